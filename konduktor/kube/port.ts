@@ -1,0 +1,36 @@
+/**
+ * The KubeSecrets port: the few Secret calls the operations need, on ONE namespace of ONE cluster.
+ * Adapters: ./fetch-adapter.ts (Web fetch: workerd, Node) and ./client-node-adapter.ts (Node only).
+ * Every adapter throws only `KubeError` (./errors.ts), never a raw API body.
+ */
+import type { KubeSecret } from "../types.ts";
+
+export interface DeletePrecondition {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface KubeSecrets {
+  /** the namespace this port works in (from the kubeconfig context; `default` when none) */
+  readonly namespace: string;
+  /** a short label for messages, e.g. the cluster name */
+  readonly cluster: string;
+  /** null when the Secret does not exist */
+  get(name: string): Promise<KubeSecret | null>;
+  /** server-side label selector, e.g. `trainy.ai/secret-owner=0a1b2c3d`; empty string = all */
+  list(labelSelector: string): Promise<KubeSecret[]>;
+  /** fails with `conflict` (code "already_exists") when it exists */
+  create(secret: KubeSecret): Promise<KubeSecret>;
+  /**
+   * JSON merge patch (RFC 7386). When `resourceVersion` is given it is put in the patch's metadata,
+   * so the server rejects the patch with `conflict` if the Secret changed since it was read.
+   */
+  mergePatch(name: string, patch: unknown, resourceVersion?: string): Promise<KubeSecret>;
+  /** PUT; `secret.metadata.resourceVersion` is the precondition (required) */
+  replace(secret: KubeSecret): Promise<KubeSecret>;
+  delete(name: string, precondition?: DeletePrecondition): Promise<void>;
+  /** `/version` gitVersion, for health checks */
+  version(): Promise<string>;
+  /** SelfSubjectAccessReview for secrets in this namespace, per verb */
+  canI(verbs: readonly string[]): Promise<Record<string, boolean>>;
+}

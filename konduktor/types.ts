@@ -1,0 +1,99 @@
+/**
+ * The public shapes of the Konduktor secret core, shared by functions/ (the broker) and action/.
+ * The contract for the Secret itself is ../shared/konduktor-format.md (kept in sync with
+ * `konduktor secret create`). Nothing here holds or prints a secret value except `SecretSource`
+ * and the built Secret's `data`, which are only ever sent to a cluster.
+ */
+
+export const SECRET_KINDS = ["default", "env", "git-ssh"] as const;
+export type SecretKind = (typeof SECRET_KINDS)[number];
+
+/** Where the data of a Konduktor secret comes from (exactly one source per secret). */
+export type SecretSource =
+  /** `--inline KEY=VALUE` (any number of pairs) */
+  | { type: "inline"; pairs: Record<string, string> }
+  /** `--from-file`: key = the file's base name (`gitkey` for git-ssh) */
+  | { type: "files"; files: { name: string; content: Uint8Array }[] }
+  /** `--from-directory`: one `payload.zip` whose top folder is `name` */
+  | { type: "directory"; name: string; entries: { path: string; content: Uint8Array }[] };
+
+/** A Kubernetes Secret as the API sends and takes it (only the fields we use). */
+export interface KubeSecret {
+  apiVersion?: "v1";
+  kind?: "Secret";
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    uid?: string;
+    creationTimestamp?: string;
+  };
+  type?: string;
+  immutable?: boolean;
+  /** base64 values */
+  data?: Record<string, string>;
+}
+
+/** Who wrote a secret, when and from where: kept in annotations; never a value. */
+export interface Provenance {
+  /** e.g. `token:ci-deploy`, `github:org/repo@refs/heads/main`, `action:kubeconfig` */
+  actor: string;
+  /** e.g. `broker`, `github-action`, `webhook:<id>`, `sync` */
+  via: string;
+  /** ISO time; filled in by the operation when absent */
+  at?: string;
+}
+
+export interface ApplyOptions {
+  /** merge (Konduktor's `secret create`: add/overwrite keys, keep others) or replace (exactly this data) */
+  mode: "merge" | "replace";
+  /** merge only: also remove keys this project wrote earlier that are not in this call */
+  prune?: boolean;
+  /** create the Secret with `immutable: true` (replacing an immutable one deletes and recreates it) */
+  immutable?: boolean;
+  /** compute the plan, write nothing */
+  dryRun?: boolean;
+  provenance: Provenance;
+}
+
+export type ApplyOutcome = "created" | "updated" | "unchanged";
+
+/** The result of create-or-merge on one cluster: key names and digests only, never values. */
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  name: string;
+  namespace: string;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** write requests sent (0 when unchanged or dry run) */
+  writes: number;
+  dryRun: boolean;
+  /** other git-ssh secrets of the owner deleted (git-ssh is one per owner) */
+  replacedGitSsh?: string[];
+}
+
+/** One row of `konduktor secret list` (own) / `list -u` (all users). */
+export interface SecretListing {
+  name: string;
+  basename: string;
+  /** `(none)` for Secrets without the kind label (all-users listing) */
+  kind: SecretKind | "(none)";
+  owner: string | null;
+  keys: string[];
+  updatedAt: string | null;
+}
+
+/** `describe`: everything about a secret except its values. */
+export interface SecretDescription extends SecretListing {
+  namespace: string;
+  /** key → `sha256:<hex>` of the decoded value (never the value) */
+  digests: Record<string, string>;
+  /** digest over all keys and values, to compare copies across clusters */
+  contentDigest: string;
+  immutable: boolean;
+  managedKeys: string[];
+  provenance: Provenance | null;
+}

@@ -1,0 +1,3 @@
+module konduktor-broker/test/cluster/pki
+
+go 1.26.0
