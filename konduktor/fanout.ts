@@ -1,0 +1,216 @@
+/**
+ * Fan-out: run the same operation on many clusters at once, with per-cluster results.
+ *
+ * - bounded concurrency (p-limit);
+ * - a per-cluster deadline (`timeoutMs`) covering every attempt and every backoff of that cluster;
+ *   the result is returned when the deadline passes even if the operation never settles, and the
+ *   operation's AbortSignal is aborted so a fetch can stop;
+ * - retries with exponential backoff and full jitter on retryable errors (429, 5xx, network),
+ *   honouring Retry-After (a retry is not attempted when Retry-After points past the deadline);
+ * - one result per cluster, in the order given: the operation's own value (which carries its
+ *   `status`, e.g. created/updated/unchanged/deleted) or `{ status: "error", code, message }`.
+ *
+ * Runtime-agnostic (workerd, Node, Deno, Bun): timers, AbortController and Promise only.
+ * Errors are read by shape (`code`, `retryable`, `retryAfterSeconds`, as KubeError has them), so
+ * the error message of an unknown error is never passed on: it could hold anything.
+ */
+import pLimit from "p-limit";
+
+export interface FanoutErrorInfo {
+  /** stable machine code, e.g. `unreachable`, `timeout`, `forbidden` */
+  code: string;
+  /** human message; must never contain a secret value */
+  message: string;
+  retryable: boolean;
+  retryAfterSeconds?: number;
+}
+
+export interface FanoutOptions {
+  /** clusters worked on at the same time (default 8) */
+  concurrency?: number;
+  /** deadline per cluster over all attempts, in ms (default 10 000) */
+  timeoutMs?: number;
+  /** attempts after the first on a retryable error (default 3) */
+  retries?: number;
+  /** first backoff in ms (default 200); doubles per attempt */
+  baseDelayMs?: number;
+  /** largest backoff in ms (default 2 000) */
+  maxDelayMs?: number;
+  /** how an error is classified; default: read `code`/`retryable`/`retryAfterSeconds` by shape */
+  classify?: (error: unknown) => FanoutErrorInfo;
+  /** for tests: a random number in [0, 1) for jitter */
+  random?: () => number;
+}
+
+export type FanoutSuccess<T> = T & { cluster: string; attempts: number; durationMs: number };
+
+export interface FanoutFailure {
+  cluster: string;
+  status: "error";
+  code: string;
+  message: string;
+  retryable: boolean;
+  attempts: number;
+  durationMs: number;
+}
+
+export type FanoutResult<T> = FanoutSuccess<T> | FanoutFailure;
+
+export type ClusterOperation<T> = (cluster: string, signal: AbortSignal) => Promise<T>;
+
+export function isFailure<T>(result: FanoutResult<T>): result is FanoutFailure {
+  return (result as { status?: unknown }).status === "error";
+}
+
+/** Reads a KubeError-like error by shape; anything else is an internal error with a fixed text. */
+export function classifyByShape(error: unknown): FanoutErrorInfo {
+  if (
+    error &&
+    typeof error === "object" &&
+    typeof (error as { code?: unknown }).code === "string"
+  ) {
+    const e = error as {
+      code: string;
+      message?: unknown;
+      retryable?: unknown;
+      retryAfterSeconds?: unknown;
+    };
+    return {
+      code: e.code,
+      message: typeof e.message === "string" && e.message ? e.message : e.code,
+      retryable: e.retryable === true,
+      ...(typeof e.retryAfterSeconds === "number"
+        ? { retryAfterSeconds: e.retryAfterSeconds }
+        : {}),
+    };
+  }
+  return { code: "internal_error", message: "unexpected error", retryable: false };
+}
+
+class DeadlineExceeded extends Error {}
+
+/** Backoff before retry number `attempt` (1-based): full jitter over an exponential ceiling. */
+export function backoffDelay(
+  attempt: number,
+  base: number,
+  max: number,
+  random: () => number,
+  retryAfterSeconds?: number,
+): number {
+  const ceiling = Math.min(max, base * 2 ** (attempt - 1));
+  // "full jitter", but never below half the ceiling so a retry does not fire instantly
+  const jittered = ceiling / 2 + random() * (ceiling / 2);
+  const floor = retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 : 0;
+  return Math.max(jittered, floor);
+}
+
+async function oneCluster<T extends object>(
+  cluster: string,
+  op: ClusterOperation<T>,
+  o: Required<Omit<FanoutOptions, "concurrency">>,
+): Promise<FanoutResult<T>> {
+  const started = Date.now();
+  const deadline = started + o.timeoutMs;
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(new DeadlineExceeded("deadline"));
+      reject(new DeadlineExceeded("deadline"));
+    }, o.timeoutMs);
+  });
+  expired.catch(() => {});
+  let attempts = 0;
+  let last: FanoutErrorInfo | undefined;
+  try {
+    for (;;) {
+      attempts++;
+      try {
+        const value = await Promise.race([op(cluster, controller.signal), expired]);
+        return { ...value, cluster, attempts, durationMs: Date.now() - started };
+      } catch (error) {
+        if (error instanceof DeadlineExceeded) throw error;
+        last = o.classify(error);
+        if (!last.retryable || attempts > o.retries) break;
+        const delay = backoffDelay(
+          attempts,
+          o.baseDelayMs,
+          o.maxDelayMs,
+          o.random,
+          last.retryAfterSeconds,
+        );
+        // a retry that could only start after the deadline is not worth waiting for
+        if (Date.now() + delay >= deadline) break;
+        await Promise.race([new Promise((r) => setTimeout(r, delay)), expired]);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DeadlineExceeded)) throw error;
+    const message = last
+      ? `no answer within ${o.timeoutMs} ms after ${attempts} attempt(s); last error: ${last.message}`
+      : `no answer within ${o.timeoutMs} ms`;
+    return {
+      cluster,
+      status: "error",
+      code: "timeout",
+      message,
+      retryable: true,
+      attempts,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+  const info = last ?? { code: "internal_error", message: "unexpected error", retryable: false };
+  return {
+    cluster,
+    status: "error",
+    code: info.code,
+    message: info.message,
+    retryable: info.retryable,
+    attempts,
+    durationMs: Date.now() - started,
+  };
+}
+
+/**
+ * Runs `op` on every cluster (bounded concurrency, deadline and retries per cluster) and answers
+ * one result per cluster, in the order of `clusters`. Never rejects because of an operation.
+ */
+export async function fanout<T extends object>(
+  clusters: readonly string[],
+  op: ClusterOperation<T>,
+  options: FanoutOptions = {},
+): Promise<FanoutResult<T>[]> {
+  const o = {
+    timeoutMs: options.timeoutMs ?? 10_000,
+    retries: options.retries ?? 3,
+    baseDelayMs: options.baseDelayMs ?? 200,
+    maxDelayMs: options.maxDelayMs ?? 2_000,
+    classify: options.classify ?? classifyByShape,
+    random: options.random ?? Math.random,
+  };
+  const limit = pLimit(Math.max(1, options.concurrency ?? 8));
+  return await Promise.all(clusters.map((cluster) => limit(() => oneCluster(cluster, op, o))));
+}
+
+/**
+ * The HTTP status for a set of per-cluster results: 200 when all succeeded, 207 when some failed,
+ * and when all failed: the failure's code if they all share it (`sameCode`), else `null`.
+ */
+export function summarize<T>(results: FanoutResult<T>[]): {
+  ok: number;
+  failed: number;
+  allFailedWith: string | null;
+} {
+  const failures = results.filter(isFailure);
+  const codes = new Set(failures.map((f) => f.code));
+  return {
+    ok: results.length - failures.length,
+    failed: failures.length,
+    allFailedWith:
+      failures.length > 0 && failures.length === results.length && codes.size === 1
+        ? (failures[0]?.code ?? null)
+        : null,
+  };
+}
