@@ -56,6 +56,8 @@ export interface ApplyOptions {
   /** compute the plan, write nothing */
   dryRun?: boolean;
   provenance: Provenance;
+  /** merge only: how often to re-read and retry after a resourceVersion conflict (default 12) */
+  conflictRetries?: number;
 }
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
