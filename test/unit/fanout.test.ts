@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { backoffDelay, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
 
 class FakeKubeError extends Error {
-  constructor(
-    readonly code: string,
-    readonly retryable: boolean,
-    readonly retryAfterSeconds?: number,
-  ) {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly retryAfterSeconds?: number;
+  constructor(code: string, retryable: boolean, retryAfterSeconds?: number) {
     super(`${code} happened`);
+    this.code = code;
+    this.retryable = retryable;
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -1,0 +1,208 @@
+/**
+ * The broker app, one factory for every runtime (functions/worker.ts: workerd; functions/node.ts:
+ * Node). Order of a request: request id → body size limit → authentication (one Caller, see
+ * auth/caller.ts) → zod validation → the route → a problem-details answer for any failure.
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import { adminResolver } from "./auth/admin.ts";
+import { bearerCredential, resolveCaller } from "./auth/caller.ts";
+import { apiTokenResolver } from "./auth/tokens.ts";
+import type { AppContext, AppDeps, AppEnv, LogLine, Services } from "./context.ts";
+import { ApiError, type FieldProblem, problemResponse } from "./problem.ts";
+import { ClusterRegistry } from "./registry/clusters.ts";
+import { clusterRoutes } from "./routes/clusters.ts";
+import { secretRoutes } from "./routes/secrets.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+
+export const API_VERSION = "0.1.0";
+
+function consoleLog(line: LogLine): void {
+  console.log(JSON.stringify(line));
+}
+
+/** Zod issues as field problems: the path and the message, never the input. */
+export function fieldProblems(error: ZodError, prefix = ""): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove them (see /v1/openapi.json)`;
+    }
+    return { field: prefix + (path || "(body)"), message };
+  });
+}
+
+function validationError(target: string, error: ZodError): ApiError {
+  const where: Record<string, string> = {
+    json: "",
+    param: "path: ",
+    query: "query: ",
+    header: "header: ",
+  };
+  const errors = fieldProblems(error, where[target] ?? "");
+  const summary = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+  return new ApiError("invalid_input", `the request is not valid: ${summary}`, { errors });
+}
+
+function requestIdOf(c: AppContext): string {
+  return c.get("requestId") ?? "unknown";
+}
+
+export function createApp(deps: AppDeps) {
+  const services: Services = {
+    config: deps.config,
+    store: deps.store,
+    registry: new ClusterRegistry(deps.store, deps.config, deps.runtime, deps.connector),
+    resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver],
+    now: deps.now ?? (() => new Date()),
+    log: deps.log ?? consoleLog,
+  };
+
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.target, result.error as ZodError);
+    },
+  });
+
+  app.onError((error, c) => {
+    const requestId = requestIdOf(c);
+    const path = new URL(c.req.url).pathname;
+    if (error instanceof ApiError) {
+      return problemResponse(error.code, error.status, error.message, requestId, path, error.extra);
+    }
+    if (error instanceof HTTPException) {
+      if (error.status === 413) {
+        return problemResponse(
+          "payload_too_large",
+          413,
+          `the request body is larger than ${services.config.maxBodyBytes} bytes: send less (a secret holds at most 1 MiB of values)`,
+          requestId,
+          path,
+        );
+      }
+      if (error.status === 415) {
+        return problemResponse(
+          "unsupported_media_type",
+          415,
+          "send the body as JSON with `Content-Type: application/json`",
+          requestId,
+          path,
+        );
+      }
+      if (error.status === 400) {
+        return problemResponse(
+          "malformed_json",
+          400,
+          "the request body is not valid JSON: check quotes, commas and brackets",
+          requestId,
+          path,
+        );
+      }
+    }
+    // unknown: logged here with the request id; the answer says nothing about it
+    services.log({
+      type: "error",
+      requestId,
+      method: c.req.method,
+      path,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+      stack: error instanceof Error ? error.stack?.split("\n").slice(0, 6).join(" | ") : undefined,
+    });
+    return problemResponse(
+      "internal_error",
+      500,
+      `internal error: the broker logged it with request id ${requestId}`,
+      requestId,
+      path,
+    );
+  });
+
+  app.notFound((c) =>
+    problemResponse(
+      "not_found",
+      404,
+      `no route ${c.req.method} ${new URL(c.req.url).pathname}: see /docs`,
+      requestIdOf(c),
+      new URL(c.req.url).pathname,
+    ),
+  );
+
+  app.use("*", async (c, next) => {
+    c.set("requestId", crypto.randomUUID());
+    c.set("services", services);
+    await next();
+    c.header("x-request-id", c.get("requestId"));
+  });
+
+  // size before anything else reads the body (and long before any cluster is touched)
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: deps.config.maxBodyBytes,
+      onError: () => {
+        throw new HTTPException(413);
+      },
+    }),
+  );
+
+  app.use("/v1/*", async (c, next) => {
+    if (c.req.path === "/v1/openapi.json") return await next();
+    const caller = await resolveCaller(
+      bearerCredential(c.req.header("authorization")),
+      services.resolvers,
+      { config: services.config, store: services.store, now: services.now },
+    );
+    c.set("caller", caller);
+    await next();
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  clusterRoutes(app);
+  tokenRoutes(app);
+  secretRoutes(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "An API token (`kbt_…`, from POST /v1/tokens), the admin token (clusters and tokens only), or a GitHub OIDC token",
+  });
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Konduktor secrets broker",
+      version: API_VERSION,
+      description:
+        "One call creates, merges, lists or deletes a Konduktor secret on every Kubernetes cluster a caller may use, with an answer per cluster. Errors are RFC 9457 problem details with a stable `code` and the request id.",
+    },
+    security: [{ bearer: [] }],
+  });
+
+  const docsScript = deps.docsScript;
+  app.get(
+    "/docs",
+    Scalar({
+      url: "/v1/openapi.json",
+      pageTitle: "Konduktor secrets broker API",
+      ...(docsScript ? { cdn: "/docs/scalar.js" } : {}),
+    }),
+  );
+  if (docsScript) {
+    app.get("/docs/scalar.js", async () => {
+      const res = await docsScript();
+      const headers = new Headers(res.headers);
+      headers.set("content-type", "application/javascript; charset=utf-8");
+      headers.set("cache-control", "public, max-age=86400");
+      return new Response(res.body, { status: res.status, headers });
+    });
+  }
+
+  return app;
+}
+
+export type BrokerApp = ReturnType<typeof createApp>;

@@ -1,0 +1,73 @@
+/**
+ * Who is calling, and what they may do. Every credential (admin token, API token, and later a
+ * GitHub OIDC JWT: functions/auth/oidc.ts) resolves to one `Caller` here, in `resolveCaller`;
+ * the routes only ever look at the `Caller`.
+ *
+ * To add a credential type, write a `CallerResolver` and add it to the list the app is built with
+ * (`createApp({ resolvers })`, see functions/app.ts): a resolver returns `null` when the credential
+ * is not its kind (so the next one is tried), a `Caller` when it is valid, and throws
+ * `ApiError("unauthorized", …)` when it is its kind but not valid.
+ */
+import type { BrokerConfig } from "../config.ts";
+import { ApiError } from "../problem.ts";
+import type { KeyValueStore } from "../store/store.ts";
+
+export interface Rights {
+  /** create, merge, replace and delete the owners' secrets */
+  write: boolean;
+  /** list and describe the owners' secrets */
+  read: boolean;
+  /** list every user's secrets (names, kinds, owners; never values) */
+  listAllUsers: boolean;
+}
+
+export interface Caller {
+  /** stable id for audit lines: `admin`, `token:<id>`, `oidc:<repo>@<ref>`, … */
+  id: string;
+  kind: "admin" | "token" | "oidc";
+  /** owner hashes this caller acts as (8 lowercase hex each); empty for admin */
+  owners: string[];
+  /** registered cluster names it may use, or all */
+  clusters: string[] | "all";
+  rights: Rights;
+  /** a label for logs (never a credential) */
+  label?: string;
+}
+
+/** What a resolver may use. */
+export interface ResolverContext {
+  config: BrokerConfig;
+  store: KeyValueStore;
+  /** for time-bound credentials (tests may fix it) */
+  now: () => Date;
+}
+
+export type CallerResolver = (credential: string, ctx: ResolverContext) => Promise<Caller | null>;
+
+/** The bearer credential of a request (`Authorization: Bearer <credential>`), or null. */
+export function bearerCredential(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return m?.[1] ?? null;
+}
+
+/** Runs the resolvers in order; the first that recognises the credential decides. */
+export async function resolveCaller(
+  credential: string | null,
+  resolvers: readonly CallerResolver[],
+  ctx: ResolverContext,
+): Promise<Caller> {
+  if (!credential) {
+    throw new ApiError(
+      "unauthorized",
+      "no credential: send `Authorization: Bearer <token>` (an API token, the admin token, or a GitHub OIDC token)",
+    );
+  }
+  for (const resolve of resolvers) {
+    const caller = await resolve(credential, ctx);
+    if (caller) return caller;
+  }
+  throw new ApiError("unauthorized", "the credential is not valid (unknown, revoked or expired)");
+}
+
+export const NO_RIGHTS: Rights = { write: false, read: false, listAllUsers: false };

@@ -1,0 +1,185 @@
+/**
+ * Admin-managed OIDC bindings: which GitHub workflows (by claims: repository, ref, environment,
+ * workflow, …; exact or glob) act as which Konduktor owners on which clusters with which rights.
+ *
+ * Globs follow GitHub's branch-filter rules: `*` matches within one `/`-separated segment, `**`
+ * matches across segments, `?` one character. Repository, owner and environment names compare
+ * case-insensitively (GitHub treats them so); refs and workflow names exactly.
+ */
+import { z } from "zod";
+import { type GithubClaims, OidcError } from "./oidc.ts";
+
+export const MATCH_CLAIMS = [
+  "repository",
+  "repository_owner",
+  "repository_id",
+  "ref",
+  "ref_type",
+  "environment",
+  "workflow",
+  "workflow_ref",
+  "job_workflow_ref",
+  "event_name",
+  "sub",
+] as const;
+export type MatchClaim = (typeof MATCH_CLAIMS)[number];
+const CASE_INSENSITIVE = new Set<MatchClaim>(["repository", "repository_owner", "environment"]);
+
+const pattern = z.string().min(1).max(300);
+const clusterName = z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "a cluster name or *");
+
+export const oidcBindingInputSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lowercase letters, digits and -")
+    .max(63),
+  description: z.string().max(500).optional(),
+  match: z
+    .object({
+      repository: pattern.refine(
+        (p) => p.includes("/") && !/^\*+\/?\*?$/.test(p.replace(/\*\*/g, "*")),
+        {
+          message:
+            "must name an owner: owner/repo or owner/* (a binding for every repository on GitHub is refused)",
+        },
+      ),
+      repository_owner: pattern.optional(),
+      repository_id: pattern.optional(),
+      ref: pattern.optional(),
+      ref_type: pattern.optional(),
+      environment: pattern.optional(),
+      workflow: pattern.optional(),
+      workflow_ref: pattern.optional(),
+      job_workflow_ref: pattern.optional(),
+      event_name: pattern.optional(),
+      sub: pattern.optional(),
+    })
+    .strict(),
+  owners: z.array(z.string().regex(/^[0-9a-f]{8}$/, "8 lowercase hex characters")).min(1),
+  clusters: z.array(clusterName).min(1),
+  rights: z.array(z.string().min(1).max(64)).min(1),
+});
+export type OidcBindingInput = z.infer<typeof oidcBindingInputSchema>;
+export interface OidcBinding extends OidcBindingInput {
+  createdAt: string;
+  updatedAt: string;
+}
+
+const regexCache = new Map<string, RegExp>();
+
+export function claimGlob(glob: string, caseInsensitive: boolean): RegExp {
+  const cacheKey = `${caseInsensitive ? "i" : "s"}:${glob}`;
+  let re = regexCache.get(cacheKey);
+  if (!re) {
+    let src = "";
+    for (let i = 0; i < glob.length; i++) {
+      const ch = glob[i] as string;
+      if (ch === "*" && glob[i + 1] === "*") {
+        src += ".*";
+        i++;
+      } else if (ch === "*") src += "[^/]*";
+      else if (ch === "?") src += "[^/]";
+      else src += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    }
+    re = new RegExp(`^${src}$`, caseInsensitive ? "i" : "");
+    regexCache.set(cacheKey, re);
+  }
+  return re;
+}
+
+/** Every given match field must match its claim (an absent claim matches nothing). */
+export function bindingMatches(binding: Pick<OidcBinding, "match">, claims: GithubClaims): boolean {
+  for (const key of MATCH_CLAIMS) {
+    const want = binding.match[key];
+    if (want === undefined) continue;
+    const have = claims[key];
+    if (typeof have !== "string" && typeof have !== "number") return false;
+    if (!claimGlob(want, CASE_INSENSITIVE.has(key)).test(String(have))) return false;
+  }
+  return true;
+}
+
+export interface OidcGrant {
+  /** e.g. `github:org/repo@refs/heads/main` (+ `env:production`) */
+  id: string;
+  owners: string[];
+  /** `*` = every registered cluster */
+  clusters: string[];
+  rights: string[];
+  bindings: string[];
+}
+
+/** The union of every matching binding; `OidcError("binding")` naming the claims when none. */
+export function grantFor(claims: GithubClaims, bindings: readonly OidcBinding[]): OidcGrant {
+  const matched = bindings.filter((b) => bindingMatches(b, claims));
+  if (matched.length === 0) {
+    const parts = [`repository ${claims.repository}`];
+    if (claims.ref) parts.push(`ref ${claims.ref}`);
+    if (claims.environment) parts.push(`environment ${claims.environment}`);
+    if (claims.workflow) parts.push(`workflow ${JSON.stringify(claims.workflow)}`);
+    throw new OidcError(
+      "binding",
+      `binding check failed: no OIDC binding for ${parts.join(", ")}; an admin adds one with POST /v1/admin/oidc-bindings`,
+    );
+  }
+  const union = (f: (b: OidcBinding) => string[]) => [...new Set(matched.flatMap(f))].sort();
+  const clusters = union((b) => b.clusters);
+  return {
+    id: `github:${claims.repository}@${claims.ref ?? claims.sub}${claims.environment ? ` env:${claims.environment}` : ""}`,
+    owners: union((b) => b.owners),
+    clusters: clusters.includes("*") ? ["*"] : clusters,
+    rights: union((b) => b.rights),
+    bindings: matched.map((b) => b.id).sort(),
+  };
+}
+
+/** The few calls of a key-value store the binding store needs (Workers KV fits as is). */
+export interface BindingKv {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+}
+
+const KEY = "oidc-bindings/v1";
+
+/** All bindings in one document: one read per OIDC request. */
+export class OidcBindingStore {
+  private readonly kv: BindingKv;
+  constructor(kv: BindingKv) {
+    this.kv = kv;
+  }
+
+  async list(): Promise<OidcBinding[]> {
+    const text = await this.kv.get(KEY);
+    if (!text) return [];
+    const doc = JSON.parse(text) as { bindings?: OidcBinding[] };
+    return Array.isArray(doc.bindings) ? doc.bindings : [];
+  }
+
+  async get(id: string): Promise<OidcBinding | undefined> {
+    return (await this.list()).find((b) => b.id === id);
+  }
+
+  /** Creates or replaces; returns the stored binding and whether it was new. */
+  async put(
+    input: OidcBindingInput,
+    now = new Date(),
+  ): Promise<{ binding: OidcBinding; created: boolean }> {
+    const all = await this.list();
+    const existing = all.find((b) => b.id === input.id);
+    const at = now.toISOString();
+    const binding: OidcBinding = { ...input, createdAt: existing?.createdAt ?? at, updatedAt: at };
+    const next = [...all.filter((b) => b.id !== input.id), binding].sort((a, b) =>
+      a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+    );
+    await this.kv.put(KEY, JSON.stringify({ bindings: next }));
+    return { binding, created: !existing };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const all = await this.list();
+    const next = all.filter((b) => b.id !== id);
+    if (next.length === all.length) return false;
+    await this.kv.put(KEY, JSON.stringify({ bindings: next }));
+    return true;
+  }
+}

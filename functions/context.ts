@@ -1,0 +1,49 @@
+/** What every request handler gets: its dependencies, the request id, and (after auth) the caller. */
+import type { Context } from "hono";
+import type { KubeRuntime } from "../konduktor/kube/kubeconfig.ts";
+import type { Caller, CallerResolver } from "./auth/caller.ts";
+import type { BrokerConfig } from "./config.ts";
+import type { ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
+import type { KeyValueStore } from "./store/store.ts";
+
+/** One structured log line (JSON). Audit lines have `type: "audit"`. Never a value or a credential. */
+export type LogLine = Record<string, unknown> & { type: string };
+
+export interface AppDeps {
+  config: BrokerConfig;
+  store: KeyValueStore;
+  /** "edge" in workerd (kubeconfigs with embedded token + CA only), "node" on Node */
+  runtime: KubeRuntime;
+  connector: KubeConnector;
+  /** credential resolvers, tried in order (default: admin token, API tokens); OIDC plugs in here */
+  resolvers?: CallerResolver[];
+  now?: () => Date;
+  /** structured log sink (default: one JSON line on the console) */
+  log?: (line: LogLine) => void;
+  /** Scalar's standalone bundle for /docs (null: /docs loads it from the public CDN) */
+  docsScript?: () => Promise<Response>;
+}
+
+export interface Services {
+  config: BrokerConfig;
+  store: KeyValueStore;
+  registry: ClusterRegistry;
+  resolvers: CallerResolver[];
+  now: () => Date;
+  log: (line: LogLine) => void;
+}
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    caller: Caller;
+    services: Services;
+  };
+};
+
+export type AppContext = Context<AppEnv>;
+
+/** Returns a typed-route-compatible JSON response (the route's declared schemas document it). */
+export function send(c: AppContext, body: unknown, status: number): never {
+  return c.json(body as object, status as 200) as never;
+}

@@ -1,0 +1,60 @@
+/**
+ * The Node entry: the same app on @hono/node-server, state in a JSON file, and the undici-based
+ * fetch adapter (kubeconfigs may use client certificates, CA files, token files).
+ *
+ *   ADMIN_TOKEN=… KEK=… node functions/node.ts            # PORT (8787), STATE_FILE (.konduktor-state.json)
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { serve } from "@hono/node-server";
+import { nodeKubeSecrets } from "../konduktor/kube/node-fetch.ts";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import type { KubeConnector } from "./registry/clusters.ts";
+import { FileStore } from "./store/file-store.ts";
+
+export const nodeConnector: KubeConnector = async (kubeconfig, { cluster, context, timeoutMs }) =>
+  await nodeKubeSecrets(kubeconfig, { cluster, context, timeoutMs, userAgent: "konduktor-broker" });
+
+function main(): void {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const require = createRequire(import.meta.url);
+  let scalarPath: string | null = null;
+  try {
+    scalarPath = require
+      .resolve("@scalar/api-reference")
+      .replace(/dist\/index\.js$/, "dist/browser/standalone.js");
+  } catch {
+    scalarPath = null;
+  }
+  const app = createApp({
+    config,
+    store: new FileStore(process.env.STATE_FILE || ".konduktor-state.json"),
+    runtime: "node",
+    connector: nodeConnector,
+    ...(scalarPath
+      ? {
+          docsScript: async () =>
+            new Response(readFileSync(scalarPath as string), {
+              headers: { "content-type": "application/javascript" },
+            }),
+        }
+      : {}),
+  });
+  const port = Number(process.env.PORT || 8787);
+  const hostname = process.env.HOST || "127.0.0.1";
+  serve({ fetch: app.fetch, port, hostname }, (info) => {
+    console.log(JSON.stringify({ type: "listening", url: `http://${hostname}:${info.port}` }));
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();

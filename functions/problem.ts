@@ -1,0 +1,170 @@
+/**
+ * One error shape for every failure: RFC 9457 problem details (`application/problem+json`) with a
+ * stable machine `code` and the request id. Messages say what to fix and never hold a value,
+ * a token or a kubeconfig.
+ */
+import { z } from "@hono/zod-openapi";
+
+export const PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
+
+/** Broker-level codes (per-cluster results use the KubeError codes, see konduktor/kube/errors.ts). */
+export const PROBLEM_STATUS = {
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  malformed_json: 400,
+  invalid_input: 400,
+  invalid_kubeconfig: 400,
+  internal_error: 500,
+  broker_misconfigured: 500,
+  clusters_failed: 502,
+} as const satisfies Record<string, number>;
+
+export type ProblemCode = keyof typeof PROBLEM_STATUS;
+
+/**
+ * When every cluster failed the same way, the answer is that failure: `not_found` stays
+ * `not_found` (404); any other cluster code becomes `cluster_<code>` with a fitting status.
+ */
+export function allClustersFailedProblem(code: string): { code: string; status: number } {
+  if (code === "not_found") return { code, status: 404 };
+  const status: Record<string, number> = {
+    conflict: 409,
+    already_exists: 409,
+    not_owner: 409,
+    ambiguous: 409,
+    invalid: 422,
+    too_large: 413,
+    throttled: 503,
+    timeout: 504,
+  };
+  return { code: `cluster_${code}`, status: status[code] ?? 502 };
+}
+
+const TITLES: Record<string, string> = {
+  unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  conflict: "Conflict",
+  payload_too_large: "Request body too large",
+  unsupported_media_type: "Unsupported media type",
+  malformed_json: "Malformed JSON",
+  invalid_input: "Invalid input",
+  invalid_kubeconfig: "Invalid kubeconfig",
+  internal_error: "Internal error",
+  broker_misconfigured: "Broker misconfigured",
+  clusters_failed: "Every cluster failed",
+};
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly code: ProblemCode;
+  readonly extra: { errors?: FieldProblem[]; [key: string]: unknown };
+  readonly status: number;
+  constructor(
+    code: ProblemCode,
+    message: string,
+    extra: { errors?: FieldProblem[]; [key: string]: unknown } = {},
+    status: number = PROBLEM_STATUS[code],
+  ) {
+    super(message);
+    this.code = code;
+    this.extra = extra;
+    this.status = status;
+  }
+}
+
+export const FieldProblemSchema = z.object({ field: z.string(), message: z.string() });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: `${PROBLEM_TYPE_BASE}forbidden` }),
+    title: z.string().openapi({ example: "Forbidden" }),
+    status: z.number().int().openapi({ example: 403 }),
+    detail: z.string().openapi({ example: "this token may not act for owner 0a1b2c3d" }),
+    code: z.string().openapi({ example: "forbidden" }),
+    requestId: z.string().openapi({ example: "4c8e0f0e-8a55-4b8a-b43a-1a2b3c4d5e6f" }),
+    instance: z.string().optional(),
+    errors: z.array(FieldProblemSchema).optional(),
+    results: z.array(z.record(z.string(), z.unknown())).optional(),
+  })
+  .openapi("Problem");
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export function problemBody(
+  code: string,
+  status: number,
+  detail: string,
+  requestId: string,
+  instance: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: `${PROBLEM_TYPE_BASE}${code}`,
+    title: TITLES[code] ?? code.replaceAll("_", " "),
+    status,
+    detail,
+    code,
+    requestId,
+    instance,
+    ...extra,
+  };
+}
+
+export function problemResponse(
+  code: string,
+  status: number,
+  detail: string,
+  requestId: string,
+  instance: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(
+    JSON.stringify(problemBody(code, status, detail, requestId, instance, extra)),
+    {
+      status,
+      headers: {
+        "content-type": "application/problem+json",
+        "x-request-id": requestId,
+        ...headers,
+      },
+    },
+  );
+}
+
+/** Problem responses for the OpenAPI route definitions. */
+export function problemResponses(...statuses: number[]) {
+  const described: Record<number, string> = {
+    400: "Invalid input (malformed JSON, unknown or bad fields); `errors` lists each field",
+    401: "No credential, or one that is wrong, revoked or expired",
+    403: "The credential may not do this",
+    404: "Not found",
+    409: "Conflict",
+    413: "The request body is larger than the broker accepts",
+    415: "The body is not application/json",
+    500: "Internal error (logged with the request id)",
+    502: "Every cluster failed (the results say how)",
+    504: "Every cluster timed out",
+  };
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: described[s] ?? "Problem",
+        content: { "application/problem+json": { schema: ProblemSchema } },
+      },
+    ]),
+  );
+}

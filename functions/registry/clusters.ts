@@ -1,0 +1,167 @@
+/**
+ * The cluster registry: one record per cluster name, with the kubeconfig (one context of it)
+ * sealed with AES-256-GCM (./envelope.ts) and, in clear, only what the API shows: server URL,
+ * namespace, context and user names, times. A kubeconfig never leaves the registry except into a
+ * KubeSecrets adapter.
+ */
+
+import {
+  KubeconfigError,
+  type KubeRuntime,
+  type ParsedKubeconfig,
+  parseKubeconfig,
+} from "../../konduktor/kube/kubeconfig.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
+import type { BrokerConfig } from "../config.ts";
+import { ApiError } from "../problem.ts";
+import { getJson, type KeyValueStore, putJson } from "../store/store.ts";
+import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
+
+const PREFIX = "cluster:";
+export const CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface ClusterRecord {
+  name: string;
+  server: string;
+  namespace: string;
+  context: string;
+  user: string;
+  addedAt: string;
+  updatedAt: string;
+  /** the kubeconfig YAML, sealed; AAD = `cluster:<name>` */
+  kubeconfig: Envelope;
+}
+
+/** What the API shows of a cluster (never a credential). */
+export interface ClusterInfo {
+  name: string;
+  server: string;
+  namespace: string;
+  context: string;
+  addedAt: string;
+  updatedAt: string;
+  keyId: string;
+}
+
+export function clusterInfo(r: ClusterRecord): ClusterInfo {
+  return {
+    name: r.name,
+    server: r.server,
+    namespace: r.namespace,
+    context: r.context,
+    addedAt: r.addedAt,
+    updatedAt: r.updatedAt,
+    keyId: r.kubeconfig.kid,
+  };
+}
+
+/**
+ * Makes a KubeSecrets for a registered cluster from its (decrypted) kubeconfig. Supplied by the
+ * entry point: the Worker uses the fetch adapter (TLS by the runtime), Node the undici one.
+ */
+export type KubeConnector = (
+  kubeconfig: string,
+  options: { cluster: string; context: string; timeoutMs: number },
+) => Promise<KubeSecrets>;
+
+export class ClusterRegistry {
+  private readonly store: KeyValueStore;
+  private readonly config: BrokerConfig;
+  private readonly runtime: KubeRuntime;
+  private readonly connector: KubeConnector;
+  constructor(
+    store: KeyValueStore,
+    config: BrokerConfig,
+    runtime: KubeRuntime,
+    connector: KubeConnector,
+  ) {
+    this.store = store;
+    this.config = config;
+    this.runtime = runtime;
+    this.connector = connector;
+  }
+
+  /** Checks a kubeconfig the way it will be used (this runtime); throws ApiError with the field. */
+  check(kubeconfig: string, context: string | undefined): ParsedKubeconfig {
+    try {
+      return parseKubeconfig(kubeconfig, { context, runtime: this.runtime });
+    } catch (error) {
+      if (error instanceof KubeconfigError) {
+        throw new ApiError("invalid_kubeconfig", error.message, {
+          errors: [{ field: `kubeconfig: ${error.field}`, message: error.message }],
+        });
+      }
+      throw error;
+    }
+  }
+
+  async put(
+    name: string,
+    kubeconfig: string,
+    context: string | undefined,
+    now: Date,
+  ): Promise<{ record: ClusterRecord; created: boolean }> {
+    const parsed = this.check(kubeconfig, context);
+    const existing = await this.getRecord(name);
+    const record: ClusterRecord = {
+      name,
+      server: parsed.server,
+      namespace: parsed.namespace,
+      context: parsed.contextName,
+      user: parsed.userName,
+      addedAt: existing?.addedAt ?? now.toISOString(),
+      updatedAt: now.toISOString(),
+      kubeconfig: await seal(kubeconfig, PREFIX + name, this.config.kek),
+    };
+    await putJson(this.store, PREFIX + name, record);
+    return { record, created: !existing };
+  }
+
+  async getRecord(name: string): Promise<ClusterRecord | null> {
+    return await getJson<ClusterRecord>(this.store, PREFIX + name);
+  }
+
+  async names(): Promise<string[]> {
+    return (await this.store.list(PREFIX)).map((k) => k.slice(PREFIX.length));
+  }
+
+  async list(): Promise<ClusterRecord[]> {
+    const keys = await this.store.list(PREFIX);
+    const records = await Promise.all(keys.map((k) => getJson<ClusterRecord>(this.store, k)));
+    return records.filter((r): r is ClusterRecord => r !== null);
+  }
+
+  async remove(name: string): Promise<boolean> {
+    const existing = await this.getRecord(name);
+    if (!existing) return false;
+    await this.store.delete(PREFIX + name);
+    return true;
+  }
+
+  /** A KubeSecrets for a registered cluster (decrypts its kubeconfig). */
+  async open(name: string, record?: ClusterRecord): Promise<KubeSecrets> {
+    const r = record ?? (await this.getRecord(name));
+    if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
+    let kubeconfig: string;
+    try {
+      kubeconfig = await open(r.kubeconfig, PREFIX + name, [
+        this.config.kek,
+        ...this.config.previousKeks,
+      ]);
+    } catch (error) {
+      if (error instanceof EnvelopeError) {
+        // an operator problem, not the caller's: said as a per-cluster error
+        throw Object.assign(new Error(`the stored kubeconfig of ${name}: ${error.message}`), {
+          code: "broker_key_error",
+          retryable: false,
+        });
+      }
+      throw error;
+    }
+    return await this.connector(kubeconfig, {
+      cluster: name,
+      context: r.context,
+      timeoutMs: this.config.clusterTimeoutMs,
+    });
+  }
+}

@@ -1,0 +1,274 @@
+/** The cluster registry (admin only): register, list, show, remove, and check a cluster. */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { audit } from "../audit.ts";
+import { requireAdmin } from "../auth/policy.ts";
+import { type AppEnv, send } from "../context.ts";
+import { ApiError, problemResponses } from "../problem.ts";
+import { CLUSTER_NAME_RE, clusterInfo } from "../registry/clusters.ts";
+
+export const SECRET_VERBS = ["get", "list", "create", "patch", "delete"] as const;
+
+export const ClusterNameParam = z.object({
+  name: z
+    .string()
+    .max(63, "a cluster name has at most 63 characters")
+    .regex(
+      CLUSTER_NAME_RE,
+      "a cluster name is lowercase letters, digits and '-', starting and ending with a letter or digit",
+    )
+    .openapi({ param: { name: "name", in: "path" }, example: "gpu-east" }),
+});
+
+const RegisterClusterBody = z
+  .strictObject({
+    kubeconfig: z
+      .string({ error: "kubeconfig is required: the kubeconfig YAML (as a string)" })
+      .min(1, "kubeconfig is empty")
+      .max(256 * 1024, "kubeconfig is larger than 256 KiB")
+      .openapi({
+        description:
+          "The kubeconfig YAML. On workerd it must embed everything: server, certificate-authority-data (or a publicly trusted server certificate) and a bearer token (e.g. a ServiceAccount token); no exec plugins, files or client certificates.",
+      }),
+    context: z
+      .string()
+      .min(1)
+      .optional()
+      .openapi({ description: "the context to use (default: current-context)" }),
+  })
+  .openapi("RegisterCluster");
+
+export const ClusterInfoSchema = z
+  .object({
+    name: z.string(),
+    server: z.string().openapi({ example: "https://10.0.0.1:6443" }),
+    namespace: z.string().openapi({ example: "default" }),
+    context: z.string(),
+    addedAt: z.string(),
+    updatedAt: z.string(),
+    keyId: z.string().openapi({ description: "id of the key the kubeconfig is encrypted with" }),
+  })
+  .openapi("Cluster");
+
+const HealthSchema = z
+  .object({
+    cluster: z.string(),
+    server: z.string(),
+    namespace: z.string(),
+    reachable: z.boolean(),
+    version: z.string().nullable(),
+    access: z
+      .record(z.string(), z.boolean())
+      .nullable()
+      .openapi({
+        description:
+          "per verb on Secrets in the namespace, from a SelfSubjectAccessReview (null when unreachable)",
+        example: { get: true, list: true, create: true, patch: true, delete: false },
+      }),
+    missing: z.array(z.string()).openapi({ description: "verbs the credential may not use" }),
+    ok: z.boolean().openapi({ description: "reachable and every verb allowed" }),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi("ClusterHealth");
+
+const tags = ["clusters"];
+
+export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/clusters/{name}",
+      tags,
+      summary: "Register (or replace) a cluster",
+      description:
+        "Admin only. Stores the kubeconfig encrypted (AES-256-GCM, the cluster name as additional data). Answers 201 when new, 200 when replaced. Never returns the kubeconfig.",
+      request: {
+        params: ClusterNameParam,
+        body: { content: { "application/json": { schema: RegisterClusterBody } }, required: true },
+      },
+      responses: {
+        200: {
+          description: "Replaced",
+          content: { "application/json": { schema: ClusterInfoSchema } },
+        },
+        201: {
+          description: "Registered",
+          content: { "application/json": { schema: ClusterInfoSchema } },
+        },
+        ...problemResponses(400, 401, 403, 413, 415),
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireAdmin(caller);
+      const { name } = c.req.valid("param");
+      const { kubeconfig, context } = c.req.valid("json");
+      const { registry, now } = c.get("services");
+      try {
+        const { record, created } = await registry.put(name, kubeconfig, context, now());
+        audit(c, {
+          action: "cluster.register",
+          outcome: "ok",
+          cluster: name,
+          server: record.server,
+          namespace: record.namespace,
+          created,
+        });
+        return send(c, clusterInfo(record), created ? 201 : 200);
+      } catch (error) {
+        if (error instanceof ApiError) {
+          audit(c, { action: "cluster.register", outcome: "invalid", cluster: name });
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/clusters",
+      tags,
+      summary: "List the registered clusters",
+      description: "Admin only. Server, namespace and dates; never a credential.",
+      responses: {
+        200: {
+          description: "The clusters",
+          content: {
+            "application/json": { schema: z.object({ clusters: z.array(ClusterInfoSchema) }) },
+          },
+        },
+        ...problemResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const records = await c.get("services").registry.list();
+      return send(c, { clusters: records.map(clusterInfo) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/clusters/{name}",
+      tags,
+      summary: "Show one registered cluster",
+      request: { params: ClusterNameParam },
+      responses: {
+        200: {
+          description: "The cluster",
+          content: { "application/json": { schema: ClusterInfoSchema } },
+        },
+        ...problemResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const { name } = c.req.valid("param");
+      const record = await c.get("services").registry.getRecord(name);
+      if (!record) throw new ApiError("not_found", `no registered cluster named ${name}`);
+      return send(c, clusterInfo(record), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/clusters/{name}",
+      tags,
+      summary: "Remove a cluster from the registry",
+      description: "Admin only. The secrets on the cluster are not touched.",
+      request: { params: ClusterNameParam },
+      responses: {
+        204: { description: "Removed" },
+        ...problemResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const { name } = c.req.valid("param");
+      const removed = await c.get("services").registry.remove(name);
+      if (!removed) throw new ApiError("not_found", `no registered cluster named ${name}`);
+      audit(c, { action: "cluster.remove", outcome: "ok", cluster: name });
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/clusters/{name}/health",
+      tags,
+      summary: "Check a cluster: reachable, version, and what the stored credential may do",
+      description:
+        "Admin only. Asks the cluster's /version and a SelfSubjectAccessReview per verb (get, list, create, patch, delete) on Secrets in the registered namespace.",
+      request: { params: ClusterNameParam },
+      responses: {
+        200: {
+          description: "The health report (also when the cluster is unreachable)",
+          content: { "application/json": { schema: HealthSchema } },
+        },
+        ...problemResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const { name } = c.req.valid("param");
+      const { registry, config } = c.get("services");
+      const record = await registry.getRecord(name);
+      if (!record) throw new ApiError("not_found", `no registered cluster named ${name}`);
+      const base = {
+        cluster: name,
+        server: record.server,
+        namespace: record.namespace,
+      };
+      const deadline = <T>(p: Promise<T>) =>
+        Promise.race([
+          p,
+          new Promise<never>((_, reject) =>
+            setTimeout(
+              () =>
+                reject(
+                  Object.assign(new Error(`no answer within ${config.clusterTimeoutMs} ms`), {
+                    code: "timeout",
+                  }),
+                ),
+              config.clusterTimeoutMs,
+            ),
+          ),
+        ]);
+      try {
+        const kube = await registry.open(name, record);
+        const version = await deadline(kube.version());
+        const access = await deadline(kube.canI(SECRET_VERBS));
+        const missing = SECRET_VERBS.filter((v) => !access[v]);
+        return send(
+          c,
+          { ...base, reachable: true, version, access, missing, ok: missing.length === 0 },
+          200,
+        );
+      } catch (error) {
+        const e = error as { code?: unknown; message?: unknown };
+        const code = typeof e.code === "string" ? e.code : "internal_error";
+        const message =
+          typeof e.code === "string" && typeof e.message === "string"
+            ? e.message
+            : "unexpected error";
+        const reachable = !["unreachable", "timeout"].includes(code);
+        return send(
+          c,
+          {
+            ...base,
+            reachable,
+            version: null,
+            access: null,
+            missing: [...SECRET_VERBS],
+            ok: false,
+            error: { code, message },
+          },
+          200,
+        );
+      }
+    },
+  );
+}

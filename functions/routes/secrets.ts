@@ -1,0 +1,672 @@
+/**
+ * Konduktor secrets on every target cluster at once: PUT (create/merge/replace, dry run), GET list,
+ * GET one (description per cluster, do they agree), DELETE. Answers per cluster; the HTTP status is
+ * 200 when every cluster succeeded, 207 when some failed, and the common error when all failed the
+ * same way. Values go to the clusters only: never into an answer, a log line or an error.
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { base64ToBytes } from "../../konduktor/encoding.ts";
+import { type FanoutResult, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
+import { isKubeError } from "../../konduktor/kube/errors.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
+import {
+  applySecret,
+  deleteOwn,
+  describe,
+  digestValues,
+  listAll,
+  listOwn,
+} from "../../konduktor/ops.ts";
+import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
+import {
+  SECRET_KINDS,
+  type SecretDescription,
+  type SecretListing,
+  type SecretSource,
+} from "../../konduktor/types.ts";
+import { type AuditEntry, audit, auditResults } from "../audit.ts";
+import type { Caller } from "../auth/caller.ts";
+import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
+import { type AppContext, type AppEnv, send } from "../context.ts";
+import { ApiError, allClustersFailedProblem, problemResponses } from "../problem.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
+import { OwnerHash } from "./tokens.ts";
+
+// ---------- schemas ----------
+
+const Base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, "must be base64")
+  .openapi({ description: "base64 of the bytes" });
+
+const SourceSchema = z
+  .discriminatedUnion(
+    "type",
+    [
+      z.strictObject({
+        type: z.literal("inline"),
+        pairs: z
+          .record(z.string(), z.string())
+          .openapi({ description: "KEY → value (UTF-8)", example: { API_KEY: "…" } }),
+      }),
+      z.strictObject({
+        type: z.literal("files"),
+        files: z
+          .array(z.strictObject({ name: z.string().min(1), content: Base64 }))
+          .min(1, "files needs at least one file"),
+      }),
+      z.strictObject({
+        type: z.literal("directory"),
+        name: z.string().min(1).openapi({ description: "the directory's own name (top folder)" }),
+        entries: z
+          .array(z.strictObject({ path: z.string().min(1), content: Base64 }))
+          .min(1, "a directory needs at least one file"),
+      }),
+    ],
+    { error: 'source.type must be "inline", "files" or "directory"' },
+  )
+  .openapi("SecretSource", {
+    description:
+      "Exactly one source: inline KEY=VALUE pairs, files (key = file name; `gitkey` for git-ssh), or a directory (one payload.zip).",
+  });
+
+const ClusterList = z
+  .array(z.string().min(1).max(63))
+  .min(1, "clusters, when given, names at least one cluster")
+  .max(100)
+  .optional()
+  .openapi({
+    description: "target clusters (default: every registered cluster the caller may use)",
+  });
+
+const PutSecretBody = z
+  .strictObject({
+    kind: z
+      .enum(SECRET_KINDS, { error: `kind must be one of ${SECRET_KINDS.join(", ")}` })
+      .default("default"),
+    source: SourceSchema,
+    owner: OwnerHash.optional().openapi({
+      description: "required only when the credential acts for several owners",
+    }),
+    clusters: ClusterList,
+    mode: z
+      .enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' })
+      .default("merge")
+      .openapi({
+        description:
+          "merge (Konduktor's `secret create`: add and overwrite keys, keep others) or replace (exactly these keys)",
+      }),
+    prune: z.boolean().default(false).openapi({
+      description: "merge only: remove keys this broker wrote before and this call lacks",
+    }),
+    immutable: z.boolean().default(false),
+    dryRun: z.boolean().default(false).openapi({
+      description: "report the plan per cluster (key names and digests), write nothing",
+    }),
+  })
+  .openapi("PutSecret");
+
+export const SecretNameParam = z.object({
+  name: z.string().openapi({
+    param: { name: "name", in: "path" },
+    example: "wandb",
+    description: "the basename",
+  }),
+});
+
+const commaList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v === undefined
+      ? undefined
+      : v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+  )
+  .openapi({ description: "comma-separated cluster names (default: all the caller may use)" });
+
+const OwnerQuery = OwnerHash.optional().openapi({
+  description: "required only when the credential acts for several owners",
+});
+
+const ErrorResult = z.object({
+  cluster: z.string(),
+  status: z.literal("error"),
+  code: z.string().openapi({ example: "unreachable" }),
+  message: z.string(),
+  retryable: z.boolean(),
+  attempts: z.number(),
+  durationMs: z.number(),
+});
+
+const ApplyResultSchema = z
+  .union([
+    z.object({
+      cluster: z.string(),
+      status: z.enum(["created", "updated", "unchanged"]),
+      secretName: z.string(),
+      namespace: z.string(),
+      added: z.array(z.string()),
+      changed: z.array(z.string()),
+      removed: z.array(z.string()),
+      writes: z.number(),
+      dryRun: z.boolean(),
+      replacedGitSsh: z.array(z.string()).optional(),
+      attempts: z.number(),
+      durationMs: z.number(),
+    }),
+    ErrorResult,
+  ])
+  .openapi("ApplyResult");
+
+const PutAnswer = z
+  .object({
+    name: z.string(),
+    owner: z.string(),
+    kind: z.enum(SECRET_KINDS),
+    secretName: z.string(),
+    mode: z.enum(["merge", "replace"]),
+    dryRun: z.boolean(),
+    keys: z.array(z.string()),
+    digests: z.record(z.string(), z.string()).openapi({ description: "key → sha256 of the value" }),
+    contentDigest: z.string(),
+    results: z.array(ApplyResultSchema),
+  })
+  .openapi("PutSecretAnswer");
+
+const ListAnswer = z
+  .object({
+    scope: z.enum(["own", "all"]),
+    owner: z.string().nullable(),
+    secrets: z.array(
+      z.object({
+        name: z.string().openapi({ description: "basename" }),
+        secretName: z.string(),
+        kind: z.string(),
+        owner: z.string().nullable(),
+        keys: z.array(z.string()),
+        clusters: z.array(z.string()).openapi({ description: "clusters that hold it" }),
+      }),
+    ),
+    results: z.array(
+      z.union([
+        z.object({ cluster: z.string(), status: z.literal("ok"), count: z.number() }),
+        ErrorResult,
+      ]),
+    ),
+  })
+  .openapi("ListSecretsAnswer");
+
+const DescribeAnswer = z
+  .object({
+    name: z.string(),
+    owner: z.string(),
+    agree: z.boolean().openapi({
+      description: "every target cluster answered, holds the secret, and the contents are equal",
+    }),
+    contentDigest: z
+      .string()
+      .nullable()
+      .openapi({ description: "the common digest when they agree" }),
+    results: z.array(
+      z.union([
+        z.object({
+          cluster: z.string(),
+          status: z.literal("found"),
+          secret: z.record(z.string(), z.unknown()),
+        }),
+        z.object({ cluster: z.string(), status: z.literal("missing") }),
+        ErrorResult,
+      ]),
+    ),
+  })
+  .openapi("DescribeSecretAnswer");
+
+const DeleteAnswer = z
+  .object({
+    name: z.string(),
+    owner: z.string(),
+    results: z.array(
+      z.union([
+        z.object({
+          cluster: z.string(),
+          status: z.literal("deleted"),
+          secretName: z.string(),
+          namespace: z.string(),
+        }),
+        ErrorResult,
+      ]),
+    ),
+  })
+  .openapi("DeleteSecretAnswer");
+
+// ---------- helpers ----------
+
+function decodeBase64(value: string, field: string): Uint8Array {
+  try {
+    return base64ToBytes(value);
+  } catch {
+    throw new ApiError("invalid_input", `${field} is not valid base64`, {
+      errors: [{ field, message: "not valid base64" }],
+    });
+  }
+}
+
+function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
+  switch (source.type) {
+    case "inline":
+      return { type: "inline", pairs: source.pairs };
+    case "files":
+      return {
+        type: "files",
+        files: source.files.map((f, i) => ({
+          name: f.name,
+          content: decodeBase64(f.content, `source.files.${i}.content`),
+        })),
+      };
+    case "directory":
+      return {
+        type: "directory",
+        name: source.name,
+        entries: source.entries.map((e, i) => ({
+          path: e.path,
+          content: decodeBase64(e.content, `source.entries.${i}.content`),
+        })),
+      };
+  }
+}
+
+function checkBasename(name: string): void {
+  const problems = validateBasename(name, "name");
+  if (problems.length) {
+    throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
+      errors: problems.map((p) => ({ field: `path: ${p.field}`, message: p.message })),
+    });
+  }
+}
+
+/** The registered target clusters for this caller and request, with their records. */
+async function targets(
+  c: AppContext,
+  caller: Caller,
+  requested: string[] | undefined,
+): Promise<Map<string, ClusterRecord>> {
+  const records = await c.get("services").registry.list();
+  const byName = new Map(records.map((r) => [r.name, r]));
+  const names = pickClusters(caller, [...byName.keys()], requested);
+  return new Map(names.map((n) => [n, byName.get(n) as ClusterRecord]));
+}
+
+/** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
+async function onClusters<T extends object>(
+  c: AppContext,
+  clusters: Map<string, ClusterRecord>,
+  op: (kube: KubeSecrets, cluster: string) => Promise<T>,
+): Promise<FanoutResult<T>[]> {
+  const { config, registry } = c.get("services");
+  return await fanout(
+    [...clusters.keys()],
+    async (cluster) => op(await registry.open(cluster, clusters.get(cluster)), cluster),
+    {
+      concurrency: config.fanoutConcurrency,
+      timeoutMs: config.clusterTimeoutMs,
+      retries: config.clusterRetries,
+      classify: (error) => {
+        if (isKubeError(error)) {
+          return {
+            code: error.code,
+            message: error.message,
+            retryable: error.retryable,
+            ...(error.retryAfterSeconds === undefined
+              ? {}
+              : { retryAfterSeconds: error.retryAfterSeconds }),
+          };
+        }
+        const e = error as { code?: unknown; message?: unknown; retryable?: unknown };
+        if (e && typeof e.code === "string" && typeof e.message === "string") {
+          // ValidationError (invalid_input) and the registry's own errors: messages without values
+          return { code: e.code, message: e.message, retryable: e.retryable === true };
+        }
+        c.get("services").log({
+          type: "error",
+          requestId: c.get("requestId"),
+          where: "cluster operation",
+          error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+        });
+        return { code: "internal_error", message: "unexpected error", retryable: false };
+      },
+    },
+  );
+}
+
+/**
+ * Sends a fan-out answer: 200 all ok, 207 some failed, the common error when all failed alike
+ * (with the results), 502 `clusters_failed` when all failed differently.
+ */
+function answer<T>(
+  c: AppContext,
+  body: Record<string, unknown> & { results: FanoutResult<T>[] | object[] },
+  results: FanoutResult<T>[],
+  auditEntry: (Omit<AuditEntry, "outcome" | "action"> & { action: string }) | null,
+): Response {
+  const s = summarize(results);
+  const outcome = s.failed === 0 ? "ok" : s.ok > 0 ? "partial" : "failed";
+  if (auditEntry) {
+    audit(c, {
+      ...auditEntry,
+      outcome,
+      results: auditResults(results as { cluster: string; status: string; code?: string }[]),
+    });
+  }
+  if (s.failed === 0) return send(c, body, 200);
+  if (s.ok > 0) return send(c, body, 207);
+  if (s.allFailedWith) {
+    const { code, status } = allClustersFailedProblem(s.allFailedWith);
+    const first = results.find(isFailure);
+    throw new ApiError(
+      "clusters_failed",
+      `every target cluster failed: ${first?.message ?? s.allFailedWith}`,
+      { ...body, code },
+      status,
+    );
+  }
+  throw new ApiError(
+    "clusters_failed",
+    `every target cluster failed (${results
+      .filter(isFailure)
+      .map((r) => `${r.cluster}: ${r.code}`)
+      .join(", ")})`,
+    body,
+  );
+}
+
+// ---------- routes ----------
+
+const tags = ["secrets"];
+const fanoutStatuses = {
+  207: {
+    description: "Some clusters failed: the results say which and why",
+  },
+};
+
+export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/secrets/{name}",
+      tags,
+      summary: "Create or merge a secret on every target cluster",
+      description:
+        "Builds the Konduktor secret `<name>-<owner>` once and applies it to every target cluster at once. Per cluster: created, updated, unchanged (no write) or an error. `dryRun` reports the plan with key names and digests only.",
+      request: {
+        params: SecretNameParam,
+        body: { content: { "application/json": { schema: PutSecretBody } }, required: true },
+      },
+      responses: {
+        200: {
+          description: "Every cluster succeeded",
+          content: { "application/json": { schema: PutAnswer } },
+        },
+        ...fanoutStatuses,
+        ...problemResponses(400, 401, 403, 404, 413, 415, 502, 504),
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireRight(caller, "write");
+      const { name } = c.req.valid("param");
+      checkBasename(name);
+      const body = c.req.valid("json");
+      const owner = pickOwner(caller, body.owner);
+      if (body.prune && body.mode !== "merge") {
+        throw new ApiError("invalid_input", "prune applies to mode merge only", {
+          errors: [{ field: "prune", message: 'only with mode "merge"' }],
+        });
+      }
+      const { problems, secret } = checkSecretInput({
+        owner,
+        basename: name,
+        kind: body.kind,
+        source: toSource(body.source),
+      });
+      if (!secret) {
+        throw new ApiError(
+          "invalid_input",
+          `the secret is not valid: ${problems.map((p) => p.message).join("; ")}`,
+          { errors: problems.map((p) => ({ field: p.field, message: p.message })) },
+        );
+      }
+      const clusters = await targets(c, caller, body.clusters);
+      const { digests, contentDigest } = await digestValues(secret.data);
+      const provenance = {
+        actor: caller.id,
+        via: "broker",
+        at: c.get("services").now().toISOString(),
+      };
+      const results = await onClusters(c, clusters, async (kube) => {
+        const r = await applySecret(
+          kube,
+          { ...secret, metadata: { ...secret.metadata, namespace: kube.namespace } },
+          {
+            mode: body.mode,
+            prune: body.prune,
+            immutable: body.immutable,
+            dryRun: body.dryRun,
+            provenance,
+          },
+        );
+        return {
+          status: r.outcome,
+          secretName: r.name,
+          namespace: r.namespace,
+          added: r.added,
+          changed: r.changed,
+          removed: r.removed,
+          writes: r.writes,
+          dryRun: r.dryRun,
+          ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
+        };
+      });
+      return answer(
+        c,
+        {
+          name,
+          owner,
+          kind: body.kind,
+          secretName: secret.metadata.name,
+          mode: body.mode,
+          dryRun: body.dryRun,
+          keys: Object.keys(digests),
+          digests,
+          contentDigest,
+          results,
+        },
+        results,
+        {
+          action: body.dryRun ? "secret.plan" : "secret.put",
+          owner,
+          name,
+          kind: body.kind,
+          mode: body.mode,
+          dryRun: body.dryRun,
+          clusters: [...clusters.keys()],
+          keys: Object.keys(digests),
+        },
+      ) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/secrets",
+      tags,
+      summary: "List secrets (own, or all users') and which clusters hold each",
+      request: {
+        query: z.strictObject({
+          owner: OwnerQuery,
+          all: z
+            .enum(["true", "false"], { error: 'all must be "true" or "false"' })
+            .optional()
+            .openapi({ description: "every user's secrets (needs the listAllUsers right)" }),
+          clusters: commaList,
+        }),
+      },
+      responses: {
+        200: {
+          description: "Every cluster answered",
+          content: { "application/json": { schema: ListAnswer } },
+        },
+        ...fanoutStatuses,
+        ...problemResponses(400, 401, 403, 404, 502, 504),
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      const query = c.req.valid("query");
+      const all = query.all === "true";
+      requireRight(caller, all ? "listAllUsers" : "read");
+      const owner = all ? null : pickOwner(caller, query.owner);
+      const clusters = await targets(c, caller, query.clusters);
+      const listings = new Map<string, SecretListing[]>();
+      const results = await onClusters(c, clusters, async (kube, cluster) => {
+        const items = owner === null ? await listAll(kube) : await listOwn(kube, owner);
+        listings.set(cluster, items);
+        return { status: "ok" as const, count: items.length };
+      });
+      const merged = new Map<string, SecretListing & { clusters: string[]; keySet: Set<string> }>();
+      for (const cluster of clusters.keys()) {
+        for (const item of listings.get(cluster) ?? []) {
+          const row = merged.get(item.name) ?? { ...item, clusters: [], keySet: new Set() };
+          row.clusters.push(cluster);
+          for (const k of item.keys) row.keySet.add(k);
+          merged.set(item.name, row);
+        }
+      }
+      const secrets = [...merged.values()]
+        .sort((a, b) => a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name))
+        .map((r) => ({
+          name: r.basename,
+          secretName: r.name,
+          kind: r.kind,
+          owner: r.owner,
+          keys: [...r.keySet].sort(),
+          clusters: r.clusters,
+        }));
+      const s = summarize(results);
+      const status = s.failed === 0 ? 200 : s.ok > 0 ? 207 : null;
+      const body = { scope: all ? "all" : "own", owner, secrets, results };
+      if (status) return send(c, body, status);
+      return answer(c, body, results, null) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/secrets/{name}",
+      tags,
+      summary: "Describe a secret on every target cluster, and whether they agree",
+      description:
+        "Per cluster: kind, keys, value digests (never values), provenance; `agree` when every cluster holds the same content.",
+      request: {
+        params: SecretNameParam,
+        query: z.strictObject({ owner: OwnerQuery, clusters: commaList }),
+      },
+      responses: {
+        200: {
+          description: "Every cluster answered",
+          content: { "application/json": { schema: DescribeAnswer } },
+        },
+        ...fanoutStatuses,
+        ...problemResponses(400, 401, 403, 404, 502, 504),
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireRight(caller, "read");
+      const { name } = c.req.valid("param");
+      checkBasename(name);
+      const query = c.req.valid("query");
+      const owner = pickOwner(caller, query.owner);
+      const clusters = await targets(c, caller, query.clusters);
+      const raw = await onClusters(c, clusters, async (kube) => {
+        try {
+          const secret: SecretDescription = await describe(kube, owner, name);
+          return { status: "found" as const, secret: secret as unknown as Record<string, unknown> };
+        } catch (error) {
+          if (isKubeError(error) && error.code === "not_found") {
+            return { status: "missing" as const };
+          }
+          throw error;
+        }
+      });
+      const found = raw.filter(
+        (r): r is Extract<typeof r, { status: "found" }> => r.status === "found",
+      );
+      const digests = new Set(
+        found.map((r) => (r.secret as unknown as SecretDescription).contentDigest),
+      );
+      const agree = found.length === raw.length && digests.size === 1;
+      const body = {
+        name,
+        owner,
+        agree,
+        contentDigest: agree ? ([...digests][0] ?? null) : null,
+        results: raw,
+      };
+      const s = summarize(raw);
+      if (s.failed === 0 && found.length === 0) {
+        throw new ApiError(
+          "not_found",
+          `owner ${owner} has no secret "${name}" on ${[...clusters.keys()].join(", ")}`,
+        );
+      }
+      if (s.failed === 0) return send(c, body, 200);
+      if (s.ok > 0) return send(c, body, 207);
+      return answer(c, body, raw, null) as never;
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/secrets/{name}",
+      tags,
+      summary: "Delete a secret from the chosen (or all) clusters",
+      request: {
+        params: SecretNameParam,
+        query: z.strictObject({ owner: OwnerQuery, clusters: commaList }),
+      },
+      responses: {
+        200: {
+          description: "Deleted everywhere",
+          content: { "application/json": { schema: DeleteAnswer } },
+        },
+        ...fanoutStatuses,
+        ...problemResponses(400, 401, 403, 404, 502, 504),
+      },
+    }),
+    async (c) => {
+      const caller = c.get("caller");
+      requireRight(caller, "write");
+      const { name } = c.req.valid("param");
+      checkBasename(name);
+      const query = c.req.valid("query");
+      const owner = pickOwner(caller, query.owner);
+      const clusters = await targets(c, caller, query.clusters);
+      const results = await onClusters(c, clusters, async (kube) => {
+        const r = await deleteOwn(kube, owner, name);
+        return { status: "deleted" as const, secretName: r.name, namespace: r.namespace };
+      });
+      return answer(c, { name, owner, results }, results, {
+        action: "secret.delete",
+        owner,
+        name,
+        clusters: [...clusters.keys()],
+      }) as never;
+    },
+  );
+}

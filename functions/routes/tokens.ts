@@ -1,0 +1,178 @@
+/** API tokens (admin only): issue (shown once), list, revoke. */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { audit } from "../audit.ts";
+import { requireAdmin } from "../auth/policy.ts";
+import { TokenStore, tokenInfo } from "../auth/tokens.ts";
+import { type AppEnv, send } from "../context.ts";
+import { ApiError, problemResponses } from "../problem.ts";
+import { CLUSTER_NAME_RE } from "../registry/clusters.ts";
+
+export const OwnerHash = z
+  .string()
+  .regex(/^[0-9a-f]{8}$/, "an owner is a user hash: 8 lowercase hex characters, e.g. 0a1b2c3d")
+  .openapi({ example: "0a1b2c3d" });
+
+const ClusterName = z
+  .string()
+  .regex(CLUSTER_NAME_RE, "a cluster name is lowercase letters, digits and '-'")
+  .max(63);
+
+const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
+const IssueTokenBody = z
+  .strictObject({
+    label: z.string().max(100).optional().openapi({ example: "ci-deploy" }),
+    owners: z
+      .array(OwnerHash)
+      .min(1, "owners needs at least one owner hash")
+      .max(50)
+      .openapi({ description: "the owner hashes the token acts as" }),
+    clusters: z
+      .union([z.literal("all"), z.array(ClusterName).min(1)])
+      .default("all")
+      .openapi({ description: 'cluster names, or "all" (default)' }),
+    rights: z
+      .strictObject({
+        write: z.boolean().default(true),
+        read: z.boolean().default(true),
+        listAllUsers: z.boolean().default(false),
+      })
+      .default({ write: true, read: true, listAllUsers: false }),
+    expiresInSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_TTL_SECONDS, "a token lives at most 366 days")
+      .default(30 * 24 * 3600)
+      .openapi({ description: "lifetime in seconds (default 30 days, at most 366 days)" }),
+  })
+  .openapi("IssueToken");
+
+const TokenInfoSchema = z
+  .object({
+    id: z.string().openapi({ example: "3f2a9c0d1e4b5a67" }),
+    label: z.string().nullable(),
+    owners: z.array(z.string()),
+    clusters: z.union([z.literal("all"), z.array(z.string())]),
+    rights: z.object({ write: z.boolean(), read: z.boolean(), listAllUsers: z.boolean() }),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .openapi("Token");
+
+const IssuedTokenSchema = TokenInfoSchema.extend({
+  token: z.string().openapi({
+    description: "the token itself: shown once, stored only as a hash",
+    example: "kbt_3f2a9c0d1e4b5a67_…",
+  }),
+}).openapi("IssuedToken");
+
+const TokenIdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, "a token id is 16 lowercase hex characters")
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const tags = ["tokens"];
+
+export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/tokens",
+      tags,
+      summary: "Issue an API token",
+      description:
+        "Admin only. The token is in the answer once; the broker keeps only its SHA-256. Bound to owner hashes, clusters, rights and an expiry.",
+      request: {
+        body: { content: { "application/json": { schema: IssueTokenBody } }, required: true },
+      },
+      responses: {
+        201: {
+          description: "Issued",
+          content: { "application/json": { schema: IssuedTokenSchema } },
+        },
+        ...problemResponses(400, 401, 403, 413, 415),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const body = c.req.valid("json");
+      const { store, now } = c.get("services");
+      const at = now();
+      const { token, record } = await new TokenStore(store).issue(
+        {
+          ...(body.label ? { label: body.label } : {}),
+          owners: body.owners,
+          clusters: body.clusters,
+          rights: body.rights,
+          expiresAt: new Date(at.getTime() + body.expiresInSeconds * 1000),
+        },
+        at,
+      );
+      audit(c, {
+        action: "token.issue",
+        outcome: "ok",
+        tokenId: record.id,
+        owners: record.owners,
+        clusters: record.clusters === "all" ? ["all"] : record.clusters,
+        rights: record.rights,
+        expiresAt: record.expiresAt,
+      });
+      return send(c, { ...tokenInfo(record), token }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/tokens",
+      tags,
+      summary: "List API tokens (never the tokens themselves)",
+      responses: {
+        200: {
+          description: "The tokens",
+          content: {
+            "application/json": { schema: z.object({ tokens: z.array(TokenInfoSchema) }) },
+          },
+        },
+        ...problemResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const records = await new TokenStore(c.get("services").store).list();
+      return send(c, { tokens: records.map(tokenInfo) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/tokens/{id}",
+      tags,
+      summary: "Revoke an API token",
+      description:
+        "Admin only. The token stops working at once (on Workers KV: within ~60 s everywhere).",
+      request: { params: TokenIdParam },
+      responses: {
+        200: {
+          description: "Revoked",
+          content: { "application/json": { schema: TokenInfoSchema } },
+        },
+        ...problemResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      requireAdmin(c.get("caller"));
+      const { id } = c.req.valid("param");
+      const { store, now } = c.get("services");
+      const record = await new TokenStore(store).revoke(id, now());
+      if (!record) throw new ApiError("not_found", `no API token with id ${id}`);
+      audit(c, { action: "token.revoke", outcome: "ok", tokenId: id });
+      return send(c, tokenInfo(record), 200);
+    },
+  );
+}

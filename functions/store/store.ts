@@ -1,0 +1,22 @@
+/**
+ * The broker's only state: a small key-value store holding cluster registrations (kubeconfigs
+ * encrypted) and API tokens (hashes). Adapters: Workers KV (./kv-store.ts), in-memory
+ * (./memory-store.ts, tests) and a JSON file (./file-store.ts, the Node entry).
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** every key starting with `prefix`, sorted */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** A JSON document under a key, or null. */
+export async function getJson<T>(store: KeyValueStore, key: string): Promise<T | null> {
+  const text = await store.get(key);
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+export async function putJson(store: KeyValueStore, key: string, value: unknown): Promise<void> {
+  await store.put(key, JSON.stringify(value));
+}

@@ -1,0 +1,76 @@
+/**
+ * The Workers entry (Cloudflare Workers; locally `wrangler dev` on workerd). Settings are checked
+ * once per isolate, on the first request: a misconfigured broker answers every request with a
+ * problem that names the settings to fix (never their values) and logs the same.
+ */
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { edgeConnector } from "./connect-edge.ts";
+import { problemResponse } from "./problem.ts";
+import { KvStore } from "./store/kv-store.ts";
+
+interface ScheduledControllerLike {
+  readonly scheduledTime: number;
+  readonly cron: string;
+}
+interface ExecutionContextLike {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+let cached:
+  | { env: Env; app: ReturnType<typeof createApp> }
+  | { env: Env; error: ConfigError }
+  | undefined;
+
+function appFor(env: Env) {
+  if (cached?.env === env) return cached;
+  try {
+    const config = loadConfig(env as unknown as Record<string, unknown>);
+    cached = {
+      env,
+      app: createApp({
+        config,
+        store: new KvStore(env.KONDUKTOR_KV),
+        runtime: "edge",
+        connector: edgeConnector,
+        docsScript: () => env.ASSETS.fetch(new Request("https://assets.invalid/standalone.js")),
+      }),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(JSON.stringify({ type: "config_error", problems: error.problems }));
+    cached = { env, error };
+  }
+  return cached;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
+    const entry = appFor(env);
+    if ("error" in entry) {
+      return problemResponse(
+        "broker_misconfigured",
+        500,
+        entry.error.message,
+        crypto.randomUUID(),
+        new URL(request.url).pathname,
+        { errors: entry.error.problems.map((p) => ({ field: p.setting, message: p.message })) },
+      );
+    }
+    return await entry.app.fetch(request, env, ctx as never);
+  },
+
+  /** Cron triggers (wrangler.jsonc `triggers.crons`): reserved for drift repair (webhook syncs). */
+  async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
+    const entry = appFor(env);
+    if ("error" in entry) return;
+    console.log(
+      JSON.stringify({
+        type: "scheduled",
+        cron: controller.cron,
+        at: new Date(controller.scheduledTime).toISOString(),
+        note: "no scheduled work yet",
+      }),
+    );
+  },
+};
