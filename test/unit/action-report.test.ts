@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { toClusterResult } from "../../action/src/broker-mode.ts";
+import {
+  type ClusterResult,
+  outputsFor,
+  summaryMarkdown,
+  verdict,
+} from "../../action/src/report.ts";
+
+const ok = (cluster: string, extra: Partial<ClusterResult> = {}): ClusterResult => ({
+  cluster,
+  outcome: "created",
+  secret: "train-0a1b2c3d",
+  namespace: "konduktor",
+  added: ["A", "B"],
+  changed: [],
+  removed: [],
+  writes: 1,
+  dryRun: false,
+  ...extra,
+});
+const failed = (cluster: string): ClusterResult => ({
+  cluster,
+  outcome: "failed",
+  added: [],
+  changed: [],
+  removed: [],
+  dryRun: false,
+  error: { code: "forbidden", message: "not allowed to create secrets | in namespace x" },
+});
+
+describe("report", () => {
+  it("outputs: results JSON, changed, clusters, failed", () => {
+    const results = [ok("alpha"), ok("beta", { outcome: "unchanged", added: [] }), failed("gamma")];
+    const out = outputsFor(results);
+    expect(JSON.parse(out.results)).toEqual(results);
+    expect(out).toMatchObject({ changed: "true", clusters: "alpha,beta", failed: "gamma" });
+    expect(outputsFor([ok("a", { outcome: "unchanged", added: [] })]).changed).toBe("false");
+  });
+
+  it("summary: one row per cluster with key names and outcome, table-safe", () => {
+    const md = summaryMarkdown("train", "env", [ok("alpha"), failed("gamma")], false);
+    expect(md).toContain("| cluster | outcome | keys added | keys changed | keys removed |");
+    expect(md).toContain("| alpha | ✅ created | 2: `A`, `B` | – | – |");
+    expect(md).toContain(
+      "| gamma | ❌ failed: not allowed to create secrets \\| in namespace x | – | – | – |",
+    );
+    expect(md).toContain("1 of 2 clusters ok, 1 failed");
+  });
+
+  it("verdict: fail on any failure unless fail-on-partial is false; always on total failure", () => {
+    expect(verdict([ok("a"), ok("b")], true)).toBeNull();
+    expect(verdict([ok("a"), failed("b")], true)).toMatch(
+      /1 of 2 clusters failed \(b\).*fail-on-partial: false/,
+    );
+    expect(verdict([ok("a"), failed("b")], false)).toBeNull();
+    expect(verdict([failed("a"), failed("b")], false)).toMatch(/every cluster failed \(a, b\)/);
+    expect(verdict([], true)).toMatch(/no cluster was targeted/);
+  });
+
+  it("reads a broker result entry, ignoring anything but names and counts", () => {
+    expect(
+      toClusterResult(
+        {
+          cluster: "alpha",
+          status: "ok",
+          outcome: "updated",
+          name: "s-0a1b2c3d",
+          namespace: "ns",
+          added: ["X"],
+          changed: ["Y"],
+          removed: [],
+          writes: 1,
+          data: { X: "c2VjcmV0" },
+        },
+        false,
+      ),
+    ).toEqual({
+      cluster: "alpha",
+      outcome: "updated",
+      secret: "s-0a1b2c3d",
+      namespace: "ns",
+      added: ["X"],
+      changed: ["Y"],
+      removed: [],
+      writes: 1,
+      dryRun: false,
+    });
+    expect(
+      toClusterResult(
+        {
+          cluster: "beta",
+          status: "error",
+          error: { code: "unreachable", message: "cannot reach" },
+        },
+        false,
+      ),
+    ).toMatchObject({
+      cluster: "beta",
+      outcome: "failed",
+      error: { code: "unreachable", message: "cannot reach" },
+    });
+  });
+});

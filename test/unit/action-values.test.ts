@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import {
+  parseConfig,
+  parseValuesInput,
+  type RawInputs,
+  readRawInputs,
+} from "../../action/src/inputs.ts";
+import { kubeconfigSecrets, masksFor, secretsToMask } from "../../action/src/mask.ts";
+import { filterKeys, parseValues } from "../../action/src/values.ts";
+
+const CANARY = "canary-7f3a9c-do-not-print";
+
+function raw(inputs: Record<string, string>): RawInputs {
+  const env: Record<string, string> = {
+    INPUT_CLUSTERS: "all",
+    INPUT_MODE: "merge",
+    INPUT_KIND: "env",
+    INPUT_PRUNE: "false",
+    "INPUT_DRY-RUN": "false",
+    "INPUT_FAIL-ON-PARTIAL": "true",
+    "INPUT_BROKER-URL": "https://broker.example.com",
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return readRawInputs(env);
+}
+
+function config(inputs: Record<string, string>) {
+  const r = raw(inputs);
+  return parseConfig(r, parseValuesInput(r));
+}
+
+function errorOf(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("values input", () => {
+  it("reads KEY=value lines, keeping '=' and spaces inside values, skipping blanks and comments", () => {
+    expect(parseValues("A=1\n\n# comment\nC=a=b=c\nD= spaced \nE=\r\nF=x")).toEqual({
+      A: "1",
+      C: "a=b=c",
+      D: " spaced ",
+      E: "",
+      F: "x",
+    });
+  });
+
+  it("reads KEY<<EOF heredocs for multi-line values", () => {
+    expect(parseValues("A=1\nKEY<<EOF\nline one\n  line two\nEOF\nB=2")).toEqual({
+      A: "1",
+      KEY: "line one\n  line two",
+      B: "2",
+    });
+    expect(errorOf(() => parseValues(`K<<END\n${CANARY}\n`)).message).toMatch(/not closed.*END/);
+  });
+
+  it("reads toJSON(secrets) (JSON) and YAML maps, keeping every scalar a string", () => {
+    const json = JSON.stringify({ github_token: "ghs_x", TOKEN: "a\nb", NUM: "0123" }, null, 2);
+    expect(parseValues(json)).toEqual({ github_token: "ghs_x", TOKEN: "a\nb", NUM: "0123" });
+    expect(parseValues("A: 0123\nB: true\nC: |\n  x\n  y\n")).toEqual({
+      A: "0123",
+      B: "true",
+      C: "x\ny\n",
+    });
+    expect(parseValues("  \n")).toEqual({});
+  });
+
+  it("never quotes a value in its errors", () => {
+    for (const text of [
+      `A=1\n${CANARY}`,
+      `{"A": "${CANARY}",,}`,
+      `A: [${CANARY}]`,
+      `A: ${CANARY}\nA: ${CANARY}`,
+      `A=${CANARY}\nA=${CANARY}`,
+    ]) {
+      const error = errorOf(() => parseValues(text));
+      expect(error.message).not.toContain(CANARY);
+      expect(error.message).toMatch(/^values: /);
+    }
+  });
+
+  it("filters keys with include/exclude globs, case-insensitively", () => {
+    const pairs = { TRAIN_A: "1", TRAIN_B: "2", WANDB_API_KEY: "3", github_token: "4", OTHER: "5" };
+    expect(filterKeys(pairs, ["train_*", "WANDB_API_KEY"], ["*_B"])).toEqual({
+      kept: { TRAIN_A: "1", WANDB_API_KEY: "3" },
+      dropped: ["TRAIN_B", "github_token", "OTHER"],
+    });
+    expect(Object.keys(config({ values: JSON.stringify(pairs), name: "s" }).values)).toEqual([
+      "TRAIN_A",
+      "TRAIN_B",
+      "WANDB_API_KEY",
+      "OTHER",
+    ]);
+  });
+});
+
+describe("inputs", () => {
+  it("defaults: kind env, mode merge, all clusters, fail on partial, audience konduktor-broker", () => {
+    const c = config({ name: "train-env", values: "A=1" });
+    expect(c).toMatchObject({
+      name: "train-env",
+      kind: "env",
+      mode: "merge",
+      clusters: [],
+      prune: false,
+      dryRun: false,
+      failOnPartial: true,
+      target: { type: "broker", url: "https://broker.example.com", audience: "konduktor-broker" },
+    });
+    expect(config({ name: "s", values: "A=1", clusters: "alpha,\nbeta" }).clusters).toEqual([
+      "alpha",
+      "beta",
+    ]);
+  });
+
+  it("explains every wrong input without quoting values", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ name: "Bad_Name", values: "A=1" }, /name: must be lowercase/],
+      [{ name: "s", values: "A=1", kind: "file" }, /kind: must be env, default or git-ssh/],
+      [{ name: "s", values: "A=1", mode: "upsert" }, /mode: must be merge or replace/],
+      [{ name: "s", values: "A=1", prune: "yes" }, /prune: must be true or false/],
+      [{ name: "s" }, /nothing to write/],
+      [{ name: "s", values: "A=1", files: "a.txt" }, /exactly one source/],
+      [{ name: "s", files: "a.txt" }, /kind env takes only values/],
+      [{ name: "s", values: "my-key=1" }, /not allowed: my-key/],
+      [{ name: "s", values: "A=1", include: "B*" }, /every key was filtered out/],
+      [{ name: "s", values: "A=1", mode: "replace", prune: "true" }, /prune applies to mode merge/],
+      [{ name: "s", values: "A=1", "broker-url": "" }, /exactly one of broker-url/],
+      [{ name: "s", values: "A=1", kubeconfig: "apiVersion: v1" }, /exactly one of broker-url/],
+      [
+        { name: "s", values: "A=1", "broker-url": "", kubeconfig: "apiVersion: v1" },
+        /owner is required in kubeconfig mode/,
+      ],
+      [{ name: "s", values: "A=1", owner: "XYZ" }, /owner: must be the 8 lowercase hex/],
+      [{ name: "s", kind: "git-ssh", values: "A=1" }, /kind git-ssh takes the private key/],
+      [{ name: "s", "git-ssh-key": CANARY }, /git-ssh-key is for kind git-ssh/],
+    ];
+    for (const [inputs, pattern] of cases) {
+      const message = errorOf(() => config({ ...inputs })).message;
+      expect(message, JSON.stringify(inputs)).toMatch(pattern);
+      expect(message).not.toContain(CANARY);
+    }
+  });
+});
+
+describe("masking", () => {
+  it("masks each value and each line of a multi-line value", () => {
+    expect(masksFor("single")).toEqual(["single"]);
+    expect(masksFor("-----BEGIN KEY-----\r\nabc\n\n-----END KEY-----\n")).toEqual([
+      "-----BEGIN KEY-----\nabc\n\n-----END KEY-----\n",
+      "-----BEGIN KEY-----",
+      "abc",
+      "-----END KEY-----",
+    ]);
+    expect(masksFor("   ")).toEqual([]);
+  });
+
+  it("masks filtered-out values too, the ssh key, the api token and kubeconfig credentials", () => {
+    const r = raw({
+      name: "s",
+      values: JSON.stringify({ A: "va", github_token: "ghs_dropped" }),
+      "git-ssh-key": "k1\nk2",
+      "api-token": "tok-123",
+      kubeconfig: "users:\n- name: u\n  user:\n    token: kube-tok\n    client-key-data: a2V5\n",
+    });
+    const masks = secretsToMask(r, parseValuesInput(r));
+    for (const m of ["va", "ghs_dropped", "k1", "k2", "k1\nk2", "tok-123", "kube-tok", "a2V5"]) {
+      expect(masks).toContain(m);
+    }
+    expect(kubeconfigSecrets(":::not yaml")).toEqual([]);
+  });
+});

@@ -1,0 +1,231 @@
+// The broker's GitHub OIDC verification against a local issuer with its own keys (real HTTP,
+// real JWKS, real RS256), and the claim bindings.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  clearOidcCaches,
+  type GithubClaims,
+  looksLikeJwt,
+  OidcError,
+  verifyGithubToken,
+} from "../../functions/auth/oidc.ts";
+import {
+  bindingMatches,
+  grantFor,
+  type OidcBinding,
+  OidcBindingStore,
+  oidcBindingInputSchema,
+} from "../../functions/auth/oidc-bindings.ts";
+import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
+
+let issuer: LocalOidcIssuer;
+const AUD = "konduktor-broker";
+
+beforeAll(async () => {
+  issuer = await LocalOidcIssuer.start();
+});
+afterAll(async () => {
+  await issuer.stop();
+});
+beforeEach(() => clearOidcCaches());
+
+const settings = () => ({ issuer: issuer.issuer, audience: AUD });
+
+async function failure(fault: TokenFault | undefined, token?: string): Promise<OidcError> {
+  const t = token ?? (await issuer.mint({ claims: { repository: "acme/train" }, fault }, AUD));
+  try {
+    await verifyGithubToken(t, settings());
+  } catch (error) {
+    expect(error).toBeInstanceOf(OidcError);
+    expect((error as Error).message).not.toContain(t);
+    return error as OidcError;
+  }
+  throw new Error("expected the token to be refused");
+}
+
+describe("GitHub OIDC verification", () => {
+  it("accepts a good token and returns its GitHub claims", async () => {
+    const token = await issuer.mint(
+      { claims: { repository: "acme/train", environment: "prod" } },
+      AUD,
+    );
+    expect(looksLikeJwt(token)).toBe(true);
+    expect(looksLikeJwt("kb_0123456789abcdef")).toBe(false);
+    const claims = await verifyGithubToken(token, settings());
+    expect(claims).toMatchObject({
+      iss: issuer.issuer,
+      aud: AUD,
+      repository: "acme/train",
+      repository_owner: "acme",
+      ref: "refs/heads/main",
+      environment: "prod",
+      sub: "repo:acme/train:environment:prod",
+    });
+  });
+
+  it.each([
+    ["wrong-audience", "audience", /audience check failed.*"someone-else".*"konduktor-broker"/],
+    ["expired", "expiry", /expiry check failed: the token expired at/],
+    ["not-yet-valid", "not_before", /not-before check failed/],
+    ["wrong-issuer", "issuer", /issuer check failed.*example\.invalid/],
+    ["bad-signature", "signature", /signature check failed: the token's signature does not verify/],
+    ["unknown-key", "signature", /signature check failed: .*key the issuer does not publish/],
+  ] as const)("refuses a token with fault %s (check %s)", async (fault, check, message) => {
+    const error = await failure(fault);
+    expect(error.check).toBe(check);
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(message);
+  });
+
+  it("refuses garbage as malformed", async () => {
+    expect((await failure(undefined, "not.a.jwt")).check).toBe("malformed");
+  });
+
+  it("accepts any of several audiences", async () => {
+    const token = await issuer.mint({ claims: { repository: "acme/train" } }, "other-aud");
+    await expect(
+      verifyGithubToken(token, { issuer: issuer.issuer, audience: [AUD, "other-aud"] }),
+    ).resolves.toMatchObject({ aud: "other-aud" });
+  });
+
+  it("caches the discovery document and the JWKS across verifications", async () => {
+    const before = issuer.requests.length;
+    for (let i = 0; i < 5; i++) {
+      const token = await issuer.mint({ claims: { repository: "acme/train" } }, AUD);
+      await verifyGithubToken(token, settings());
+    }
+    const served = issuer.requests.slice(before).map((r) => r.path);
+    expect(served).toEqual(["/.well-known/openid-configuration", "/.well-known/jwks"]);
+  });
+
+  it("says the issuer is unreachable as a jwks problem (503), not a bad token", async () => {
+    const token = await issuer.mint({ claims: { repository: "acme/train" } }, AUD);
+    const error = await verifyGithubToken(token, {
+      ...settings(),
+      fetch: (async () => {
+        throw new TypeError("fetch failed");
+      }) as typeof fetch,
+    }).catch((e: OidcError) => e);
+    expect(error).toBeInstanceOf(OidcError);
+    expect((error as OidcError).check).toBe("jwks");
+    expect((error as OidcError).status).toBe(503);
+  });
+});
+
+function binding(match: OidcBinding["match"], extra: Partial<OidcBinding> = {}): OidcBinding {
+  return {
+    id: "b1",
+    match,
+    owners: ["0a1b2c3d"],
+    clusters: ["alpha"],
+    rights: ["secrets:write"],
+    createdAt: "",
+    updatedAt: "",
+    ...extra,
+  };
+}
+
+const claims = (c: Partial<GithubClaims>): GithubClaims =>
+  ({
+    iss: "x",
+    sub: "repo:acme/train:ref:refs/heads/main",
+    repository: "acme/train",
+    repository_owner: "acme",
+    ref: "refs/heads/main",
+    workflow: "Deploy",
+    ...c,
+  }) as GithubClaims;
+
+describe("OIDC bindings", () => {
+  it("match exact values and GitHub-style globs", () => {
+    expect(bindingMatches(binding({ repository: "acme/train" }), claims({}))).toBe(true);
+    expect(bindingMatches(binding({ repository: "ACME/Train" }), claims({}))).toBe(true);
+    expect(bindingMatches(binding({ repository: "acme/*" }), claims({}))).toBe(true);
+    expect(bindingMatches(binding({ repository: "acme/other" }), claims({}))).toBe(false);
+    const release = binding({ repository: "acme/train", ref: "refs/heads/release/*" });
+    expect(bindingMatches(release, claims({ ref: "refs/heads/release/1.2" }))).toBe(true);
+    expect(bindingMatches(release, claims({ ref: "refs/heads/release/1/x" }))).toBe(false);
+    expect(bindingMatches(release, claims({ ref: "refs/heads/main" }))).toBe(false);
+    const deep = binding({ repository: "acme/train", ref: "refs/heads/**" });
+    expect(bindingMatches(deep, claims({ ref: "refs/heads/a/b/c" }))).toBe(true);
+    const env = binding({ repository: "acme/train", environment: "prod*" });
+    expect(bindingMatches(env, claims({ environment: "production" }))).toBe(true);
+    expect(bindingMatches(env, claims({}))).toBe(false); // no environment claim, no match
+    const wf = binding({ repository: "acme/train", workflow: "Deploy" });
+    expect(bindingMatches(wf, claims({ workflow: "deploy" }))).toBe(false);
+  });
+
+  it("grant the union of every matching binding, and name the claims when none matches", () => {
+    const grant = grantFor(claims({ environment: "prod" }), [
+      binding(
+        { repository: "acme/*" },
+        { id: "org", clusters: ["alpha"], rights: ["secrets:write"] },
+      ),
+      binding(
+        { repository: "acme/train", environment: "prod" },
+        { id: "prod", owners: ["ffffffff"], clusters: ["beta", "alpha"], rights: ["secrets:read"] },
+      ),
+      binding({ repository: "other/*" }, { id: "other", clusters: ["*"] }),
+    ]);
+    expect(grant).toEqual({
+      id: "github:acme/train@refs/heads/main env:prod",
+      owners: ["0a1b2c3d", "ffffffff"],
+      clusters: ["alpha", "beta"],
+      rights: ["secrets:read", "secrets:write"],
+      bindings: ["org", "prod"],
+    });
+    let error: unknown;
+    try {
+      grantFor(claims({ repository: "evil/repo" }), [binding({ repository: "acme/*" })]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OidcError);
+    expect((error as OidcError).check).toBe("binding");
+    expect((error as OidcError).status).toBe(403);
+    expect((error as Error).message).toMatch(
+      /binding check failed: no OIDC binding for repository evil\/repo, ref refs\/heads\/main/,
+    );
+  });
+
+  it("refuse a binding for every repository on GitHub", () => {
+    const base = { id: "x", owners: ["0a1b2c3d"], clusters: ["*"], rights: ["secrets:write"] };
+    for (const repository of ["*", "*/*", "**", "**/*"]) {
+      expect(oidcBindingInputSchema.safeParse({ ...base, match: { repository } }).success).toBe(
+        false,
+      );
+    }
+    expect(
+      oidcBindingInputSchema.safeParse({ ...base, match: { repository: "acme/*" } }).success,
+    ).toBe(true);
+  });
+
+  it("are stored in one document (one read per OIDC request)", async () => {
+    const data = new Map<string, string>();
+    let reads = 0;
+    const store = new OidcBindingStore({
+      get: async (k) => {
+        reads++;
+        return data.get(k) ?? null;
+      },
+      put: async (k, v) => {
+        data.set(k, v);
+      },
+    });
+    const input = {
+      id: "b",
+      match: { repository: "acme/train" },
+      owners: ["0a1b2c3d"],
+      clusters: ["*"],
+      rights: ["secrets:write"],
+    };
+    expect((await store.put(input)).created).toBe(true);
+    expect((await store.put({ ...input, id: "a" })).created).toBe(true);
+    expect((await store.put(input)).created).toBe(false);
+    reads = 0;
+    expect((await store.list()).map((b) => b.id)).toEqual(["a", "b"]);
+    expect(reads).toBe(1);
+    expect(await store.delete("a")).toBe(true);
+    expect(await store.delete("a")).toBe(false);
+    expect((await store.list()).map((b) => b.id)).toEqual(["b"]);
+  });
+});
