@@ -9,6 +9,7 @@ import {
   type ConfigurationOptions,
   CoreV1Api,
   KubeConfig,
+  Observable,
   PatchStrategy,
   type RequestContext,
   type ResponseContext,
@@ -21,7 +22,7 @@ import {
   kubeErrorFromNetwork,
   kubeErrorFromResponse,
 } from "./errors.ts";
-import { DEFAULT_TIMEOUT_MS } from "./fetch-adapter.ts";
+import { callSignal, DEFAULT_TIMEOUT_MS } from "./fetch-adapter.ts";
 import { KubeconfigError, parseKubeconfig } from "./kubeconfig.ts";
 import type { DeletePrecondition, KubeSecrets } from "./port.ts";
 
@@ -36,6 +37,8 @@ export interface ClientNodeAdapterOptions {
   cluster?: string;
   /** per-call timeout (default 10 s) */
   timeoutMs?: number;
+  /** cancels every call of this adapter (e.g. fanout's per-cluster deadline) */
+  signal?: AbortSignal;
 }
 
 /** A plain JSON object from the client's model classes (Dates become ISO strings). */
@@ -88,31 +91,31 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const versionApi = kc.makeApiClient(VersionApi);
 
+  // the object API takes Observable middleware (the client's own tiny Observable)
   const timeoutMiddleware = {
-    pre: async (ctx: RequestContext) => {
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
-      return ctx;
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(callSignal(timeoutMs, options.signal));
+      return new Observable(Promise.resolve(ctx));
     },
-    post: async (resp: ResponseContext) => resp,
+    post: (resp: ResponseContext) => new Observable(Promise.resolve(resp)),
   };
-  // At run time the object API wraps these as Promise middleware (its declared type says Observable).
-  const callOptions = {
+  const callOptions: ConfigurationOptions = {
     middleware: [timeoutMiddleware],
     middlewareMergeStrategy: "append",
-  } as unknown as ConfigurationOptions;
-  const patchOptions = {
+  };
+  const patchOptions: ConfigurationOptions = {
     middleware: [
       timeoutMiddleware,
       {
-        pre: async (ctx: RequestContext) => {
+        pre: (ctx: RequestContext) => {
           ctx.setHeaderParam("Content-Type", PatchStrategy.MergePatch);
-          return ctx;
+          return new Observable(Promise.resolve(ctx));
         },
-        post: async (resp: ResponseContext) => resp,
+        post: (resp: ResponseContext) => new Observable(Promise.resolve(resp)),
       },
     ],
     middlewareMergeStrategy: "append",
-  } as unknown as ConfigurationOptions;
+  };
 
   async function run<T>(
     ctx: Omit<KubeErrorContext, "cluster" | "namespace" | "server">,
@@ -136,6 +139,14 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
         });
       }
       if (error instanceof KubeError) throw error;
+      if (options.signal?.aborted) {
+        throw new KubeError({
+          ...full,
+          code: "timeout",
+          retryable: true,
+          message: `the request to cluster "${cluster}" was cancelled (deadline reached)`,
+        });
+      }
       throw kubeErrorFromNetwork(error, { ...full, timeoutMs });
     }
   }

@@ -27,7 +27,22 @@ export interface FetchAdapterOptions {
   fetch?: typeof fetch;
   /** per-call timeout (default 10 s) */
   timeoutMs?: number;
+  /** cancels every call of this adapter (e.g. fanout's per-cluster deadline) */
+  signal?: AbortSignal;
   userAgent?: string;
+}
+
+/** The per-call timeout, combined with an outer cancel signal when there is one. */
+export function callSignal(timeoutMs: number, outer?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  if (!outer) return timeout;
+  if (typeof AbortSignal.any === "function") return AbortSignal.any([outer, timeout]);
+  const controller = new AbortController();
+  const abort = (s: AbortSignal) => () => controller.abort(s.reason);
+  outer.addEventListener("abort", abort(outer), { once: true });
+  timeout.addEventListener("abort", abort(timeout), { once: true });
+  if (outer.aborted) controller.abort(outer.reason);
+  return controller.signal;
 }
 
 interface Call {
@@ -77,11 +92,19 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
         method: c.method,
         headers,
         body: c.body === undefined ? undefined : JSON.stringify(c.body),
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: callSignal(timeoutMs, options.signal),
         redirect: "manual",
       });
       text = await response.text();
     } catch (error) {
+      if (options.signal?.aborted) {
+        throw new KubeError({
+          ...ctx,
+          code: "timeout",
+          retryable: true,
+          message: `the request to cluster "${clusterLabel}" was cancelled (deadline reached)`,
+        });
+      }
       throw kubeErrorFromNetwork(error, { ...ctx, timeoutMs });
     }
     if (response.status >= 200 && response.status < 300) {

@@ -1,0 +1,359 @@
+/**
+ * The operations suite (konduktor/ops.ts): run on the fake (unit) and on both adapters against the
+ * real kube-apiserver (integration). Writes are counted through `countingKube`.
+ */
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { KubeError } from "../../konduktor/kube/errors.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
+import {
+  ANNOTATION_CONTENT_DIGEST,
+  ANNOTATION_MANAGED_KEYS,
+  ANNOTATION_UPDATED_AT,
+  ANNOTATION_UPDATED_BY,
+  ANNOTATION_UPDATED_VIA,
+  applySecret,
+  deleteOwn,
+  describe as describeSecret,
+  digestValues,
+  listAll,
+  listOwn,
+} from "../../konduktor/ops.ts";
+import { buildSecret, LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
+import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
+import { countingKube } from "./fake-kube.ts";
+import { b64, unb64, uniq } from "./kube-contract.ts";
+
+export const newOwner = () => randomBytes(4).toString("hex");
+const merge: ApplyOptions = { mode: "merge", provenance: { actor: "token:test", via: "test" } };
+const replace: ApplyOptions = { mode: "replace", provenance: { actor: "token:test", via: "test" } };
+
+export const inline = (
+  owner: string,
+  basename: string,
+  pairs: Record<string, string>,
+  kind: SecretKind = "default",
+) => buildSecret({ owner, basename, kind, source: { type: "inline", pairs } });
+
+async function rejects(p: Promise<unknown>): Promise<KubeError> {
+  try {
+    await p;
+  } catch (error) {
+    expect(error).toBeInstanceOf(KubeError);
+    return error as KubeError;
+  }
+  throw new Error("expected a KubeError, got success");
+}
+
+export function opsContract(label: string, make: () => KubeSecrets | Promise<KubeSecrets>) {
+  describe(`ops: ${label}`, () => {
+    it("creates with 1 write, then an identical create-or-merge makes 0 writes", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const desired = inline(owner, "api", { TOKEN: "t1", URL: "u1" }, "env");
+      const first = await applySecret(kube, desired, merge);
+      expect(first).toMatchObject({
+        outcome: "created",
+        name: `api-${owner}`,
+        namespace: kube.namespace,
+        added: ["TOKEN", "URL"],
+        changed: [],
+        removed: [],
+        writes: 1,
+        dryRun: false,
+      });
+      expect(kube.writes()).toBe(1);
+      const stored = await kube.get(`api-${owner}`);
+      expect(stored?.metadata.labels).toEqual({
+        parent: "konduktor",
+        [LABEL_OWNER]: owner,
+        [LABEL_BASENAME]: "api",
+        [LABEL_KIND]: "env",
+      });
+      expect(stored?.type).toBe("Opaque");
+      expect(stored?.data).toEqual({ TOKEN: b64("t1"), URL: b64("u1") });
+      const a = stored?.metadata.annotations ?? {};
+      expect(a[ANNOTATION_MANAGED_KEYS]).toBe("TOKEN,URL");
+      expect(a[ANNOTATION_UPDATED_BY]).toBe("token:test");
+      expect(a[ANNOTATION_UPDATED_VIA]).toBe("test");
+      expect(a[ANNOTATION_UPDATED_AT]).toMatch(/^\d{4}-/);
+      expect(a[ANNOTATION_CONTENT_DIGEST]).toBe((await digestValues(stored?.data)).contentDigest);
+
+      const before = kube.writes();
+      const again = await applySecret(
+        kube,
+        inline(owner, "api", { TOKEN: "t1", URL: "u1" }, "env"),
+        merge,
+      );
+      expect(again).toMatchObject({ outcome: "unchanged", writes: 0, added: [], changed: [] });
+      expect(kube.writes()).toBe(before);
+      const subset = await applySecret(kube, inline(owner, "api", { URL: "u1" }, "env"), merge);
+      expect(subset).toMatchObject({ outcome: "unchanged", writes: 0 });
+      expect(kube.writes()).toBe(before);
+    });
+
+    it("merges: new keys added, same keys overwritten, others kept", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      await applySecret(kube, inline(owner, "cfg", { A: "1", B: "2" }), merge);
+      const r = await applySecret(kube, inline(owner, "cfg", { B: "two", C: "3" }), merge);
+      expect(r).toMatchObject({
+        outcome: "updated",
+        added: ["C"],
+        changed: ["B"],
+        removed: [],
+        writes: 1,
+      });
+      const stored = await kube.get(`cfg-${owner}`);
+      expect(stored?.data).toEqual({ A: b64("1"), B: b64("two"), C: b64("3") });
+      expect(stored?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS]).toBe("A,B,C");
+    });
+
+    it("replace writes exactly this data", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      await applySecret(kube, inline(owner, "rep", { A: "1", B: "2" }), merge);
+      const r = await applySecret(kube, inline(owner, "rep", { B: "2", C: "3" }), replace);
+      expect(r).toMatchObject({
+        outcome: "updated",
+        added: ["C"],
+        changed: [],
+        removed: ["A"],
+        writes: 1,
+      });
+      const stored = await kube.get(`rep-${owner}`);
+      expect(stored?.data).toEqual({ B: b64("2"), C: b64("3") });
+      expect(stored?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS]).toBe("B,C");
+      const same = await applySecret(kube, inline(owner, "rep", { B: "2", C: "3" }), replace);
+      expect(same).toMatchObject({ outcome: "unchanged", writes: 0 });
+    });
+
+    it("prune removes only keys this project wrote", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const name = `pr-${owner}`;
+      // a Secret as the konduktor CLI writes it: no managed-keys annotation
+      await kube.create(inline(owner, "pr", { CLI: "c" }));
+      await applySecret(kube, inline(owner, "pr", { A: "1", B: "2" }), merge);
+      const r = await applySecret(kube, inline(owner, "pr", { B: "2" }), { ...merge, prune: true });
+      expect(r).toMatchObject({ outcome: "updated", removed: ["A"], writes: 1 });
+      const stored = await kube.get(name);
+      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(["B", "CLI"]);
+      expect(stored?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS]).toBe("B");
+    });
+
+    it("dry run plans and writes nothing", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const r = await applySecret(kube, inline(owner, "dry", { A: "1" }), {
+        ...merge,
+        dryRun: true,
+      });
+      expect(r).toMatchObject({ outcome: "created", added: ["A"], writes: 0, dryRun: true });
+      expect(kube.writes()).toBe(0);
+      expect(await kube.get(`dry-${owner}`)).toBeNull();
+    });
+
+    it("git-ssh is one per owner: the owner's other git-ssh secret is deleted, nobody else's", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const other = newOwner();
+      const key = (basename: string, o: string, text: string) =>
+        buildSecret({
+          owner: o,
+          basename,
+          kind: "git-ssh",
+          source: {
+            type: "files",
+            files: [{ name: "id_ed25519", content: new TextEncoder().encode(text) }],
+          },
+        });
+      await applySecret(kube, key("old-key", owner, "k1"), merge);
+      await applySecret(kube, key("old-key", other, "k9"), merge);
+      await applySecret(kube, inline(owner, "plain", { A: "1" }), merge);
+      const before = kube.writes();
+      const r = await applySecret(kube, key("new-key", owner, "k2"), merge);
+      expect(r).toMatchObject({
+        outcome: "created",
+        writes: 2,
+        replacedGitSsh: [`old-key-${owner}`],
+      });
+      expect(kube.writes() - before).toBe(2);
+      expect(await kube.get(`old-key-${owner}`)).toBeNull();
+      expect(unb64((await kube.get(`new-key-${owner}`))?.data?.gitkey)).toBe("k2");
+      expect(await kube.get(`old-key-${other}`)).not.toBeNull();
+      expect(await kube.get(`plain-${owner}`)).not.toBeNull();
+      const again = await applySecret(kube, key("new-key", owner, "k2"), merge);
+      expect(again).toMatchObject({ outcome: "unchanged", writes: 0, replacedGitSsh: [] });
+    });
+
+    it("never touches a Secret of that name owned by someone else (or by no one)", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const name = `taken-${owner}`;
+      const foreign = inline(owner, "taken", { X: "theirs" });
+      foreign.metadata.labels = { ...foreign.metadata.labels, [LABEL_OWNER]: newOwner() };
+      await kube.create(foreign);
+      const before = kube.writes();
+      const e = await rejects(applySecret(kube, inline(owner, "taken", { X: "mine" }), merge));
+      expect(e.code).toBe("not_owner");
+      expect(e.message).toContain(name);
+      const e2 = await rejects(applySecret(kube, inline(owner, "taken", { X: "mine" }), replace));
+      expect(e2.code).toBe("not_owner");
+      expect(kube.writes()).toBe(before);
+      expect(unb64((await kube.get(name))?.data?.X)).toBe("theirs");
+
+      const bare = `bare-${owner}`;
+      await kube.create({ metadata: { name: bare }, type: "Opaque", data: { X: b64("x") } });
+      expect(
+        (await rejects(applySecret(kube, inline(owner, "bare", { X: "y" }), merge))).code,
+      ).toBe("not_owner");
+      await kube.delete(name);
+      await kube.delete(bare);
+    });
+
+    it("immutable: created immutable; a change deletes and recreates it (2 writes)", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const opts = { ...merge, immutable: true };
+      const r1 = await applySecret(kube, inline(owner, "imm", { A: "1" }), opts);
+      expect(r1).toMatchObject({ outcome: "created", writes: 1 });
+      const first = await kube.get(`imm-${owner}`);
+      expect(first?.immutable).toBe(true);
+      expect(await applySecret(kube, inline(owner, "imm", { A: "1" }), opts)).toMatchObject({
+        outcome: "unchanged",
+        writes: 0,
+      });
+      const r2 = await applySecret(kube, inline(owner, "imm", { B: "2" }), opts);
+      expect(r2).toMatchObject({ outcome: "updated", added: ["B"], writes: 2 });
+      const second = await kube.get(`imm-${owner}`);
+      expect(second?.immutable).toBe(true);
+      expect(second?.metadata.uid).not.toBe(first?.metadata.uid);
+      expect(Object.keys(second?.data ?? {}).sort()).toEqual(["A", "B"]);
+    });
+
+    it("lists own (by owner label) and all (unlabelled as (none)), describes without values", async () => {
+      const kube = await make();
+      const owner = newOwner();
+      await applySecret(kube, inline(owner, "one", { A: "1" }, "env"), merge);
+      await applySecret(kube, inline(owner, "two", { B: "2" }), merge);
+      await applySecret(kube, inline(newOwner(), "one", { A: "1" }), merge);
+      const bare = uniq("bare");
+      await kube.create({ metadata: { name: bare }, type: "Opaque", data: { X: b64("x") } });
+      const own = await listOwn(kube, owner);
+      expect(own.map((l) => [l.basename, l.kind, l.owner, l.keys])).toEqual([
+        ["one", "env", owner, ["A"]],
+        ["two", "default", owner, ["B"]],
+      ]);
+      expect(own[0]?.updatedAt).toMatch(/^\d{4}-/);
+      const all = await listAll(kube);
+      const row = all.find((l) => l.name === bare);
+      expect(row).toMatchObject({ basename: bare, kind: "(none)", owner: null, keys: ["X"] });
+      expect(all.find((l) => l.name === `one-${owner}`)).toMatchObject({ basename: "one", owner });
+      const d = await describeSecret(kube, owner, "one");
+      expect(d).toMatchObject({
+        name: `one-${owner}`,
+        namespace: kube.namespace,
+        basename: "one",
+        kind: "env",
+        owner,
+        keys: ["A"],
+        immutable: false,
+        managedKeys: ["A"],
+        provenance: { actor: "token:test", via: "test" },
+      });
+      expect(d.digests).toEqual({ A: `sha256:${await sha256hex("1")}` });
+      expect(d.contentDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      await kube.delete(bare);
+    });
+
+    it("deletes own by basename: none → not_found, two → ambiguous, one → deleted", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      expect((await rejects(deleteOwn(kube, owner, "nothing"))).code).toBe("not_found");
+      await applySecret(kube, inline(owner, "dup", { A: "1" }), merge);
+      const twin = inline(owner, "dup", { A: "1" });
+      twin.metadata.name = uniq("dup-twin");
+      await kube.create(twin);
+      const amb = await rejects(deleteOwn(kube, owner, "dup"));
+      expect(amb.code).toBe("ambiguous");
+      expect(amb.message).toContain(`dup-${owner}`);
+      await kube.delete(twin.metadata.name);
+      const other = newOwner();
+      await applySecret(kube, inline(other, "dup", { A: "1" }), merge);
+      const before = kube.writes();
+      expect(await deleteOwn(kube, owner, "dup")).toEqual({
+        name: `dup-${owner}`,
+        namespace: kube.namespace,
+        writes: 1,
+      });
+      expect(kube.writes() - before).toBe(1);
+      expect(await kube.get(`dup-${owner}`)).toBeNull();
+      expect(await kube.get(`dup-${other}`)).not.toBeNull();
+      await deleteOwn(kube, other, "dup");
+    });
+
+    it("20 concurrent merges of distinct keys keep all 20 keys", async () => {
+      const kube = await make();
+      const owner = newOwner();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          applySecret(kube, inline(owner, "many", { [`K${i}`]: `v${i}` }), merge),
+        ),
+      );
+      expect(results.filter((r) => r.outcome === "created")).toHaveLength(1);
+      const stored = await kube.get(`many-${owner}`);
+      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(
+        Array.from({ length: 20 }, (_, i) => `K${i}`).sort(),
+      );
+      for (let i = 0; i < 20; i++) expect(unb64(stored?.data?.[`K${i}`])).toBe(`v${i}`);
+      expect(stored?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS]?.split(",")).toHaveLength(20);
+    });
+
+    it("a replace racing a merge fails with a conflict and loses nothing", async () => {
+      const inner = await make();
+      const kube = countingKube(inner);
+      const owner = newOwner();
+      await applySecret(kube, inline(owner, "race", { A: "1" }), merge);
+      // the merge lands between the replace's read and its write
+      kube.before = async (method) => {
+        if (method === "replace") {
+          kube.before = undefined;
+          await applySecret(inner, inline(owner, "race", { B: "2" }), merge);
+        }
+      };
+      const e = await rejects(applySecret(kube, inline(owner, "race", { C: "3" }), replace));
+      expect(e.code).toBe("conflict");
+      expect(e.message).toContain(`race-${owner}`);
+      const stored = await kube.get(`race-${owner}`);
+      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(["A", "B"]);
+      // and a merge racing a replace retries on fresh data: nothing of either is lost
+      kube.before = async (method) => {
+        if (method === "mergePatch") {
+          kube.before = undefined;
+          await applySecret(inner, inline(owner, "race", { R: "r" }), replace);
+        }
+      };
+      const m = await applySecret(kube, inline(owner, "race", { M: "m" }), merge);
+      expect(m.outcome).toBe("updated");
+      expect(Object.keys((await kube.get(`race-${owner}`))?.data ?? {}).sort()).toEqual(["M", "R"]);
+    });
+
+    it("a merge that would exceed 1 MiB is refused before writing", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const big = "x".repeat(600_000);
+      await applySecret(kube, inline(owner, "big", { A: big }), merge);
+      const before = kube.writes();
+      const e = await rejects(applySecret(kube, inline(owner, "big", { B: big }), merge));
+      expect(e.code).toBe("too_large");
+      expect(e.message).toContain("1,200,000 bytes");
+      expect(kube.writes()).toBe(before);
+    });
+  });
+}
+
+async function sha256hex(text: string): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Buffer.from(d).toString("hex");
+}
