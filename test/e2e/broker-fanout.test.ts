@@ -1,0 +1,248 @@
+// The broker in real workerd against three real kube-apiservers: one call writes a Konduktor
+// secret on every cluster, merges, answers unchanged without a write, lists, describes, deletes;
+// with one apiserver stopped it answers 207 within the timeout and converges after the restart.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startApiserver, stopApiserver } from "../cluster/control.ts";
+import { type RunningBroker, startBroker } from "../support/broker.ts";
+import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
+
+const clusters = inject("clusters");
+const CANARY = `canary-${randomBytes(12).toString("hex")}`;
+const TIMEOUT_MS = 4000;
+
+describe("broker fan-out over three clusters", () => {
+  let broker: RunningBroker;
+  let token: string;
+  const owner = randomOwner();
+  const basename = `app-${randomBytes(3).toString("hex")}`;
+  const secretName = `${basename}-${owner}`;
+
+  beforeAll(async () => {
+    broker = await startBroker({
+      caPems: clusters.map((c) => c.caPem),
+      vars: { CLUSTER_TIMEOUT_MS: String(TIMEOUT_MS), CLUSTER_RETRIES: "2" },
+    });
+    console.log(`broker (wrangler dev / workerd) ready in ${broker.startMs} ms`);
+    await registerClusters(broker, clusters);
+    ({ token } = await issueToken(broker, { owners: [owner], label: "fanout-e2e" }));
+  });
+
+  afterAll(async () => {
+    // whatever happened, the apiserver runs again for the next file
+    await startApiserver("gamma").catch(() => {});
+    if (broker) {
+      expect(broker.logs()).not.toContain(CANARY);
+      await broker.stop();
+    }
+  });
+
+  const put = (json: unknown) => broker.request("PUT", `/v1/secrets/${basename}`, { token, json });
+
+  it("registers three clusters and reports their health", async () => {
+    const list = await broker.request("GET", "/v1/clusters", { token: broker.adminToken });
+    expect(list.status).toBe(200);
+    expect(list.body.clusters.map((c: { name: string }) => c.name)).toEqual([
+      "alpha",
+      "beta",
+      "gamma",
+    ]);
+    expect(list.text).not.toContain("token");
+    expect(list.text).not.toContain(clusters[0]?.tokens["secrets-editor"]);
+    const health = await broker.request("GET", "/v1/clusters/alpha/health", {
+      token: broker.adminToken,
+    });
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      cluster: "alpha",
+      reachable: true,
+      version: expect.stringMatching(/^v\d+\./),
+      namespace: "konduktor",
+      access: { get: true, list: true, create: true, patch: true, delete: true },
+      missing: [],
+      ok: true,
+    });
+  });
+
+  it("one PUT creates an env secret on all three clusters in Konduktor's exact format", async () => {
+    const res = await put({ kind: "env", source: { type: "inline", pairs: { API_KEY: CANARY } } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.text).not.toContain(CANARY);
+    expect(
+      res.body.results.map((r: { cluster: string; status: string }) => [r.cluster, r.status]),
+    ).toEqual([
+      ["alpha", "created"],
+      ["beta", "created"],
+      ["gamma", "created"],
+    ]);
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    for (const c of clusters) {
+      const s = await readSecret(c, secretName);
+      expect(s, c.name).not.toBeNull();
+      expect(s?.type).toBe("Opaque");
+      expect(s?.metadata.namespace).toBe("konduktor");
+      expect(s?.metadata.labels).toMatchObject({
+        parent: "konduktor",
+        "trainy.ai/secret-owner": owner,
+        "trainy.ai/secret-basename": basename,
+        "trainy.ai/secret-kind": "env",
+      });
+      expect(s?.data).toEqual({ API_KEY: b64(CANARY) });
+    }
+  });
+
+  it("a second PUT merges a key; a third identical one is unchanged with no write", async () => {
+    const merged = await put({ kind: "env", source: { type: "inline", pairs: { EXTRA: "two" } } });
+    expect(merged.status).toBe(200);
+    for (const r of merged.body.results) {
+      expect(r).toMatchObject({ status: "updated", added: ["EXTRA"], writes: 1 });
+    }
+    const before = await Promise.all(clusters.map((c) => readSecret(c, secretName)));
+    for (const s of before) expect(s?.data).toEqual({ API_KEY: b64(CANARY), EXTRA: b64("two") });
+
+    const again = await put({ kind: "env", source: { type: "inline", pairs: { EXTRA: "two" } } });
+    expect(again.status).toBe(200);
+    for (const r of again.body.results) expect(r).toMatchObject({ status: "unchanged", writes: 0 });
+    const after = await Promise.all(clusters.map((c) => readSecret(c, secretName)));
+    expect(after.map((s) => s?.metadata.resourceVersion)).toEqual(
+      before.map((s) => s?.metadata.resourceVersion),
+    );
+  });
+
+  it("a dry run reports the plan with key names and digests only, and writes nothing", async () => {
+    const before = await readSecret(clusters[0]!, secretName);
+    const plan = await put({
+      kind: "env",
+      source: { type: "inline", pairs: { API_KEY: `${CANARY}-new` } },
+      dryRun: true,
+    });
+    expect(plan.status).toBe(200);
+    expect(plan.text).not.toContain(CANARY);
+    expect(plan.body.dryRun).toBe(true);
+    expect(Object.keys(plan.body.digests)).toEqual(["API_KEY"]);
+    expect(plan.body.digests.API_KEY).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const r of plan.body.results) {
+      expect(r).toMatchObject({ status: "updated", changed: ["API_KEY"], writes: 0, dryRun: true });
+    }
+    const after = await readSecret(clusters[0]!, secretName);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+  });
+
+  it("list and describe agree", async () => {
+    const list = await broker.request("GET", "/v1/secrets", { token });
+    expect(list.status).toBe(200);
+    const row = list.body.secrets.find((s: { name: string }) => s.name === basename);
+    expect(row).toMatchObject({
+      name: basename,
+      secretName,
+      kind: "env",
+      owner,
+      keys: ["API_KEY", "EXTRA"],
+      clusters: ["alpha", "beta", "gamma"],
+    });
+    const one = await broker.request("GET", `/v1/secrets/${basename}`, { token });
+    expect(one.status).toBe(200);
+    expect(one.text).not.toContain(CANARY);
+    expect(one.body.agree).toBe(true);
+    expect(one.body.contentDigest).toMatch(/^sha256:/);
+    for (const r of one.body.results) {
+      expect(r.status).toBe("found");
+      expect(r.secret.keys).toEqual(["API_KEY", "EXTRA"]);
+      expect(r.secret.contentDigest).toBe(one.body.contentDigest);
+    }
+  });
+
+  it("describe says when the clusters disagree", async () => {
+    const res = await broker.request("PUT", `/v1/secrets/${basename}`, {
+      token,
+      json: {
+        kind: "env",
+        source: { type: "inline", pairs: { ONLY_ALPHA: "1" } },
+        clusters: ["alpha"],
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toHaveLength(1);
+    const one = await broker.request("GET", `/v1/secrets/${basename}`, { token });
+    expect(one.body.agree).toBe(false);
+    expect(one.body.contentDigest).toBeNull();
+  });
+
+  it("with one apiserver stopped: 207 within the timeout, the others written, the stopped one named", async () => {
+    await stopApiserver("gamma");
+    const started = Date.now();
+    const res = await put({ kind: "env", source: { type: "inline", pairs: { AFTER_STOP: "3" } } });
+    const ms = Date.now() - started;
+    console.log(
+      `PUT with gamma stopped: HTTP ${res.status} in ${ms} ms (timeout ${TIMEOUT_MS} ms)`,
+    );
+    expect(res.status).toBe(207);
+    expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+    const byCluster = Object.fromEntries(
+      res.body.results.map((r: { cluster: string }) => [r.cluster, r]),
+    );
+    expect(byCluster.alpha.status).toBe("updated");
+    expect(byCluster.beta.status).toBe("updated");
+    expect(byCluster.gamma).toMatchObject({ status: "error", code: "unreachable" });
+    expect(byCluster.gamma.message).toContain("gamma");
+    for (const c of clusters.slice(0, 2)) {
+      expect((await readSecret(c, secretName))?.data?.AFTER_STOP).toBe(b64("3"));
+    }
+    const health = await broker.request("GET", "/v1/clusters/gamma/health", {
+      token: broker.adminToken,
+    });
+    expect(health.body).toMatchObject({
+      reachable: false,
+      ok: false,
+      error: { code: "unreachable" },
+    });
+    const audit = broker.auditLines().at(-1);
+    expect(audit).toMatchObject({
+      action: "secret.put",
+      outcome: "partial",
+      owner,
+      name: basename,
+    });
+  });
+
+  it("after the restart the same PUT brings the stopped cluster in line", async () => {
+    await startApiserver("gamma");
+    const res = await put({ kind: "env", source: { type: "inline", pairs: { AFTER_STOP: "3" } } });
+    expect(res.status, res.text).toBe(200);
+    const byCluster = Object.fromEntries(
+      res.body.results.map((r: { cluster: string; status: string }) => [r.cluster, r.status]),
+    );
+    expect(byCluster).toEqual({ alpha: "unchanged", beta: "unchanged", gamma: "updated" });
+    expect((await readSecret(clusters[2]!, secretName))?.data?.AFTER_STOP).toBe(b64("3"));
+  });
+
+  it("delete removes it from all three", async () => {
+    const res = await broker.request("DELETE", `/v1/secrets/${basename}`, { token });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+      "deleted",
+      "deleted",
+      "deleted",
+    ]);
+    for (const c of clusters) expect(await readSecret(c, secretName)).toBeNull();
+    const again = await broker.request("DELETE", `/v1/secrets/${basename}`, { token });
+    expect(again.status).toBe(404);
+    expect(again.body.code).toBe("not_found");
+    const gone = await broker.request("GET", `/v1/secrets/${basename}`, { token });
+    expect(gone.status).toBe(404);
+  });
+
+  it("audit lines name caller, owner, name, clusters and outcome, never a value", () => {
+    const lines = broker.auditLines();
+    const puts = lines.filter((l) => l.action === "secret.put");
+    expect(puts.length).toBeGreaterThanOrEqual(5);
+    for (const l of puts) {
+      expect(l).toMatchObject({ owner, name: basename });
+      expect(l.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(String(l.caller)).toMatch(/^token:[0-9a-f]{16}$/);
+      expect(Array.isArray(l.clusters)).toBe(true);
+    }
+    expect(lines.some((l) => l.action === "secret.delete" && l.outcome === "ok")).toBe(true);
+    expect(JSON.stringify(lines)).not.toContain(CANARY);
+  });
+});
