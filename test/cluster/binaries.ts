@@ -23,10 +23,30 @@ export interface BinarySpec {
   binary: string;
   /** the package to build, as `go build` takes it inside the module */
   pkg: string;
+  /** extra `-ldflags`, computed from the module's go.mod */
+  ldflags?: (goMod: string) => string;
+}
+
+/** kube-apiserver reports its version from ldflags, as the Kubernetes release build sets them. */
+function kubeVersionFlags(goMod: string): string {
+  const version = /k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)/.exec(goMod);
+  if (!version) throw new Error("test/cluster/kube/go.mod does not require k8s.io/kubernetes");
+  const pkg = "k8s.io/component-base/version";
+  return [
+    `-X ${pkg}.gitVersion=${version[1]}`,
+    `-X ${pkg}.gitMajor=${version[2]}`,
+    `-X ${pkg}.gitMinor=${version[3]}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ].join(" ");
 }
 
 export const binaries: readonly BinarySpec[] = [
-  { module: "kube", binary: "kube-apiserver", pkg: "k8s.io/kubernetes/cmd/kube-apiserver" },
+  {
+    module: "kube",
+    binary: "kube-apiserver",
+    pkg: "k8s.io/kubernetes/cmd/kube-apiserver",
+    ldflags: kubeVersionFlags,
+  },
   { module: "etcd", binary: "etcd", pkg: "go.etcd.io/etcd/server/v3" },
   { module: "pki", binary: "pki", pkg: "." },
 ];
@@ -48,13 +68,17 @@ function goVersionOnce(): string {
 
 function moduleKey(spec: BinarySpec): string {
   const dir = join(here, spec.module);
-  const hash = createHash("sha256").update(goVersionOnce());
+  const hash = createHash("sha256").update(goVersionOnce()).update(ldflagsOf(spec));
   for (const file of readdirSync(dir).sort()) {
     if (file === "go.mod" || file === "go.sum" || file.endsWith(".go")) {
       hash.update(file).update(readFileSync(join(dir, file)));
     }
   }
   return hash.digest("hex").slice(0, 16);
+}
+
+function ldflagsOf(spec: BinarySpec): string {
+  return spec.ldflags ? spec.ldflags(readFileSync(join(here, spec.module, "go.mod"), "utf8")) : "";
 }
 
 export function binaryPath(spec: BinarySpec): string {
@@ -91,11 +115,15 @@ export function buildBinaries(log: (line: string) => void = console.log): Record
     mkdirSync(dirname(out), { recursive: true });
     const tmp = `${out}.tmp-${process.pid}`;
     try {
-      execFileSync("go", ["build", "-trimpath", "-o", tmp, spec.pkg], {
-        cwd: join(here, spec.module),
-        stdio: ["ignore", "inherit", "inherit"],
-        env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
-      });
+      execFileSync(
+        "go",
+        ["build", "-trimpath", `-ldflags=${ldflagsOf(spec)}`, "-o", tmp, spec.pkg],
+        {
+          cwd: join(here, spec.module),
+          stdio: ["ignore", "inherit", "inherit"],
+          env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
+        },
+      );
       renameSync(tmp, out);
     } catch (error) {
       rmSync(tmp, { force: true });
