@@ -10,11 +10,13 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import { adminResolver } from "./auth/admin.ts";
 import { bearerCredential, resolveCaller } from "./auth/caller.ts";
+import { githubOidcResolver } from "./auth/oidc-resolver.ts";
 import { apiTokenResolver } from "./auth/tokens.ts";
 import type { AppContext, AppDeps, AppEnv, LogLine, Services } from "./context.ts";
 import { ApiError, type FieldProblem, problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
+import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
@@ -57,7 +59,7 @@ export function createApp(deps: AppDeps) {
     config: deps.config,
     store: deps.store,
     registry: new ClusterRegistry(deps.store, deps.config, deps.runtime, deps.connector),
-    resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver],
+    resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? consoleLog,
   };
@@ -165,6 +167,7 @@ export function createApp(deps: AppDeps) {
   clusterRoutes(app);
   tokenRoutes(app);
   secretRoutes(app);
+  oidcBindingRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -22,6 +22,8 @@ export interface BrokerConfig {
   clusterRetries: number;
   fanoutConcurrency: number;
   maxBodyBytes: number;
+  /** GitHub Actions OIDC (functions/auth/oidc-resolver.ts); null when GITHUB_OIDC_ISSUER=off */
+  githubOidc: { issuer: string; audiences: string[] } | null;
 }
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
@@ -96,6 +98,20 @@ const EnvSchema = z.object({
   CLUSTER_RETRIES: intSetting("CLUSTER_RETRIES", 0, 10, 2),
   FANOUT_CONCURRENCY: intSetting("FANOUT_CONCURRENCY", 1, 64, 8),
   MAX_BODY_BYTES: intSetting("MAX_BODY_BYTES", 1024, 25_000_000, 2_000_000),
+  GITHUB_OIDC_ISSUER: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === "off" || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), {
+      message:
+        "GITHUB_OIDC_ISSUER must be an issuer URL (default https://token.actions.githubusercontent.com) or off",
+    }),
+  GITHUB_OIDC_AUDIENCE: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.split(",").every((a) => a.trim().length > 0), {
+      message:
+        "GITHUB_OIDC_AUDIENCE must be a comma-separated list of audiences (default konduktor-broker)",
+    }),
 });
 
 export class ConfigError extends Error {
@@ -137,5 +153,18 @@ export function loadConfig(env: Record<string, unknown>): BrokerConfig {
     clusterRetries: e.CLUSTER_RETRIES,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    githubOidc:
+      e.GITHUB_OIDC_ISSUER === "off"
+        ? null
+        : {
+            issuer: (e.GITHUB_OIDC_ISSUER ?? "https://token.actions.githubusercontent.com").replace(
+              /\/+$/,
+              "",
+            ),
+            audiences: (e.GITHUB_OIDC_AUDIENCE ?? "konduktor-broker")
+              .split(",")
+              .map((a) => a.trim())
+              .filter(Boolean),
+          },
   };
 }

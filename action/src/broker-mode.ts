@@ -28,7 +28,7 @@ export function brokerRequestBody(
             type: "files",
             files: source.files.map((f) => ({
               name: f.name,
-              contentBase64: bytesToBase64(f.content),
+              content: bytesToBase64(f.content),
             })),
           }
         : {
@@ -36,7 +36,7 @@ export function brokerRequestBody(
             name: source.name,
             entries: source.entries.map((e) => ({
               path: e.path,
-              contentBase64: bytesToBase64(e.content),
+              content: bytesToBase64(e.content),
             })),
           };
   const target = config.target as BrokerTarget;
@@ -101,24 +101,29 @@ function strings(v: unknown): string[] {
 
 const OUTCOMES = new Set(["created", "updated", "unchanged"]);
 
-/** One entry of the broker's `results` → a ClusterResult (unknown fields ignored). */
+/**
+ * One entry of the broker's `results` → a ClusterResult. Success: `{ cluster, status: created |
+ * updated | unchanged, secretName, namespace, added, changed, removed, writes, dryRun }`; failure:
+ * `{ cluster, status: "error", code, message }`. Unknown fields are ignored.
+ */
 export function toClusterResult(entry: unknown, dryRun: boolean): ClusterResult {
   const r = (entry ?? {}) as Record<string, unknown>;
   const cluster = typeof r.cluster === "string" ? r.cluster : "?";
-  const outcome = typeof r.outcome === "string" ? r.outcome : undefined;
-  const failed =
-    r.status === "error" || r.status === "failed" || r.ok === false || r.error !== undefined;
-  if (failed || !outcome || !OUTCOMES.has(outcome)) {
-    const err = brokerMessage({ error: r.error }) ?? {
-      code: "error",
-      message: "the broker reported a failure without details",
-    };
+  const status = typeof r.status === "string" ? r.status : undefined;
+  if (!status || !OUTCOMES.has(status)) {
+    const err =
+      typeof r.message === "string"
+        ? { code: typeof r.code === "string" ? r.code : "error", message: r.message.slice(0, 600) }
+        : (brokerMessage({ error: r.error }) ?? {
+            code: "error",
+            message: "the broker reported a failure without details",
+          });
     return { cluster, outcome: "failed", added: [], changed: [], removed: [], dryRun, error: err };
   }
   return {
     cluster,
-    outcome: outcome as ClusterResult["outcome"],
-    ...(typeof r.name === "string" ? { secret: r.name } : {}),
+    outcome: status as ClusterResult["outcome"],
+    ...(typeof r.secretName === "string" ? { secret: r.secretName } : {}),
     ...(typeof r.namespace === "string" ? { namespace: r.namespace } : {}),
     added: strings(r.added),
     changed: strings(r.changed),

@@ -6,7 +6,7 @@
  * matches across segments, `?` one character. Repository, owner and environment names compare
  * case-insensitively (GitHub treats them so); refs and workflow names exactly.
  */
-import { z } from "zod";
+import { z } from "@hono/zod-openapi";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 
 export const MATCH_CLAIMS = [
@@ -26,39 +26,67 @@ export type MatchClaim = (typeof MATCH_CLAIMS)[number];
 const CASE_INSENSITIVE = new Set<MatchClaim>(["repository", "repository_owner", "environment"]);
 
 const pattern = z.string().min(1).max(300);
-const clusterName = z.string().regex(/^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/, "a cluster name or *");
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-export const oidcBindingInputSchema = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "lowercase letters, digits and -")
-    .max(63),
-  description: z.string().max(500).optional(),
-  match: z
-    .object({
-      repository: pattern.refine(
-        (p) => p.includes("/") && !/^\*+\/?\*?$/.test(p.replace(/\*\*/g, "*")),
-        {
-          message:
-            "must name an owner: owner/repo or owner/* (a binding for every repository on GitHub is refused)",
-        },
-      ),
-      repository_owner: pattern.optional(),
-      repository_id: pattern.optional(),
-      ref: pattern.optional(),
-      ref_type: pattern.optional(),
-      environment: pattern.optional(),
-      workflow: pattern.optional(),
-      workflow_ref: pattern.optional(),
-      job_workflow_ref: pattern.optional(),
-      event_name: pattern.optional(),
-      sub: pattern.optional(),
-    })
-    .strict(),
-  owners: z.array(z.string().regex(/^[0-9a-f]{8}$/, "8 lowercase hex characters")).min(1),
-  clusters: z.array(clusterName).min(1),
-  rights: z.array(z.string().min(1).max(64)).min(1),
-});
+/** A repository pattern must name an owner: `*`, `*\/*`, `**` would bind every repository on GitHub. */
+export function repositoryPatternProblem(p: string): string | null {
+  const [owner = "", repo, ...rest] = p.split("/");
+  if (repo === undefined || rest.length > 0) return "must be owner/repo (globs allowed: owner/*)";
+  if (owner === "" || /[*?]/.test(owner)) {
+    return "must name the owner literally: owner/repo or owner/* (a binding for every owner on GitHub is refused)";
+  }
+  if (repo === "") return "must be owner/repo (globs allowed: owner/*)";
+  return null;
+}
+
+export const oidcBindingInputSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a binding id is lowercase letters, digits and -")
+      .max(63),
+    description: z.string().max(500).optional(),
+    match: z
+      .strictObject({
+        repository: pattern
+          .superRefine((p, ctx) => {
+            const problem = repositoryPatternProblem(p);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .openapi({ example: "acme/train", description: "owner/repo; globs: acme/*" }),
+        repository_owner: pattern.optional(),
+        repository_id: pattern.optional(),
+        ref: pattern
+          .optional()
+          .openapi({ example: "refs/heads/main", description: "e.g. refs/heads/*, refs/tags/v*" }),
+        ref_type: pattern.optional(),
+        environment: pattern.optional().openapi({ example: "production" }),
+        workflow: pattern.optional().openapi({ description: "the workflow's name" }),
+        workflow_ref: pattern.optional(),
+        job_workflow_ref: pattern.optional(),
+        event_name: pattern.optional().openapi({ example: "push" }),
+        sub: pattern.optional(),
+      })
+      .openapi({
+        description:
+          "claims of the GitHub OIDC token; every given field must match (exact, or a glob: * within a path segment, ** across, ?). repository, repository_owner and environment compare case-insensitively.",
+      }),
+    owners: z
+      .array(z.string().regex(/^[0-9a-f]{8}$/, "an owner is 8 lowercase hex characters"))
+      .min(1, "owners needs at least one owner hash")
+      .max(50),
+    clusters: z
+      .union([z.literal("all"), z.array(z.string().regex(CLUSTER_NAME, "a cluster name")).min(1)])
+      .default("all"),
+    rights: z
+      .strictObject({
+        write: z.boolean().default(true),
+        read: z.boolean().default(true),
+        listAllUsers: z.boolean().default(false),
+      })
+      .default({ write: true, read: true, listAllUsers: false }),
+  })
+  .openapi("OidcBindingInput");
 export type OidcBindingInput = z.infer<typeof oidcBindingInputSchema>;
 export interface OidcBinding extends OidcBindingInput {
   createdAt: string;
@@ -100,12 +128,11 @@ export function bindingMatches(binding: Pick<OidcBinding, "match">, claims: Gith
 }
 
 export interface OidcGrant {
-  /** e.g. `github:org/repo@refs/heads/main` (+ `env:production`) */
+  /** e.g. `oidc:org/repo@refs/heads/main` (+ ` env:production`) */
   id: string;
   owners: string[];
-  /** `*` = every registered cluster */
-  clusters: string[];
-  rights: string[];
+  clusters: string[] | "all";
+  rights: { write: boolean; read: boolean; listAllUsers: boolean };
   bindings: string[];
 }
 
@@ -119,16 +146,22 @@ export function grantFor(claims: GithubClaims, bindings: readonly OidcBinding[])
     if (claims.workflow) parts.push(`workflow ${JSON.stringify(claims.workflow)}`);
     throw new OidcError(
       "binding",
-      `binding check failed: no OIDC binding for ${parts.join(", ")}; an admin adds one with POST /v1/admin/oidc-bindings`,
+      `binding check failed: no OIDC binding for ${parts.join(", ")}; a broker admin adds one with PUT /v1/oidc-bindings/{id}`,
     );
   }
-  const union = (f: (b: OidcBinding) => string[]) => [...new Set(matched.flatMap(f))].sort();
-  const clusters = union((b) => b.clusters);
+  const owners = [...new Set(matched.flatMap((b) => b.owners))].sort();
+  const clusters = matched.some((b) => b.clusters === "all")
+    ? ("all" as const)
+    : [...new Set(matched.flatMap((b) => b.clusters as string[]))].sort();
   return {
-    id: `github:${claims.repository}@${claims.ref ?? claims.sub}${claims.environment ? ` env:${claims.environment}` : ""}`,
-    owners: union((b) => b.owners),
-    clusters: clusters.includes("*") ? ["*"] : clusters,
-    rights: union((b) => b.rights),
+    id: `oidc:${claims.repository}@${claims.ref ?? claims.sub}${claims.environment ? ` env:${claims.environment}` : ""}`,
+    owners,
+    clusters,
+    rights: {
+      write: matched.some((b) => b.rights.write),
+      read: matched.some((b) => b.rights.read),
+      listAllUsers: matched.some((b) => b.rights.listAllUsers),
+    },
     bindings: matched.map((b) => b.id).sort(),
   };
 }
@@ -139,7 +172,7 @@ export interface BindingKv {
   put(key: string, value: string): Promise<void>;
 }
 
-const KEY = "oidc-bindings/v1";
+const KEY = "oidc-bindings";
 
 /** All bindings in one document: one read per OIDC request. */
 export class OidcBindingStore {

@@ -63,9 +63,8 @@ describe("report", () => {
       toClusterResult(
         {
           cluster: "alpha",
-          status: "ok",
-          outcome: "updated",
-          name: "s-0a1b2c3d",
+          status: "updated",
+          secretName: "s-0a1b2c3d",
           namespace: "ns",
           added: ["X"],
           changed: ["Y"],
@@ -91,7 +90,9 @@ describe("report", () => {
         {
           cluster: "beta",
           status: "error",
-          error: { code: "unreachable", message: "cannot reach" },
+          code: "unreachable",
+          message: "cannot reach",
+          retryable: true,
         },
         false,
       ),

@@ -117,7 +117,7 @@ function binding(match: OidcBinding["match"], extra: Partial<OidcBinding> = {}):
     match,
     owners: ["0a1b2c3d"],
     clusters: ["alpha"],
-    rights: ["secrets:write"],
+    rights: { write: true, read: true, listAllUsers: false },
     createdAt: "",
     updatedAt: "",
     ...extra,
@@ -158,19 +158,28 @@ describe("OIDC bindings", () => {
     const grant = grantFor(claims({ environment: "prod" }), [
       binding(
         { repository: "acme/*" },
-        { id: "org", clusters: ["alpha"], rights: ["secrets:write"] },
+        {
+          id: "org",
+          clusters: ["alpha"],
+          rights: { write: true, read: false, listAllUsers: false },
+        },
       ),
       binding(
         { repository: "acme/train", environment: "prod" },
-        { id: "prod", owners: ["ffffffff"], clusters: ["beta", "alpha"], rights: ["secrets:read"] },
+        {
+          id: "prod",
+          owners: ["ffffffff"],
+          clusters: ["beta", "alpha"],
+          rights: { write: false, read: true, listAllUsers: false },
+        },
       ),
-      binding({ repository: "other/*" }, { id: "other", clusters: ["*"] }),
+      binding({ repository: "other/*" }, { id: "other", clusters: "all" }),
     ]);
     expect(grant).toEqual({
-      id: "github:acme/train@refs/heads/main env:prod",
+      id: "oidc:acme/train@refs/heads/main env:prod",
       owners: ["0a1b2c3d", "ffffffff"],
       clusters: ["alpha", "beta"],
-      rights: ["secrets:read", "secrets:write"],
+      rights: { write: true, read: true, listAllUsers: false },
       bindings: ["org", "prod"],
     });
     let error: unknown;
@@ -188,8 +197,8 @@ describe("OIDC bindings", () => {
   });
 
   it("refuse a binding for every repository on GitHub", () => {
-    const base = { id: "x", owners: ["0a1b2c3d"], clusters: ["*"], rights: ["secrets:write"] };
-    for (const repository of ["*", "*/*", "**", "**/*"]) {
+    const base = { id: "x", owners: ["0a1b2c3d"] };
+    for (const repository of ["*", "*/*", "**", "**/*", "*/train", "acme", "a/b/c"]) {
       expect(oidcBindingInputSchema.safeParse({ ...base, match: { repository } }).success).toBe(
         false,
       );
@@ -215,8 +224,8 @@ describe("OIDC bindings", () => {
       id: "b",
       match: { repository: "acme/train" },
       owners: ["0a1b2c3d"],
-      clusters: ["*"],
-      rights: ["secrets:write"],
+      clusters: "all" as const,
+      rights: { write: true, read: true, listAllUsers: false },
     };
     expect((await store.put(input)).created).toBe(true);
     expect((await store.put({ ...input, id: "a" })).created).toBe(true);

@@ -1,0 +1,62 @@
+/**
+ * GitHub Actions OIDC tokens as a `CallerResolver`: a JWT is verified (./oidc.ts) against the
+ * broker's issuer and audience settings (GITHUB_OIDC_ISSUER, GITHUB_OIDC_AUDIENCE), then its claims
+ * pick the admin-managed bindings (./oidc-bindings.ts) that say which owners, clusters and rights
+ * the workflow gets. Every refusal names the check that failed.
+ */
+import { ApiError } from "../problem.ts";
+import type { Caller, CallerResolver } from "./caller.ts";
+import { type GithubOidcSettings, looksLikeJwt, OidcError, verifyGithubToken } from "./oidc.ts";
+import { grantFor, OidcBindingStore } from "./oidc-bindings.ts";
+
+/** The broker's OIDC settings (functions/config.ts `githubOidc`); null = OIDC switched off. */
+export interface GithubOidcConfig {
+  issuer: string;
+  audiences: string[];
+}
+
+export function oidcApiError(error: OidcError): ApiError {
+  const extra = { check: error.check };
+  if (error.check === "binding") return new ApiError("forbidden", error.message, extra);
+  if (error.check === "jwks") return new ApiError("internal_error", error.message, extra, 503);
+  return new ApiError("unauthorized", error.message, extra);
+}
+
+/** Builds the resolver; `fetch` only for tests. */
+export function githubOidcResolverWith(fetchImpl?: typeof fetch): CallerResolver {
+  return async (credential, { config, store }) => {
+    if (!looksLikeJwt(credential)) return null;
+    const oidc = (config as { githubOidc?: GithubOidcConfig | null }).githubOidc;
+    if (!oidc) {
+      throw new ApiError(
+        "unauthorized",
+        "GitHub OIDC is switched off on this broker (GITHUB_OIDC_ISSUER=off): use an API token",
+        { check: "issuer" },
+      );
+    }
+    const settings: GithubOidcSettings = {
+      issuer: oidc.issuer,
+      audience: oidc.audiences,
+      ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    };
+    try {
+      const claims = await verifyGithubToken(credential, settings);
+      const grant = grantFor(claims, await new OidcBindingStore(store).list());
+      const caller: Caller = {
+        id: grant.id,
+        kind: "oidc",
+        owners: grant.owners,
+        clusters: grant.clusters,
+        rights: grant.rights,
+        label:
+          `github ${claims.repository} ${claims.ref ?? ""} (bindings ${grant.bindings.join(", ")})`.trim(),
+      };
+      return caller;
+    } catch (error) {
+      if (error instanceof OidcError) throw oidcApiError(error);
+      throw error;
+    }
+  };
+}
+
+export const githubOidcResolver: CallerResolver = githubOidcResolverWith();

@@ -1,0 +1,124 @@
+// GitHub OIDC in the broker app (in-process, memory store): admin-managed bindings through the
+// API, and every refused token answered with a problem that names the failed check.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../functions/app.ts";
+import { clearOidcCaches } from "../../functions/auth/oidc.ts";
+import { loadConfig } from "../../functions/config.ts";
+import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
+
+let issuer: LocalOidcIssuer;
+let app: ReturnType<typeof createApp>;
+const ADMIN = `adm_${randomBytes(24).toString("hex")}`;
+const logs: Record<string, unknown>[] = [];
+
+beforeAll(async () => {
+  clearOidcCaches();
+  issuer = await LocalOidcIssuer.start();
+  app = createApp({
+    config: loadConfig({
+      ADMIN_TOKEN: ADMIN,
+      KEK: randomBytes(32).toString("base64"),
+      GITHUB_OIDC_ISSUER: issuer.issuer,
+      GITHUB_OIDC_AUDIENCE: "konduktor-broker, other",
+    }),
+    store: new MemoryStore(),
+    runtime: "node",
+    connector: async () => {
+      throw new Error("no cluster in this test");
+    },
+    log: (l) => logs.push(l),
+  });
+});
+afterAll(async () => {
+  await issuer.stop();
+});
+
+async function call(method: string, path: string, token: string, json?: unknown) {
+  const res = await app.request(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(json === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: text ? JSON.parse(text) : undefined };
+}
+
+describe("GitHub OIDC in the broker", () => {
+  it("admin manages bindings; invalid ones are refused with the field named", async () => {
+    const put = await call("PUT", "/v1/oidc-bindings/train-main", ADMIN, {
+      match: { repository: "acme/train", ref: "refs/heads/main" },
+      owners: ["0a1b2c3d"],
+      clusters: ["alpha", "beta"],
+    });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({
+      id: "train-main",
+      rights: { write: true, read: true, listAllUsers: false },
+    });
+    expect(
+      (
+        await call("PUT", "/v1/oidc-bindings/train-main", ADMIN, {
+          ...put.body,
+          id: undefined,
+          createdAt: undefined,
+          updatedAt: undefined,
+        })
+      ).status,
+    ).toBe(200);
+    const bad = await call("PUT", "/v1/oidc-bindings/everyone", ADMIN, {
+      match: { repository: "*/*" },
+      owners: ["0a1b2c3d"],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe("match.repository");
+    const list = await call("GET", "/v1/oidc-bindings", ADMIN);
+    expect(list.body.bindings.map((b: { id: string }) => b.id)).toEqual(["train-main"]);
+    expect(logs.some((l) => l.action === "oidc-binding.create")).toBe(true);
+  });
+
+  it("a bound workflow's token authenticates as an oidc caller (admin routes stay closed)", async () => {
+    const token = await issuer.mint({ claims: { repository: "acme/train" } }, "konduktor-broker");
+    const res = await call("GET", "/v1/oidc-bindings", token);
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toMatch(/only the admin token/);
+  });
+
+  it.each([
+    ["wrong-audience", 401, "audience", /audience check failed/],
+    ["expired", 401, "expiry", /expiry check failed/],
+    ["wrong-issuer", 401, "issuer", /issuer check failed/],
+    ["bad-signature", 401, "signature", /signature check failed/],
+    ["unknown-key", 401, "signature", /signature check failed/],
+    ["not-yet-valid", 401, "not_before", /not-before check failed/],
+  ] as const)("refuses fault %s with %i naming check %s", async (fault, status, check, detail) => {
+    const token = await issuer.mint(
+      { claims: { repository: "acme/train" }, fault: fault as TokenFault },
+      "konduktor-broker",
+    );
+    const res = await call("GET", "/v1/secrets", token);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({ code: "unauthorized", check });
+    expect(res.body.detail).toMatch(detail);
+    expect(res.text).not.toContain(token);
+  });
+
+  it("refuses a valid token from an unbound repository or ref with 403 naming the claims", async () => {
+    const other = await issuer.mint({ claims: { repository: "acme/other" } }, "konduktor-broker");
+    const res = await call("GET", "/v1/secrets", other);
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: "forbidden", check: "binding" });
+    expect(res.body.detail).toMatch(
+      /binding check failed: no OIDC binding for repository acme\/other, ref refs\/heads\/main/,
+    );
+    const branch = await issuer.mint(
+      { claims: { repository: "acme/train", ref: "refs/heads/dev" } },
+      "other",
+    );
+    expect((await call("GET", "/v1/secrets", branch)).body.detail).toMatch(/ref refs\/heads\/dev/);
+  });
+});
