@@ -245,9 +245,7 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
 }
 
 /** Wraps a KubeSecrets and counts its calls; `before` can inject races. */
-export function countingKube(
-  inner: KubeSecrets,
-): KubeSecrets & {
+export function countingKube(inner: KubeSecrets): KubeSecrets & {
   calls: { method: string; name?: string }[];
   writes(): number;
   before?: (method: string, name?: string) => void | Promise<void>;
