@@ -51,7 +51,11 @@ export function brokerRequestBody(
   };
 }
 
-async function credential(target: BrokerTarget): Promise<{ header: string; kind: string }> {
+/**
+ * The bearer credential: the api-token input, or the workflow's OIDC token. Called before the
+ * step prints anything, so the token's own `::add-mask::` also precedes every other line.
+ */
+export async function brokerCredential(target: BrokerTarget): Promise<BrokerCredential> {
   if (target.apiToken) return { header: `Bearer ${target.apiToken}`, kind: "api-token" };
   if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new StepError(
@@ -157,12 +161,17 @@ function causeText(error: unknown): string | undefined {
 
 const RETRY_STATUS = new Set([502, 503, 504]);
 
+export interface BrokerCredential {
+  header: string;
+  kind: string;
+}
+
 export async function runBrokerMode(
   config: ActionConfig,
   source: SecretSource,
+  auth: BrokerCredential,
 ): Promise<ClusterResult[]> {
   const target = config.target as BrokerTarget;
-  const auth = await credential(target);
   core.info(
     `broker ${new URL(target.url).origin}: authenticating with ${auth.kind === "github-oidc" ? `the workflow's GitHub OIDC token (audience ${target.audience})` : "an API token"}`,
   );

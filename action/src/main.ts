@@ -6,7 +6,12 @@
  *  4. outputs `results` / `changed` / `clusters` / `failed`, the job summary, the verdict.
  */
 import * as core from "@actions/core";
-import { runBrokerMode, StepError } from "./broker-mode.ts";
+import {
+  type BrokerCredential,
+  brokerCredential,
+  runBrokerMode,
+  StepError,
+} from "./broker-mode.ts";
 import { parseConfig, parseValuesInput, readRawInputs } from "./inputs.ts";
 import { logResult, runKubeconfigMode } from "./kubeconfig-mode.ts";
 import { secretsToMask } from "./mask.ts";
@@ -37,6 +42,9 @@ export async function run(): Promise<void> {
     config = parseConfig(raw, values);
     const source = await buildSource(config);
     for (const secret of sourceSecrets(source)) core.setSecret(secret);
+    // the OIDC token is masked by core.getIDToken: fetch it before the step prints anything
+    const auth: BrokerCredential | null =
+      config.target.type === "broker" ? await brokerCredential(config.target) : null;
 
     const count = Object.keys(config.values).length;
     core.info(
@@ -48,8 +56,8 @@ export async function run(): Promise<void> {
             : `directory ${source.name} (${source.entries.length} files)`
       }`,
     );
-    if (config.target.type === "broker") {
-      results = await runBrokerMode(config, source);
+    if (auth) {
+      results = await runBrokerMode(config, source, auth);
       for (const r of results) {
         core.startGroup(`cluster ${r.cluster}`);
         logResult(r);

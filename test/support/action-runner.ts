@@ -122,7 +122,10 @@ export async function runAction(
   return result;
 }
 
-/** The `::add-mask::` lines must all come before any other output line. */
+/**
+ * The `::add-mask::` lines must all come before any other output line. `::debug::` lines (shown
+ * only with ACTIONS_STEP_DEBUG; core.getIDToken logs the token URL, never the token) are skipped.
+ */
 export function maskLinesFirst(stdout: string): {
   masks: string[];
   firstOtherLine: number;
@@ -134,9 +137,18 @@ export function maskLinesFirst(stdout: string): {
   let firstOtherLine = -1;
   lines.forEach((line, i) => {
     if (line.startsWith("::add-mask::")) {
-      masks.push(line.slice("::add-mask::".length));
+      // the runner un-escapes command data: %0D → CR, %0A → LF, %25 → %
+      masks.push(
+        line
+          .slice("::add-mask::".length)
+          .replace(/%0D/g, "\r")
+          .replace(/%0A/g, "\n")
+          .replace(/%25/g, "%"),
+      );
       lastMaskLine = i;
-    } else if (line !== "" && firstOtherLine === -1) firstOtherLine = i;
+    } else if (line !== "" && !line.startsWith("::debug::") && firstOtherLine === -1) {
+      firstOtherLine = i;
+    }
   });
   return { masks, firstOtherLine, lastMaskLine };
 }
