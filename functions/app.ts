@@ -184,6 +184,11 @@ export function createApp(deps: AppDeps) {
         "One call creates, merges, lists or deletes a Konduktor secret on every Kubernetes cluster a caller may use, with an answer per cluster. Errors are RFC 9457 problem details with a stable `code` and the request id.",
     },
     security: [{ bearer: [] }],
+    tags: [
+      { name: "secrets", description: "Konduktor secrets on every cluster the caller may use" },
+      { name: "clusters", description: "The cluster registry (admin token)" },
+      { name: "tokens", description: "API tokens (admin token)" },
+    ],
   });
 
   const docsScript = deps.docsScript;
@@ -192,6 +197,11 @@ export function createApp(deps: AppDeps) {
     Scalar({
       url: "/v1/openapi.json",
       pageTitle: "Konduktor secrets broker API",
+      // self-contained: no web fonts, no AI agent, no developer toolbar (nothing fetched from outside)
+      withDefaultFonts: false,
+      defaultOpenAllTags: true,
+      showDeveloperTools: "never",
+      agent: { disabled: true },
       ...(docsScript ? { cdn: "/docs/scalar.js" } : {}),
     }),
   );
