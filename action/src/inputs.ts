@@ -201,7 +201,7 @@ export function parseConfig(
       );
     }
   }
-  if (c.prune && c.mode === "replace") {
+  if (c.prune === "true" && c.mode === "replace") {
     throw new InputError("prune applies to mode merge only (replace already removes other keys)");
   }
 

@@ -111,6 +111,9 @@ describe("inputs", () => {
       failOnPartial: true,
       target: { type: "broker", url: "https://broker.example.com", audience: "konduktor-broker" },
     });
+    expect(config({ name: "s", values: "A=1", mode: "replace", prune: "false" }).mode).toBe(
+      "replace",
+    );
     expect(config({ name: "s", values: "A=1", clusters: "alpha,\nbeta" }).clusters).toEqual([
       "alpha",
       "beta",
