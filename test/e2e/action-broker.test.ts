@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEST_NAMESPACE } from "../cluster/cluster.ts";
+import { startApiserver, stopApiserver } from "../cluster/control.ts";
 import { type ActionRun, maskLinesFirst, runAction } from "../support/action-runner.ts";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
 import { LocalOidcIssuer, type TokenFault, type WorkflowProfile } from "../support/oidc-issuer.ts";
@@ -56,6 +57,7 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
   });
 
   afterAll(async () => {
+    await startApiserver("gamma").catch(() => {});
     if (broker) {
       expect(broker.logs()).not.toContain(CANARY);
       await broker.stop();
@@ -270,5 +272,38 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
     const s = await readSecret(clusters[1]!, `${basename}-${owner}`);
     expect(s?.metadata.labels?.["trainy.ai/secret-kind"]).toBe("git-ssh");
     expect(Buffer.from(s?.data?.gitkey ?? "", "base64").toString()).toBe(`${key}\n`);
+  });
+
+  it("one cluster down: the step fails naming it (or passes with fail-on-partial: false); the others are written", async () => {
+    const basename = `partial-${randomBytes(3).toString("hex")}`;
+    await stopApiserver("gamma");
+    try {
+      const strict = await runAction(
+        { name: basename, values: `A=${CANARY}`, "broker-url": broker.url },
+        { env: oidcEnv() },
+      );
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(/::error title=Konduktor secret on gamma::cluster gamma: /);
+      expect(strict.stdout).toMatch(
+        /::error::1 of 3 clusters failed \(gamma\); the others were written/,
+      );
+      expect(strict.outputs).toMatchObject({ clusters: "alpha,beta", failed: "gamma" });
+      expect(strict.summary).toMatch(/\| gamma \| ❌ failed: /);
+      expect(await readSecret(clusters[0]!, `${basename}-${owner}`)).not.toBeNull();
+      const lenient = await runAction(
+        {
+          name: basename,
+          values: `A=${CANARY}`,
+          "broker-url": broker.url,
+          "fail-on-partial": "false",
+        },
+        { env: oidcEnv() },
+      );
+      expect(lenient.code).toBe(0);
+      expect(lenient.stdout).toMatch(/::warning::clusters failed: gamma/);
+      expect(visible(strict) + visible(lenient)).not.toContain(CANARY);
+    } finally {
+      await startApiserver("gamma");
+    }
   });
 });
