@@ -1,0 +1,232 @@
+// Unit tests of the broker's parts that need no cluster and no workerd: settings, the kubeconfig
+// envelope, API tokens, and the app in-process (problem details, generic 500, audit) over a fake
+// KubeSecrets. The same app runs in workerd in test/e2e.
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../functions/app.ts";
+import { adminResolver } from "../../functions/auth/admin.ts";
+import type { CallerResolver } from "../../functions/auth/caller.ts";
+import { constantTimeEqual } from "../../functions/auth/constant-time.ts";
+import { apiTokenResolver, TokenStore } from "../../functions/auth/tokens.ts";
+import { ConfigError, loadConfig } from "../../functions/config.ts";
+import type { LogLine } from "../../functions/context.ts";
+import { EnvelopeError, open, seal } from "../../functions/registry/envelope.ts";
+import { MemoryStore } from "../../functions/store/memory-store.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
+import { createFakeKube } from "../support/fake-kube.ts";
+
+const KEK = randomBytes(32).toString("base64");
+const ADMIN = "a".repeat(40);
+const env = { ADMIN_TOKEN: ADMIN, KEK };
+
+describe("config", () => {
+  it("reads the settings with defaults", () => {
+    const c = loadConfig(env);
+    expect(c.kek.id).toBe("k1");
+    expect(c.kek.bytes).toHaveLength(32);
+    expect(c.clusterTimeoutMs).toBe(10_000);
+    expect(c.maxBodyBytes).toBe(2_000_000);
+  });
+
+  it("names every missing or bad setting, never its value", () => {
+    const bad = {
+      ADMIN_TOKEN: "short-secret-value",
+      KEK: "bm90LTMyLWJ5dGVz",
+      CLUSTER_TIMEOUT_MS: "soon",
+    };
+    try {
+      loadConfig(bad);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const e = error as ConfigError;
+      expect(e.problems.map((p) => p.setting).sort()).toEqual([
+        "ADMIN_TOKEN",
+        "CLUSTER_TIMEOUT_MS",
+        "KEK",
+      ]);
+      expect(e.message).toContain("openssl rand -base64 32");
+      expect(e.message).not.toContain("short-secret-value");
+      expect(e.message).not.toContain("bm90LTMyLWJ5dGVz");
+    }
+    expect(() => loadConfig({})).toThrow(/ADMIN_TOKEN is missing[\s\S]*KEK is missing/);
+  });
+
+  it("accepts previous keys for rotation", () => {
+    const old = randomBytes(32).toString("base64");
+    const c = loadConfig({ ...env, KEK_ID: "k2", KEK_PREVIOUS: `k1:${old}` });
+    expect(c.previousKeks.map((k) => k.id)).toEqual(["k1"]);
+    expect(() => loadConfig({ ...env, KEK_PREVIOUS: "k1:short" })).toThrow(/KEK_PREVIOUS/);
+  });
+});
+
+describe("kubeconfig envelope", () => {
+  const k1 = { id: "k1", bytes: new Uint8Array(randomBytes(32)) };
+  const k2 = { id: "k2", bytes: new Uint8Array(randomBytes(32)) };
+
+  it("round-trips, and never stores the plaintext", async () => {
+    const env1 = await seal("kubeconfig: secret-token", "cluster:alpha", k1);
+    expect(JSON.stringify(env1)).not.toContain("secret-token");
+    expect(env1.kid).toBe("k1");
+    expect(await open(env1, "cluster:alpha", [k1])).toBe("kubeconfig: secret-token");
+  });
+
+  it("binds the cluster name (AAD): a record copied under another name does not open", async () => {
+    const e = await seal("x", "cluster:alpha", k1);
+    await expect(open(e, "cluster:beta", [k1])).rejects.toBeInstanceOf(EnvelopeError);
+  });
+
+  it("detects tampering and a missing key; opens with a previous key after rotation", async () => {
+    const e = await seal("x", "cluster:alpha", k1);
+    const tampered = { ...e, ct: `A${e.ct.slice(1)}` };
+    await expect(open(tampered, "cluster:alpha", [k1])).rejects.toThrow(/tampered/);
+    await expect(open(e, "cluster:alpha", [k2])).rejects.toThrow(/"k1", which is not configured/);
+    expect(await open(e, "cluster:alpha", [k2, k1])).toBe("x");
+  });
+});
+
+describe("API tokens", () => {
+  const now = new Date("2030-01-01T00:00:00Z");
+  const input = {
+    owners: ["0a1b2c3d"],
+    clusters: "all" as const,
+    rights: { write: true, read: true, listAllUsers: false },
+    expiresAt: new Date(now.getTime() + 60_000),
+  };
+
+  it("stores only a hash; verifies the token, not a near miss", async () => {
+    const store = new MemoryStore();
+    const tokens = new TokenStore(store);
+    const { token, record } = await tokens.issue(input, now);
+    expect(token).toMatch(/^kbt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    const stored = await store.get(`token:${record.id}`);
+    expect(stored).not.toContain(token.slice(22));
+    expect((await tokens.verify(token, now))?.id).toBe(record.id);
+    const flipped = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
+    expect(await tokens.verify(flipped, now)).toBeNull();
+  });
+
+  it("stops working when expired or revoked", async () => {
+    const tokens = new TokenStore(new MemoryStore());
+    const { token, record } = await tokens.issue(input, now);
+    expect(await tokens.verify(token, new Date(now.getTime() + 61_000))).toBeNull();
+    await tokens.revoke(record.id, now);
+    expect(await tokens.verify(token, now)).toBeNull();
+  });
+
+  it("compares in constant time (no early exit)", () => {
+    expect(constantTimeEqual("abc", "abc")).toBe(true);
+    expect(constantTimeEqual("abc", "abd")).toBe(false);
+    expect(constantTimeEqual("abc", "abcd")).toBe(false);
+  });
+});
+
+describe("the app in-process (fake clusters)", () => {
+  function build(
+    options: { resolvers?: CallerResolver[]; kube?: (cluster: string) => KubeSecrets } = {},
+  ) {
+    const logs: LogLine[] = [];
+    const kubes = new Map<string, KubeSecrets>();
+    const app = createApp({
+      config: loadConfig(env),
+      store: new MemoryStore(),
+      runtime: "node",
+      connector: async (_kubeconfig, { cluster }) => {
+        if (options.kube) return options.kube(cluster);
+        let k = kubes.get(cluster);
+        if (!k) {
+          k = createFakeKube({ cluster, namespace: "default" });
+          kubes.set(cluster, k);
+        }
+        return k;
+      },
+      ...(options.resolvers ? { resolvers: options.resolvers } : {}),
+      log: (l) => logs.push(l),
+    });
+    const call = async (method: string, path: string, token?: string, json?: unknown) => {
+      const res = await app.request(path, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(json === undefined ? {} : { "content-type": "application/json" }),
+        },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, text, res };
+    };
+    return { app, call, logs };
+  }
+
+  const kubeconfig = (server: string) =>
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters: [{name: c, cluster: {server: " + server + "}}]",
+      "users: [{name: u, user: {token: t0ken}}]",
+      "contexts: [{name: x, context: {cluster: c, user: u}}]",
+      "current-context: x",
+    ].join("\n");
+
+  it("runs a PUT on every registered cluster and audits it without values", async () => {
+    const { call, logs } = build();
+    for (const name of ["one", "two"]) {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect(r.status).toBe(201);
+    }
+    const issued = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    const put = await call("PUT", "/v1/secrets/db", issued.body.token, {
+      source: { type: "inline", pairs: { PASSWORD: "hunter2-canary" } },
+    });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.results.map((r: { status: string }) => r.status)).toEqual([
+      "created",
+      "created",
+    ]);
+    expect(put.text).not.toContain("hunter2-canary");
+    const audit = logs.filter((l) => l.type === "audit");
+    expect(audit.map((l) => l.action)).toEqual([
+      "cluster.register",
+      "cluster.register",
+      "token.issue",
+      "secret.put",
+    ]);
+    expect(JSON.stringify(logs)).not.toContain("hunter2-canary");
+    expect(JSON.stringify(logs)).not.toContain("t0ken");
+    expect(JSON.stringify(logs)).not.toContain(issued.body.token);
+  });
+
+  it("answers an unknown error with a generic 500 and logs it with the request id", async () => {
+    const boom: CallerResolver = async () => {
+      throw new Error("database password is hunter2");
+    };
+    const { call, logs } = build({ resolvers: [boom] });
+    const r = await call("GET", "/v1/secrets", "whatever");
+    expect(r.status).toBe(500);
+    expect(r.body.code).toBe("internal_error");
+    expect(r.text).not.toContain("hunter2");
+    expect(r.body.detail).toContain(r.body.requestId);
+    const error = logs.find((l) => l.type === "error");
+    expect(error?.requestId).toBe(r.body.requestId);
+  });
+
+  it("uses the resolver hook: an extra credential type plugs in as a resolver", async () => {
+    const custom: CallerResolver = async (credential) =>
+      credential === "ci-credential"
+        ? {
+            id: "oidc:org/repo@main",
+            kind: "oidc",
+            owners: ["0a1b2c3d"],
+            clusters: "all",
+            rights: { write: true, read: true, listAllUsers: false },
+          }
+        : null;
+    const { call } = build({ resolvers: [adminResolver, apiTokenResolver, custom] });
+    await call("PUT", "/v1/clusters/one", ADMIN, { kubeconfig: kubeconfig("https://one:6443") });
+    const r = await call("GET", "/v1/secrets", "ci-credential");
+    expect(r.status).toBe(200);
+    expect((await call("GET", "/v1/secrets", "other")).status).toBe(401);
+  });
+});
