@@ -72,7 +72,7 @@ describe("API documentation", () => {
       ]) {
         await page.getByText(summary).first().waitFor({ timeout: 30_000 });
       }
-      const text = await page.locator("body").innerText();
+      const text = await page.locator("body").textContent();
       expect(text).toContain("Konduktor secrets broker");
       console.log(`/docs requests outside the broker: ${external.join(", ") || "none"}`);
     } finally {

@@ -61,7 +61,13 @@ describe("the broker on Node", () => {
       },
       ...(json ? { body: JSON.stringify(json) } : {}),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & {
+        token?: string;
+        results?: { cluster: string; status: string }[];
+      },
+    };
   };
 
   it("registers a client-certificate kubeconfig and writes a secret; state survives a restart", async () => {

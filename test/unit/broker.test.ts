@@ -162,7 +162,7 @@ describe("the app in-process (fake clusters)", () => {
     [
       "apiVersion: v1",
       "kind: Config",
-      "clusters: [{name: c, cluster: {server: " + server + "}}]",
+      `clusters: [{name: c, cluster: {server: ${server}}}]`,
       "users: [{name: u, user: {token: t0ken}}]",
       "contexts: [{name: x, context: {cluster: c, user: u}}]",
       "current-context: x",
