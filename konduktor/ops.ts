@@ -536,7 +536,14 @@ export async function exportOwn(
   owner: string,
   basename: string,
 ): Promise<KubeSecret> {
-  const secret = await findOwn(kube, owner, basename);
+  return desiredCopy(await findOwn(kube, owner, basename), owner, basename);
+}
+
+/**
+ * A Secret read from a cluster as a `desired` Secret for applySecret elsewhere: name, the four
+ * labels, type and data only (no annotations, uid or resourceVersion).
+ */
+export function desiredCopy(secret: KubeSecret, owner: string, basename: string): KubeSecret {
   const kind = secret.metadata.labels?.[LABEL_KIND];
   return {
     apiVersion: "v1",
@@ -548,4 +555,22 @@ export async function exportOwn(
     type: "Opaque",
     data: { ...(secret.data ?? {}) },
   };
+}
+
+/**
+ * Descriptions (digests, provenance; never values) of the owner's secrets, or of every Secret in
+ * the namespace when `owner` is null: `listOwn` / `listAll` with digests, in the same order.
+ */
+export async function describeListing(
+  kube: KubeSecrets,
+  owner: string | null,
+): Promise<SecretDescription[]> {
+  if (owner !== null) ownerOrThrow(owner);
+  const items = await kube.list(owner === null ? "" : `${LABEL_OWNER}=${owner}`);
+  const described = await Promise.all(items.map((s) => describeSecret(kube, s)));
+  return described.sort((a, b) =>
+    owner === null
+      ? a.name.localeCompare(b.name)
+      : a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name),
+  );
 }
