@@ -16,8 +16,10 @@ import type { AppContext, AppDeps, AppEnv, LogLine, Services } from "./context.t
 import { ApiError, type FieldProblem, problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
+import { hookRoutes, isHookDelivery } from "./routes/hooks.ts";
 import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
+import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 
 export const API_VERSION = "0.1.0";
@@ -153,6 +155,8 @@ export function createApp(deps: AppDeps) {
 
   app.use("/v1/*", async (c, next) => {
     if (c.req.path === "/v1/openapi.json") return await next();
+    // a webhook delivery is authenticated by its signature (routes/hooks.ts), not a bearer token
+    if (isHookDelivery(c.req.method, c.req.path)) return await next();
     const caller = await resolveCaller(
       bearerCredential(c.req.header("authorization")),
       services.resolvers,
@@ -168,6 +172,8 @@ export function createApp(deps: AppDeps) {
   tokenRoutes(app);
   secretRoutes(app);
   oidcBindingRoutes(app);
+  syncRoutes(app);
+  hookRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",
@@ -188,6 +194,11 @@ export function createApp(deps: AppDeps) {
       { name: "secrets", description: "Konduktor secrets on every cluster the caller may use" },
       { name: "clusters", description: "The cluster registry (admin token)" },
       { name: "tokens", description: "API tokens (admin token)" },
+      { name: "sync", description: "Bring secrets in line across clusters; drift repair" },
+      {
+        name: "webhooks",
+        description: "Signed webhooks (Standard Webhooks): secret sets and syncs",
+      },
     ],
   });
 
@@ -215,7 +226,8 @@ export function createApp(deps: AppDeps) {
     });
   }
 
-  return app;
+  // the Worker's `scheduled` handler runs syncs with the same services (functions/worker.ts)
+  return Object.assign(app, { services });
 }
 
 export type BrokerApp = ReturnType<typeof createApp>;

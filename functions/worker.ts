@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
 import { problemResponse } from "./problem.ts";
 import { KvStore } from "./store/kv-store.ts";
+import { scheduledSync } from "./sync/service.ts";
 
 interface ScheduledControllerLike {
   readonly scheduledTime: number;
@@ -60,17 +61,25 @@ export default {
     return await entry.app.fetch(request, env, ctx as never);
   },
 
-  /** Cron triggers (wrangler.jsonc `triggers.crons`): reserved for drift repair (webhook syncs). */
+  /**
+   * Cron triggers (wrangler.jsonc `triggers.crons`): a sync of every owner's secrets across every
+   * registered cluster (functions/sync/service.ts), logged as one `{"type":"sync"}` line. Awaited
+   * here (not waitUntil) so that the run ends when the handler does.
+   */
   async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
     const entry = appFor(env);
     if ("error" in entry) return;
-    console.log(
-      JSON.stringify({
-        type: "scheduled",
-        cron: controller.cron,
-        at: new Date(controller.scheduledTime).toISOString(),
-        note: "no scheduled work yet",
-      }),
-    );
+    try {
+      await scheduledSync(entry.app.services, controller);
+    } catch (error) {
+      console.error(
+        JSON.stringify({
+          type: "error",
+          where: "scheduled sync",
+          error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+        }),
+      );
+      throw error;
+    }
   },
 };

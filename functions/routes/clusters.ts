@@ -5,6 +5,8 @@ import { requireAdmin } from "../auth/policy.ts";
 import { type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { CLUSTER_NAME_RE, clusterInfo } from "../registry/clusters.ts";
+import { catchUpCluster, syncHttpStatus, syncLogFields } from "../sync/service.ts";
+import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 
 export const SECRET_VERBS = ["get", "list", "create", "patch", "delete"] as const;
 
@@ -34,6 +36,10 @@ const RegisterClusterBody = z
       .min(1)
       .optional()
       .openapi({ description: "the context to use (default: current-context)" }),
+    sync: z.boolean().default(false).openapi({
+      description:
+        "after registering, copy every owner's secrets onto this cluster (from the newest copy on the other clusters); the answer's `sync` says what was copied",
+    }),
   })
   .openapi("RegisterCluster");
 
@@ -46,6 +52,9 @@ export const ClusterInfoSchema = z
     addedAt: z.string(),
     updatedAt: z.string(),
     keyId: z.string().openapi({ description: "id of the key the kubeconfig is encrypted with" }),
+    sync: SyncAnswer.optional().openapi({
+      description: "registered with `sync`: what was copied onto the cluster",
+    }),
   })
   .openapi("Cluster");
 
@@ -101,7 +110,7 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
       const caller = c.get("caller");
       requireAdmin(caller);
       const { name } = c.req.valid("param");
-      const { kubeconfig, context } = c.req.valid("json");
+      const { kubeconfig, context, sync } = c.req.valid("json");
       const { registry, now } = c.get("services");
       try {
         const { record, created } = await registry.put(name, kubeconfig, context, now());
@@ -113,6 +122,16 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
           namespace: record.namespace,
           created,
         });
+        if (sync) {
+          const outcome = await catchUpCluster(c.get("services"), name);
+          audit(c, { action: "sync", outcome: syncOutcomeOf(outcome), ...syncLogFields(outcome) });
+          const ok = syncHttpStatus(outcome) === 200;
+          return send(
+            c,
+            { ...clusterInfo(record), sync: outcome },
+            ok ? (created ? 201 : 200) : 207,
+          );
+        }
         return send(c, clusterInfo(record), created ? 201 : 200);
       } catch (error) {
         if (error instanceof ApiError) {

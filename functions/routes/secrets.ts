@@ -13,9 +13,8 @@ import {
   applySecret,
   deleteOwn,
   describe,
+  describeListing,
   digestValues,
-  listAll,
-  listOwn,
 } from "../../konduktor/ops.ts";
 import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
 import {
@@ -30,6 +29,8 @@ import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, allClustersFailedProblem, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
+import { TombstoneStore } from "../registry/tombstones.ts";
+import { DriftSchema, describeDrift, listDrift } from "../sync/drift.ts";
 import { OwnerHash } from "./tokens.ts";
 
 // ---------- schemas ----------
@@ -79,7 +80,7 @@ const ClusterList = z
     description: "target clusters (default: every registered cluster the caller may use)",
   });
 
-const PutSecretBody = z
+export const PutSecretBody = z
   .strictObject({
     kind: z
       .enum(SECRET_KINDS, { error: `kind must be one of ${SECRET_KINDS.join(", ")}` })
@@ -188,6 +189,7 @@ const ListAnswer = z
         owner: z.string().nullable(),
         keys: z.array(z.string()),
         clusters: z.array(z.string()).openapi({ description: "clusters that hold it" }),
+        drift: DriftSchema,
       }),
     ),
     results: z.array(
@@ -210,6 +212,7 @@ const DescribeAnswer = z
       .string()
       .nullable()
       .openapi({ description: "the common digest when they agree" }),
+    drift: DriftSchema,
     results: z.array(
       z.union([
         z.object({
@@ -254,7 +257,7 @@ function decodeBase64(value: string, field: string): Uint8Array {
   }
 }
 
-function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
+export function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
   switch (source.type) {
     case "inline":
       return { type: "inline", pairs: source.pairs };
@@ -278,7 +281,7 @@ function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
   }
 }
 
-function checkBasename(name: string): void {
+export function checkBasename(name: string): void {
   const problems = validateBasename(name, "name");
   if (problems.length) {
     throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
@@ -288,7 +291,7 @@ function checkBasename(name: string): void {
 }
 
 /** The registered target clusters for this caller and request, with their records. */
-async function targets(
+export async function targets(
   c: AppContext,
   caller: Caller,
   requested: string[] | undefined,
@@ -300,7 +303,7 @@ async function targets(
 }
 
 /** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
-async function onClusters<T extends object>(
+export async function onClusters<T extends object>(
   c: AppContext,
   clusters: Map<string, ClusterRecord>,
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
@@ -345,7 +348,7 @@ async function onClusters<T extends object>(
  * Sends a fan-out answer: 200 all ok, 207 some failed, the common error when all failed alike
  * (with the results), 502 `clusters_failed` when all failed differently.
  */
-function answer<T>(
+export function answer<T>(
   c: AppContext,
   body: Record<string, unknown> & { results: FanoutResult<T>[] | object[] },
   results: FanoutResult<T>[],
@@ -469,6 +472,10 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
           ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
         };
       });
+      if (!body.dryRun && summarize(results).ok > 0) {
+        // an explicit write ends a deletion on purpose: sync copies it again (functions/sync)
+        await new TombstoneStore(c.get("services").store).clear(owner, name);
+      }
       return answer(
         c,
         {
@@ -532,7 +539,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       const clusters = await targets(c, caller, query.clusters);
       const listings = new Map<string, SecretListing[]>();
       const results = await onClusters(c, clusters, async (kube, cluster) => {
-        const items = owner === null ? await listAll(kube) : await listOwn(kube, owner);
+        const items = await describeListing(kube, owner);
         listings.set(cluster, items);
         return { status: "ok" as const, count: items.length };
       });
@@ -554,6 +561,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
           owner: r.owner,
           keys: [...r.keySet].sort(),
           clusters: r.clusters,
+          drift: listDrift(r.name, [...clusters.keys()], listings, results),
         }));
       const s = summarize(results);
       const status = s.failed === 0 ? 200 : s.ok > 0 ? 207 : null;
@@ -615,6 +623,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         owner,
         agree,
         contentDigest: agree ? ([...digests][0] ?? null) : null,
+        drift: describeDrift(raw),
         results: raw,
       };
       const s = summarize(raw);
@@ -661,6 +670,17 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         const r = await deleteOwn(kube, owner, name);
         return { status: "deleted" as const, secretName: r.name, namespace: r.namespace };
       });
+      if (summarize(results).ok > 0) {
+        // deleted on purpose: sync must not copy it back (a later PUT clears this; no value kept)
+        const { store, now } = c.get("services");
+        await new TombstoneStore(store).record(
+          owner,
+          name,
+          query.clusters?.length ? [...clusters.keys()] : "all",
+          now(),
+          caller.id,
+        );
+      }
       return answer(c, { name, owner, results }, results, {
         action: "secret.delete",
         owner,

@@ -10,8 +10,12 @@ export class KvStore implements KeyValueStore {
   async get(key: string): Promise<string | null> {
     return await this.kv.get(key, "text");
   }
-  async put(key: string, value: string): Promise<void> {
-    await this.kv.put(key, value);
+  async put(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void> {
+    await this.kv.put(
+      key,
+      value,
+      options?.ttlSeconds ? { expirationTtl: Math.max(60, Math.ceil(options.ttlSeconds)) } : {},
+    );
   }
   async delete(key: string): Promise<void> {
     await this.kv.delete(key);

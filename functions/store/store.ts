@@ -5,7 +5,8 @@
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
-  put(key: string, value: string): Promise<void>;
+  /** `ttlSeconds`: the store may drop the key after that long (Workers KV: at least 60 s) */
+  put(key: string, value: string, options?: { ttlSeconds?: number }): Promise<void>;
   delete(key: string): Promise<void>;
   /** every key starting with `prefix`, sorted */
   list(prefix: string): Promise<string[]>;

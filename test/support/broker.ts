@@ -33,6 +33,8 @@ export interface StartBrokerOptions {
   kek?: string;
   /** ms to wait for the broker to answer /healthz (default 90 000) */
   startTimeoutMs?: number;
+  /** start with `--test-scheduled`, so `scheduled(cron)` can run the Worker's cron handler */
+  testScheduled?: boolean;
 }
 
 export interface RequestOptions {
@@ -62,6 +64,8 @@ export interface RunningBroker {
   /** ms from spawning wrangler to /healthz answering */
   startMs: number;
   request(method: string, path: string, options?: RequestOptions): Promise<BrokerResponse>;
+  /** runs the `scheduled` handler once (needs `testScheduled`); resolves when it has finished */
+  scheduled(cron: string): Promise<BrokerResponse>;
   /** everything the broker printed so far */
   logs(): string;
   /** parsed JSON log lines with `type: "audit"` */
@@ -92,6 +96,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     "--show-interactive-dev-session=false",
     "--log-level",
     "log",
+    ...(options.testScheduled ? ["--test-scheduled"] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   let output = "";
@@ -184,6 +189,12 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
         parsed = undefined;
       }
       return { status: res.status, headers: res.headers, text, body: parsed };
+    },
+    async scheduled(cron) {
+      if (!options.testScheduled) throw new Error("start the broker with testScheduled: true");
+      const res = await fetch(`${url}/__scheduled?cron=${encodeURIComponent(cron)}`);
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, text, body: undefined };
     },
     logs: () => output,
     auditLines: () =>

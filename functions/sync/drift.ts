@@ -1,0 +1,65 @@
+/**
+ * Drift as GET /v1/secrets and GET /v1/secrets/{name} show it: per cluster in line, missing,
+ * different (which keys) or unknown (did not answer), compared with the copy a sync would use as
+ * its source (konduktor/sync.ts `driftOf`). Key names only, never values.
+ */
+import { z } from "@hono/zod-openapi";
+import { type DriftReport, driftOf } from "../../konduktor/sync.ts";
+import type { SecretDescription, SecretListing } from "../../konduktor/types.ts";
+
+export const DriftSchema = z
+  .object({
+    reference: z.string().nullable().openapi({
+      description:
+        "the cluster whose copy the others are compared with: the most recently written copy (the one a sync would copy from)",
+    }),
+    inLine: z.boolean().openapi({ description: "every cluster holds the same content" }),
+    clusters: z.array(
+      z.object({
+        cluster: z.string(),
+        state: z.enum(["in-line", "missing", "different", "unknown"]),
+        keys: z
+          .object({
+            missing: z.array(z.string()),
+            extra: z.array(z.string()),
+            changed: z.array(z.string()),
+          })
+          .optional()
+          .openapi({ description: "for `different`: which keys differ from the reference" }),
+      }),
+    ),
+  })
+  .openapi("Drift");
+
+type Row = { cluster: string; status: string; secret?: unknown };
+
+/** Drift from the describe results (`found` with a description, `missing`, or an error). */
+export function describeDrift(results: readonly Row[]): DriftReport {
+  const found = new Map<string, SecretDescription>();
+  const failed = new Set<string>();
+  for (const r of results) {
+    if (r.status === "found") found.set(r.cluster, r.secret as SecretDescription);
+    else if (r.status !== "missing") failed.add(r.cluster);
+  }
+  return driftOf(
+    results.map((r) => r.cluster),
+    found,
+    failed,
+  );
+}
+
+/** Drift of one secret (by Kubernetes name) from per-cluster listings with descriptions. */
+export function listDrift(
+  secretName: string,
+  clusters: readonly string[],
+  listings: ReadonlyMap<string, readonly SecretListing[]>,
+  results: readonly { cluster: string; status: string }[],
+): DriftReport {
+  const failed = new Set(results.filter((r) => r.status === "error").map((r) => r.cluster));
+  const found = new Map<string, SecretDescription>();
+  for (const cluster of clusters) {
+    const item = listings.get(cluster)?.find((s) => s.name === secretName);
+    if (item && "contentDigest" in item) found.set(cluster, item as SecretDescription);
+  }
+  return driftOf(clusters, found, failed);
+}
