@@ -1,0 +1,288 @@
+// Signed webhooks in real workerd against real kube-apiservers (Standard Webhooks, signed here with
+// the `standardwebhooks` package as a sender would): a valid delivery applies its secret set on the
+// hook's clusters; a wrong signature, an old timestamp, an unknown hook, a name / owner / cluster
+// outside the hook's scope → 4xx with a clear message and nothing written; the same delivery id
+// twice writes once; a sync request copies within the hook's scope only; the canary is never shown.
+import { randomBytes, randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
+import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
+
+const clusters = inject("clusters");
+const byName = Object.fromEntries(clusters.map((c) => [c.name, c]));
+const CANARY = `canary-${randomBytes(12).toString("hex")}`;
+const tag = randomBytes(2).toString("hex");
+
+describe("signed webhooks", () => {
+  let broker: RunningBroker;
+  const answers: string[] = [];
+  const owner = randomOwner();
+  const stranger = randomOwner();
+  let token: string;
+  let hook: { id: string; secret: string; url: string };
+
+  interface DeliveryOptions {
+    id?: string;
+    /** seconds since the epoch (default now) */
+    timestamp?: number;
+    /** sign with this secret instead of the hook's */
+    secret?: string;
+    /** send this body instead of the signed one */
+    sendBody?: string;
+    headers?: Record<string, string>;
+    hookId?: string;
+  }
+
+  const deliver = async (body: unknown, o: DeliveryOptions = {}): Promise<BrokerResponse> => {
+    const payload = JSON.stringify(body);
+    const id = o.id ?? `msg_${randomUUID()}`;
+    const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+    const signature = new Webhook(o.secret ?? hook.secret).sign(id, new Date(ts * 1000), payload);
+    const res = await broker.request("POST", `/v1/hooks/${o.hookId ?? hook.id}`, {
+      body: o.sendBody ?? payload,
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": id,
+        "webhook-timestamp": String(ts),
+        "webhook-signature": signature,
+        ...o.headers,
+      },
+    });
+    answers.push(res.text);
+    return res;
+  };
+  const secretSet = (name: string, pairs: Record<string, string>, extra: object = {}) => ({
+    name,
+    kind: "env",
+    source: { type: "inline", pairs },
+    ...extra,
+  });
+  const onAnyCluster = async (secretName: string) =>
+    (await Promise.all(clusters.map((c) => readSecret(c, secretName)))).some((s) => s !== null);
+
+  beforeAll(async () => {
+    broker = await startBroker({ caPems: clusters.map((c) => c.caPem) });
+    await registerClusters(broker, clusters);
+    ({ token } = await issueToken(broker, { owners: [owner], label: "hooks-e2e" }));
+  });
+
+  afterAll(async () => {
+    if (broker) {
+      for (const text of answers) expect(text).not.toContain(CANARY);
+      expect(broker.logs()).not.toContain(CANARY);
+      if (hook) expect(broker.logs()).not.toContain(hook.secret);
+      await broker.stop();
+    }
+  });
+
+  it("the admin creates a hook bound to owners, clusters and names, and sees its secret once", async () => {
+    const res = await broker.request("POST", "/v1/hooks", {
+      token: broker.adminToken,
+      json: {
+        label: "rotation",
+        owners: [owner],
+        clusters: ["alpha", "beta"],
+        names: ["rot-*", `exact-${tag}`],
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.stringMatching(/^wh_[0-9a-f]{16}$/),
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]+=*$/),
+      owners: [owner],
+      clusters: ["alpha", "beta"],
+      names: [`exact-${tag}`, "rot-*"],
+      allowSync: true,
+    });
+    hook = { id: res.body.id, secret: res.body.secret, url: res.body.url };
+    expect(hook.url).toBe(`/v1/hooks/${hook.id}`);
+    const list = await broker.request("GET", "/v1/hooks", { token: broker.adminToken });
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(hook.id);
+    expect(list.text).not.toContain(hook.secret);
+    const one = await broker.request("GET", `/v1/hooks/${hook.id}`, { token: broker.adminToken });
+    expect(one.status).toBe(200);
+    expect(one.text).not.toContain(hook.secret.slice(6));
+
+    const notAdmin = await broker.request("POST", "/v1/hooks", {
+      token,
+      json: { owners: [owner], names: ["*"] },
+    });
+    expect(notAdmin.status).toBe(403);
+    const bad = await broker.request("POST", "/v1/hooks", {
+      token: broker.adminToken,
+      json: { owners: [owner], names: ["Bad Name"] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/prefix pattern ending in \*/);
+  });
+
+  it("a valid delivery applies its secret set on the hook's clusters only", async () => {
+    const name = `rot-${tag}`;
+    const res = await deliver(secretSet(name, { TOKEN: CANARY }));
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ hook: hook.id, replay: false, name, owner });
+    expect(
+      res.body.results.map((r: { cluster: string; status: string }) => [r.cluster, r.status]),
+    ).toEqual([
+      ["alpha", "created"],
+      ["beta", "created"],
+    ]);
+    for (const c of ["alpha", "beta"]) {
+      const s = await readSecret(byName[c]!, `${name}-${owner}`);
+      expect(s?.data).toEqual({ TOKEN: b64(CANARY) });
+      expect(s?.metadata.annotations).toMatchObject({
+        "konduktor-broker/updated-by": `hook:${hook.id}`,
+        "konduktor-broker/updated-via": `webhook:${hook.id}`,
+      });
+    }
+    expect(await readSecret(byName.gamma!, `${name}-${owner}`)).toBeNull();
+    const audit = broker.auditLines().filter((l) => l.hook === hook.id);
+    expect(audit.at(-1)).toMatchObject({ action: "hook.delivery", outcome: "ok" });
+  });
+
+  it("the same delivery id twice writes once (answered as a replay)", async () => {
+    const name = `rot-replay-${tag}`;
+    const id = `msg_${randomUUID()}`;
+    const first = await deliver(secretSet(name, { V: "first" }), { id });
+    expect(first.status).toBe(200);
+    const before = await readSecret(byName.alpha!, `${name}-${owner}`);
+    // the sender's retry: same id, new timestamp and signature; even a changed body is not applied
+    const again = await deliver(secretSet(name, { V: "second" }), { id });
+    expect(again.status).toBe(200);
+    expect(again.headers.get("webhook-replay")).toBe("true");
+    expect(again.body).toMatchObject({
+      replay: true,
+      deliveryId: id,
+      firstStatus: 200,
+      message: expect.stringContaining("replay"),
+    });
+    const after = await readSecret(byName.alpha!, `${name}-${owner}`);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(after?.data).toEqual({ V: b64("first") });
+  });
+
+  it("a wrong signature, a tampered body, missing headers → 401 and nothing written", async () => {
+    const name = `rot-wrong-${tag}`;
+    const wrongKey = `whsec_${randomBytes(32).toString("base64")}`;
+    const wrong = await deliver(secretSet(name, { V: CANARY }), { secret: wrongKey });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe("webhook_signature_invalid");
+    expect(wrong.body.detail).toMatch(/HMAC-SHA256/);
+    const tampered = await deliver(secretSet(name, { V: "signed" }), {
+      sendBody: JSON.stringify(secretSet(name, { V: CANARY })),
+    });
+    expect(tampered.status).toBe(401);
+    expect(tampered.body.code).toBe("webhook_signature_invalid");
+    const unsigned = await deliver(secretSet(name, { V: CANARY }), {
+      headers: { "webhook-signature": "" },
+    });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.code).toBe("webhook_unsigned");
+    expect(unsigned.body.detail).toMatch(/webhook-signature/);
+    const bearer = await broker.request("POST", `/v1/hooks/${hook.id}`, {
+      token,
+      json: secretSet(name, { V: CANARY }),
+    });
+    expect(bearer.status).toBe(401);
+    expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
+  });
+
+  it("an old (or future) timestamp → 401 and nothing written", async () => {
+    const name = `rot-old-${tag}`;
+    const now = Math.floor(Date.now() / 1000);
+    const old = await deliver(secretSet(name, { V: CANARY }), { timestamp: now - 600 });
+    expect(old.status).toBe(401);
+    expect(old.body.code).toBe("webhook_timestamp_out_of_range");
+    expect(old.body.detail).toMatch(/in the past.*within 300 s/);
+    const future = await deliver(secretSet(name, { V: CANARY }), { timestamp: now + 600 });
+    expect(future.status).toBe(401);
+    expect(future.body.detail).toMatch(/in the future/);
+    const garbage = await deliver(secretSet(name, { V: CANARY }), {
+      headers: { "webhook-timestamp": "yesterday" },
+    });
+    expect(garbage.status).toBe(400);
+    expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
+  });
+
+  it("an unknown hook → 404", async () => {
+    const res = await deliver(secretSet(`rot-x-${tag}`, { V: CANARY }), {
+      hookId: "wh_0000000000000000",
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe("unknown_hook");
+    expect(res.body.detail).toMatch(/no webhook with id "wh_0000000000000000"/);
+    expect(await onAnyCluster(`rot-x-${tag}-${owner}`)).toBe(false);
+  });
+
+  it("a name, owner or cluster outside the hook's scope → 403 and nothing written", async () => {
+    const outside = await deliver(secretSet(`other-${tag}`, { V: CANARY }));
+    expect(outside.status).toBe(403);
+    expect(outside.body.detail).toMatch(/outside this hook's scope/);
+    expect(await onAnyCluster(`other-${tag}-${owner}`)).toBe(false);
+
+    const owned = await deliver(secretSet(`rot-o-${tag}`, { V: CANARY }, { owner: stranger }));
+    expect(owned.status).toBe(403);
+    expect(owned.body.detail).toMatch(new RegExp(`owner ${stranger} is outside`));
+    expect(await onAnyCluster(`rot-o-${tag}-${stranger}`)).toBe(false);
+
+    const gamma = await deliver(secretSet(`rot-g-${tag}`, { V: CANARY }, { clusters: ["gamma"] }));
+    expect(gamma.status).toBe(403);
+    expect(gamma.body.detail).toMatch(/may not use cluster gamma/);
+    expect(await onAnyCluster(`rot-g-${tag}-${owner}`)).toBe(false);
+  });
+
+  it("a signed but invalid body → 400 with the field, nothing written; the id can be retried", async () => {
+    const name = `exact-${tag}`;
+    const id = `msg_${randomUUID()}`;
+    const bad = await deliver({ ...secretSet(name, { V: CANARY }), colour: "red" }, { id });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/unknown field.*colour/);
+    expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
+    const fixed = await deliver(secretSet(name, { V: CANARY }), { id });
+    expect(fixed.status, fixed.text).toBe(200);
+    expect(fixed.body.replay).toBe(false);
+    expect((await readSecret(byName.beta!, `${name}-${owner}`))?.data).toEqual({ V: b64(CANARY) });
+  });
+
+  it("a sync request copies within the hook's clusters and names only", async () => {
+    const inScope = `rot-sync-${tag}`;
+    const outOfScope = `nothook-${tag}`;
+    for (const name of [inScope, outOfScope]) {
+      const res = await broker.request("PUT", `/v1/secrets/${name}`, {
+        token,
+        json: { source: { type: "inline", pairs: { S: CANARY } }, clusters: ["alpha"] },
+      });
+      expect(res.status).toBe(200);
+    }
+    const plan = await deliver({ sync: { dryRun: true } });
+    expect(plan.status, plan.text).toBe(200);
+    expect(plan.body.plan).toEqual([
+      expect.objectContaining({ secret: inScope, cluster: "beta", action: "create", keys: ["S"] }),
+    ]);
+    const res = await deliver({ sync: {} });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.plan).toEqual([
+      expect.objectContaining({ secret: inScope, cluster: "beta", status: "done" }),
+    ]);
+    expect((await readSecret(byName.beta!, `${inScope}-${owner}`))?.data).toEqual({
+      S: b64(CANARY),
+    });
+    expect(await readSecret(byName.gamma!, `${inScope}-${owner}`)).toBeNull();
+    expect(await readSecret(byName.beta!, `${outOfScope}-${owner}`)).toBeNull();
+    const named = await deliver({ sync: { names: [outOfScope] } });
+    expect(named.status).toBe(403);
+    expect(named.body.detail).toMatch(/outside this hook's scope/);
+  });
+
+  it("a deleted hook refuses deliveries", async () => {
+    const del = await broker.request("DELETE", `/v1/hooks/${hook.id}`, {
+      token: broker.adminToken,
+    });
+    expect(del.status).toBe(204);
+    const res = await deliver(secretSet(`rot-after-${tag}`, { V: CANARY }));
+    expect(res.status).toBe(404);
+    expect(await onAnyCluster(`rot-after-${tag}-${owner}`)).toBe(false);
+  });
+});
