@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 // Three projects: `unit` (no cluster, fast), `integration` (real kube-apiservers) and `e2e`
 // (the broker in real workerd and the bundled Action, against real kube-apiservers).
-// The two slow projects share one set of clusters (test/cluster/global-setup.ts).
+// The two slow projects share one set of clusters (test/cluster/global-setup.ts). The projects
+// run one after the other (groupOrder): e2e's scheduled sync touches every owner's secrets on the
+// shared clusters, which must not happen while integration files assert what a cluster holds.
 export default defineConfig({
   test: {
     projects: [
@@ -10,12 +12,14 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
           globalSetup: ["test/cluster/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -25,6 +29,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
           globalSetup: ["test/cluster/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
