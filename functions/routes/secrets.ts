@@ -27,6 +27,7 @@ import { type AuditEntry, audit, auditResults } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
+import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, allClustersFailedProblem, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
@@ -308,39 +309,11 @@ export async function onClusters<T extends object>(
   clusters: Map<string, ClusterRecord>,
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
 ): Promise<FanoutResult<T>[]> {
-  const { config, registry } = c.get("services");
+  const services = c.get("services");
   return await fanout(
     [...clusters.keys()],
-    async (cluster) => op(await registry.open(cluster, clusters.get(cluster)), cluster),
-    {
-      concurrency: config.fanoutConcurrency,
-      timeoutMs: config.clusterTimeoutMs,
-      retries: config.clusterRetries,
-      classify: (error) => {
-        if (isKubeError(error)) {
-          return {
-            code: error.code,
-            message: error.message,
-            retryable: error.retryable,
-            ...(error.retryAfterSeconds === undefined
-              ? {}
-              : { retryAfterSeconds: error.retryAfterSeconds }),
-          };
-        }
-        const e = error as { code?: unknown; message?: unknown; retryable?: unknown };
-        if (e && typeof e.code === "string" && typeof e.message === "string") {
-          // ValidationError (invalid_input) and the registry's own errors: messages without values
-          return { code: e.code, message: e.message, retryable: e.retryable === true };
-        }
-        c.get("services").log({
-          type: "error",
-          requestId: c.get("requestId"),
-          where: "cluster operation",
-          error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-        });
-        return { code: "internal_error", message: "unexpected error", retryable: false };
-      },
-    },
+    async (cluster) => op(await services.registry.open(cluster, clusters.get(cluster)), cluster),
+    brokerFanoutOptions(services, "cluster operation", { requestId: c.get("requestId") }),
   );
 }
 

@@ -5,8 +5,7 @@
  *
  * The outcome holds names, key names, clusters and codes only: it is answered and logged as is.
  */
-import { type FanoutOptions, fanout, isFailure } from "../../konduktor/fanout.ts";
-import { isKubeError } from "../../konduktor/kube/errors.ts";
+import { fanout, isFailure } from "../../konduktor/fanout.ts";
 import {
   type Copy,
   type EntryResult,
@@ -18,6 +17,7 @@ import {
   type Skipped,
 } from "../../konduktor/sync.ts";
 import type { LogLine, Services } from "../context.ts";
+import { brokerFanoutOptions } from "../fanout-options.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
 
 export interface SyncScope {
@@ -63,37 +63,6 @@ export interface SyncOutcome {
   durationMs: number;
 }
 
-function fanoutOptions(services: Services, where: string): FanoutOptions {
-  const { config, log } = services;
-  return {
-    concurrency: config.fanoutConcurrency,
-    timeoutMs: config.clusterTimeoutMs,
-    retries: config.clusterRetries,
-    classify: (error) => {
-      if (isKubeError(error)) {
-        return {
-          code: error.code,
-          message: error.message,
-          retryable: error.retryable,
-          ...(error.retryAfterSeconds === undefined
-            ? {}
-            : { retryAfterSeconds: error.retryAfterSeconds }),
-        };
-      }
-      const e = error as { code?: unknown; message?: unknown; retryable?: unknown };
-      if (e && typeof e.code === "string" && typeof e.message === "string") {
-        return { code: e.code, message: e.message, retryable: e.retryable === true };
-      }
-      log({
-        type: "error",
-        where,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-      });
-      return { code: "internal_error", message: "unexpected error", retryable: false };
-    },
-  };
-}
-
 export async function runSync(services: Services, scope: SyncScope): Promise<SyncOutcome> {
   const started = Date.now();
   const { registry, store } = services;
@@ -108,7 +77,7 @@ export async function runSync(services: Services, scope: SyncScope): Promise<Syn
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
     },
-    fanoutOptions(services, "sync read"),
+    brokerFanoutOptions(services, "sync read"),
   );
   const results: ClusterReadResult[] = reads.map((r) =>
     isFailure(r)
@@ -139,7 +108,7 @@ export async function runSync(services: Services, scope: SyncScope): Promise<Syn
         plan,
         secrets,
         open,
-        fanout: fanoutOptions(services, "sync write"),
+        fanout: brokerFanoutOptions(services, "sync write"),
         via: scope.via,
       });
   return {
