@@ -12,9 +12,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { ZodError } from "zod";
-import { summarize } from "../../konduktor/fanout.ts";
-import { applySecret, digestValues } from "../../konduktor/ops.ts";
-import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
 import { fieldProblems } from "../app.ts";
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -30,9 +27,8 @@ import {
   HookStore,
   hookInfo,
 } from "../registry/hooks.ts";
-import { TombstoneStore } from "../registry/tombstones.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
-import { answer, onClusters, PutSecretBody, targets, toSource } from "./secrets.ts";
+import { checkBasename, PutSecretBody, putOnClusters, secretFromBody, targets } from "./secrets.ts";
 import {
   nameMatcher,
   SyncAnswer,
@@ -181,12 +177,7 @@ async function deliverSecretSet(
   begin: () => Promise<void>,
 ): Promise<Response> {
   const { name } = body;
-  const nameProblems = validateBasename(name, "name");
-  if (nameProblems.length) {
-    throw new ApiError("invalid_input", nameProblems.map((p) => p.message).join("; "), {
-      errors: nameProblems.map((p) => ({ field: p.field, message: p.message })),
-    });
-  }
+  checkBasename(name, "");
   checkNameInScope(hook, name, "name");
   if (body.owner !== undefined && !hook.owners.includes(body.owner)) {
     throw outOfScope(
@@ -194,86 +185,18 @@ async function deliverSecretSet(
     );
   }
   const owner = pickOwner(caller, body.owner);
-  if (body.prune && body.mode !== "merge") {
-    throw new ApiError("invalid_input", "prune applies to mode merge only", {
-      errors: [{ field: "prune", message: 'only with mode "merge"' }],
-    });
-  }
-  const { problems, secret } = checkSecretInput({
-    owner,
-    basename: name,
-    kind: body.kind,
-    source: toSource(body.source),
-  });
-  if (!secret) {
-    throw new ApiError(
-      "invalid_input",
-      `the secret is not valid: ${problems.map((p) => p.message).join("; ")}`,
-      { errors: problems.map((p) => ({ field: p.field, message: p.message })) },
-    );
-  }
+  const secret = secretFromBody(owner, name, body);
   const clusters = await targets(c, caller, body.clusters);
   await begin();
-  const { digests, contentDigest } = await digestValues(secret.data);
-  const { now, store } = c.get("services");
-  const provenance = { actor: caller.id, via: `webhook:${hook.id}`, at: now().toISOString() };
-  const results = await onClusters(c, clusters, async (kube) => {
-    const r = await applySecret(
-      kube,
-      { ...secret, metadata: { ...secret.metadata, namespace: kube.namespace } },
-      {
-        mode: body.mode,
-        prune: body.prune,
-        immutable: body.immutable,
-        dryRun: body.dryRun,
-        provenance,
-      },
-    );
-    return {
-      status: r.outcome,
-      secretName: r.name,
-      namespace: r.namespace,
-      added: r.added,
-      changed: r.changed,
-      removed: r.removed,
-      writes: r.writes,
-      dryRun: r.dryRun,
-      ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
-    };
+  return await putOnClusters(c, caller, {
+    owner,
+    name,
+    body,
+    secret,
+    clusters,
+    via: `webhook:${hook.id}`,
+    answerPrefix: { hook: hook.id, deliveryId: c.req.header("webhook-id"), replay: false },
   });
-  if (!body.dryRun && summarize(results).ok > 0) {
-    await new TombstoneStore(store).clear(owner, name);
-  }
-  return answer(
-    c,
-    {
-      hook: hook.id,
-      deliveryId: c.req.header("webhook-id"),
-      replay: false,
-      name,
-      owner,
-      kind: body.kind,
-      secretName: secret.metadata.name,
-      mode: body.mode,
-      dryRun: body.dryRun,
-      keys: Object.keys(digests),
-      digests,
-      contentDigest,
-      results,
-    },
-    results,
-    {
-      action: body.dryRun ? "secret.plan" : "secret.put",
-      via: `webhook:${hook.id}`,
-      owner,
-      name,
-      kind: body.kind,
-      mode: body.mode,
-      dryRun: body.dryRun,
-      clusters: [...clusters.keys()],
-      keys: Object.keys(digests),
-    },
-  );
 }
 
 /** Runs a sync request within the hook's owners, clusters and names. */

@@ -18,6 +18,7 @@ import {
 } from "../../konduktor/ops.ts";
 import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
 import {
+  type KubeSecret,
   SECRET_KINDS,
   type SecretDescription,
   type SecretListing,
@@ -282,13 +283,39 @@ export function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
   }
 }
 
-export function checkBasename(name: string): void {
+/** 400 unless `name` is a valid basename; `fieldPrefix` says where it came from (the path). */
+export function checkBasename(name: string, fieldPrefix = "path: "): void {
   const problems = validateBasename(name, "name");
   if (problems.length) {
     throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
-      errors: problems.map((p) => ({ field: `path: ${p.field}`, message: p.message })),
+      errors: problems.map((p) => ({ field: `${fieldPrefix}${p.field}`, message: p.message })),
     });
   }
+}
+
+export type PutSecret = z.infer<typeof PutSecretBody>;
+
+/** Checks a PUT body for `owner` and builds the Secret `<name>-<owner>` once (400 when not valid). */
+export function secretFromBody(owner: string, name: string, body: PutSecret): KubeSecret {
+  if (body.prune && body.mode !== "merge") {
+    throw new ApiError("invalid_input", "prune applies to mode merge only", {
+      errors: [{ field: "prune", message: 'only with mode "merge"' }],
+    });
+  }
+  const { problems, secret } = checkSecretInput({
+    owner,
+    basename: name,
+    kind: body.kind,
+    source: toSource(body.source),
+  });
+  if (!secret) {
+    throw new ApiError(
+      "invalid_input",
+      `the secret is not valid: ${problems.map((p) => p.message).join("; ")}`,
+      { errors: problems.map((p) => ({ field: p.field, message: p.message })) },
+    );
+  }
+  return secret;
 }
 
 /** The registered target clusters for this caller and request, with their records. */
@@ -358,6 +385,87 @@ export function answer<T>(
   );
 }
 
+/**
+ * The PUT semantics on the target clusters: apply `secret` on each (in its namespace), end a
+ * deletion (tombstone) when something was written, answer per cluster and audit. `via` names the
+ * channel when it is not a direct call (provenance and audit, e.g. `webhook:<id>`; default
+ * `broker`, not audited); `answerPrefix` leads the answer body.
+ */
+export async function putOnClusters(
+  c: AppContext,
+  caller: Caller,
+  put: {
+    owner: string;
+    name: string;
+    body: PutSecret;
+    secret: KubeSecret;
+    clusters: Map<string, ClusterRecord>;
+    via?: string;
+    answerPrefix?: Record<string, unknown>;
+  },
+): Promise<Response> {
+  const { owner, name, body, secret, clusters, via } = put;
+  const { digests, contentDigest } = await digestValues(secret.data);
+  const { now, store } = c.get("services");
+  const provenance = { actor: caller.id, via: via ?? "broker", at: now().toISOString() };
+  const results = await onClusters(c, clusters, async (kube) => {
+    const r = await applySecret(
+      kube,
+      { ...secret, metadata: { ...secret.metadata, namespace: kube.namespace } },
+      {
+        mode: body.mode,
+        prune: body.prune,
+        immutable: body.immutable,
+        dryRun: body.dryRun,
+        provenance,
+      },
+    );
+    return {
+      status: r.outcome,
+      secretName: r.name,
+      namespace: r.namespace,
+      added: r.added,
+      changed: r.changed,
+      removed: r.removed,
+      writes: r.writes,
+      dryRun: r.dryRun,
+      ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
+    };
+  });
+  if (!body.dryRun && summarize(results).ok > 0) {
+    // an explicit write ends a deletion on purpose: sync copies it again (functions/sync)
+    await new TombstoneStore(store).clear(owner, name);
+  }
+  return answer(
+    c,
+    {
+      ...put.answerPrefix,
+      name,
+      owner,
+      kind: body.kind,
+      secretName: secret.metadata.name,
+      mode: body.mode,
+      dryRun: body.dryRun,
+      keys: Object.keys(digests),
+      digests,
+      contentDigest,
+      results,
+    },
+    results,
+    {
+      action: body.dryRun ? "secret.plan" : "secret.put",
+      ...(via === undefined ? {} : { via }),
+      owner,
+      name,
+      kind: body.kind,
+      mode: body.mode,
+      dryRun: body.dryRun,
+      clusters: [...clusters.keys()],
+      keys: Object.keys(digests),
+    },
+  );
+}
+
 // ---------- routes ----------
 
 const tags = ["secrets"];
@@ -396,85 +504,9 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       checkBasename(name);
       const body = c.req.valid("json");
       const owner = pickOwner(caller, body.owner);
-      if (body.prune && body.mode !== "merge") {
-        throw new ApiError("invalid_input", "prune applies to mode merge only", {
-          errors: [{ field: "prune", message: 'only with mode "merge"' }],
-        });
-      }
-      const { problems, secret } = checkSecretInput({
-        owner,
-        basename: name,
-        kind: body.kind,
-        source: toSource(body.source),
-      });
-      if (!secret) {
-        throw new ApiError(
-          "invalid_input",
-          `the secret is not valid: ${problems.map((p) => p.message).join("; ")}`,
-          { errors: problems.map((p) => ({ field: p.field, message: p.message })) },
-        );
-      }
+      const secret = secretFromBody(owner, name, body);
       const clusters = await targets(c, caller, body.clusters);
-      const { digests, contentDigest } = await digestValues(secret.data);
-      const provenance = {
-        actor: caller.id,
-        via: "broker",
-        at: c.get("services").now().toISOString(),
-      };
-      const results = await onClusters(c, clusters, async (kube) => {
-        const r = await applySecret(
-          kube,
-          { ...secret, metadata: { ...secret.metadata, namespace: kube.namespace } },
-          {
-            mode: body.mode,
-            prune: body.prune,
-            immutable: body.immutable,
-            dryRun: body.dryRun,
-            provenance,
-          },
-        );
-        return {
-          status: r.outcome,
-          secretName: r.name,
-          namespace: r.namespace,
-          added: r.added,
-          changed: r.changed,
-          removed: r.removed,
-          writes: r.writes,
-          dryRun: r.dryRun,
-          ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
-        };
-      });
-      if (!body.dryRun && summarize(results).ok > 0) {
-        // an explicit write ends a deletion on purpose: sync copies it again (functions/sync)
-        await new TombstoneStore(c.get("services").store).clear(owner, name);
-      }
-      return answer(
-        c,
-        {
-          name,
-          owner,
-          kind: body.kind,
-          secretName: secret.metadata.name,
-          mode: body.mode,
-          dryRun: body.dryRun,
-          keys: Object.keys(digests),
-          digests,
-          contentDigest,
-          results,
-        },
-        results,
-        {
-          action: body.dryRun ? "secret.plan" : "secret.put",
-          owner,
-          name,
-          kind: body.kind,
-          mode: body.mode,
-          dryRun: body.dryRun,
-          clusters: [...clusters.keys()],
-          keys: Object.keys(digests),
-        },
-      ) as never;
+      return (await putOnClusters(c, caller, { owner, name, body, secret, clusters })) as never;
     },
   );
 
