@@ -17,12 +17,14 @@ import {
 } from "@kubernetes/client-node";
 import type { KubeSecret } from "../types.ts";
 import {
-  KubeError,
-  type KubeErrorContext,
-  kubeErrorFromNetwork,
-  kubeErrorFromResponse,
-} from "./errors.ts";
-import { callSignal, DEFAULT_TIMEOUT_MS } from "./fetch-adapter.ts";
+  callSignal,
+  DEFAULT_TIMEOUT_MS,
+  deletePreconditions,
+  noAnswerError,
+  patchWithResourceVersion,
+  requireResourceVersion,
+} from "./adapter-common.ts";
+import { KubeError, type KubeErrorContext, kubeErrorFromResponse } from "./errors.ts";
 import { KubeconfigError, parseKubeconfig } from "./kubeconfig.ts";
 import type { DeletePrecondition, KubeSecrets } from "./port.ts";
 
@@ -121,7 +123,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
     ctx: Omit<KubeErrorContext, "cluster" | "namespace" | "server">,
     fn: () => Promise<T>,
   ): Promise<T> {
-    const full: KubeErrorContext = {
+    const full: KubeErrorContext & { cluster: string } = {
       resource: "secrets",
       ...ctx,
       cluster,
@@ -139,15 +141,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
         });
       }
       if (error instanceof KubeError) throw error;
-      if (options.signal?.aborted) {
-        throw new KubeError({
-          ...full,
-          code: "timeout",
-          retryable: true,
-          message: `the request to cluster "${cluster}" was cancelled (deadline reached)`,
-        });
-      }
-      throw kubeErrorFromNetwork(error, { ...full, timeoutMs });
+      throw noAnswerError(error, full, timeoutMs, options.signal);
     }
   }
 
@@ -200,11 +194,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
     },
 
     async mergePatch(name, patch, resourceVersion) {
-      let body = patch;
-      if (resourceVersion !== undefined) {
-        const p = (patch ?? {}) as { metadata?: Record<string, unknown> };
-        body = { ...p, metadata: { ...(p.metadata ?? {}), resourceVersion } };
-      }
+      const body = patchWithResourceVersion(patch, resourceVersion);
       return await run({ verb: "patch", name }, async () =>
         plain<KubeSecret>(
           await core.patchNamespacedSecret({ name, namespace, body: body as object }, patchOptions),
@@ -214,16 +204,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
 
     async replace(secret) {
       const name = secret.metadata.name;
-      if (!secret.metadata.resourceVersion) {
-        throw new KubeError({
-          code: "invalid",
-          cluster,
-          namespace,
-          name,
-          verb: "update",
-          message: `replacing secret "${name}" needs the resourceVersion it was read at (metadata.resourceVersion)`,
-        });
-      }
+      requireResourceVersion(secret, cluster, namespace);
       return await run({ verb: "update", name }, async () =>
         plain<KubeSecret>(
           await core.replaceNamespacedSecret(
@@ -235,15 +216,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
     },
 
     async delete(name, precondition?: DeletePrecondition) {
-      const preconditions =
-        precondition && (precondition.uid || precondition.resourceVersion)
-          ? {
-              ...(precondition.uid ? { uid: precondition.uid } : {}),
-              ...(precondition.resourceVersion
-                ? { resourceVersion: precondition.resourceVersion }
-                : {}),
-            }
-          : undefined;
+      const preconditions = deletePreconditions(precondition);
       await run({ verb: "delete", name }, async () => {
         await core.deleteNamespacedSecret(
           { name, namespace, ...(preconditions ? { body: { preconditions } } : {}) },

@@ -5,15 +5,16 @@
  */
 import type { KubeSecret } from "../types.ts";
 import {
-  KubeError,
-  type KubeErrorContext,
-  kubeErrorFromNetwork,
-  kubeErrorFromResponse,
-} from "./errors.ts";
+  callSignal,
+  DEFAULT_TIMEOUT_MS,
+  deletePreconditions,
+  noAnswerError,
+  patchWithResourceVersion,
+  requireResourceVersion,
+} from "./adapter-common.ts";
+import { KubeError, type KubeErrorContext, kubeErrorFromResponse } from "./errors.ts";
 import type { ParsedKubeconfig } from "./kubeconfig.ts";
 import type { DeletePrecondition, KubeSecrets } from "./port.ts";
-
-export const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface FetchAdapterOptions {
   /** API server URL, e.g. `https://10.0.0.1:6443` */
@@ -30,19 +31,6 @@ export interface FetchAdapterOptions {
   /** cancels every call of this adapter (e.g. fanout's per-cluster deadline) */
   signal?: AbortSignal;
   userAgent?: string;
-}
-
-/** The per-call timeout, combined with an outer cancel signal when there is one. */
-export function callSignal(timeoutMs: number, outer?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  if (!outer) return timeout;
-  if (typeof AbortSignal.any === "function") return AbortSignal.any([outer, timeout]);
-  const controller = new AbortController();
-  const abort = (s: AbortSignal) => () => controller.abort(s.reason);
-  outer.addEventListener("abort", abort(outer), { once: true });
-  timeout.addEventListener("abort", abort(timeout), { once: true });
-  if (outer.aborted) controller.abort(outer.reason);
-  return controller.signal;
 }
 
 interface Call {
@@ -97,15 +85,7 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
       });
       text = await response.text();
     } catch (error) {
-      if (options.signal?.aborted) {
-        throw new KubeError({
-          ...ctx,
-          code: "timeout",
-          retryable: true,
-          message: `the request to cluster "${clusterLabel}" was cancelled (deadline reached)`,
-        });
-      }
-      throw kubeErrorFromNetwork(error, { ...ctx, timeoutMs });
+      throw noAnswerError(error, { ...ctx, cluster: clusterLabel }, timeoutMs, options.signal);
     }
     if (response.status >= 200 && response.status < 300) {
       if (text.length === 0) return undefined as T;
@@ -177,15 +157,10 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
     },
 
     async mergePatch(name, patch, resourceVersion) {
-      let body = patch;
-      if (resourceVersion !== undefined) {
-        const p = (patch ?? {}) as { metadata?: Record<string, unknown> };
-        body = { ...p, metadata: { ...(p.metadata ?? {}), resourceVersion } };
-      }
       return await call<KubeSecret>({
         method: "PATCH",
         path: secretPath(name),
-        body,
+        body: patchWithResourceVersion(patch, resourceVersion),
         contentType: "application/merge-patch+json",
         verb: "patch",
         name,
@@ -194,16 +169,7 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
 
     async replace(secret) {
       const name = secret.metadata.name;
-      if (!secret.metadata.resourceVersion) {
-        throw new KubeError({
-          code: "invalid",
-          cluster: clusterLabel,
-          namespace,
-          name,
-          verb: "update",
-          message: `replacing secret "${name}" needs the resourceVersion it was read at (metadata.resourceVersion)`,
-        });
-      }
+      requireResourceVersion(secret, clusterLabel, namespace);
       return await call<KubeSecret>({
         method: "PUT",
         path: secretPath(name),
@@ -219,15 +185,7 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
     },
 
     async delete(name, precondition?: DeletePrecondition) {
-      const preconditions =
-        precondition && (precondition.uid || precondition.resourceVersion)
-          ? {
-              ...(precondition.uid ? { uid: precondition.uid } : {}),
-              ...(precondition.resourceVersion
-                ? { resourceVersion: precondition.resourceVersion }
-                : {}),
-            }
-          : undefined;
+      const preconditions = deletePreconditions(precondition);
       await call<unknown>({
         method: "DELETE",
         path: secretPath(name),
