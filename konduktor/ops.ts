@@ -266,26 +266,24 @@ export async function applySecret(
           error.code === "already_exists" ||
           error.code === "not_found");
       if (!raced) throw error;
-      if (options.mode === "replace") {
-        throw new KubeError({
+      const conflict = (retryable: boolean, what: string) =>
+        new KubeError({
           code: "conflict",
           httpStatus: error.httpStatus,
           cluster: kube.cluster,
           namespace: kube.namespace,
           name: id.name,
-          message: `secret "${id.name}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" was changed by someone else during the replace: nothing was overwritten; read it and try again`,
+          retryable,
+          message: `secret "${id.name}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" ${what}`,
         });
+      if (options.mode === "replace") {
+        throw conflict(
+          false,
+          "was changed by someone else during the replace: nothing was overwritten; read it and try again",
+        );
       }
       if (attempt >= retries) {
-        throw new KubeError({
-          code: "conflict",
-          httpStatus: error.httpStatus,
-          cluster: kube.cluster,
-          namespace: kube.namespace,
-          name: id.name,
-          retryable: true,
-          message: `secret "${id.name}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" kept changing under ${attempt + 1} attempts to merge: try again`,
-        });
+        throw conflict(true, `kept changing under ${attempt + 1} attempts to merge: try again`);
       }
       // full jitter backoff, so that many concurrent writers spread out
       await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));

@@ -80,6 +80,18 @@ function named(list: unknown, listName: string, name: string): Obj | undefined {
   return undefined;
 }
 
+/** The cluster or user entry a context names; a KubeconfigError when the kubeconfig lacks it. */
+function referenced(doc: Obj, kind: "cluster" | "user", name: string, contextName: string): Obj {
+  const entry = named(doc[`${kind}s`], kind, name);
+  if (!entry) {
+    throw new KubeconfigError(
+      `${kind}s`,
+      `${kind} "${name}" (used by context "${contextName}") is not in the kubeconfig's ${kind}s: add it or fix the context`,
+    );
+  }
+  return entry;
+}
+
 function names(list: unknown): string[] {
   if (!Array.isArray(list)) return [];
   return list.flatMap((i) => (isObj(i) && typeof i.name === "string" ? [i.name] : []));
@@ -156,13 +168,7 @@ export function parseKubeconfig(
       `${ctxField}.namespace is not a valid namespace name: use lowercase letters, digits and "-"`,
     );
   }
-  const cluster = named(doc.clusters, "cluster", clusterName);
-  if (!cluster) {
-    throw new KubeconfigError(
-      "clusters",
-      `cluster "${clusterName}" (used by context "${contextName}") is not in the kubeconfig's clusters: add it or fix the context`,
-    );
-  }
+  const cluster = referenced(doc, "cluster", clusterName, contextName);
   const cField = `clusters[${clusterName}].cluster`;
   const serverRaw = str(cluster.server);
   if (!serverRaw) {
@@ -240,13 +246,7 @@ export function parseKubeconfig(
   }
 
   if (!userName) return out; // no credentials: anonymous (rarely allowed, but valid)
-  const user = named(doc.users, "user", userName);
-  if (!user) {
-    throw new KubeconfigError(
-      "users",
-      `user "${userName}" (used by context "${contextName}") is not in the kubeconfig's users: add it or fix the context`,
-    );
-  }
+  const user = referenced(doc, "user", userName, contextName);
   const uField = `users[${userName}].user`;
   if (user.exec !== undefined && user.exec !== null) {
     if (runtime === "edge") {
