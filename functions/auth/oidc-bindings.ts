@@ -7,6 +7,7 @@
  * case-insensitively (GitHub treats them so); refs and workflow names exactly.
  */
 import { z } from "@hono/zod-openapi";
+import { RightsInput } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 
 export const MATCH_CLAIMS = [
@@ -78,13 +79,7 @@ export const oidcBindingInputSchema = z
     clusters: z
       .union([z.literal("all"), z.array(z.string().regex(CLUSTER_NAME, "a cluster name")).min(1)])
       .default("all"),
-    rights: z
-      .strictObject({
-        write: z.boolean().default(true),
-        read: z.boolean().default(true),
-        listAllUsers: z.boolean().default(false),
-      })
-      .default({ write: true, read: true, listAllUsers: false }),
+    rights: RightsInput,
   })
   .openapi("OidcBindingInput");
 export type OidcBindingInput = z.infer<typeof oidcBindingInputSchema>;

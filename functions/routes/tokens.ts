@@ -1,6 +1,7 @@
 /** API tokens (admin only): issue (shown once), list, revoke. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { audit } from "../audit.ts";
+import { RightsInput } from "../auth/caller.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import { TokenStore, tokenInfo } from "../auth/tokens.ts";
 import { type AppEnv, send } from "../context.ts";
@@ -31,13 +32,7 @@ const IssueTokenBody = z
       .union([z.literal("all"), z.array(ClusterName).min(1)])
       .default("all")
       .openapi({ description: 'cluster names, or "all" (default)' }),
-    rights: z
-      .strictObject({
-        write: z.boolean().default(true),
-        read: z.boolean().default(true),
-        listAllUsers: z.boolean().default(false),
-      })
-      .default({ write: true, read: true, listAllUsers: false }),
+    rights: RightsInput,
     expiresInSeconds: z
       .number()
       .int()
