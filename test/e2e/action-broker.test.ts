@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
-import { type ActionRun, maskLinesFirst, runAction } from "../support/action-runner.ts";
+import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runner.ts";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
 import { LocalOidcIssuer, type TokenFault, type WorkflowProfile } from "../support/oidc-issuer.ts";
 import { watchWrites } from "../support/secret-watch.ts";
@@ -17,20 +17,6 @@ const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 const MULTILINE_CANARY = `first-${randomBytes(6).toString("hex")}\nsecond-${randomBytes(6).toString("hex")}`;
 const AUDIENCE = "konduktor-broker";
 const REPO = "acme/train";
-
-/** Everything a run shows: stdout without the mask commands, stderr, summary, outputs, env file. */
-function visible(run: ActionRun): string {
-  return [
-    run.stdout
-      .split("\n")
-      .filter((l) => !l.startsWith("::add-mask::"))
-      .join("\n"),
-    run.stderr,
-    run.summary,
-    JSON.stringify(run.outputs),
-    run.env,
-  ].join("\n");
-}
 
 describe("the Action in broker mode (GitHub OIDC → broker in workerd → three clusters)", () => {
   let broker: RunningBroker;
@@ -98,7 +84,7 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
     expect(lastMaskLine).toBeLessThan(firstOtherLine);
     for (const v of Object.values(secrets)) expect(masks).toContain(v);
     for (const line of MULTILINE_CANARY.split("\n")) expect(masks).toContain(line);
-    const shown = visible(run);
+    const shown = visibleOutput(run);
     for (const v of [CANARY, ...MULTILINE_CANARY.split("\n"), secrets.github_token as string]) {
       expect(shown).not.toContain(v);
     }
@@ -216,7 +202,7 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
       expect(error).toMatch(check);
       expect(run.outputs.results).toBe("[]");
       expect(run.summary).toMatch(check);
-      expect(visible(run)).not.toContain(CANARY);
+      expect(visibleOutput(run)).not.toContain(CANARY);
       for (const c of clusters) expect(await readSecret(c, `${basename}-${owner}`)).toBeNull();
     },
   );
@@ -268,7 +254,7 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
     expect(maskLinesFirst(run.stdout).masks).toEqual(
       expect.arrayContaining([token, key.split("\n")[1]]),
     );
-    expect(visible(run)).not.toContain(token);
+    expect(visibleOutput(run)).not.toContain(token);
     const s = await readSecret(clusters[1]!, `${basename}-${owner}`);
     expect(s?.metadata.labels?.["trainy.ai/secret-kind"]).toBe("git-ssh");
     expect(Buffer.from(s?.data?.gitkey ?? "", "base64").toString()).toBe(`${key}\n`);
@@ -301,7 +287,7 @@ describe("the Action in broker mode (GitHub OIDC → broker in workerd → three
       );
       expect(lenient.code).toBe(0);
       expect(lenient.stdout).toMatch(/::warning::clusters failed: gamma/);
-      expect(visible(strict) + visible(lenient)).not.toContain(CANARY);
+      expect(visibleOutput(strict) + visibleOutput(lenient)).not.toContain(CANARY);
     } finally {
       await startApiserver("gamma");
     }

@@ -8,25 +8,13 @@ import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, inject, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
-import { type ActionRun, maskLinesFirst, runAction } from "../support/action-runner.ts";
+import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runner.ts";
 import { watchWrites } from "../support/secret-watch.ts";
 import { randomOwner, readSecret } from "./support.ts";
 
 const clusters = inject("clusters");
 const [alpha, beta] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
-
-function visible(run: ActionRun): string {
-  return [
-    run.stdout
-      .split("\n")
-      .filter((l) => !l.startsWith("::add-mask::"))
-      .join("\n"),
-    run.stderr,
-    run.summary,
-    JSON.stringify(run.outputs),
-  ].join("\n");
-}
 
 /** One kubeconfig with several contexts (like `kubectl config view --flatten` of many). */
 function merged(...configs: string[]): string {
@@ -56,7 +44,7 @@ describe("the Action in kubeconfig mode (no broker)", () => {
     expect(lastMaskLine).toBeLessThan(firstOtherLine);
     expect(masks).toContain(CANARY);
     expect(masks).toContain(Buffer.from(alpha.clientCert.keyPem).toString("base64"));
-    expect(visible(run)).not.toContain(CANARY);
+    expect(visibleOutput(run)).not.toContain(CANARY);
     const s = await readSecret(alpha, name);
     expect(s?.metadata.labels).toMatchObject({
       parent: "konduktor",
@@ -190,7 +178,7 @@ describe("the Action in kubeconfig mode (no broker)", () => {
     expect(strict.summary).toMatch(
       /\| beta-secrets-reader \| ❌ failed: not allowed to create secrets/,
     );
-    expect(visible(strict)).not.toContain(CANARY);
+    expect(visibleOutput(strict)).not.toContain(CANARY);
     const lenient = await runAction({
       name: basename,
       values: `A=${CANARY}`,

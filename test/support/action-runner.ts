@@ -23,6 +23,23 @@ export interface ActionRun {
   durationMs: number;
 }
 
+/**
+ * Everything a run shows a workflow's readers: stdout without the `::add-mask::` commands, stderr,
+ * the step summary, the outputs and the GITHUB_ENV file. A value must appear in none of them.
+ */
+export function visibleOutput(run: ActionRun): string {
+  return [
+    run.stdout
+      .split("\n")
+      .filter((l) => !l.startsWith("::add-mask::"))
+      .join("\n"),
+    run.stderr,
+    run.summary,
+    JSON.stringify(run.outputs),
+    run.env,
+  ].join("\n");
+}
+
 /** `name<<delimiter\nvalue\ndelimiter` blocks (and `name=value` lines) of a GITHUB_OUTPUT file. */
 export function parseCommandFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};

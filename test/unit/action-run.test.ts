@@ -2,7 +2,7 @@
 // first, bad inputs fail with a message naming the input, a canary value never leaks.
 import { describe, expect, it } from "vitest";
 import { freePort } from "../cluster/cluster.ts";
-import { maskLinesFirst, runAction } from "../support/action-runner.ts";
+import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runner.ts";
 
 const CANARY = "canary-9b1e-value-must-not-leak";
 const MULTI =
@@ -10,16 +10,7 @@ const MULTI =
 
 function noLeak(run: Awaited<ReturnType<typeof runAction>>, values: string[]) {
   const { masks } = maskLinesFirst(run.stdout);
-  const visible = [
-    run.stdout
-      .split("\n")
-      .filter((l) => !l.startsWith("::add-mask::"))
-      .join("\n"),
-    run.stderr,
-    run.summary,
-    JSON.stringify(run.outputs),
-    run.env,
-  ].join("\n");
+  const visible = visibleOutput(run);
   for (const v of values) expect(visible).not.toContain(v);
   return masks;
 }
