@@ -77,6 +77,19 @@ export function kubeconfigFor(
           "client-key-data": Buffer.from(info.clientCert.keyPem).toString("base64"),
         }
       : { token: info.tokens[user] };
+  return kubeconfigYaml(info, `${info.name}-${user}`, userEntry, namespace);
+}
+
+/**
+ * A one-context kubeconfig YAML for a cluster (server and CA embedded): the user entry `userEntry`
+ * under `name`, and a context of the same name with `namespace`, current.
+ */
+export function kubeconfigYaml(
+  info: ClusterInfo,
+  name: string,
+  userEntry: Record<string, unknown>,
+  namespace: string,
+): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -89,14 +102,9 @@ export function kubeconfigFor(
         },
       },
     ],
-    users: [{ name: `${info.name}-${user}`, user: userEntry }],
-    contexts: [
-      {
-        name: `${info.name}-${user}`,
-        context: { cluster: info.name, user: `${info.name}-${user}`, namespace },
-      },
-    ],
-    "current-context": `${info.name}-${user}`,
+    users: [{ name, user: userEntry }],
+    contexts: [{ name, context: { cluster: info.name, user: name, namespace } }],
+    "current-context": name,
   });
 }
 

@@ -1,10 +1,10 @@
 /** Helpers shared by the broker e2e tests (not tests themselves). */
 import { randomBytes } from "node:crypto";
-import { stringify } from "yaml";
 import {
   adminRequest,
   type ClusterInfo,
   kubeconfigFor,
+  kubeconfigYaml,
   TEST_NAMESPACE,
 } from "../cluster/cluster.ts";
 import type { RunningBroker } from "../support/broker.ts";
@@ -13,22 +13,7 @@ export const randomOwner = () => randomBytes(4).toString("hex");
 
 /** A kubeconfig for a cluster with a given bearer token and namespace. */
 export function kubeconfigWithToken(info: ClusterInfo, token: string, namespace: string): string {
-  return stringify({
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [
-      {
-        name: info.name,
-        cluster: {
-          server: info.server,
-          "certificate-authority-data": Buffer.from(info.caPem).toString("base64"),
-        },
-      },
-    ],
-    users: [{ name: "sa", user: { token } }],
-    contexts: [{ name: "sa", context: { cluster: info.name, user: "sa", namespace } }],
-    "current-context": "sa",
-  });
+  return kubeconfigYaml(info, "sa", { token }, namespace);
 }
 
 /** Registers the test clusters (as user secrets-editor) under their own names. */
