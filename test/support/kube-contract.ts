@@ -13,7 +13,8 @@ export const b64 = (s: string) => Buffer.from(s).toString("base64");
 export const unb64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString();
 export const uniq = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 
-async function rejects(p: Promise<unknown>): Promise<KubeError> {
+/** The KubeError `p` rejects with (fails the test when it resolves or rejects otherwise). */
+export async function rejects(p: Promise<unknown>): Promise<KubeError> {
   try {
     await p;
   } catch (error) {

@@ -4,7 +4,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../../konduktor/kube/errors.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import {
   ANNOTATION_CONTENT_DIGEST,
@@ -22,7 +21,7 @@ import {
 import { buildSecret, LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
 import { countingKube } from "./fake-kube.ts";
-import { b64, unb64, uniq } from "./kube-contract.ts";
+import { b64, rejects, unb64, uniq } from "./kube-contract.ts";
 
 export const newOwner = () => randomBytes(4).toString("hex");
 const merge: ApplyOptions = { mode: "merge", provenance: { actor: "token:test", via: "test" } };
@@ -34,16 +33,6 @@ export const inline = (
   pairs: Record<string, string>,
   kind: SecretKind = "default",
 ) => buildSecret({ owner, basename, kind, source: { type: "inline", pairs } });
-
-async function rejects(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KubeError);
-    return error as KubeError;
-  }
-  throw new Error("expected a KubeError, got success");
-}
 
 export function opsContract(label: string, make: () => KubeSecrets | Promise<KubeSecrets>) {
   describe(`ops: ${label}`, () => {
