@@ -31,6 +31,13 @@ export const RightsInput = z
   })
   .default({ write: true, read: true, listAllUsers: false });
 
+/** One indivisible permission: these owners, on these clusters, with these rights. */
+export interface Grant {
+  owners: string[];
+  clusters: string[] | "all";
+  rights: Rights;
+}
+
 export interface Caller {
   /** stable id for audit lines: `admin`, `token:<id>`, `oidc:<repo>@<ref>`, … */
   id: string;
@@ -40,6 +47,13 @@ export interface Caller {
   /** registered cluster names it may use, or all */
   clusters: string[] | "all";
   rights: Rights;
+  /**
+   * Set when the caller holds several separate permissions (one per matching OIDC binding): a
+   * request is then allowed only if ONE grant covers its owner, its right and every target
+   * cluster (the policy helpers in ./policy.ts check this). `owners`, `clusters` and `rights`
+   * are then the union of the grants, for display only.
+   */
+  grants?: Grant[];
   /** a label for logs (never a credential) */
   label?: string;
 }

@@ -7,8 +7,9 @@
  * case-insensitively (GitHub treats them so); refs and workflow names exactly.
  */
 import { z } from "@hono/zod-openapi";
-import { RightsInput } from "./caller.ts";
+import { type Grant, type Rights, RightsInput } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
+import { unionOfGrants } from "./policy.ts";
 
 export const MATCH_CLAIMS = [
   "repository",
@@ -125,15 +126,24 @@ export function bindingMatches(binding: Pick<OidcBinding, "match">, claims: Gith
 export interface OidcGrant {
   /** e.g. `oidc:org/repo@refs/heads/main` (+ ` env:production`) */
   id: string;
+  /**
+   * One grant per matching binding, never merged: a request must be covered by ONE of them
+   * (owner, right and every target cluster; see ./policy.ts). Merging them would let a workflow
+   * write as the owner of a read-only binding, or on another binding's clusters.
+   */
+  grants: Grant[];
+  /** the union of the grants: for display and logs only */
   owners: string[];
   clusters: string[] | "all";
-  rights: { write: boolean; read: boolean; listAllUsers: boolean };
+  rights: Rights;
   bindings: string[];
 }
 
-/** The union of every matching binding; `OidcError("binding")` naming the claims when none. */
+/** One grant per matching binding; `OidcError("binding")` naming the claims when none. */
 export function grantFor(claims: GithubClaims, bindings: readonly OidcBinding[]): OidcGrant {
-  const matched = bindings.filter((b) => bindingMatches(b, claims));
+  const matched = bindings
+    .filter((b) => bindingMatches(b, claims))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (matched.length === 0) {
     const parts = [`repository ${claims.repository}`];
     if (claims.ref) parts.push(`ref ${claims.ref}`);
@@ -144,20 +154,16 @@ export function grantFor(claims: GithubClaims, bindings: readonly OidcBinding[])
       `binding check failed: no OIDC binding for ${parts.join(", ")}; a broker admin adds one with PUT /v1/oidc-bindings/{id}`,
     );
   }
-  const owners = [...new Set(matched.flatMap((b) => b.owners))].sort();
-  const clusters = matched.some((b) => b.clusters === "all")
-    ? ("all" as const)
-    : [...new Set(matched.flatMap((b) => b.clusters as string[]))].sort();
+  const grants: Grant[] = matched.map((b) => ({
+    owners: [...b.owners].sort(),
+    clusters: b.clusters === "all" ? "all" : [...b.clusters].sort(),
+    rights: { ...b.rights },
+  }));
   return {
     id: `oidc:${claims.repository}@${claims.ref ?? claims.sub}${claims.environment ? ` env:${claims.environment}` : ""}`,
-    owners,
-    clusters,
-    rights: {
-      write: matched.some((b) => b.rights.write),
-      read: matched.some((b) => b.rights.read),
-      listAllUsers: matched.some((b) => b.rights.listAllUsers),
-    },
-    bindings: matched.map((b) => b.id).sort(),
+    grants,
+    ...unionOfGrants(grants),
+    bindings: matched.map((b) => b.id),
   };
 }
 

@@ -48,6 +48,7 @@ export function githubOidcResolverWith(fetchImpl?: typeof fetch): CallerResolver
         owners: grant.owners,
         clusters: grant.clusters,
         rights: grant.rights,
+        grants: grant.grants,
         label:
           `github ${claims.repository} ${claims.ref ?? ""} (bindings ${grant.bindings.join(", ")})`.trim(),
       };

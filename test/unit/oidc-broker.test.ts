@@ -6,12 +6,14 @@ import { createApp } from "../../functions/app.ts";
 import { clearOidcCaches } from "../../functions/auth/oidc.ts";
 import { loadConfig } from "../../functions/config.ts";
 import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
 import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
 
 let issuer: LocalOidcIssuer;
 let app: ReturnType<typeof createApp>;
 const ADMIN = `adm_${randomBytes(24).toString("hex")}`;
 const logs: Record<string, unknown>[] = [];
+const kubes = new Map<string, FakeKube>();
 
 beforeAll(async () => {
   clearOidcCaches();
@@ -25,8 +27,13 @@ beforeAll(async () => {
     }),
     store: new MemoryStore(),
     runtime: "node",
-    connector: async () => {
-      throw new Error("no cluster in this test");
+    connector: async (_kubeconfig, { cluster }) => {
+      let k = kubes.get(cluster);
+      if (!k) {
+        k = createFakeKube({ cluster, namespace: "default" });
+        kubes.set(cluster, k);
+      }
+      return k;
     },
     log: (l) => logs.push(l),
   });
@@ -120,5 +127,52 @@ describe("GitHub OIDC in the broker", () => {
       "other",
     );
     expect((await call("GET", "/v1/secrets", branch)).body.detail).toMatch(/ref refs\/heads\/dev/);
+  });
+
+  it("several matching bindings are never merged: a write needs ONE binding for owner, right and clusters", async () => {
+    const kubeconfig = (server: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: ${server}}}]\nusers: [{name: u, user: {token: t0ken}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+    for (const name of ["alpha", "beta"]) {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    // A: owner 0a1b2c3d writes on alpha; B: owner ffffffff reads on alpha and beta
+    for (const [id, owners, clusters, rights] of [
+      ["mixed-a", ["0a1b2c3d"], ["alpha"], { write: true, read: false }],
+      ["mixed-b", ["ffffffff"], ["alpha", "beta"], { write: false, read: true }],
+    ] as const) {
+      const r = await call("PUT", `/v1/oidc-bindings/${id}`, ADMIN, {
+        match: { repository: "acme/mixed" },
+        owners,
+        clusters,
+        rights,
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const token = await issuer.mint({ claims: { repository: "acme/mixed" } }, "konduktor-broker");
+    const put = (json: Record<string, unknown>) =>
+      call("PUT", "/v1/secrets/mixed", token, {
+        source: { type: "inline", pairs: { A: "1" } },
+        ...json,
+      });
+    const asY = await put({ owner: "ffffffff" });
+    expect([asY.status, asY.body.detail]).toEqual([
+      403,
+      "this credential may not act for owner ffffffff",
+    ]);
+    const onBeta = await put({ owner: "0a1b2c3d", clusters: ["beta"] });
+    expect([onBeta.status, onBeta.body.detail]).toEqual([
+      403,
+      "this credential may not use cluster beta",
+    ]);
+    const ok = await put({});
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha"]);
+    expect(kubes.get("beta")?.calls ?? []).toEqual([]);
+    const read = await call("GET", "/v1/secrets?owner=ffffffff", token);
+    expect(read.status, read.text).toBe(200);
+    expect(read.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha", "beta"]);
   });
 });

@@ -1,6 +1,7 @@
 // The broker's GitHub OIDC verification against a local issuer with its own keys (real HTTP,
 // real JWKS, real RS256), and the claim bindings.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Caller } from "../../functions/auth/caller.ts";
 import {
   clearOidcCaches,
   type GithubClaims,
@@ -15,6 +16,8 @@ import {
   OidcBindingStore,
   oidcBindingInputSchema,
 } from "../../functions/auth/oidc-bindings.ts";
+import { pickClusters, pickOwner, requireRight } from "../../functions/auth/policy.ts";
+import { ApiError } from "../../functions/problem.ts";
 import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
 
 let issuer: LocalOidcIssuer;
@@ -154,7 +157,7 @@ describe("OIDC bindings", () => {
     expect(bindingMatches(wf, claims({ workflow: "deploy" }))).toBe(false);
   });
 
-  it("grant the union of every matching binding, and name the claims when none matches", () => {
+  it("keep one grant per matching binding (never merged), and name the claims when none matches", () => {
     const grant = grantFor(claims({ environment: "prod" }), [
       binding(
         { repository: "acme/*" },
@@ -177,6 +180,19 @@ describe("OIDC bindings", () => {
     ]);
     expect(grant).toEqual({
       id: "oidc:acme/train@refs/heads/main env:prod",
+      grants: [
+        {
+          owners: ["0a1b2c3d"],
+          clusters: ["alpha"],
+          rights: { write: true, read: false, listAllUsers: false },
+        },
+        {
+          owners: ["ffffffff"],
+          clusters: ["alpha", "beta"],
+          rights: { write: false, read: true, listAllUsers: false },
+        },
+      ],
+      // the union: display only
       owners: ["0a1b2c3d", "ffffffff"],
       clusters: ["alpha", "beta"],
       rights: { write: true, read: true, listAllUsers: false },
@@ -194,6 +210,114 @@ describe("OIDC bindings", () => {
     expect((error as Error).message).toMatch(
       /binding check failed: no OIDC binding for repository evil\/repo, ref refs\/heads\/main/,
     );
+  });
+
+  describe("several matching bindings: a request needs ONE binding covering owner, right and every cluster", () => {
+    const X = "0a1b2c3d";
+    const Y = "ffffffff";
+    const REGISTERED = ["alpha", "beta", "gamma"];
+    // A: owner X may write (not read) on alpha; B: owner Y may read (not write) on alpha and beta
+    const A = binding(
+      { repository: "acme/train" },
+      {
+        id: "a",
+        owners: [X],
+        clusters: ["alpha"],
+        rights: { write: true, read: false, listAllUsers: false },
+      },
+    );
+    const B = binding(
+      { repository: "acme/train" },
+      {
+        id: "b",
+        owners: [Y],
+        clusters: ["alpha", "beta"],
+        rights: { write: false, read: true, listAllUsers: false },
+      },
+    );
+    /** A fresh caller (one per request), then the checks in the order the routes make them. */
+    function decide(
+      bindings: OidcBinding[],
+      right: "write" | "read" | "listAllUsers",
+      owner: string | undefined | null,
+      clusters?: string[],
+    ): { owner: string | null; clusters: string[] } | string {
+      const g = grantFor(claims({}), bindings);
+      const caller: Caller = {
+        id: g.id,
+        kind: "oidc",
+        owners: g.owners,
+        clusters: g.clusters,
+        rights: g.rights,
+        grants: g.grants,
+      };
+      try {
+        requireRight(caller, right);
+        const picked = owner === null ? null : pickOwner(caller, owner);
+        return { owner: picked, clusters: pickClusters(caller, REGISTERED, clusters) };
+      } catch (error) {
+        expect(error).toBeInstanceOf(ApiError);
+        return `${(error as ApiError).code}: ${(error as Error).message}`;
+      }
+    }
+
+    it("allows what one binding allows", () => {
+      expect(decide([A, B], "write", X)).toEqual({ owner: X, clusters: ["alpha"] });
+      expect(decide([A, B], "write", undefined)).toEqual({ owner: X, clusters: ["alpha"] });
+      expect(decide([A, B], "read", Y, ["beta", "alpha"])).toEqual({
+        owner: Y,
+        clusters: ["beta", "alpha"],
+      });
+      expect(decide([A, B], "read", undefined)).toEqual({ owner: Y, clusters: ["alpha", "beta"] });
+    });
+
+    it("escape 1: the owner of a read-only binding with another binding's write right", () => {
+      expect(decide([A, B], "write", Y)).toBe(
+        `forbidden: this credential may not act for owner ${Y}`,
+      );
+    });
+
+    it("escape 2: writing as X on a cluster only a binding for another owner names", () => {
+      expect(decide([A, B], "write", X, ["beta"])).toBe(
+        "forbidden: this credential may not use cluster beta",
+      );
+      expect(decide([A, B], "write", X, ["alpha", "beta"])).toBe(
+        "forbidden: this credential may not use cluster beta",
+      );
+    });
+
+    it("escape 3: reading as X (A gives X write only; B's read is for Y)", () => {
+      expect(decide([A, B], "read", X)).toBe(
+        `forbidden: this credential may not act for owner ${X}`,
+      );
+    });
+
+    it("escape 4: all clusters = per owner and right, the union over the bindings that cover both", () => {
+      const A2 = { ...A, id: "a2", clusters: ["gamma"] };
+      // X may write on alpha (A) and gamma (A2), not on beta (B's, for Y and read only)
+      expect(decide([A, A2, B], "write", X)).toEqual({ owner: X, clusters: ["alpha", "gamma"] });
+      // one request naming clusters of two bindings: no single binding covers both
+      expect(decide([A, A2, B], "write", X, ["alpha", "gamma"])).toBe(
+        `forbidden: this credential may not use clusters alpha, gamma in one request for owner ${X}: no single OIDC binding covers them all; name the clusters of one binding per request`,
+      );
+      expect(decide([A, A2, B], "write", X, ["gamma"])).toEqual({ owner: X, clusters: ["gamma"] });
+    });
+
+    it("escape 5: listing every user's secrets on clusters only another binding names", () => {
+      const L = {
+        ...A,
+        id: "l",
+        clusters: ["gamma"],
+        rights: { write: false, read: false, listAllUsers: true },
+      };
+      expect(decide([L, B], "listAllUsers", null)).toEqual({ owner: null, clusters: ["gamma"] });
+      expect(decide([L, B], "listAllUsers", null, ["alpha"])).toBe(
+        "forbidden: this credential may not use cluster alpha",
+      );
+      expect(decide([A, B], "listAllUsers", null)).toBe(
+        "forbidden: this credential may not list the secrets of all users",
+      );
+    });
   });
 
   it("refuse a binding for every repository on GitHub", () => {
