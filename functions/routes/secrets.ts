@@ -5,7 +5,7 @@
  * same way. Values go to the clusters only: never into an answer, a log line or an error.
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { base64ToBytes } from "../../konduktor/encoding.ts";
+import { base64ToBytes, isBase64 } from "../../konduktor/encoding.ts";
 import { type FanoutResult, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
 import { isKubeError } from "../../konduktor/kube/errors.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
@@ -15,6 +15,7 @@ import {
   describe,
   describeListing,
   digestValues,
+  formatPlacement,
 } from "../../konduktor/ops.ts";
 import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
 import {
@@ -39,8 +40,8 @@ import { OwnerHash } from "./tokens.ts";
 
 const Base64 = z
   .string()
-  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, "must be base64")
-  .openapi({ description: "base64 of the bytes" });
+  .refine(isBase64, "must be standard base64 (RFC 4648) of the file's bytes")
+  .openapi({ description: "standard base64 (RFC 4648) of the bytes", format: "byte" });
 
 const SourceSchema = z
   .discriminatedUnion(
@@ -208,7 +209,8 @@ const DescribeAnswer = z
     name: z.string(),
     owner: z.string(),
     agree: z.boolean().openapi({
-      description: "every target cluster answered, holds the secret, and the contents are equal",
+      description:
+        "every target cluster answered, and every cluster of the secret's placement holds the same content (`drift.inLine`)",
     }),
     contentDigest: z
       .string()
@@ -339,7 +341,9 @@ export async function onClusters<T extends object>(
   const services = c.get("services");
   return await fanout(
     [...clusters.keys()],
-    async (cluster) => op(await services.registry.open(cluster, clusters.get(cluster)), cluster),
+    // the deadline's signal goes into the port: after a `timeout` answer nothing more is sent
+    async (cluster, signal) =>
+      op(await services.registry.open(cluster, clusters.get(cluster), signal), cluster),
     brokerFanoutOptions(services, "cluster operation", { requestId: c.get("requestId") }),
   );
 }
@@ -386,10 +390,23 @@ export function answer<T>(
 }
 
 /**
- * The PUT semantics on the target clusters: apply `secret` on each (in its namespace), end a
- * deletion (tombstone) when something was written, answer per cluster and audit. `via` names the
- * channel when it is not a direct call (provenance and audit, e.g. `webhook:<id>`; default
- * `broker`, not audited); `answerPrefix` leads the answer body.
+ * Where a write or deletion is meant to apply: `all` when the caller may use every cluster and
+ * named none (clusters registered later included), else exactly the target clusters.
+ */
+export function placementFor(
+  caller: Caller,
+  requested: readonly string[] | undefined,
+  clusters: Map<string, ClusterRecord>,
+): string[] | "all" {
+  return caller.clusters === "all" && !requested?.length ? "all" : [...clusters.keys()].sort();
+}
+
+/**
+ * The PUT semantics on the target clusters: apply `secret` on each (in its namespace) with its
+ * placement (`placementFor`), end a deletion (tombstone) on those clusters when something was
+ * written, answer per cluster and audit. `via` names the channel when it is not a direct call
+ * (provenance and audit, e.g. `webhook:<id>`; default `broker`, not audited); `answerPrefix` leads
+ * the answer body; `mayDelete` limits which other git-ssh secrets a git-ssh write may delete.
  */
 export async function putOnClusters(
   c: AppContext,
@@ -402,9 +419,11 @@ export async function putOnClusters(
     clusters: Map<string, ClusterRecord>;
     via?: string;
     answerPrefix?: Record<string, unknown>;
+    mayDelete?: (basename: string) => boolean;
   },
 ): Promise<Response> {
   const { owner, name, body, secret, clusters, via } = put;
+  const placement = placementFor(caller, body.clusters, clusters);
   const { digests, contentDigest } = await digestValues(secret.data);
   const { now, store } = c.get("services");
   const provenance = { actor: caller.id, via: via ?? "broker", at: now().toISOString() };
@@ -418,6 +437,8 @@ export async function putOnClusters(
         immutable: body.immutable,
         dryRun: body.dryRun,
         provenance,
+        placement: formatPlacement(placement),
+        ...(put.mayDelete ? { mayDelete: put.mayDelete } : {}),
       },
     );
     return {
@@ -433,8 +454,8 @@ export async function putOnClusters(
     };
   });
   if (!body.dryRun && summarize(results).ok > 0) {
-    // an explicit write ends a deletion on purpose: sync copies it again (functions/sync)
-    await new TombstoneStore(store).clear(owner, name);
+    // an explicit write ends a deletion on purpose where it was placed (functions/sync)
+    await new TombstoneStore(store).clear(owner, name, placement);
   }
   return answer(
     c,
@@ -461,6 +482,7 @@ export async function putOnClusters(
       mode: body.mode,
       dryRun: body.dryRun,
       clusters: [...clusters.keys()],
+      placement,
       keys: Object.keys(digests),
     },
   );
@@ -619,16 +641,19 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       const found = raw.filter(
         (r): r is Extract<typeof r, { status: "found" }> => r.status === "found",
       );
-      const digests = new Set(
-        found.map((r) => (r.secret as unknown as SecretDescription).contentDigest),
-      );
-      const agree = found.length === raw.length && digests.size === 1;
+      // a cluster outside the secret's placement (`not-placed`) is no disagreement
+      const drift = describeDrift(raw);
+      const agree = found.length > 0 && drift.inLine;
+      const reference = found.find((r) => r.cluster === drift.reference);
       const body = {
         name,
         owner,
         agree,
-        contentDigest: agree ? ([...digests][0] ?? null) : null,
-        drift: describeDrift(raw),
+        contentDigest:
+          agree && reference
+            ? (reference.secret as unknown as SecretDescription).contentDigest
+            : null,
+        drift,
         results: raw,
       };
       const s = summarize(raw);
@@ -678,10 +703,12 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       if (summarize(results).ok > 0) {
         // deleted on purpose: sync must not copy it back (a later PUT clears this; no value kept)
         const { store, now } = c.get("services");
+        // `all` (also clusters registered later) only for a caller that may use every cluster
         await new TombstoneStore(store).record(
           owner,
           name,
-          query.clusters?.length ? [...clusters.keys()] : "all",
+          placementFor(caller, query.clusters, clusters),
+          [...clusters.keys()],
           now(),
           caller.id,
         );

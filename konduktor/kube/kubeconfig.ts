@@ -102,7 +102,10 @@ const FLATTEN = "embed it with `kubectl config view --raw --minify --flatten --c
 function decodePem(value: string, field: string, what: string): string {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(base64ToBytes(value));
+    // line breaks are ignored as kubectl (Go's StdEncoding) ignores them; anything else is strict
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      base64ToBytes(value, { ignoreLineBreaks: true }),
+    );
   } catch {
     throw new KubeconfigError(field, `${field} is not base64-encoded PEM: ${FLATTEN}`);
   }

@@ -186,6 +186,20 @@ describe("bad input → 4xx with a clear message, and no cluster touched", () =>
       json: { source: { type: "files", files: [{ name: "a.txt", content: "%%%" }] } },
     });
     await expectRejected(badBase64, 400, "invalid_input", /base64/);
+    // malformed base64 that a lenient decoder would silently turn into other bytes
+    for (const content of ["QUJ", "A", "QR==", "aGk=\n", "-_8="]) {
+      const lenient = await broker.request("PUT", "/v1/secrets/app", {
+        token,
+        json: { source: { type: "files", files: [{ name: "a.txt", content }] } },
+      });
+      await expectRejected(
+        lenient,
+        400,
+        "invalid_input",
+        /source\.files\.0\.content: must be standard base64 \(RFC 4648\) of the file's bytes/,
+      );
+      expect(lenient.body.errors[0].field).toBe("source.files.0.content");
+    }
     const missing = await broker.request("PUT", "/v1/secrets/app", { token, json: {} });
     await expectRejected(missing, 400, "invalid_input", /source/);
   });
