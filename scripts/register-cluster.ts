@@ -1,5 +1,5 @@
 /**
- * `npm run register-cluster -- <name> [--context <ctx>] [--url <broker>]`
+ * `npm run register-cluster -- <name> [--context <ctx>] [--url <broker>] [--service-account [--sa-name <sa>] [--token-days N]]`
  *
  * Registers a kubeconfig context (default: the current one of $KUBECONFIG or ~/.kube/config) with
  * the broker as cluster <name>, using the admin token from $ADMIN_TOKEN or .dev.vars, then prints
@@ -8,12 +8,18 @@
  * The context is flattened first (files it names are read into *-data fields), so only that one
  * context leaves this machine. A cluster CA is also added to .wrangler/dev-extra-ca.pem, which
  * `npm run dev` gives workerd (restart it when this says the CA is new).
+ *
+ * `--service-account` (ServiceAccount name `konduktor-broker`, or `--sa-name <sa>`) registers a ServiceAccount token
+ * instead of the context's own credential: for contexts that use a client certificate or an exec
+ * plugin, which the broker cannot use on workerd (see ./service-account.ts). `--token-days N`
+ * sets that token's lifetime (default 365; the cluster may cap it).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { DEV_CA_FILE, readDevVars } from "./dev.ts";
+import { serviceAccountKubeconfig } from "./service-account.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -98,9 +104,19 @@ async function main(): Promise<void> {
     /\/+$/,
     "",
   );
+  const tokenDays = Number(option(args, "--token-days") ?? "365");
+  if (!Number.isInteger(tokenDays) || tokenDays < 1 || tokenDays > 3650) {
+    fail("--token-days must be a whole number of days from 1 to 3650");
+  }
+  const saName = option(args, "--sa-name");
+  const saFlag = args.indexOf("--service-account");
+  if (saFlag >= 0) args.splice(saFlag, 1);
+  const serviceAccount = saFlag >= 0 || saName ? (saName ?? "konduktor-broker") : undefined;
   const name = args[0];
   if (!name) {
-    fail("usage: npm run register-cluster -- <name> [--context <ctx>] [--url <broker url>]");
+    fail(
+      "usage: npm run register-cluster -- <name> [--context <ctx>] [--url <broker url>] [--service-account [--sa-name <sa>] [--token-days N]]",
+    );
   }
   const path =
     (process.env.KUBECONFIG ?? "").split(":").find(Boolean) ?? resolve(homedir(), ".kube/config");
@@ -108,11 +124,30 @@ async function main(): Promise<void> {
   const adminToken = process.env.ADMIN_TOKEN ?? readDevVars().ADMIN_TOKEN;
   if (!adminToken)
     fail("no admin token: set ADMIN_TOKEN or run `npm run dev` once to create .dev.vars");
-  const { yaml, context, caPem } = flattenContext(
-    readFileSync(path, "utf8"),
-    dirname(path),
-    contextName,
-  );
+  let yaml: string;
+  let context: string;
+  let caPem: string | null;
+  if (serviceAccount) {
+    try {
+      const sa = await serviceAccountKubeconfig(path, {
+        context: contextName,
+        name: serviceAccount,
+        expirationSeconds: tokenDays * 86_400,
+      });
+      ({ yaml, context, caPem } = sa);
+      console.log(
+        `created ServiceAccount ${sa.namespace}/${sa.serviceAccount} (Secrets in ${sa.namespace} only); its token expires ${sa.expiresAt ?? "when the cluster says"}`,
+      );
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  } else {
+    ({ yaml, context, caPem } = flattenContext(
+      readFileSync(path, "utf8"),
+      dirname(path),
+      contextName,
+    ));
+  }
 
   const headers = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };
   let res: Response;
@@ -126,7 +161,13 @@ async function main(): Promise<void> {
     fail(`cannot reach the broker at ${url}: is \`npm run dev\` running?`);
   }
   const body = (await res.json()) as Obj;
-  if (!res.ok) fail(`HTTP ${res.status}: ${String(body.detail ?? JSON.stringify(body))}`);
+  if (!res.ok) {
+    const hint =
+      body.code === "invalid_kubeconfig" && !serviceAccount
+        ? "\nTip: add --service-account to register a ServiceAccount token made with this context instead (for client certificates and exec plugins such as EKS, GKE, kind, minikube)."
+        : "";
+    fail(`HTTP ${res.status}: ${String(body.detail ?? JSON.stringify(body))}${hint}`);
+  }
   console.log(
     `registered cluster "${name}" (context ${context}): ${String(body.server)}, namespace ${String(body.namespace)}`,
   );

@@ -1,23 +1,33 @@
-// The README's quick start on a fresh clone: `npm run dev` starts the broker on workerd, creates
-// .dev.vars and prints how to register a cluster; `npm run register-cluster -- <name>` registers
-// the current kubeconfig context and reports its health.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// The README's quick start on a fresh clone, the way a developer meets it:
+// `npm install && npm run dev` starts the broker on workerd, creates .dev.vars and prints how to
+// register a cluster; `npm run register-cluster` registers the current context and adds the
+// cluster's private CA, which workerd trusts after `npm run dev` restarts; a context that uses an
+// exec plugin (EKS, GKE) is refused with a tip, and `--service-account` registers a
+// ServiceAccount token made with that context instead; then the README's curl session.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { freePort, kubeconfigFor } from "../cluster/cluster.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort, kubeconfigFor, kubeconfigYaml, TEST_NAMESPACE } from "../cluster/cluster.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const clusters = inject("clusters");
 
+// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON answers freely
+type Json = any;
+
 describe("quick start on a fresh clone", () => {
   const dir = mkdtempSync(join(tmpdir(), "konduktor-clone-"));
   const clone = join(dir, "repo");
+  const alpha = clusters[0]!;
   let dev: ChildProcess | undefined;
   let output = "";
+  let port = 0;
+  let url = "";
+  let adminToken = "";
 
-  afterAll(async () => {
+  async function stopDev(): Promise<void> {
     if (dev?.pid && dev.exitCode === null) {
       const exited = new Promise((r) => dev?.once("exit", r));
       process.kill(-dev.pid, "SIGTERM");
@@ -25,20 +35,15 @@ describe("quick start on a fresh clone", () => {
       await exited;
       clearTimeout(timer);
     }
-    rmSync(dir, { recursive: true, force: true });
-  });
+    dev = undefined;
+  }
 
-  it("npm run dev, then npm run register-cluster", async () => {
-    execFileSync("git", ["clone", "--quiet", ROOT, clone]);
-    // the clone's `npm ci` is replaced by a link to the installed packages
-    symlinkSync(join(ROOT, "node_modules"), join(clone, "node_modules"));
-    expect(existsSync(join(clone, ".dev.vars"))).toBe(false);
-
-    const alpha = clusters[0]!;
-    const caFile = join(dir, "ca.pem");
-    writeFileSync(caFile, alpha.caPem);
-    const port = await freePort();
+  /** `npm run dev` in the clone, as the README says; the environment has no NODE_EXTRA_CA_CERTS. */
+  async function startDev(): Promise<number> {
+    output = "";
     const started = Date.now();
+    const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
+    delete env.NODE_EXTRA_CA_CERTS;
     dev = spawn(
       "npm",
       [
@@ -51,63 +56,189 @@ describe("quick start on a fresh clone", () => {
         String(await freePort()),
         "--show-interactive-dev-session=false",
       ],
-      {
-        cwd: clone,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-        env: {
-          ...process.env,
-          NODE_EXTRA_CA_CERTS: caFile,
-          CI: "1",
-          WRANGLER_SEND_METRICS: "false",
-        },
-      },
+      { cwd: clone, detached: true, stdio: ["ignore", "pipe", "pipe"], env },
     );
-    dev.stdout?.on("data", (d: Buffer) => {
+    const child = dev;
+    child.stdout?.on("data", (d: Buffer) => {
       output += d.toString();
     });
-    dev.stderr?.on("data", (d: Buffer) => {
+    child.stderr?.on("data", (d: Buffer) => {
       output += d.toString();
     });
-    const url = `http://127.0.0.1:${port}`;
     for (;;) {
-      if (dev.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
+      if (child.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
       try {
-        if ((await fetch(`${url}/healthz`)).ok) break;
+        if ((await fetch(`${url}/healthz`)).ok) return Date.now() - started;
       } catch {
         // not yet
       }
       if (Date.now() - started > 90_000) throw new Error(`npm run dev did not start:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    console.log(`npm run dev on a fresh clone: ready in ${Date.now() - started} ms`);
+  }
+
+  function registerCluster(args: string[], kubeconfig: string) {
+    const file = join(dir, `kubeconfig-${args[0]}`);
+    writeFileSync(file, kubeconfig);
+    const env = { ...process.env, KUBECONFIG: file };
+    delete env.ADMIN_TOKEN;
+    const run = spawnSync(
+      "npm",
+      ["run", "--silent", "register-cluster", "--", ...args, "--url", url],
+      { cwd: clone, env, encoding: "utf8" },
+    );
+    return { status: run.status, out: `${run.stdout}${run.stderr}` };
+  }
+
+  async function api(method: string, path: string, token: string, body?: unknown) {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  }
+
+  beforeAll(async () => {
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await stopDev();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("npm install && npm run dev on a fresh clone creates .dev.vars and says what to do next", async () => {
+    execFileSync("git", ["clone", "--quiet", ROOT, clone]);
+    expect(existsSync(join(clone, ".dev.vars"))).toBe(false);
+    const installStarted = Date.now();
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+      cwd: clone,
+      stdio: "ignore",
+    });
+    console.log(`npm install in the fresh clone: ${Date.now() - installStarted} ms`);
+    const readyMs = await startDev();
+    console.log(`npm run dev on a fresh clone: ready in ${readyMs} ms`);
     expect(output).toContain("Created .dev.vars");
     expect(output).toContain("npm run register-cluster -- <name>");
     const vars = readFileSync(join(clone, ".dev.vars"), "utf8");
     expect(vars).toMatch(/^ADMIN_TOKEN=adm_/m);
     expect(vars).toMatch(/^KEK=[A-Za-z0-9+/]{43}=$/m);
-    // .dev.vars is git-ignored (the node_modules symlink is this test's own doing)
+    adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? "";
+    // .dev.vars and node_modules are git-ignored: the clone is still clean
     const status = execFileSync("git", ["status", "--porcelain"], { cwd: clone }).toString();
-    expect(status.split("\n").filter((l) => l && l !== "?? node_modules")).toEqual([]);
+    expect(status).toBe("");
+  });
 
-    const kubeconfig = join(dir, "kubeconfig");
-    writeFileSync(kubeconfig, kubeconfigFor(alpha, "secrets-editor"));
-    const out = execFileSync(
-      "npm",
-      ["run", "--silent", "register-cluster", "--", "local", "--url", url],
-      {
-        cwd: clone,
-        env: { ...process.env, KUBECONFIG: kubeconfig },
-      },
-    ).toString();
-    expect(out).toContain('registered cluster "local"');
-    expect(out).toMatch(/health: reachable, v\d+\.\d+/);
-    const token = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1];
-    const list = await fetch(`${url}/v1/clusters`, {
-      headers: { authorization: `Bearer ${token}` },
+  it("register-cluster adds the private CA; after restarting npm run dev the cluster is reachable", async () => {
+    const first = registerCluster(["local"], kubeconfigFor(alpha, "secrets-editor"));
+    expect(first.status).toBe(0);
+    expect(first.out).toContain('registered cluster "local" (context alpha-secrets-editor)');
+    expect(first.out).toContain("restart `npm run dev` so workerd trusts it");
+    // workerd does not trust the cluster's CA yet
+    expect(first.out).toMatch(/health: NOT reachable/);
+    expect(readFileSync(join(clone, ".wrangler", "dev-extra-ca.pem"), "utf8")).toContain(
+      alpha.caPem.trim(),
+    );
+
+    await stopDev();
+    await startDev();
+    expect(output).toContain("Trusting the cluster CAs in");
+    const health = await api("GET", "/v1/clusters/local/health", adminToken);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({
+      cluster: "local",
+      reachable: true,
+      version: "v1.36.3",
+      namespace: TEST_NAMESPACE,
+      missing: [],
+      ok: true,
     });
-    expect(
-      ((await list.json()) as { clusters: { name: string }[] }).clusters.map((c) => c.name),
-    ).toEqual(["local"]);
+  });
+
+  it("an exec-plugin context is refused with a tip; --service-account registers a token made with it", async () => {
+    // like EKS/GKE: the credential comes from a command (here: one that prints the admin token)
+    const credential = JSON.stringify({
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      status: { token: alpha.tokens.admin },
+    });
+    const execKubeconfig = kubeconfigYaml(
+      alpha,
+      "alpha-exec",
+      {
+        exec: {
+          apiVersion: "client.authentication.k8s.io/v1",
+          command: process.execPath,
+          args: ["-e", `process.stdout.write(${JSON.stringify(credential)})`],
+          interactiveMode: "Never",
+        },
+      },
+      // another namespace than "local" uses, so the two registrations are two targets
+      "default",
+    );
+    const refused = registerCluster(["exec-cluster"], execKubeconfig);
+    expect(refused.status).toBe(1);
+    expect(refused.out).toContain("HTTP 400");
+    expect(refused.out).toMatch(/exec/);
+    expect(refused.out).toContain("Tip: add --service-account");
+    expect(refused.out).not.toContain(alpha.tokens.admin);
+
+    const viaSa = registerCluster(
+      ["exec-cluster", "--service-account", "--sa-name", "broker-e2e"],
+      execKubeconfig,
+    );
+    expect(viaSa.status).toBe(0);
+    expect(viaSa.out).toContain(
+      "created ServiceAccount default/broker-e2e (Secrets in default only)",
+    );
+    expect(viaSa.out).toContain('registered cluster "exec-cluster"');
+    expect(viaSa.out).toContain(
+      "health: reachable, v1.36.3, may get/list/create/patch/delete Secrets in default",
+    );
+    expect(viaSa.out).not.toContain(alpha.tokens.admin);
+    const clustersList = await api("GET", "/v1/clusters", adminToken);
+    expect(clustersList.body.clusters.map((c: Json) => c.name).sort()).toEqual([
+      "exec-cluster",
+      "local",
+    ]);
+  });
+
+  it("the README's curl session: a token, one PUT to every cluster, list, describe, delete", async () => {
+    const issued = await api("POST", "/v1/tokens", adminToken, {
+      label: "alice",
+      owners: ["0a1b2c3d"],
+      clusters: "all",
+      rights: { write: true, read: true, listAllUsers: false },
+      expiresInSeconds: 2_592_000,
+    });
+    expect(issued.status).toBe(201);
+    const token = issued.body.token as string;
+    const put = await api("PUT", "/v1/secrets/wandb", token, {
+      kind: "env",
+      source: { type: "inline", pairs: { WANDB_API_KEY: "quick-start-value" } },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.secretName).toBe("wandb-0a1b2c3d");
+    expect(put.body.results.map((r: Json) => [r.cluster, r.status]).sort()).toEqual([
+      ["exec-cluster", "created"],
+      ["local", "created"],
+    ]);
+    expect(JSON.stringify(put.body)).not.toContain("quick-start-value");
+    const list = await api("GET", "/v1/secrets", token);
+    expect(list.status).toBe(200);
+    expect(list.body.secrets.map((s: Json) => s.basename)).toEqual(["wandb"]);
+    const describe = await api("GET", "/v1/secrets/wandb", token);
+    expect(describe.status).toBe(200);
+    expect(describe.body.agree).toBe(true);
+    const removed = await api("DELETE", "/v1/secrets/wandb?clusters=local", token);
+    expect(removed.status).toBe(200);
+    expect(removed.body.results).toEqual([
+      expect.objectContaining({ cluster: "local", status: "deleted" }),
+    ]);
   });
 });
