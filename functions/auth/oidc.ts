@@ -157,6 +157,12 @@ export function clearOidcCaches(): void {
   discoveryCache.clear();
 }
 
+/** An unverified claim for a message: JSON, cut to ~100 characters (the token is not verified yet). */
+export function quoteClaim(value: unknown): string {
+  const text = JSON.stringify(value ?? null) ?? "null";
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
 function audiences(settings: GithubOidcSettings): string[] {
   return Array.isArray(settings.audience) ? settings.audience : [settings.audience];
 }
@@ -179,7 +185,7 @@ export async function verifyGithubToken(
   if (typeof unverified.iss !== "string" || trimSlash(unverified.iss) !== issuer) {
     throw new OidcError(
       "issuer",
-      `issuer check failed: the token was issued by ${JSON.stringify(unverified.iss ?? null)}, this broker accepts ${issuer} (broker setting GITHUB_OIDC_ISSUER)`,
+      `issuer check failed: the token was issued by ${quoteClaim(unverified.iss)}, this broker accepts ${issuer} (broker setting GITHUB_OIDC_ISSUER)`,
     );
   }
   const accepted = audiences(settings);
@@ -226,7 +232,7 @@ function mapJoseError(
       case "aud":
         return new OidcError(
           "audience",
-          `audience check failed: the token is for ${JSON.stringify(unverified.aud ?? null)}, this broker accepts ${accepted.map((a) => JSON.stringify(a)).join(" or ")}; set the Action's audience input to match (broker setting GITHUB_OIDC_AUDIENCE)`,
+          `audience check failed: the token is for ${quoteClaim(unverified.aud)}, this broker accepts ${accepted.map((a) => JSON.stringify(a)).join(" or ")}; set the Action's audience input to match (broker setting GITHUB_OIDC_AUDIENCE)`,
         );
       case "iss":
         return new OidcError("issuer", `issuer check failed: this broker accepts ${issuer}`);

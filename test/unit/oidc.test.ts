@@ -79,6 +79,26 @@ describe("GitHub OIDC verification", () => {
     expect(error.message).toMatch(message);
   });
 
+  it("cuts an unverified issuer or audience to 100 characters in the message", async () => {
+    const long = `https://${"x".repeat(5000)}.example`;
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const foreign = await failure(
+      undefined,
+      `${part({ alg: "RS256", typ: "JWT" })}.${part({ iss: long, aud: AUD, sub: "x" })}.c2ln`,
+    );
+    expect(foreign.message).toBe(
+      `issuer check failed: the token was issued by ${JSON.stringify(long).slice(0, 99)}…, this broker accepts ${issuer.issuer} (broker setting GITHUB_OIDC_ISSUER)`,
+    );
+    const aud = "a".repeat(5000);
+    const wrongAud = await failure(
+      undefined,
+      await issuer.mint({ claims: { repository: "acme/train" } }, aud),
+    );
+    expect(wrongAud.message).toBe(
+      `audience check failed: the token is for "${"a".repeat(98)}…, this broker accepts "konduktor-broker"; set the Action's audience input to match (broker setting GITHUB_OIDC_AUDIENCE)`,
+    );
+  });
+
   it("refuses garbage as malformed", async () => {
     expect((await failure(undefined, "not.a.jwt")).check).toBe("malformed");
   });
