@@ -118,6 +118,12 @@ function decodePem(value: string, field: string, what: string): string {
   return text;
 }
 
+/** `localhost`, 127.0.0.0/8 or ::1 (a WHATWG URL's `hostname`: IPv6 in brackets, IPv4 normalized). */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** Parses a kubeconfig YAML and picks one context. Throws `KubeconfigError`. */
 export function parseKubeconfig(
   text: string,
@@ -191,6 +197,20 @@ export function parseKubeconfig(
   }
   if (serverUrl.protocol !== "https:" && serverUrl.protocol !== "http:") {
     throw new KubeconfigError(`${cField}.server`, `${cField}.server must be an https:// URL`);
+  }
+  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
+    // Plain http sends the bearer token in clear to whoever is on the path. The edge runtime (a
+    // hosted broker holding many clusters' tokens) refuses it except to this machine (local
+    // development, `kubectl proxy`, a tunnel's local end). On Node it is accepted, as kubectl
+    // accepts it: there the kubeconfig is the user's own (the Action's input, a self-hosted
+    // broker's operator), and refusing would break `kubectl proxy`-style setups on a private
+    // network that kubectl itself serves. Nothing is logged: this core never logs.
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${cField}.server`,
+        `${cField}.server is plain http:// to a host that is not this machine, which would send the credentials unencrypted: use the API server's https:// URL (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)`,
+      );
+    }
   }
   if (serverUrl.username || serverUrl.password) {
     throw new KubeconfigError(

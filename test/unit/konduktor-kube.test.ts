@@ -353,6 +353,43 @@ describe("kubeconfig parsing", () => {
     expect((thrown as KubeconfigError).message).not.toContain(CANARY);
   });
 
+  it("edge refuses http:// servers except loopback; node accepts them (as kubectl does)", () => {
+    const msg =
+      "clusters[prod].cluster.server is plain http:// to a host that is not this machine, which would send the credentials unencrypted: use the API server's https:// URL (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)";
+    for (const server of [
+      "http://k.example:8080",
+      "http://10.0.0.1:8080",
+      "http://128.0.0.1",
+      "http://[::2]:80",
+      "http://localhost.example.com",
+      "http://[::ffff:127.0.0.1]",
+    ]) {
+      let thrown: unknown;
+      try {
+        parseKubeconfig(kubeconfig({ token: CANARY }, { server }), { runtime: "edge" });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, server).toBeInstanceOf(KubeconfigError);
+      expect((thrown as KubeconfigError).field).toBe("clusters[prod].cluster.server");
+      expect((thrown as KubeconfigError).message).toBe(msg);
+      expect(
+        parseKubeconfig(kubeconfig({ token: CANARY }, { server }), { runtime: "node" }).server,
+      ).toBe(new URL(server).href.replace(/\/+$/, ""));
+    }
+    for (const server of [
+      "http://127.0.0.1:8001",
+      "http://127.3.2.1",
+      "http://localhost:8080",
+      "http://LOCALHOST.:8080",
+      "http://[::1]:8080",
+    ]) {
+      expect(
+        parseKubeconfig(kubeconfig({ token: "t" }, { server }), { runtime: "edge" }).server,
+      ).toBe(new URL(server).href.replace(/\/+$/, ""));
+    }
+  });
+
   it("on node, exec plugins are accepted for the client-node adapter but refused by the fetch adapter", () => {
     const p = parseKubeconfig(kubeconfig({ exec: { command: "aws" } }), { runtime: "node" });
     expect(p.needsClientNode).toBe("exec");
