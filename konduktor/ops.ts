@@ -41,6 +41,23 @@ export const ANNOTATION_UPDATED_VIA = "konduktor-broker/updated-via";
 export const ANNOTATION_UPDATED_AT = "konduktor-broker/updated-at";
 /** `sha256:<hex>` over all keys and values (see digestValues) */
 export const ANNOTATION_CONTENT_DIGEST = "konduktor-broker/content-digest";
+/** where the secret is meant to be: `all` or comma-separated sorted cluster names (sync honours it) */
+export const ANNOTATION_PLACEMENT = "konduktor-broker/placement";
+
+/** The placement annotation's value as a list, or `all` (also when absent or empty). */
+export function parsePlacement(raw: string | undefined): string[] | "all" {
+  const names = (raw ?? "")
+    .split(",")
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
+  if (names.length === 0 || names.includes("all")) return "all";
+  return [...new Set(names)].sort();
+}
+
+/** The placement annotation's value for `all` or a cluster list (sorted, comma-separated). */
+export function formatPlacement(placement: readonly string[] | "all"): string {
+  return placement === "all" ? "all" : [...new Set(placement)].sort().join(",");
+}
 
 /** How often a merge re-reads and retries after a conflict (replace never retries). */
 export const DEFAULT_CONFLICT_RETRIES = 12;
@@ -213,7 +230,9 @@ async function plan(
       !dataChanged &&
       sameLabels(existing.metadata.labels, secretLabels(id.owner, id.basename, id.kind)) &&
       parseManagedKeys(existing).sort().join(",") === managedSorted.join(",") &&
-      (!options.immutable || existing.immutable === true);
+      (!options.immutable || existing.immutable === true) &&
+      (options.placement === undefined ||
+        (existing.metadata.annotations?.[ANNOTATION_PLACEMENT] ?? "all") === options.placement);
   }
   return {
     existing,
@@ -254,6 +273,30 @@ export async function applySecret(
   const at = options.provenance.at ?? new Date().toISOString();
   const retries =
     options.mode === "replace" ? 0 : (options.conflictRetries ?? DEFAULT_CONFLICT_RETRIES);
+  const otherGitSsh = async () =>
+    (await kube.list(`${LABEL_OWNER}=${id.owner},${LABEL_KIND}=git-ssh`)).filter(
+      (s) => s.metadata.name !== id.name && s.metadata.labels?.[LABEL_OWNER] === id.owner,
+    );
+  const mayDelete = (s: KubeSecret) =>
+    !options.mayDelete || options.mayDelete(s.metadata.labels?.[LABEL_BASENAME] ?? "");
+  if (id.kind === "git-ssh" && options.mayDelete) {
+    // writing a git-ssh secret deletes the owner's others: refuse before writing if one is off-limits
+    const blocked = (await otherGitSsh()).filter((s) => !mayDelete(s));
+    if (blocked.length > 0) {
+      throw new KubeError({
+        code: "forbidden",
+        cluster: kube.cluster,
+        namespace: kube.namespace,
+        name: id.name,
+        message: `owner ${id.owner} has the git-ssh secret ${blocked
+          .map((s) => `"${s.metadata.labels?.[LABEL_BASENAME] ?? s.metadata.name}"`)
+          .sort()
+          .join(
+            ", ",
+          )} on cluster "${kube.cluster}", which this write would delete (git-ssh is one per owner) and may not touch: nothing was written`,
+      });
+    }
+  }
   let result: ApplyResult | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -290,9 +333,8 @@ export async function applySecret(
     }
   }
   if (id.kind === "git-ssh") {
-    const others = (await kube.list(`${LABEL_OWNER}=${id.owner},${LABEL_KIND}=git-ssh`)).filter(
-      (s) => s.metadata.name !== id.name && s.metadata.labels?.[LABEL_OWNER] === id.owner,
-    );
+    // one that appeared since the check above and may not be touched is left alone
+    const others = (await otherGitSsh()).filter(mayDelete);
     const replaced: string[] = [];
     for (const other of others) {
       if (!options.dryRun) {
@@ -336,6 +378,7 @@ async function applyOnce(
     [ANNOTATION_MANAGED_KEYS]: p.managed.join(","),
     [ANNOTATION_CONTENT_DIGEST]: p.digest,
     ...provenanceAnnotations(options.provenance, at),
+    ...(options.placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: options.placement }),
   };
   const fresh = (): KubeSecret => ({
     apiVersion: "v1",
@@ -487,6 +530,7 @@ export async function describeSecret(
   const a = secret.metadata.annotations ?? {};
   const by = a[ANNOTATION_UPDATED_BY];
   const via = a[ANNOTATION_UPDATED_VIA];
+  const recorded = a[ANNOTATION_CONTENT_DIGEST];
   return {
     ...toListing(secret),
     namespace: secret.metadata.namespace ?? kube.namespace,
@@ -502,6 +546,8 @@ export async function describeSecret(
             ...(a[ANNOTATION_UPDATED_AT] ? { at: a[ANNOTATION_UPDATED_AT] } : {}),
           }
         : null,
+    placement: parsePlacement(a[ANNOTATION_PLACEMENT]),
+    editedOutsideBroker: recorded !== undefined && recorded !== contentDigest,
   };
 }
 

@@ -14,7 +14,7 @@
  */
 import { type FanoutOptions, fanout, isFailure } from "./fanout.ts";
 import type { KubeSecrets } from "./kube/port.ts";
-import { applySecret, describeSecret, desiredCopy } from "./ops.ts";
+import { applySecret, describeSecret, desiredCopy, formatPlacement } from "./ops.ts";
 import {
   konduktorIdentity,
   LABEL_PARENT,
@@ -45,13 +45,31 @@ export interface SecretCopies {
 export interface Tombstone {
   owner: string;
   basename: string;
+  /** when it was deleted from every cluster (`clusters: "all"`), else the latest deletion */
   deletedAt: string;
   /** the clusters it was deleted from, or all (also clusters registered later) */
   clusters: string[] | "all";
+  /** per cluster: when it was deleted there (each cluster keeps its own time) */
+  at?: Record<string, string>;
+  /** with `clusters: "all"`: clusters written explicitly since (no longer covered) */
+  except?: string[];
   by?: string;
 }
 
-export type CopyState = "in-line" | "missing" | "different" | "unknown";
+/** Whether the tombstone covers a cluster (the secret was deleted there on purpose). */
+export function tombstoneCovers(t: Tombstone | undefined, cluster: string): boolean {
+  if (!t) return false;
+  if (t.clusters === "all") return !(t.except ?? []).includes(cluster);
+  return t.clusters.includes(cluster);
+}
+
+/** When the secret was deleted from `cluster` (epoch ms; NaN when the tombstone does not cover it). */
+export function tombstoneDeletedAt(t: Tombstone | undefined, cluster: string): number {
+  if (!t || !tombstoneCovers(t, cluster)) return Number.NaN;
+  return Date.parse(t.at?.[cluster] ?? t.deletedAt);
+}
+
+export type CopyState = "in-line" | "missing" | "different" | "not-placed" | "unknown";
 
 export interface KeyDifference {
   /** keys the reference has and this copy lacks */
@@ -66,6 +84,8 @@ export interface ClusterDrift {
   cluster: string;
   state: CopyState;
   keys?: KeyDifference;
+  /** this copy was changed outside the broker (its content differs from the broker's digest) */
+  editedOutsideBroker?: true;
 }
 
 export interface DriftReport {
@@ -95,6 +115,8 @@ export interface PlanEntry {
 export interface Skipped {
   owner: string;
   secret: string;
+  /** when only one cluster's copy was left alone */
+  cluster?: string;
   reason: string;
 }
 
@@ -186,10 +208,17 @@ export function compareKeys(reference: SecretDescription, copy: SecretDescriptio
   };
 }
 
+/** Whether a description's placement includes `cluster` (`all`, or named in the list). */
+export function isPlaced(d: SecretDescription | undefined, cluster: string): boolean {
+  const placement = d?.placement ?? "all";
+  return placement === "all" || placement.includes(cluster);
+}
+
 /**
  * The source copy among `candidates` (cluster → description, in cluster order): the named cluster
- * when given (null when it holds no copy), else the newest write; ties go to the content most
- * clusters share, then to the first cluster.
+ * when given (null when it holds no copy), else a copy not edited outside the broker before one
+ * that was, then the newest write; ties go to the content most clusters share, then to the first
+ * cluster.
  */
 export function chooseSource(
   candidates: ReadonlyMap<string, SecretDescription>,
@@ -201,23 +230,23 @@ export function chooseSource(
     count.set(d.contentDigest, (count.get(d.contentDigest) ?? 0) + 1);
   }
   let best: string | null = null;
-  let bestAt = -1;
-  let bestCount = -1;
+  let bestRank: number[] = [];
   for (const [cluster, d] of candidates) {
-    const at = writtenAt(d);
-    const n = count.get(d.contentDigest) ?? 0;
-    if (at > bestAt || (at === bestAt && n > bestCount)) {
+    const rank = [d.editedOutsideBroker ? 0 : 1, writtenAt(d), count.get(d.contentDigest) ?? 0];
+    const i = rank.findIndex((v, j) => v !== bestRank[j]);
+    if (best === null || (i >= 0 && (rank[i] as number) > (bestRank[i] as number))) {
       best = cluster;
-      bestAt = at;
-      bestCount = n;
+      bestRank = rank;
     }
   }
   return best;
 }
 
 /**
- * Drift of one secret: per cluster in line, missing, different (which keys) or unknown (the
- * cluster did not answer), compared with the copy the sync would use as its source.
+ * Drift of one secret: per cluster in line, missing, different (which keys), not placed (the
+ * reference's placement leaves the cluster out: not a disagreement) or unknown (the cluster did
+ * not answer), compared with the copy the sync would use as its source. A copy changed outside the
+ * broker is flagged `editedOutsideBroker`.
  */
 export function driftOf(
   clusters: readonly string[],
@@ -232,11 +261,20 @@ export function driftOf(
   const rows: ClusterDrift[] = clusters.map((cluster) => {
     if (failed.has(cluster)) return { cluster, state: "unknown" };
     const d = found.get(cluster);
-    if (!d) return { cluster, state: "missing" };
-    if (!ref || d.contentDigest === ref.contentDigest) return { cluster, state: "in-line" };
-    return { cluster, state: "different", keys: compareKeys(ref, d) };
+    const placed = isPlaced(ref, cluster);
+    if (!d) return { cluster, state: placed ? "missing" : "not-placed" };
+    const edited = d.editedOutsideBroker ? { editedOutsideBroker: true as const } : {};
+    if (!ref || d.contentDigest === ref.contentDigest) {
+      return { cluster, state: "in-line", ...edited };
+    }
+    if (!placed) return { cluster, state: "not-placed", ...edited };
+    return { cluster, state: "different", keys: compareKeys(ref, d), ...edited };
   });
-  return { reference, inLine: rows.every((r) => r.state === "in-line"), clusters: rows };
+  return {
+    reference,
+    inLine: rows.every((r) => r.state === "in-line" || r.state === "not-placed"),
+    clusters: rows,
+  };
 }
 
 // ---------- planning ----------
@@ -257,11 +295,17 @@ export interface PlanInput {
 
 export const tombstoneKey = (owner: string, basename: string) => `${owner}/${basename}`;
 
-function covers(t: Tombstone | undefined, cluster: string): boolean {
-  return !!t && (t.clusters === "all" || t.clusters.includes(cluster));
-}
+const covers = tombstoneCovers;
 
-/** What a sync would do: per secret and target cluster, create / update / delete. Pure. */
+/**
+ * What a sync would do: per secret and target cluster, create / update / delete. Pure.
+ *
+ * - a secret is copied only to the clusters of its source copy's placement;
+ * - a copy changed outside the broker (`editedOutsideBroker`) is not overwritten or deleted
+ *   unless `source` is named: it is listed in `skipped`;
+ * - a git-ssh secret is not written where that would delete a git-ssh secret of the owner that
+ *   `names` leaves out (git-ssh is one per owner).
+ */
 export function planSync(input: PlanInput): SyncPlan {
   const readable = new Set(input.clusters);
   const targets = (input.targets ?? input.clusters).filter((c) => readable.has(c));
@@ -291,10 +335,21 @@ export function planSync(input: PlanInput): SyncPlan {
       continue;
     }
     const tomb = input.tombstones?.get(tombstoneKey(s.owner, s.basename));
-    const deletedAt = tomb ? Date.parse(tomb.deletedAt) : Number.NaN;
-    /** a copy on a cluster the secret was deleted from, written before the deletion */
+    /** a copy on a cluster the secret was deleted from, written before the deletion there */
     const stale = (cluster: string, d: SecretDescription) =>
-      covers(tomb, cluster) && !(writtenAt(d) > deletedAt);
+      covers(tomb, cluster) && !(writtenAt(d) > tombstoneDeletedAt(tomb, cluster));
+    /** git-ssh: another git-ssh secret of the owner on the cluster that `names` leaves out */
+    const outOfScopeGitSsh = (cluster: string) =>
+      s.kind !== "git-ssh" || !input.names
+        ? undefined
+        : input.secrets.find(
+            (o) =>
+              o.owner === s.owner &&
+              o.kind === "git-ssh" &&
+              o.basename !== s.basename &&
+              o.copies.has(cluster) &&
+              !input.names?.(o.basename),
+          );
 
     const candidates = new Map<string, SecretDescription>();
     for (const cluster of input.clusters) {
@@ -304,23 +359,40 @@ export function planSync(input: PlanInput): SyncPlan {
     const source = chooseSource(candidates, input.source);
     const ref = source ? candidates.get(source) : undefined;
     const before = entries.length;
+    const skippedBefore = skipped.length;
 
     for (const cluster of targets) {
       const copy = s.copies.get(cluster);
       if (covers(tomb, cluster)) {
-        if (copy && stale(cluster, copy.description)) {
+        if (copy && stale(cluster, copy.description) && copy.description.editedOutsideBroker) {
+          skipped.push({
+            ...base,
+            cluster,
+            reason: `deleted through the broker, but the copy on ${cluster} was changed outside the broker since: left alone (delete it with DELETE /v1/secrets/${s.basename}?clusters=${cluster})`,
+          });
+        } else if (copy && stale(cluster, copy.description)) {
           entries.push({
             ...base,
             cluster,
             action: "delete",
             keys: copy.description.keys,
             source: null,
-            reason: `deleted through the broker at ${tomb?.deletedAt}; this copy was written before that`,
+            reason: `deleted through the broker at ${new Date(tombstoneDeletedAt(tomb, cluster)).toISOString()}; this copy was written before that`,
           });
         }
         continue; // a deleted secret is never copied back
       }
       if (!ref || cluster === source) continue;
+      if (!isPlaced(ref, cluster)) continue; // not meant to be there (placement)
+      const blocker = outOfScopeGitSsh(cluster);
+      if (blocker && (!copy || copy.description.contentDigest !== ref.contentDigest)) {
+        skipped.push({
+          ...base,
+          cluster,
+          reason: `git-ssh is one per owner: writing it on ${cluster} would delete "${blocker.basename}", which is outside the names of this sync`,
+        });
+        continue;
+      }
       if (!copy) {
         entries.push({
           ...base,
@@ -334,6 +406,14 @@ export function planSync(input: PlanInput): SyncPlan {
       }
       if (copy.description.contentDigest === ref.contentDigest) continue;
       const diff = compareKeys(ref, copy.description);
+      if (copy.description.editedOutsideBroker && !input.source) {
+        skipped.push({
+          ...base,
+          cluster,
+          reason: `the copy on ${cluster} was changed outside the broker (${[...diff.missing, ...diff.changed, ...diff.extra].sort().join(", ")} differ from ${source}): not overwritten; name a source to copy from it`,
+        });
+        continue;
+      }
       entries.push({
         ...base,
         cluster,
@@ -353,7 +433,7 @@ export function planSync(input: PlanInput): SyncPlan {
       skipped.push({ ...base, reason: `not on the source cluster ${input.source}` });
       continue;
     }
-    if (entries.length === before) inLine++;
+    if (entries.length === before && skipped.length === skippedBefore) inLine++;
   }
   return { secrets: looked, inLine, entries, skipped };
 }
@@ -369,38 +449,31 @@ export type EntryResult = PlanEntry &
 export interface ExecuteInput {
   plan: SyncPlan;
   secrets: readonly SecretCopies[];
-  /** a port per cluster (called once per cluster and run) */
-  open: (cluster: string) => Promise<KubeSecrets>;
+  /** a port per cluster and entry; `signal` is the entry's deadline (the fan-out aborts it) */
+  open: (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets>;
   /** the fan-out settings: each entry gets its own deadline and retries */
   fanout?: FanoutOptions;
   /** `via` of the copies' provenance (default `sync`) */
   via?: string;
+  /** git-ssh: which of the owner's other git-ssh secrets a write may delete (default: any) */
+  mayDelete?: (basename: string) => boolean;
 }
 
 /**
  * Carries out a plan: creates and updates copy the source exactly (mode replace, the source's
- * immutability and provenance time, `via` sync); deletes remove exactly the copy that was read
- * (uid precondition). One result per entry, in plan order.
+ * immutability, placement and provenance time, `via` sync); deletes remove exactly the copy that
+ * was read (uid precondition). One result per entry, in plan order. Each entry opens its port with
+ * its own deadline signal, so nothing is sent after the entry was answered as `timeout`.
  */
 export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
   const bySecret = new Map(input.secrets.map((s) => [tombstoneKey(s.owner, s.basename), s]));
-  const ports = new Map<string, Promise<KubeSecrets>>();
-  const port = (cluster: string) => {
-    let p = ports.get(cluster);
-    if (!p) {
-      p = input.open(cluster);
-      p.catch(() => {});
-      ports.set(cluster, p);
-    }
-    return p;
-  };
   const entries = input.plan.entries;
   const results = await fanout(
     entries.map((_, i) => String(i)),
-    async (id) => {
+    async (id, signal) => {
       const entry = entries[Number(id)] as PlanEntry;
       const secret = bySecret.get(tombstoneKey(entry.owner, entry.secret)) as SecretCopies;
-      const kube = await port(entry.cluster);
+      const kube = await input.open(entry.cluster, signal);
       if (entry.action === "delete") {
         const copy = secret.copies.get(entry.cluster) as Copy;
         await kube.delete(entry.secretName, { uid: copy.secret.metadata.uid });
@@ -413,6 +486,8 @@ export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
       const r = await applySecret(kube, desired, {
         mode: "replace",
         immutable: from.description.immutable,
+        placement: formatPlacement(from.description.placement ?? "all"),
+        ...(input.mayDelete ? { mayDelete: input.mayDelete } : {}),
         provenance: {
           actor: prov?.actor || "unknown",
           via: input.via ?? "sync",

@@ -58,6 +58,16 @@ export interface ApplyOptions {
   provenance: Provenance;
   /** merge only: how often to re-read and retry after a resourceVersion conflict (default 12) */
   conflictRetries?: number;
+  /**
+   * where the secret is meant to be (annotation `konduktor-broker/placement`): `all` or a
+   * comma-separated sorted cluster list; written with the secret, not written when absent
+   */
+  placement?: string;
+  /**
+   * git-ssh: whether the owner's other git-ssh secret with this basename may be deleted (default:
+   * any). When one may not, nothing is written and the apply fails with `forbidden`.
+   */
+  mayDelete?: (basename: string) => boolean;
 }
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
@@ -98,4 +108,14 @@ export interface SecretDescription extends SecretListing {
   immutable: boolean;
   managedKeys: string[];
   provenance: Provenance | null;
+  /**
+   * the clusters the secret is meant to be on (annotation `konduktor-broker/placement`); `all`
+   * when the annotation is absent (Konduktor CLI secrets, older broker writes)
+   */
+  placement: string[] | "all";
+  /**
+   * the content differs from the broker's `konduktor-broker/content-digest` annotation: someone
+   * changed it outside the broker (kubectl, the Konduktor CLI) after the broker's last write
+   */
+  editedOutsideBroker: boolean;
 }

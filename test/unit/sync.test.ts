@@ -81,7 +81,7 @@ describe("sync planning", () => {
     expect(again.inLine).toBe(1);
   });
 
-  it("a hand edit (same provenance time) loses to the copies that agree; drift names the key", async () => {
+  it("a hand edit is drift flagged editedOutsideBroker: not overwritten unless a source is named", async () => {
     const kubes = clusters();
     for (const k of kubes.values()) await put(k, "api", { A: "1", B: "2" }, "2025-01-01T00:00:00Z");
     const beta = kubes.get("beta")!;
@@ -95,13 +95,176 @@ describe("sync planning", () => {
     expect(drift.reference).toBe("alpha");
     expect(drift.clusters).toEqual([
       { cluster: "alpha", state: "in-line" },
-      { cluster: "beta", state: "different", keys: { missing: [], extra: [], changed: ["B"] } },
+      {
+        cluster: "beta",
+        state: "different",
+        keys: { missing: [], extra: [], changed: ["B"] },
+        editedOutsideBroker: true,
+      },
       { cluster: "gamma", state: "in-line" },
     ]);
     const plan = planSync({ clusters: NAMES, secrets });
-    expect(plan.entries).toEqual([
+    expect(plan.entries).toEqual([]);
+    expect(plan.inLine).toBe(0);
+    expect(plan.skipped).toEqual([
+      {
+        owner: OWNER,
+        secret: "api",
+        secretName: `api-${OWNER}`,
+        cluster: "beta",
+        reason:
+          "the copy on beta was changed outside the broker (B differ from alpha): not overwritten; name a source to copy from it",
+      },
+    ]);
+    const named = planSync({ clusters: NAMES, secrets, source: "alpha" });
+    expect(named.entries).toEqual([
       expect.objectContaining({ cluster: "beta", action: "update", keys: ["B"], source: "alpha" }),
     ]);
+  });
+
+  it("a CLI merge on one cluster (broker's updated-at kept) is not reverted, and is never the source", async () => {
+    const kubes = clusters();
+    for (const k of kubes.values()) await put(k, "m", { A: "1" }, "2025-01-01T00:00:00Z");
+    const alpha = kubes.get("alpha")!;
+    const s = alpha.store.get(`m-${OWNER}`)!;
+    s.data = { ...s.data, NEW: Buffer.from("cli").toString("base64") };
+    kubes.set("delta", createFakeKube({ cluster: "delta" }));
+    const secrets = await read(kubes);
+    const plan = planSync({ clusters: [...NAMES, "delta"], secrets });
+    // delta gets the broker's content from beta (alpha's edited copy is not a source); alpha is kept
+    expect(plan.entries.map((e) => [e.cluster, e.action, e.source])).toEqual([
+      ["delta", "create", "beta"],
+    ]);
+    expect(plan.skipped.map((k) => k.cluster)).toEqual(["alpha"]);
+  });
+
+  it("placement: a secret is copied only to the clusters its source copy was placed on", async () => {
+    const kubes = clusters();
+    const only = async (kube: FakeKube, basename: string, placement: string, at: string) =>
+      applySecret(
+        kube,
+        buildSecret({
+          owner: OWNER,
+          basename,
+          kind: "env",
+          source: { type: "inline", pairs: { A: "1" } },
+        }),
+        { mode: "replace", placement, provenance: { actor: "token:t", via: "broker", at } },
+      );
+    await only(kubes.get("alpha")!, "mine", "alpha", "2025-01-01T00:00:00Z");
+    await only(kubes.get("alpha")!, "two", "alpha,beta", "2025-01-01T00:00:00Z");
+    await put(kubes.get("alpha")!, "cli", { A: "1" }, "2025-01-01T00:00:00Z"); // no annotation: all
+    const secrets = await read(kubes);
+    const plan = planSync({ clusters: NAMES, secrets });
+    expect(plan.entries.map((e) => [e.secret, e.cluster, e.action])).toEqual([
+      ["cli", "beta", "create"],
+      ["cli", "gamma", "create"],
+      ["two", "beta", "create"],
+    ]);
+    expect(plan.inLine).toBe(1);
+    await executePlan({ plan, secrets, open: async (c) => kubes.get(c)! });
+    const copy = kubes.get("beta")!.store.get(`two-${OWNER}`)!;
+    expect(copy.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha,beta");
+    const found = new Map<string, SecretDescription>();
+    for (const [c, k] of kubes) {
+      const x = k.store.get(`mine-${OWNER}`);
+      if (x) found.set(c, await describeSecret(k, x));
+    }
+    expect(driftOf(NAMES, found)).toEqual({
+      reference: "alpha",
+      inLine: true,
+      clusters: [
+        { cluster: "alpha", state: "in-line" },
+        { cluster: "beta", state: "not-placed" },
+        { cluster: "gamma", state: "not-placed" },
+      ],
+    });
+  });
+
+  it("tombstones keep a deletion time per cluster; a partial clear leaves the others covered", async () => {
+    const kubes = clusters();
+    // deleted from alpha at 00:01; re-created there by someone else at 00:02; deleted from beta at 00:03
+    await put(kubes.get("alpha")!, "t", { A: "1" }, "2025-01-01T00:02:00Z");
+    await put(kubes.get("beta")!, "t", { A: "1" }, "2025-01-01T00:00:00Z");
+    const tomb: Tombstone = {
+      owner: OWNER,
+      basename: "t",
+      deletedAt: "2025-01-01T00:03:00Z",
+      clusters: ["alpha", "beta"],
+      at: { alpha: "2025-01-01T00:01:00Z", beta: "2025-01-01T00:03:00Z" },
+    };
+    const plan = planSync({
+      clusters: NAMES,
+      secrets: await read(kubes),
+      tombstones: new Map([[tombstoneKey(OWNER, "t"), tomb]]),
+    });
+    // alpha's copy is newer than alpha's deletion: left alone (and it is the source for gamma)
+    expect(plan.entries.map((e) => [e.cluster, e.action])).toEqual([
+      ["beta", "delete"],
+      ["gamma", "create"],
+    ]);
+    const except: Tombstone = { ...tomb, clusters: "all", except: ["gamma"], at: {} };
+    const p2 = planSync({
+      clusters: NAMES,
+      secrets: await read(kubes),
+      tombstones: new Map([[tombstoneKey(OWNER, "t"), except]]),
+    });
+    expect(p2.entries.map((e) => [e.cluster, e.action])).toEqual([
+      ["alpha", "delete"],
+      ["beta", "delete"],
+    ]);
+  });
+
+  it("git-ssh: not written where it would delete a git-ssh secret outside the sync's names", async () => {
+    const kubes = clusters();
+    const git = (kube: FakeKube, basename: string, at: string) =>
+      applySecret(
+        kube,
+        buildSecret({
+          owner: OWNER,
+          basename,
+          kind: "git-ssh",
+          source: {
+            type: "files",
+            files: [{ name: "gitkey", content: new TextEncoder().encode("k") }],
+          },
+        }),
+        { mode: "replace", provenance: { actor: "a", via: "broker", at } },
+      );
+    await git(kubes.get("alpha")!, "in-scope", "2025-01-02T00:00:00Z");
+    await git(kubes.get("beta")!, "private", "2025-01-01T00:00:00Z");
+    const secrets = await read(kubes);
+    const plan = planSync({ clusters: NAMES, secrets, names: (n) => n === "in-scope" });
+    expect(plan.entries.map((e) => [e.secret, e.cluster])).toEqual([["in-scope", "gamma"]]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        secret: "in-scope",
+        cluster: "beta",
+        reason: expect.stringContaining('"private"'),
+      }),
+    ]);
+    // and applySecret itself refuses (before writing) when told which basenames it may delete
+    const refused = await applySecret(
+      kubes.get("beta")!,
+      buildSecret({
+        owner: OWNER,
+        basename: "in-scope",
+        kind: "git-ssh",
+        source: {
+          type: "files",
+          files: [{ name: "gitkey", content: new TextEncoder().encode("k") }],
+        },
+      }),
+      {
+        mode: "replace",
+        provenance: { actor: "a", via: "hook" },
+        mayDelete: (n) => n === "in-scope",
+      },
+    ).catch((e) => e);
+    expect(refused.code).toBe("forbidden");
+    expect(refused.message).toMatch(/"private".*nothing was written/);
+    expect(kubes.get("beta")!.store.has(`in-scope-${OWNER}`)).toBe(false);
+    expect(kubes.get("beta")!.store.has(`private-${OWNER}`)).toBe(true);
   });
 
   it("a named source wins; secrets not on it are skipped", async () => {
