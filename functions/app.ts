@@ -8,6 +8,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
+import { actionOf, audit } from "./audit.ts";
 import { adminResolver } from "./auth/admin.ts";
 import { bearerCredential, resolveCaller } from "./auth/caller.ts";
 import { githubOidcResolver } from "./auth/oidc-resolver.ts";
@@ -52,6 +53,24 @@ function validationError(target: string, error: ZodError): ApiError {
   return new ApiError("invalid_input", `the request is not valid: ${summary}`, { errors });
 }
 
+/** The methods of the routes (not middleware) whose pattern matches `path`, sorted. */
+function allowedMethods(
+  routes: readonly { method: string; path: string }[],
+  path: string,
+): string[] {
+  const methods = new Set<string>();
+  for (const r of routes) {
+    if (r.method === "ALL" || r.path.includes("*")) continue;
+    const pattern = r.path
+      .split("/")
+      .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/");
+    if (new RegExp(`^${pattern}$`).test(path)) methods.add(r.method.toUpperCase());
+  }
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}
+
 function requestIdOf(c: AppContext): string {
   return c.get("requestId") ?? "unknown";
 }
@@ -75,6 +94,30 @@ export function createApp(deps: AppDeps) {
   app.onError((error, c) => {
     const requestId = requestIdOf(c);
     const path = new URL(c.req.url).pathname;
+    // a refused mutating call gets its audit line too (unless its route wrote one): no body, no value
+    const status =
+      error instanceof ApiError ? error.status : error instanceof HTTPException ? error.status : 0;
+    if (
+      c.req.method !== "GET" &&
+      c.req.method !== "HEAD" &&
+      status >= 400 &&
+      status < 500 &&
+      !c.get("audited") &&
+      c.get("services")
+    ) {
+      const code =
+        error instanceof ApiError
+          ? error.code
+          : ({ 413: "payload_too_large", 415: "unsupported_media_type", 400: "malformed_json" }[
+              status
+            ] ?? `http_${status}`);
+      audit(c, {
+        action: actionOf(c.req.method, path),
+        outcome: status === 401 || status === 403 ? "denied" : "invalid",
+        code,
+        status,
+      });
+    }
     if (error instanceof ApiError) {
       return problemResponse(error.code, error.status, error.message, requestId, path, error.extra);
     }
@@ -125,15 +168,29 @@ export function createApp(deps: AppDeps) {
     );
   });
 
-  app.notFound((c) =>
-    problemResponse(
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    // the path exists under other methods: 405 with `Allow`
+    const allow = allowedMethods(app.routes, path);
+    if (allow.length > 0) {
+      return problemResponse(
+        "method_not_allowed",
+        405,
+        `${c.req.method} is not allowed on ${path}: use ${allow.join(", ")} (see /docs)`,
+        requestIdOf(c),
+        path,
+        {},
+        { allow: allow.join(", ") },
+      );
+    }
+    return problemResponse(
       "not_found",
       404,
-      `no route ${c.req.method} ${new URL(c.req.url).pathname}: see /docs`,
+      `no route ${c.req.method} ${path}: see /docs`,
       requestIdOf(c),
-      new URL(c.req.url).pathname,
-    ),
-  );
+      path,
+    );
+  });
 
   app.use("*", async (c, next) => {
     c.set("requestId", crypto.randomUUID());

@@ -19,6 +19,7 @@ export interface AuditEntry {
 export function audit(c: AppContext, entry: AuditEntry): void {
   const services = c.get("services");
   const caller = c.get("caller");
+  c.set("audited", true);
   services.log({
     type: "audit",
     at: services.now().toISOString(),
@@ -29,6 +30,25 @@ export function audit(c: AppContext, entry: AuditEntry): void {
     path: new URL(c.req.url).pathname,
     ...entry,
   });
+}
+
+/** The audit action of a route, for refused calls (e.g. `secret.put` for PUT /v1/secrets/{name}). */
+export function actionOf(method: string, path: string): string {
+  const routes: [string, RegExp, string][] = [
+    ["PUT", /^\/v1\/secrets\/[^/]+$/, "secret.put"],
+    ["DELETE", /^\/v1\/secrets\/[^/]+$/, "secret.delete"],
+    ["PUT", /^\/v1\/clusters\/[^/]+$/, "cluster.register"],
+    ["DELETE", /^\/v1\/clusters\/[^/]+$/, "cluster.remove"],
+    ["POST", /^\/v1\/tokens$/, "token.issue"],
+    ["DELETE", /^\/v1\/tokens\/[^/]+$/, "token.revoke"],
+    ["POST", /^\/v1\/sync$/, "sync"],
+    ["POST", /^\/v1\/hooks$/, "hook.create"],
+    ["DELETE", /^\/v1\/hooks\/[^/]+$/, "hook.delete"],
+    ["POST", /^\/v1\/hooks\/[^/]+$/, "hook.delivery"],
+    ["PUT", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.put"],
+    ["DELETE", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.delete"],
+  ];
+  return routes.find(([m, re]) => m === method && re.test(path))?.[2] ?? "request";
 }
 
 /** The result rows of a fan-out, reduced to what an audit line may hold. */

@@ -7,9 +7,13 @@ import { fetchKubeSecretsFromKubeconfig } from "../konduktor/kube/fetch-adapter.
 import { parseKubeconfig } from "../konduktor/kube/kubeconfig.ts";
 import type { KubeConnector } from "./registry/clusters.ts";
 
-export const edgeConnector: KubeConnector = async (kubeconfig, { cluster, context, timeoutMs }) =>
+export const edgeConnector: KubeConnector = async (
+  kubeconfig,
+  { cluster, context, timeoutMs, signal },
+) =>
   fetchKubeSecretsFromKubeconfig(parseKubeconfig(kubeconfig, { context, runtime: "edge" }), {
     cluster,
     timeoutMs,
     userAgent: "konduktor-broker",
+    ...(signal ? { signal } : {}),
   });

@@ -38,6 +38,8 @@ export type AppEnv = {
     requestId: string;
     caller: Caller;
     services: Services;
+    /** set by audit(): this request has its audit line (app.onError writes one otherwise) */
+    audited: boolean;
   };
 };
 

@@ -13,8 +13,17 @@ import { ConfigError, loadConfig } from "./config.ts";
 import type { KubeConnector } from "./registry/clusters.ts";
 import { FileStore } from "./store/file-store.ts";
 
-export const nodeConnector: KubeConnector = async (kubeconfig, { cluster, context, timeoutMs }) =>
-  await nodeKubeSecrets(kubeconfig, { cluster, context, timeoutMs, userAgent: "konduktor-broker" });
+export const nodeConnector: KubeConnector = async (
+  kubeconfig,
+  { cluster, context, timeoutMs, signal },
+) =>
+  await nodeKubeSecrets(kubeconfig, {
+    cluster,
+    context,
+    timeoutMs,
+    userAgent: "konduktor-broker",
+    ...(signal ? { signal } : {}),
+  });
 
 function main(): void {
   let config: ReturnType<typeof loadConfig>;

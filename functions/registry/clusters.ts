@@ -61,7 +61,13 @@ export function clusterInfo(r: ClusterRecord): ClusterInfo {
  */
 export type KubeConnector = (
   kubeconfig: string,
-  options: { cluster: string; context: string; timeoutMs: number },
+  options: {
+    cluster: string;
+    context: string;
+    timeoutMs: number;
+    /** cancels every call of the port (the fan-out's per-cluster deadline) */
+    signal?: AbortSignal;
+  },
 ) => Promise<KubeSecrets>;
 
 export class ClusterRegistry {
@@ -138,8 +144,11 @@ export class ClusterRegistry {
     return true;
   }
 
-  /** A KubeSecrets for a registered cluster (decrypts its kubeconfig). */
-  async open(name: string, record?: ClusterRecord): Promise<KubeSecrets> {
+  /**
+   * A KubeSecrets for a registered cluster (decrypts its kubeconfig). `signal` cancels its calls:
+   * pass the fan-out's, so that nothing reaches the cluster after its deadline.
+   */
+  async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
     const r = record ?? (await this.getRecord(name));
     if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
     let kubeconfig: string;
@@ -162,6 +171,7 @@ export class ClusterRegistry {
       cluster: name,
       context: r.context,
       timeoutMs: this.config.clusterTimeoutMs,
+      ...(signal ? { signal } : {}),
     });
   }
 }

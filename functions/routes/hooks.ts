@@ -12,6 +12,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { ZodError } from "zod";
+import { LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import { fieldProblems } from "../app.ts";
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
@@ -28,7 +29,14 @@ import {
   hookInfo,
 } from "../registry/hooks.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
-import { checkBasename, PutSecretBody, putOnClusters, secretFromBody, targets } from "./secrets.ts";
+import {
+  checkBasename,
+  onClusters,
+  PutSecretBody,
+  putOnClusters,
+  secretFromBody,
+  targets,
+} from "./secrets.ts";
 import {
   nameMatcher,
   SyncAnswer,
@@ -168,13 +176,16 @@ function checkNameInScope(hook: HookRecord, name: string, field: string): void {
   }
 }
 
-/** Applies a secret set: the PUT /v1/secrets/{name} semantics within the hook's scope. */
+/**
+ * Applies a secret set: the PUT /v1/secrets/{name} semantics within the hook's scope. A git-ssh
+ * secret is one per owner (writing one deletes the owner's others): when the owner has a git-ssh
+ * secret outside the hook's names on a target cluster, the delivery is refused (403) before any write.
+ */
 async function deliverSecretSet(
   c: AppContext,
   hook: HookRecord,
   caller: Caller,
   body: z.infer<typeof SecretSetDelivery>,
-  begin: () => Promise<void>,
 ): Promise<Response> {
   const { name } = body;
   checkBasename(name, "");
@@ -187,7 +198,28 @@ async function deliverSecretSet(
   const owner = pickOwner(caller, body.owner);
   const secret = secretFromBody(owner, name, body);
   const clusters = await targets(c, caller, body.clusters);
-  await begin();
+  const inScope = nameMatcher(hook.names);
+  if (body.kind === "git-ssh") {
+    const outside = new Set<string>();
+    // a cluster that cannot be listed is guarded by mayDelete in applySecret (per-cluster error)
+    await onClusters(c, clusters, async (kube) => {
+      for (const s of await kube.list(`${LABEL_OWNER}=${owner},${LABEL_KIND}=git-ssh`)) {
+        const basename = s.metadata.labels?.[LABEL_BASENAME] ?? s.metadata.name;
+        if (basename !== name && !inScope(basename)) outside.add(basename);
+      }
+      return { status: "listed" };
+    });
+    if (outside.size > 0) {
+      throw outOfScope(
+        `owner ${owner} has the git-ssh secret ${[...outside]
+          .sort()
+          .map((n) => `"${n}"`)
+          .join(
+            ", ",
+          )}, which is outside this hook's scope: writing git-ssh secret "${name}" would delete it (git-ssh is one per owner); nothing was written`,
+      );
+    }
+  }
   return await putOnClusters(c, caller, {
     owner,
     name,
@@ -196,6 +228,7 @@ async function deliverSecretSet(
     clusters,
     via: `webhook:${hook.id}`,
     answerPrefix: { hook: hook.id, deliveryId: c.req.header("webhook-id"), replay: false },
+    mayDelete: inScope,
   });
 }
 
@@ -205,7 +238,6 @@ async function deliverSync(
   hook: HookRecord,
   caller: Caller,
   body: z.infer<typeof SyncRequestBody>,
-  begin: () => Promise<void>,
 ): Promise<Response> {
   if (!hook.allowSync) {
     throw outOfScope(
@@ -214,7 +246,6 @@ async function deliverSync(
   }
   for (const [i, n] of (body.names ?? []).entries()) checkNameInScope(hook, n, `sync.names.${i}`);
   const scope = await syncScopeFor(c, caller, body);
-  await begin();
   const inHook = nameMatcher(hook.names);
   const asked = body.names ? nameMatcher(body.names) : null;
   const outcome = await runSync(c.get("services"), {
@@ -305,17 +336,17 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
       "webhook-signature does not match: it must be \"v1,<base64 of HMAC-SHA256(key, '<webhook-id>.<webhook-timestamp>.<body>')>\", where key is the base64-decoded part of the hook's whsec_ secret and body the exact bytes sent; nothing was written",
     );
   }
-  const seen = await hooks.seen(hook.id, deliveryId, now());
+  const flightKey = `${hook.id}:${deliveryId}`;
+  const seen = inFlight.has(flightKey)
+    ? ({ state: "processing" } as const)
+    : await hooks.seen(hook.id, deliveryId, now());
+  if (seen === null && inFlight.has(flightKey)) {
+    // another copy of this delivery got here while this one read the store
+    return inProgress(c, hook, deliveryId);
+  }
   if (seen) {
+    if (seen.state === "processing") return inProgress(c, hook, deliveryId);
     audit(c, { action: "hook.delivery", outcome: "ok", hook: hook.id, deliveryId, replay: true });
-    if (seen.state === "processing") {
-      return problem(
-        c,
-        "webhook_in_progress",
-        409,
-        `delivery ${deliveryId} is being applied right now: nothing was written twice; retry later`,
-      );
-    }
     c.header("webhook-replay", "true");
     return send(
       c,
@@ -332,15 +363,10 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
       200,
     );
   }
-  let json: unknown;
-  try {
-    json = raw ? JSON.parse(raw) : undefined;
-  } catch {
-    throw new ApiError(
-      "malformed_json",
-      "the delivery body is not valid JSON: check quotes, commas and brackets",
-    );
-  }
+  // claimed now, before the body is parsed or a cluster is touched: a second copy of this delivery
+  // arriving meanwhile is answered 409 webhook_in_progress (this isolate at once, others via the
+  // store). A failure that wrote nothing (a 4xx, every cluster failed) gives the id back.
+  inFlight.add(flightKey);
   const caller = hookCaller(hook);
   c.set("caller", caller);
   const at = now();
@@ -352,21 +378,28 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     expiresAt: new Date(at.getTime() + DELIVERY_TTL_SECONDS * 1000).toISOString(),
     requestId: c.get("requestId"),
   };
-  let begun = false;
-  const begin = async () => {
-    await hooks.mark(record);
-    begun = true;
-  };
+  let marked = false;
   try {
+    await hooks.mark(record);
+    marked = true;
+    let json: unknown;
+    try {
+      json = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      throw new ApiError(
+        "malformed_json",
+        "the delivery body is not valid JSON: check quotes, commas and brackets",
+      );
+    }
     let res: Response;
     if (json && typeof json === "object" && !Array.isArray(json) && "sync" in json) {
       const parsed = SyncDelivery.safeParse(json);
       if (!parsed.success) throw invalid(parsed.error, "");
-      res = await deliverSync(c, hook, caller, parsed.data.sync, begin);
+      res = await deliverSync(c, hook, caller, parsed.data.sync);
     } else {
       const parsed = SecretSetDelivery.safeParse(json);
       if (!parsed.success) throw invalid(parsed.error, "");
-      res = await deliverSecretSet(c, hook, caller, parsed.data, begin);
+      res = await deliverSecretSet(c, hook, caller, parsed.data);
     }
     await hooks.mark({
       ...record,
@@ -382,8 +415,8 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     });
     return res;
   } catch (error) {
-    // nothing was written (a 4xx before `begin`, or every cluster failed): a retry may apply it
-    if (begun) await hooks.forget(hook.id, deliveryId);
+    // nothing was written (a 4xx before any write, or every cluster failed): a retry may apply it
+    if (marked) await hooks.forget(hook.id, deliveryId);
     if (error instanceof ApiError) {
       audit(c, {
         action: "hook.delivery",
@@ -394,7 +427,28 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
       });
     }
     throw error;
+  } finally {
+    inFlight.delete(flightKey);
   }
+}
+
+/** Deliveries being applied in this isolate (`<hook>:<webhook-id>`), claimed synchronously. */
+const inFlight = new Set<string>();
+
+function inProgress(c: AppContext, hook: HookRecord, deliveryId: string): Response {
+  audit(c, {
+    action: "hook.delivery",
+    outcome: "denied",
+    hook: hook.id,
+    deliveryId,
+    code: "webhook_in_progress",
+  });
+  return problem(
+    c,
+    "webhook_in_progress",
+    409,
+    `delivery ${deliveryId} is being applied right now: nothing was written twice; retry later`,
+  );
 }
 
 export function hookRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -13,11 +13,16 @@ export const DriftSchema = z
       description:
         "the cluster whose copy the others are compared with: the most recently written copy (the one a sync would copy from)",
     }),
-    inLine: z.boolean().openapi({ description: "every cluster holds the same content" }),
+    inLine: z.boolean().openapi({
+      description: "every cluster of the placement holds the same content",
+    }),
     clusters: z.array(
       z.object({
         cluster: z.string(),
-        state: z.enum(["in-line", "missing", "different", "unknown"]),
+        state: z.enum(["in-line", "missing", "different", "not-placed", "unknown"]).openapi({
+          description:
+            "`not-placed`: the secret's placement (annotation konduktor-broker/placement) leaves this cluster out; not a disagreement",
+        }),
         keys: z
           .object({
             missing: z.array(z.string()),
@@ -26,6 +31,10 @@ export const DriftSchema = z
           })
           .optional()
           .openapi({ description: "for `different`: which keys differ from the reference" }),
+        editedOutsideBroker: z.literal(true).optional().openapi({
+          description:
+            "this copy was changed outside the broker (kubectl, the Konduktor CLI): a sync leaves it alone unless a source is named",
+        }),
       }),
     ),
   })

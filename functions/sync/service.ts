@@ -67,13 +67,14 @@ export async function runSync(services: Services, scope: SyncScope): Promise<Syn
   const started = Date.now();
   const { registry, store } = services;
   const records = new Map((await registry.list()).map((r) => [r.name, r]));
-  const open = (cluster: string) => registry.open(cluster, records.get(cluster));
+  const open = (cluster: string, signal?: AbortSignal) =>
+    registry.open(cluster, records.get(cluster), signal);
 
   const copies: Copy[] = [];
   const reads = await fanout(
     scope.clusters,
-    async (cluster) => {
-      const found = await readCopies(await open(cluster), cluster, scope.owners);
+    async (cluster, signal) => {
+      const found = await readCopies(await open(cluster, signal), cluster, scope.owners);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
     },
@@ -110,6 +111,7 @@ export async function runSync(services: Services, scope: SyncScope): Promise<Syn
         open,
         fanout: brokerFanoutOptions(services, "sync write"),
         via: scope.via,
+        ...(scope.names ? { mayDelete: scope.names } : {}),
       });
   return {
     dryRun: scope.dryRun,

@@ -83,6 +83,34 @@ describe("kubeconfig envelope", () => {
     await expect(open(e, "cluster:alpha", [k2])).rejects.toThrow(/"k1", which is not configured/);
     expect(await open(e, "cluster:alpha", [k2, k1])).toBe("x");
   });
+
+  it("binds the key id (AAD): a record relabelled with another key id does not open; older records still do", async () => {
+    const e = await seal("x", "cluster:alpha", k1);
+    expect(e.v).toBe(2);
+    // the same key under another id: the key id is authenticated, so it does not decrypt
+    const k1b = { id: "k1b", bytes: k1.bytes };
+    await expect(open({ ...e, kid: "k1b" }, "cluster:alpha", [k1, k1b])).rejects.toThrow(
+      /cannot decrypt with key "k1b"/,
+    );
+    // a record sealed before the key id was bound (name only as AAD, no `v`)
+    const iv = new Uint8Array(randomBytes(12));
+    const key = await crypto.subtle.importKey("raw", k1.bytes, "AES-GCM", false, ["encrypt"]);
+    const ct = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode("cluster:alpha") },
+      key,
+      new TextEncoder().encode("legacy"),
+    );
+    const legacy = {
+      alg: "A256GCM" as const,
+      kid: "k1",
+      iv: Buffer.from(iv).toString("base64"),
+      ct: Buffer.from(ct).toString("base64"),
+    };
+    expect(await open(legacy, "cluster:alpha", [k1])).toBe("legacy");
+    await expect(open({ ...legacy, v: 2 as const }, "cluster:alpha", [k1])).rejects.toThrow(
+      EnvelopeError,
+    );
+  });
 });
 
 describe("API tokens", () => {
