@@ -449,14 +449,17 @@ async function applyOnce(
   return { ...base, outcome, writes: 1 };
 }
 
-/** One row of `konduktor secret list` for a Secret read from the cluster. */
+/**
+ * One row of `konduktor secret list` for a Secret read from the cluster. The kind is the label's
+ * raw value, as Konduktor shows it (also one this project does not know, e.g. from a newer CLI);
+ * `(none)` only when the label is missing or empty.
+ */
 export function toListing(secret: KubeSecret): SecretListing {
   const labels = secret.metadata.labels ?? {};
-  const kind = labels[LABEL_KIND];
   return {
     name: secret.metadata.name,
     basename: labels[LABEL_BASENAME] || secret.metadata.name,
-    kind: isSecretKind(kind) ? kind : "(none)",
+    kind: labels[LABEL_KIND] || "(none)",
     owner: labels[LABEL_OWNER] || null,
     keys: Object.keys(secret.data ?? {}).sort(),
     updatedAt:

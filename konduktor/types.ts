@@ -91,8 +91,11 @@ export interface ApplyResult {
 export interface SecretListing {
   name: string;
   basename: string;
-  /** `(none)` for Secrets without the kind label (all-users listing) */
-  kind: SecretKind | "(none)";
+  /**
+   * the `trainy.ai/secret-kind` label's raw value, as Konduktor shows it (so possibly a kind this
+   * project does not know); `(none)` for Secrets without the label (all-users listing)
+   */
+  kind: SecretKind | "(none)" | (string & {});
   owner: string | null;
   keys: string[];
   updatedAt: string | null;

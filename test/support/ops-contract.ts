@@ -235,9 +235,30 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
         ["two", "default", owner, ["B"]],
       ]);
       expect(own[0]?.updatedAt).toMatch(/^\d{4}-/);
+      // a kind this project does not know (a newer Konduktor CLI): shown raw, as Konduktor does
+      const future = uniq("future");
+      await kube.create({
+        metadata: {
+          name: future,
+          labels: {
+            parent: "konduktor",
+            [LABEL_OWNER]: owner,
+            [LABEL_BASENAME]: "future",
+            [LABEL_KIND]: "docker-config",
+          },
+        },
+        type: "Opaque",
+        data: { Y: b64("y") },
+      });
+      expect((await listOwn(kube, owner)).find((l) => l.name === future)).toMatchObject({
+        basename: "future",
+        kind: "docker-config",
+        owner,
+      });
       const all = await listAll(kube);
       const row = all.find((l) => l.name === bare);
       expect(row).toMatchObject({ basename: bare, kind: "(none)", owner: null, keys: ["X"] });
+      expect(all.find((l) => l.name === future)?.kind).toBe("docker-config");
       expect(all.find((l) => l.name === `one-${owner}`)).toMatchObject({ basename: "one", owner });
       const d = await describeSecret(kube, owner, "one");
       expect(d).toMatchObject({
@@ -254,6 +275,7 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(d.digests).toEqual({ A: `sha256:${await sha256hex("1")}` });
       expect(d.contentDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
       await kube.delete(bare);
+      await kube.delete(future);
     });
 
     it("deletes own by basename: none → not_found, two → ambiguous, one → deleted", async () => {
