@@ -168,21 +168,26 @@ export function createApp(deps: AppDeps) {
     );
   });
 
+  /** 405 with `Allow` when the path exists under other methods only (null otherwise). */
+  const methodNotAllowed = (c: AppContext): Response | null => {
+    const path = new URL(c.req.url).pathname;
+    const allow = allowedMethods(app.routes, path);
+    if (allow.length === 0 || allow.includes(c.req.method)) return null;
+    return problemResponse(
+      "method_not_allowed",
+      405,
+      `${c.req.method} is not allowed on ${path}: use ${allow.join(", ")} (see /docs)`,
+      requestIdOf(c),
+      path,
+      {},
+      { allow: allow.join(", ") },
+    );
+  };
+
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;
-    // the path exists under other methods: 405 with `Allow`
-    const allow = allowedMethods(app.routes, path);
-    if (allow.length > 0) {
-      return problemResponse(
-        "method_not_allowed",
-        405,
-        `${c.req.method} is not allowed on ${path}: use ${allow.join(", ")} (see /docs)`,
-        requestIdOf(c),
-        path,
-        {},
-        { allow: allow.join(", ") },
-      );
-    }
+    const notAllowed = methodNotAllowed(c);
+    if (notAllowed) return notAllowed;
     return problemResponse(
       "not_found",
       404,
@@ -214,6 +219,9 @@ export function createApp(deps: AppDeps) {
     if (c.req.path === "/v1/openapi.json") return await next();
     // a webhook delivery is authenticated by its signature (routes/hooks.ts), not a bearer token
     if (isHookDelivery(c.req.method, c.req.path)) return await next();
+    // a method the path does not have: 405 before asking for a credential
+    const notAllowed = methodNotAllowed(c);
+    if (notAllowed) return notAllowed;
     const caller = await resolveCaller(
       bearerCredential(c.req.header("authorization")),
       services.resolvers,

@@ -226,6 +226,94 @@ describe("the app in-process (fake clusters)", () => {
     expect(JSON.stringify(logs)).not.toContain(issued.body.token);
   });
 
+  it("audits a refused mutating call once (denied / invalid), with no body or value", async () => {
+    const { call, logs } = build();
+    await call("PUT", "/v1/clusters/one", ADMIN, { kubeconfig: kubeconfig("https://one:6443") });
+    const issued = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    const before = logs.length;
+    const foreign = await call("PUT", "/v1/secrets/db", issued.body.token, {
+      owner: "ffffffff",
+      source: { type: "inline", pairs: { PASSWORD: "hunter2-canary" } },
+    });
+    expect(foreign.status).toBe(403);
+    const denied = logs.slice(before).filter((l) => l.type === "audit");
+    expect(denied).toEqual([
+      {
+        type: "audit",
+        at: expect.any(String),
+        requestId: foreign.body.requestId,
+        caller: issued.body.id ? `token:${issued.body.id}` : expect.any(String),
+        callerKind: "token",
+        method: "PUT",
+        path: "/v1/secrets/db",
+        action: "secret.put",
+        outcome: "denied",
+        code: "forbidden",
+        status: 403,
+      },
+    ]);
+    const bad = await call("PUT", "/v1/secrets/db", issued.body.token, { source: { type: "x" } });
+    expect(bad.status).toBe(400);
+    const none = await call("DELETE", "/v1/secrets/db");
+    expect(none.status).toBe(401);
+    const got = await call("GET", "/v1/secrets/db", "wrong");
+    expect(got.status).toBe(401);
+    const lines = logs.slice(before).filter((l) => l.type === "audit");
+    expect(lines.map((l) => [l.method, l.action, l.outcome, l.code, l.caller])).toEqual([
+      ["PUT", "secret.put", "denied", "forbidden", expect.stringMatching(/^token:/)],
+      ["PUT", "secret.put", "invalid", "invalid_input", expect.stringMatching(/^token:/)],
+      ["DELETE", "secret.delete", "denied", "unauthorized", null],
+    ]);
+    expect(JSON.stringify(logs)).not.toContain("hunter2-canary");
+  });
+
+  it("answers 405 method_not_allowed with Allow when the path exists under other methods", async () => {
+    const { call } = build();
+    const r = await call("PATCH", "/v1/secrets/x", "whatever");
+    expect(r.status).toBe(405);
+    expect(r.body.code).toBe("method_not_allowed");
+    expect(r.res.headers.get("allow")).toBe("DELETE, GET, HEAD, PUT");
+    expect(r.body.detail).toBe(
+      "PATCH is not allowed on /v1/secrets/x: use DELETE, GET, HEAD, PUT (see /docs)",
+    );
+    const sync = await call("GET", "/v1/sync", "whatever");
+    expect([sync.status, sync.res.headers.get("allow")]).toEqual([405, "POST"]);
+    expect((await call("PATCH", "/v1/nothing-here", ADMIN)).status).toBe(404);
+  });
+
+  it("a token bound to some clusters deletes (tombstone) and writes (placement) on those only", async () => {
+    const { call, app } = build();
+    for (const name of ["one", "two"]) {
+      await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}:6443`),
+      });
+    }
+    const all = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    const one = await call("POST", "/v1/tokens", ADMIN, {
+      owners: ["0a1b2c3d"],
+      clusters: ["one"],
+    });
+    const src = { source: { type: "inline", pairs: { A: "1" } } };
+    expect((await call("PUT", "/v1/secrets/db", all.body.token, src)).status).toBe(200);
+    expect((await call("DELETE", "/v1/secrets/db", one.body.token)).status).toBe(200);
+    const store = app.services.store;
+    expect(JSON.parse((await store.get("tombstone:0a1b2c3d:db")) as string)).toMatchObject({
+      clusters: ["one"],
+      at: { one: expect.any(String) },
+    });
+    // a write by the bound token is placed on "one" and clears the tombstone there only
+    const put = await call("PUT", "/v1/secrets/db", one.body.token, src);
+    expect(put.status).toBe(200);
+    expect(await store.get("tombstone:0a1b2c3d:db")).toBeNull();
+    const described = await call("GET", "/v1/secrets/db", all.body.token);
+    expect(described.body.drift.clusters).toEqual([
+      { cluster: "one", state: "in-line" },
+      { cluster: "two", state: "in-line" },
+    ]);
+    const d = described.body.results[0].secret;
+    expect(d.placement).toEqual(["one"]);
+  });
+
   it("answers an unknown error with a generic 500 and logs it with the request id", async () => {
     const boom: CallerResolver = async () => {
       throw new Error("database password is hunter2");
