@@ -64,11 +64,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A kubeconfig YAML for one user of a cluster, with the namespace set in its context. */
+/**
+ * A kubeconfig YAML for one user of a cluster, with the namespace set in its context (`null`: a
+ * context that names no namespace, so clients fall back to `default`).
+ */
 export function kubeconfigFor(
   info: ClusterInfo,
   user: TestUser | "cert-user",
-  namespace = TEST_NAMESPACE,
+  namespace: string | null = TEST_NAMESPACE,
 ): string {
   const userEntry =
     user === "cert-user"
@@ -82,13 +85,13 @@ export function kubeconfigFor(
 
 /**
  * A one-context kubeconfig YAML for a cluster (server and CA embedded): the user entry `userEntry`
- * under `name`, and a context of the same name with `namespace`, current.
+ * under `name`, and a context of the same name with `namespace` (none when `null`), current.
  */
 export function kubeconfigYaml(
   info: ClusterInfo,
   name: string,
   userEntry: Record<string, unknown>,
-  namespace: string,
+  namespace: string | null,
 ): string {
   return stringify({
     apiVersion: "v1",
@@ -103,7 +106,12 @@ export function kubeconfigYaml(
       },
     ],
     users: [{ name, user: userEntry }],
-    contexts: [{ name, context: { cluster: info.name, user: name, namespace } }],
+    contexts: [
+      {
+        name,
+        context: { cluster: info.name, user: name, ...(namespace === null ? {} : { namespace }) },
+      },
+    ],
     "current-context": name,
   });
 }
