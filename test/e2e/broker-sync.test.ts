@@ -237,7 +237,12 @@ describe("sync, drift and catch-up over three clusters", () => {
       inLine: false,
       clusters: [
         { cluster: "alpha", state: "in-line" },
-        { cluster: "beta", state: "different", keys: { missing: [], extra: [], changed: ["A"] } },
+        {
+          cluster: "beta",
+          state: "different",
+          keys: { missing: [], extra: [], changed: ["A"] },
+          editedOutsideBroker: true,
+        },
         { cluster: "gamma", state: "in-line" },
       ],
     });
@@ -247,10 +252,28 @@ describe("sync, drift and catch-up over three clusters", () => {
       cluster: "beta",
       state: "different",
       keys: { missing: [], extra: [], changed: ["A"] },
+      editedOutsideBroker: true,
     });
 
     const before = (await readSecret(beta, secretName))?.metadata.resourceVersion;
-    const plan = await sync({ dryRun: true, names: [name] });
+    // edited outside the broker: a sync without a named source leaves it alone (and says so)
+    const hands = await sync({ names: [name] });
+    expect(hands.status).toBe(200);
+    expect(hands.body.plan).toEqual([]);
+    expect(hands.body.skipped).toEqual([
+      {
+        owner,
+        secret: name,
+        secretName,
+        cluster: "beta",
+        reason:
+          "the copy on beta was changed outside the broker (A differ from alpha): not overwritten; name a source to copy from it",
+      },
+    ]);
+    await broker.scheduled("*/15 * * * *");
+    expect((await readSecret(beta, secretName))?.metadata.resourceVersion).toBe(before);
+    // naming the source repairs it: planned in a dry run, then done
+    const plan = await sync({ dryRun: true, names: [name], source: "alpha" });
     expect(plan.status).toBe(200);
     expect(plan.body.plan).toEqual([
       expect.objectContaining({
@@ -264,7 +287,7 @@ describe("sync, drift and catch-up over three clusters", () => {
     ]);
     expect((await readSecret(beta, secretName))?.metadata.resourceVersion).toBe(before);
 
-    const fixed = await sync({ names: [name] });
+    const fixed = await sync({ names: [name], source: "alpha" });
     expect(fixed.status).toBe(200);
     expect(fixed.body.plan).toEqual([expect.objectContaining({ cluster: "beta", status: "done" })]);
     expect((await readSecret(beta, secretName))?.data).toEqual({ A: b64(CANARY), B: b64("b") });
@@ -299,20 +322,76 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect(entriesFor(await sync({}), name)).toEqual([]);
     for (const c of clusters) expect(await readSecret(c, secretName), c.name).toBeNull();
 
-    // an explicit PUT (to one cluster) clears the tombstone: a sync then copies it everywhere
+    // an explicit PUT to one cluster brings it back there only (placement alpha; the tombstone
+    // still covers beta and gamma); a PUT to every cluster brings it back everywhere
     expect(
       (await put(name, { source: { type: "inline", pairs: { D: "back" } }, clusters: ["alpha"] }))
         .status,
     ).toBe(200);
     const back = await sync({ names: [name] });
-    expect(
-      back.body.plan.map((e: { cluster: string; action: string }) => [e.cluster, e.action]),
-    ).toEqual([
-      ["beta", "create"],
-      ["gamma", "create"],
-    ]);
+    expect(back.body.plan).toEqual([]);
+    expect(await readSecret(byName.beta!, secretName)).toBeNull();
+    expect((await put(name, { source: { type: "inline", pairs: { D: "back" } } })).status).toBe(
+      200,
+    );
+    expect(entriesFor(await sync({}), name)).toEqual([]);
     for (const c of clusters)
       expect((await readSecret(c, secretName))?.data).toEqual({ D: b64("back") });
+  });
+
+  it("a token bound to alpha deletes from alpha only: the cron does not delete beta's copy", async () => {
+    const name = `bound-del-${tag}`;
+    const secretName = `${name}-${owner}`;
+    expect((await put(name, { source: { type: "inline", pairs: { B: CANARY } } })).status).toBe(
+      200,
+    );
+    const { token: alphaToken } = await issueToken(broker, {
+      owners: [owner],
+      clusters: ["alpha"],
+      label: "sync-e2e-alpha",
+    });
+    const del = await call("DELETE", `/v1/secrets/${name}`, { token: alphaToken });
+    expect(del.status, del.text).toBe(200);
+    expect(del.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha"]);
+    const res = await broker.scheduled("*/15 * * * *");
+    expect(res.status, res.text).toBe(200);
+    expect(await readSecret(byName.alpha!, secretName)).toBeNull();
+    for (const c of ["beta", "gamma"]) {
+      expect((await readSecret(byName[c]!, secretName))?.data, c).toEqual({ B: b64(CANARY) });
+    }
+  });
+
+  it("a PUT to alpha only stays on alpha: the cron does not copy it; describe says not-placed", async () => {
+    const name = `placed-${tag}`;
+    const secretName = `${name}-${owner}`;
+    const w = await put(name, {
+      source: { type: "inline", pairs: { P: CANARY } },
+      clusters: ["alpha"],
+    });
+    expect(w.status, w.text).toBe(200);
+    const alpha = await readSecret(byName.alpha!, secretName);
+    expect(alpha?.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha");
+    const res = await broker.scheduled("*/15 * * * *");
+    expect(res.status, res.text).toBe(200);
+    expect((await sync({ names: [name] })).body.plan).toEqual([]);
+    for (const c of ["beta", "gamma"])
+      expect(await readSecret(byName[c]!, secretName), c).toBeNull();
+    const one = await call("GET", `/v1/secrets/${name}`, { token });
+    expect(one.status, one.text).toBe(200);
+    expect(one.body.agree).toBe(true);
+    expect(one.body.drift).toEqual({
+      reference: "alpha",
+      inLine: true,
+      clusters: [
+        { cluster: "alpha", state: "in-line" },
+        { cluster: "beta", state: "not-placed" },
+        { cluster: "gamma", state: "not-placed" },
+      ],
+    });
+    const list = await call("GET", "/v1/secrets", { token });
+    const row = list.body.secrets.find((r: { name: string }) => r.name === name);
+    expect(row.clusters).toEqual(["alpha"]);
+    expect(row.drift.inLine).toBe(true);
   });
 
   it("bad sync requests are 4xx with what to fix, and touch nothing", async () => {
@@ -337,12 +416,21 @@ describe("sync, drift and catch-up over three clusters", () => {
   it("measures a sync of N secrets written to one cluster × 3 clusters", async () => {
     const N = 20;
     const names = Array.from({ length: N }, (_, i) => `bulk${i}-${tag}`);
+    // written everywhere (placement all), then removed by hand from beta and gamma
     const writes = await Promise.all(
-      names.map((n) =>
-        put(n, { source: { type: "inline", pairs: { V: `v-${n}`, W: "w" } }, clusters: ["alpha"] }),
-      ),
+      names.map((n) => put(n, { source: { type: "inline", pairs: { V: `v-${n}`, W: "w" } } })),
     );
     expect(writes.every((w) => w.status === 200)).toBe(true);
+    for (const c of [byName.beta!, byName.gamma!]) {
+      for (const n of names) {
+        const r = await adminRequest(
+          c,
+          "DELETE",
+          `/api/v1/namespaces/${TEST_NAMESPACE}/secrets/${n}-${owner}`,
+        );
+        expect(r.status).toBe(200);
+      }
+    }
     let started = Date.now();
     const plan = await sync({ dryRun: true, names });
     const planMs = Date.now() - started;
