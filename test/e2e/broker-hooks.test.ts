@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { adminRequest, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
 import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
 
@@ -163,6 +164,53 @@ describe("signed webhooks", () => {
     expect(after?.data).toEqual({ V: b64("first") });
   });
 
+  it("two concurrent deliveries with one id write once (the other: 409 in progress or a replay)", async () => {
+    const name = `rot-race-${tag}`;
+    const id = `msg_${randomUUID()}`;
+    const [a, b] = await Promise.all([
+      deliver(secretSet(name, { V: "one" }), { id }),
+      deliver(secretSet(name, { V: "two" }), { id }),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses[0]).toBe(200);
+    const applied = [a, b].filter((r) => r.status === 200 && r.body.replay === false);
+    expect(applied).toHaveLength(1);
+    const other = a === applied[0] ? b : a;
+    if (other.status === 409) {
+      expect(other.body.code).toBe("webhook_in_progress");
+    } else {
+      expect([other.status, other.body.replay]).toEqual([200, true]);
+    }
+    // one write per cluster: created once, never updated by the second copy
+    const written = await readSecret(byName.alpha!, `${name}-${owner}`);
+    expect(written?.data).toEqual({ V: b64(applied[0]!.body === a.body ? "one" : "two") });
+    expect(
+      applied[0]!.body.results.map((r: { status: string; writes: number }) => [r.status, r.writes]),
+    ).toEqual([
+      ["created", 1],
+      ["created", 1],
+    ]);
+  });
+
+  it("a git-ssh secret set that would delete a git-ssh secret outside the hook's names → 403, nothing written", async () => {
+    const key = (s: string) => ({ type: "files", files: [{ name: "gitkey", content: b64(s) }] });
+    const mine = await broker.request("PUT", "/v1/secrets/private-deploy-key", {
+      token,
+      json: { kind: "git-ssh", source: key(CANARY), clusters: ["alpha"] },
+    });
+    expect(mine.status, mine.text).toBe(200);
+    const name = `rot-git-${tag}`;
+    const res = await deliver({ name, kind: "git-ssh", source: key("rotated") });
+    expect(res.status, res.text).toBe(403);
+    expect(res.body.code).toBe("forbidden");
+    expect(res.body.detail).toBe(
+      `owner ${owner} has the git-ssh secret "private-deploy-key", which is outside this hook's scope: writing git-ssh secret "${name}" would delete it (git-ssh is one per owner); nothing was written`,
+    );
+    expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
+    expect(await readSecret(byName.alpha!, `private-deploy-key-${owner}`)).not.toBeNull();
+    await broker.request("DELETE", "/v1/secrets/private-deploy-key", { token });
+  });
+
   it("a wrong signature, a tampered body, missing headers → 401 and nothing written", async () => {
     const name = `rot-wrong-${tag}`;
     const wrongKey = `whsec_${randomBytes(32).toString("base64")}`;
@@ -249,12 +297,21 @@ describe("signed webhooks", () => {
   it("a sync request copies within the hook's clusters and names only", async () => {
     const inScope = `rot-sync-${tag}`;
     const outOfScope = `nothook-${tag}`;
+    // written everywhere (placement all), then removed by hand from beta and gamma
     for (const name of [inScope, outOfScope]) {
       const res = await broker.request("PUT", `/v1/secrets/${name}`, {
         token,
-        json: { source: { type: "inline", pairs: { S: CANARY } }, clusters: ["alpha"] },
+        json: { source: { type: "inline", pairs: { S: CANARY } } },
       });
       expect(res.status).toBe(200);
+      for (const c of [byName.beta!, byName.gamma!]) {
+        const r = await adminRequest(
+          c,
+          "DELETE",
+          `/api/v1/namespaces/${TEST_NAMESPACE}/secrets/${name}-${owner}`,
+        );
+        expect(r.status).toBe(200);
+      }
     }
     const plan = await deliver({ sync: { dryRun: true } });
     expect(plan.status, plan.text).toBe(200);
