@@ -4,6 +4,7 @@
  * answers per cluster. Only the answer's structured, value-free fields are read: never its body.
  */
 import * as core from "@actions/core";
+import pRetry from "p-retry";
 import { bytesToBase64 } from "../../konduktor/encoding.ts";
 import type { SecretSource } from "../../konduktor/types.ts";
 import type { ActionConfig } from "./inputs.ts";
@@ -160,6 +161,30 @@ function causeText(error: unknown): string | undefined {
 }
 
 const RETRY_STATUS = new Set([502, 503, 504]);
+const ATTEMPTS = 3;
+
+/** No HTTP answer (network error, timeout): retried. */
+class NoAnswer extends Error {
+  override name = "NoAnswer";
+}
+
+/** A 502/503/504 without per-cluster results (a gateway's, not the broker's): retried. */
+class GatewayAnswer extends Error {
+  override name = "GatewayAnswer";
+  readonly response: Response;
+  readonly parsed: unknown;
+  constructor(response: Response, parsed: unknown) {
+    super(`HTTP ${response.status}`);
+    this.response = response;
+    this.parsed = parsed;
+  }
+}
+
+function resultsOf(parsed: unknown): unknown {
+  return parsed && typeof parsed === "object"
+    ? (parsed as { results?: unknown }).results
+    : undefined;
+}
 
 export interface BrokerCredential {
   header: string;
@@ -178,9 +203,8 @@ export async function runBrokerMode(
   const url = `${target.url}/v1/secrets/${encodeURIComponent(config.name)}`;
   const body = JSON.stringify(brokerRequestBody(config, source));
   const deadline = Date.now() + config.timeoutMs;
-  let response: Response | undefined;
-  let lastProblem = "";
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  const attempt = async (): Promise<{ response: Response; parsed: unknown }> => {
+    let response: Response;
     try {
       response = await fetch(url, {
         method: "PUT",
@@ -193,35 +217,64 @@ export async function runBrokerMode(
         body,
         signal: AbortSignal.timeout(Math.max(1000, deadline - Date.now())),
       });
-      if (!RETRY_STATUS.has(response.status) || attempt === 3) break;
-      lastProblem = `HTTP ${response.status}`;
-      await response.body?.cancel();
     } catch (error) {
-      const name = (error as Error).name;
-      lastProblem =
-        name === "TimeoutError"
+      throw new NoAnswer(
+        (error as Error).name === "TimeoutError"
           ? `no answer within ${config.timeoutMs / 1000} s`
-          : (networkCode(error) ?? causeText(error) ?? "network error");
-      response = undefined;
-      if (attempt === 3 || Date.now() >= deadline) break;
+          : (networkCode(error) ?? causeText(error) ?? "network error"),
+      );
     }
-    core.info(`broker: ${lastProblem}; retrying (attempt ${attempt + 1} of 3)`);
-    await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
-  }
-  if (!response) {
-    throw new StepError(
-      `cannot reach the broker at ${new URL(target.url).origin} (${lastProblem}): check broker-url and that the broker is up, then re-run`,
-    );
-  }
-  let parsed: unknown;
+    let parsed: unknown;
+    try {
+      parsed = await response.json();
+    } catch {
+      parsed = undefined;
+    }
+    // A 502/503/504 with per-cluster `results` is the broker's own answer (some clusters may have
+    // been written): never repeated. Without them, a gateway or the platform answered: retried.
+    if (RETRY_STATUS.has(response.status) && !Array.isArray(resultsOf(parsed))) {
+      throw new GatewayAnswer(response, parsed);
+    }
+    return { response, parsed };
+  };
+  let answer: { response: Response; parsed: unknown };
   try {
-    parsed = await response.json();
-  } catch {
-    parsed = undefined;
+    answer = await pRetry(attempt, {
+      retries: ATTEMPTS - 1,
+      minTimeout: 500,
+      factor: 2,
+      randomize: false,
+      shouldRetry: ({ error, attemptNumber }) => {
+        const retry =
+          (error instanceof NoAnswer || error instanceof GatewayAnswer) &&
+          Date.now() + 500 * 2 ** (attemptNumber - 1) < deadline;
+        if (retry) {
+          core.info(
+            `broker: ${error.message}; retrying (attempt ${attemptNumber + 1} of ${ATTEMPTS})`,
+          );
+        }
+        return retry;
+      },
+    });
+  } catch (error) {
+    if (error instanceof GatewayAnswer) answer = { response: error.response, parsed: error.parsed };
+    else if (error instanceof NoAnswer) {
+      throw new StepError(
+        `cannot reach the broker at ${new URL(target.url).origin} (${error.message}): check broker-url and that the broker is up, then re-run`,
+      );
+    } else throw error;
   }
-  const results = (parsed as { results?: unknown } | undefined)?.results;
+  const { response, parsed } = answer;
+  const results = resultsOf(parsed);
   if (Array.isArray(results) && results.length > 0) {
     return results.map((r) => toClusterResult(r, config.dryRun));
+  }
+  if (response.ok) {
+    throw new StepError(
+      Array.isArray(results)
+        ? `the broker answered HTTP ${response.status} with no cluster in its results: nothing was targeted; check the clusters input and the clusters the credential (OIDC binding or API token) may use`
+        : `the broker answered HTTP ${response.status} without per-cluster results: check that broker-url is the broker's base URL (not a proxy or login page)`,
+    );
   }
   const detail = brokerMessage(parsed);
   const what = detail

@@ -41,7 +41,10 @@ export function readRawInputs(env: NodeJS.ProcessEnv = process.env): RawInputs {
 }
 
 export const DEFAULT_AUDIENCE = "konduktor-broker";
-export const DEFAULT_EXCLUDE = ["github_token"];
+/** Always excluded unless `include` names it exactly (case-insensitive): the workflow's token. */
+export const ALWAYS_EXCLUDE = "github_token";
+const TIMEOUT_MESSAGE =
+  "timeout-seconds: must be a whole number of seconds from 1 to 3600 (default 60); give e.g. timeout-seconds: 120, or leave it out";
 
 const basename = z
   .string()
@@ -90,7 +93,13 @@ const rawSchema = z.object({
   "timeout-seconds": z
     .string()
     .transform((s) => Number(s.trim() || "60"))
-    .pipe(z.number().int().min(1).max(3600)),
+    .pipe(
+      z
+        .number({ error: () => TIMEOUT_MESSAGE })
+        .int({ error: () => TIMEOUT_MESSAGE })
+        .min(1, { error: () => TIMEOUT_MESSAGE })
+        .max(3600, { error: () => TIMEOUT_MESSAGE }),
+    ),
 });
 
 export type SecretKindInput = "env" | "default" | "git-ssh";
@@ -142,7 +151,10 @@ export function parseConfig(
   }
   const c = checked.data;
   const include = splitList(raw.include);
-  const exclude = raw.exclude.trim() === "" ? DEFAULT_EXCLUDE : splitList(raw.exclude);
+  // toJSON(secrets) carries the workflow's GITHUB_TOKEN: dropped even when exclude is set,
+  // unless include names it on purpose (a glob like `*` or `GITHUB_*` does not count).
+  const exclude = splitList(raw.exclude);
+  if (!include.some((i) => i.toLowerCase() === ALWAYS_EXCLUDE)) exclude.push(ALWAYS_EXCLUDE);
   const { kept, dropped } = filterKeys(parsedValues, include, exclude);
   const files = raw.files
     .split("\n")

@@ -3,36 +3,45 @@
  * `@kubernetes/client-node` adapter and the same konduktor/ operations the broker uses.
  */
 import * as core from "@actions/core";
+import { parseDocument } from "yaml";
 import { createClientNodeKubeSecrets } from "../../konduktor/kube/client-node-adapter.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
-import { KubeconfigError, kubeconfigContexts } from "../../konduktor/kube/kubeconfig.ts";
+import {
+  KubeconfigError,
+  kubeconfigContexts,
+  parseKubeconfig,
+} from "../../konduktor/kube/kubeconfig.ts";
 import { applySecret } from "../../konduktor/ops.ts";
-import { buildSecret, ValidationError } from "../../konduktor/secret.ts";
+import { buildSecret, ValidationError, validateSecretInput } from "../../konduktor/secret.ts";
 import type { SecretSource } from "../../konduktor/types.ts";
 import { StepError } from "./broker-mode.ts";
 import type { ActionConfig } from "./inputs.ts";
+import { kubeconfigSecrets } from "./mask.ts";
 import type { ClusterResult } from "./report.ts";
+import { InputError } from "./values.ts";
 
 type KubeconfigTarget = Extract<ActionConfig["target"], { type: "kubeconfig" }>;
 
-/** Kubeconfig YAML, or a path to one (relative to the workspace). */
-async function kubeconfigText(input: string): Promise<string> {
+/**
+ * The kubeconfig text: the input itself (YAML), or the file it names (relative to the
+ * workspace). A file's credentials are masked as soon as it is read, before anything is printed
+ * (the input's own YAML was masked with the other inputs).
+ */
+export async function readKubeconfig(input: string): Promise<string> {
   const trimmed = input.trim();
-  if (!trimmed.includes("\n") && !trimmed.includes(":")) {
-    const { readFile } = await import("node:fs/promises");
-    const { resolve } = await import("node:path");
-    try {
-      return await readFile(
-        resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), trimmed),
-        "utf8",
-      );
-    } catch {
-      throw new StepError(
-        "kubeconfig: not kubeconfig YAML and not a readable file path: pass the kubeconfig's content (e.g. the KUBECONFIG repository secret) or a path in the workspace",
-      );
-    }
+  if (trimmed.includes("\n") || trimmed.includes(":")) return input;
+  const { readFile } = await import("node:fs/promises");
+  const { resolve } = await import("node:path");
+  let text: string;
+  try {
+    text = await readFile(resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), trimmed), "utf8");
+  } catch {
+    throw new StepError(
+      "kubeconfig: not kubeconfig YAML and not a readable file path: pass the kubeconfig's content (e.g. the KUBECONFIG repository secret) or a path in the workspace",
+    );
   }
-  return input;
+  for (const secret of kubeconfigSecrets(text)) core.setSecret(secret);
+  return text;
 }
 
 function failure(cluster: string, error: unknown, dryRun: boolean): ClusterResult {
@@ -62,12 +71,50 @@ function failure(cluster: string, error: unknown, dryRun: boolean): ClusterResul
   };
 }
 
+/** ` (YAML error at line N)` when the message does not say the line (positions only, no text). */
+function yamlErrorLine(message: string, text: string): string {
+  if (/\bline \d+/.test(message)) return "";
+  const line = parseDocument(text).errors[0]?.linePos?.[0]?.line;
+  return line ? ` (YAML error at line ${line})` : "";
+}
+
+/**
+ * Checks what needs no cluster, before any request: the kubeconfig is YAML (its parse error, with
+ * the line, is reported rather than a missing context) and the secret is valid (size, keys).
+ */
+function checkBeforeAnyRequest(config: ActionConfig, source: SecretSource, text: string): void {
+  const target = config.target as KubeconfigTarget;
+  try {
+    parseKubeconfig(text, {
+      runtime: "node",
+      ...(target.contexts[0] ? { context: target.contexts[0] } : {}),
+    });
+  } catch (error) {
+    // the whole-file problems; one context's problems are reported as that cluster's failure
+    if (error instanceof KubeconfigError && error.field === "kubeconfig") {
+      throw new StepError(`kubeconfig: ${error.message}${yamlErrorLine(error.message, text)}`);
+    }
+  }
+  const problems = validateSecretInput({
+    owner: target.owner,
+    basename: config.name,
+    kind: config.kind,
+    source,
+  });
+  if (problems.length > 0) {
+    throw new InputError(
+      `the secret is not valid: ${ValidationError.of(problems).message}; nothing was sent to any cluster`,
+    );
+  }
+}
+
 export async function runKubeconfigMode(
   config: ActionConfig,
   source: SecretSource,
+  text: string,
 ): Promise<ClusterResult[]> {
   const target = config.target as KubeconfigTarget;
-  const text = await kubeconfigText(target.kubeconfig);
+  checkBeforeAnyRequest(config, source, text);
   const { names, current } = kubeconfigContexts(text);
   const contexts = target.contexts.length > 0 ? target.contexts : current ? [current] : [];
   if (contexts.length === 0) {

@@ -13,7 +13,7 @@ import {
   StepError,
 } from "./broker-mode.ts";
 import { parseConfig, parseValuesInput, readRawInputs } from "./inputs.ts";
-import { logResult, runKubeconfigMode } from "./kubeconfig-mode.ts";
+import { logResult, readKubeconfig, runKubeconfigMode } from "./kubeconfig-mode.ts";
 import { secretsToMask } from "./mask.ts";
 import { type ClusterResult, outputsFor, summaryMarkdown, verdict } from "./report.ts";
 import { buildSource, sourceSecrets } from "./source.ts";
@@ -45,6 +45,9 @@ export async function run(): Promise<void> {
     // the OIDC token is masked by core.getIDToken: fetch it before the step prints anything
     const auth: BrokerCredential | null =
       config.target.type === "broker" ? await brokerCredential(config.target) : null;
+    // a kubeconfig given as a path: read (and its credentials masked) before the step prints
+    const kubeconfig =
+      config.target.type === "kubeconfig" ? await readKubeconfig(config.target.kubeconfig) : "";
 
     const count = Object.keys(config.values).length;
     core.info(
@@ -64,7 +67,7 @@ export async function run(): Promise<void> {
         core.endGroup();
       }
     } else {
-      results = await runKubeconfigMode(config, source);
+      results = await runKubeconfigMode(config, source, kubeconfig);
     }
   } catch (error) {
     const message = messageOf(error);

@@ -5,16 +5,39 @@
 import { parseDocument } from "yaml";
 import type { RawInputs } from "./inputs.ts";
 
-/** The strings to register for one value: the value and each of its lines. */
+/**
+ * The shortest line masked on its own. Masking `{`, `}` or `---` of a JSON/YAML/PEM value would
+ * star out those characters in every later log line; the whole value is always masked anyway.
+ */
+export const MIN_MASKED_LINE = 4;
+
+/** The strings to register for one value: the whole value, and each line of 4+ characters. */
 export function masksFor(value: string): string[] {
   const out: string[] = [];
   const v = value.replace(/\r\n/g, "\n");
   if (v.trim() !== "") out.push(v);
-  if (v.includes("\n")) {
-    for (const line of v.split("\n")) {
-      const l = line.trim();
-      if (l !== "") out.push(l);
-    }
+  if (v.includes("\n")) out.push(...maskableLines(v));
+  return out;
+}
+
+/** The trimmed lines of 4+ characters of a text. */
+export function maskableLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length >= MIN_MASKED_LINE);
+}
+
+/**
+ * For `values` that do not parse: nothing is known about where a value starts, so every line of
+ * 4+ characters, and what follows the first `=` or `:` of a line (a value of 4+ characters).
+ */
+export function unparsedValuesMasks(text: string): string[] {
+  const out: string[] = [];
+  for (const line of maskableLines(text)) {
+    out.push(line);
+    const rest = /^[^=:]*[=:](.*)$/.exec(line)?.[1]?.trim() ?? "";
+    if (rest.length >= MIN_MASKED_LINE) out.push(rest);
   }
   return out;
 }
@@ -30,11 +53,16 @@ const KUBECONFIG_SECRET_FIELDS = new Set([
   "access-token",
 ]);
 
-/** Credentials inside a kubeconfig (tokens, keys, passwords); nothing if it does not parse. */
+/**
+ * Credentials inside a kubeconfig (tokens, keys, passwords). A kubeconfig that does not parse
+ * cannot be searched: then every line of 4+ characters (the step fails on it anyway).
+ */
 export function kubeconfigSecrets(text: string): string[] {
   if (text.trim() === "") return [];
   const out: string[] = [];
   try {
+    const doc = parseDocument(text, { schema: "failsafe" });
+    if (doc.errors.length > 0) return maskableLines(text);
     const walk = (node: unknown): void => {
       if (Array.isArray(node)) for (const n of node) walk(n);
       else if (node && typeof node === "object") {
@@ -44,20 +72,23 @@ export function kubeconfigSecrets(text: string): string[] {
         }
       }
     };
-    walk(parseDocument(text, { schema: "failsafe" }).toJS());
+    walk(doc.toJS());
   } catch {
-    // an unreadable kubeconfig is reported later, by the step that reads it
+    return maskableLines(text);
   }
   return out;
 }
 
 /**
  * Every string to mask for these inputs: parsed values (before filtering, so a filtered-out
- * secret is masked too), their lines, the ssh key, the api token, kubeconfig credentials.
+ * secret is masked too) and their lines — or, when `values` does not parse, its raw lines — the
+ * ssh key, the api token, kubeconfig credentials. A kubeconfig given as a path is masked when it
+ * is read (kubeconfig-mode.ts `readKubeconfig`).
  */
 export function secretsToMask(raw: RawInputs, values: Record<string, string> | Error): string[] {
   const all: string[] = [];
-  if (!(values instanceof Error)) for (const v of Object.values(values)) all.push(...masksFor(v));
+  if (values instanceof Error) all.push(...unparsedValuesMasks(raw.values));
+  else for (const v of Object.values(values)) all.push(...masksFor(v));
   all.push(...masksFor(raw["git-ssh-key"]));
   all.push(...masksFor(raw["api-token"]));
   all.push(...kubeconfigSecrets(raw.kubeconfig));

@@ -39,7 +39,11 @@ export function outputsFor(results: ClusterResult[]): Outputs {
     )
       ? "true"
       : "false",
-    clusters: ok.map((r) => r.cluster).join(","),
+    // clusters that hold the secret after the step: none after a dry run (nothing was written)
+    clusters: ok
+      .filter((r) => !r.dryRun)
+      .map((r) => r.cluster)
+      .join(","),
     failed: results
       .filter((r) => r.outcome === "failed")
       .map((r) => r.cluster)

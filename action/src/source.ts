@@ -6,6 +6,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import type { SecretSource } from "../../konduktor/types.ts";
 import type { ActionConfig } from "./inputs.ts";
+import { maskableLines } from "./mask.ts";
 import { InputError } from "./values.ts";
 
 const MAX_BYTES = 1024 * 1024;
@@ -32,18 +33,48 @@ async function readOne(path: string, input: string): Promise<Uint8Array> {
   }
 }
 
-async function walk(root: string, dir: string, out: { path: string; content: Uint8Array }[]) {
+/**
+ * Every regular file under `dir`, sorted. A symbolic link to a regular file is followed (stored
+ * under the link's name, with the target's content, as Python's zip does); anything else — a
+ * dangling link, a link to a directory (could loop or leave the directory), a socket, pipe or
+ * device — fails naming its path, rather than being left out silently.
+ */
+async function walk(
+  root: string,
+  dir: string,
+  shown: string,
+  out: { path: string; content: Uint8Array }[],
+) {
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = join(dir, e.name);
-    if (e.isDirectory()) await walk(root, full, out);
-    else if (e.isFile()) {
-      out.push({
-        path: relative(root, full).split(sep).join("/"),
-        content: await readOne(full, "directory"),
-      });
+    const rel = relative(root, full).split(sep).join("/");
+    const where = `${shown.replace(/\/+$/, "")}/${rel}`;
+    if (e.isDirectory()) {
+      await walk(root, full, shown, out);
+      continue;
     }
+    if (e.isSymbolicLink()) {
+      let target: Awaited<ReturnType<typeof stat>>;
+      try {
+        target = await stat(full);
+      } catch {
+        throw new InputError(
+          `directory: ${where} is a symbolic link to nothing (its target does not exist): remove the link or make it point to a file`,
+        );
+      }
+      if (!target.isFile()) {
+        throw new InputError(
+          `directory: ${where} is a symbolic link to ${target.isDirectory() ? "a directory" : "something that is not a regular file"}; only links to files are followed: copy the files in instead, or remove the link`,
+        );
+      }
+    } else if (!e.isFile()) {
+      throw new InputError(
+        `directory: ${where} is not a regular file (a socket, pipe or device): remove it from the directory`,
+      );
+    }
+    out.push({ path: rel, content: await readOne(full, "directory") });
   }
 }
 
@@ -83,7 +114,7 @@ export async function buildSource(config: ActionConfig): Promise<SecretSource> {
   if (!info.isDirectory())
     throw new InputError(`directory: ${config.directory} is not a directory`);
   const entries: { path: string; content: Uint8Array }[] = [];
-  await walk(dir, dir, entries);
+  await walk(dir, dir, config.directory, entries);
   if (entries.length === 0) throw new InputError(`directory: ${config.directory} has no files`);
   return { type: "directory", name: basename(dir), entries };
 }
@@ -103,8 +134,7 @@ export function sourceSecrets(source: SecretSource): string[] {
     try {
       const text = decoder.decode(c);
       out.push(text.trim());
-      // Lines of 4+ characters: masking `{` or `}` of a JSON file would garble every log line.
-      for (const line of text.split(/\r?\n/)) if (line.trim().length >= 4) out.push(line.trim());
+      out.push(...maskableLines(text));
     } catch {
       // binary
     }

@@ -3,7 +3,7 @@
  * multi-line values) or a JSON/YAML map (so `${{ toJSON(secrets) }}` works), then the
  * include/exclude filters. Errors name lines and keys, never a value.
  */
-import { parseDocument } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
 
 export class InputError extends Error {
   override name = "InputError";
@@ -63,6 +63,10 @@ function setKey(out: Record<string, string>, key: string, value: string): void {
 function parseMap(text: string): Record<string, string> {
   // The failsafe schema keeps every scalar a string: `0123`, `true`, `1e3` stay as written.
   const doc = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
+    const key = duplicateKey(text);
+    if (key !== null) throw new InputError(`values: key ${key} is given twice`);
+  }
   if (doc.errors.length > 0) {
     // yaml's messages quote the source; give positions only.
     const where = doc.errors
@@ -89,6 +93,20 @@ function parseMap(text: string): Record<string, string> {
     out[key] = v;
   }
   return out;
+}
+
+/** The first key given twice at the top of a JSON/YAML map (a name, never a value). */
+function duplicateKey(text: string): string | null {
+  const doc = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: false });
+  const seen = new Set<string>();
+  if (!isMap(doc.contents)) return null;
+  for (const item of doc.contents.items) {
+    const key = isScalar(item.key) ? String(item.key.value) : null;
+    if (key === null) continue;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return null;
 }
 
 /** `KEY=value` lines or a JSON/YAML map → key/value pairs. */

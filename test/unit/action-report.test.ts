@@ -38,6 +38,15 @@ describe("report", () => {
     expect(outputsFor([ok("a", { outcome: "unchanged", added: [] })]).changed).toBe("false");
   });
 
+  it("outputs after a dry run: clusters is empty (nothing holds what was not written)", () => {
+    const dry = [
+      ok("alpha", { dryRun: true, writes: 0 }),
+      ok("beta", { dryRun: true, outcome: "unchanged", added: [] }),
+      failed("gamma"),
+    ];
+    expect(outputsFor(dry)).toMatchObject({ changed: "true", clusters: "", failed: "gamma" });
+  });
+
   it("summary: one row per cluster with key names and outcome, table-safe", () => {
     const md = summaryMarkdown("train", "env", [ok("alpha"), failed("gamma")], false);
     expect(md).toContain("| cluster | outcome | keys added | keys changed | keys removed |");

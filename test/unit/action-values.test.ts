@@ -6,7 +6,7 @@ import {
   readRawInputs,
 } from "../../action/src/inputs.ts";
 import { kubeconfigSecrets, masksFor, secretsToMask } from "../../action/src/mask.ts";
-import { filterKeys, parseValues } from "../../action/src/values.ts";
+import { filterKeys, InputError, parseValues } from "../../action/src/values.ts";
 
 const CANARY = "canary-7f3a9c-do-not-print";
 
@@ -83,6 +83,16 @@ describe("values input", () => {
     }
   });
 
+  it("names a key given twice in a JSON or YAML map, like in KEY=value lines", () => {
+    for (const text of [
+      `{"A": "1", "TOKEN": "${CANARY}", "TOKEN": "${CANARY}"}`,
+      `A: 1\nTOKEN: ${CANARY}\nTOKEN: ${CANARY}`,
+      `A=1\nTOKEN=${CANARY}\nTOKEN=x`,
+    ]) {
+      expect(errorOf(() => parseValues(text)).message).toBe("values: key TOKEN is given twice");
+    }
+  });
+
   it("filters keys with include/exclude globs, case-insensitively", () => {
     const pairs = { TRAIN_A: "1", TRAIN_B: "2", WANDB_API_KEY: "3", github_token: "4", OTHER: "5" };
     expect(filterKeys(pairs, ["train_*", "WANDB_API_KEY"], ["*_B"])).toEqual({
@@ -99,6 +109,28 @@ describe("values input", () => {
 });
 
 describe("inputs", () => {
+  it("always drops github_token (any case), also when exclude is set, unless include names it", () => {
+    const values = JSON.stringify({ GITHUB_TOKEN: "ghs_1", A: "1", B: "2" });
+    const keys = (inputs: Record<string, string>) =>
+      Object.keys(config({ name: "s", values, ...inputs }).values);
+    expect(keys({})).toEqual(["A", "B"]);
+    expect(keys({ exclude: "B" })).toEqual(["A"]);
+    expect(keys({ include: "*" })).toEqual(["A", "B"]);
+    expect(keys({ include: "GITHUB_*, A" })).toEqual(["A"]);
+    expect(keys({ include: "github_token, A" })).toEqual(["GITHUB_TOKEN", "A"]);
+  });
+
+  it("says the allowed range of timeout-seconds and what to do", () => {
+    for (const t of ["0", "abc", "1.5", "3601"]) {
+      expect(
+        errorOf(() => config({ name: "s", values: "A=1", "timeout-seconds": t })).message,
+      ).toBe(
+        "invalid input: timeout-seconds: must be a whole number of seconds from 1 to 3600 (default 60); give e.g. timeout-seconds: 120, or leave it out",
+      );
+    }
+    expect(config({ name: "s", values: "A=1", "timeout-seconds": "" }).timeoutMs).toBe(60_000);
+  });
+
   it("defaults: kind env, mode merge, all clusters, fail on partial, audience konduktor-broker", () => {
     const c = config({ name: "train-env", values: "A=1" });
     expect(c).toMatchObject({
@@ -153,27 +185,62 @@ describe("inputs", () => {
 describe("masking", () => {
   it("masks each value and each line of a multi-line value", () => {
     expect(masksFor("single")).toEqual(["single"]);
-    expect(masksFor("-----BEGIN KEY-----\r\nabc\n\n-----END KEY-----\n")).toEqual([
-      "-----BEGIN KEY-----\nabc\n\n-----END KEY-----\n",
+    expect(masksFor("-----BEGIN KEY-----\r\nabcd\n\n-----END KEY-----\n")).toEqual([
+      "-----BEGIN KEY-----\nabcd\n\n-----END KEY-----\n",
       "-----BEGIN KEY-----",
-      "abc",
+      "abcd",
       "-----END KEY-----",
     ]);
     expect(masksFor("   ")).toEqual([]);
+  });
+
+  it("one rule for lines: 4+ characters on their own; the whole value always (also short)", () => {
+    const json = '{\n  "user": "svc",\n  "key": "k3y-material"\n}';
+    expect(masksFor(json)).toEqual([json, '"user": "svc",', '"key": "k3y-material"']);
+    expect(masksFor("ab\ncd")).toEqual(["ab\ncd"]);
+    expect(masksFor("x")).toEqual(["x"]);
+  });
+
+  it("values that do not parse: every raw line of 4+ characters (and what follows = or :) is masked", () => {
+    const text = `A=${CANARY}\nnot a pair line\n{\nB: shh-${CANARY}\nxy`;
+    const r = raw({ name: "s", values: text });
+    const parsed = parseValuesInput(r);
+    expect(parsed).toBeInstanceOf(InputError);
+    expect(secretsToMask(r, parsed)).toEqual([
+      `A=${CANARY}`,
+      CANARY,
+      "not a pair line",
+      `B: shh-${CANARY}`,
+      `shh-${CANARY}`,
+    ]);
   });
 
   it("masks filtered-out values too, the ssh key, the api token and kubeconfig credentials", () => {
     const r = raw({
       name: "s",
       values: JSON.stringify({ A: "va", github_token: "ghs_dropped" }),
-      "git-ssh-key": "k1\nk2",
+      "git-ssh-key": "key1\nkey2",
       "api-token": "tok-123",
       kubeconfig: "users:\n- name: u\n  user:\n    token: kube-tok\n    client-key-data: a2V5\n",
     });
     const masks = secretsToMask(r, parseValuesInput(r));
-    for (const m of ["va", "ghs_dropped", "k1", "k2", "k1\nk2", "tok-123", "kube-tok", "a2V5"]) {
+    for (const m of [
+      "va",
+      "ghs_dropped",
+      "key1",
+      "key2",
+      "key1\nkey2",
+      "tok-123",
+      "kube-tok",
+      "a2V5",
+    ]) {
       expect(masks).toContain(m);
     }
-    expect(kubeconfigSecrets(":::not yaml")).toEqual([]);
+    // a kubeconfig that does not parse: every line of 4+ characters
+    expect(kubeconfigSecrets("users:\n  - token: tok-secret\n bad: [")).toEqual([
+      "users:",
+      "- token: tok-secret",
+      "bad: [",
+    ]);
   });
 });
