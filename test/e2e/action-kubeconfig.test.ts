@@ -99,6 +99,8 @@ describe("the Action in kubeconfig mode (no broker)", () => {
       "dry-run": "true",
     });
     expect(dry.code).toBe(0);
+    // nothing was written: no cluster "holds the secret after the step" because of this run
+    expect(dry.outputs).toMatchObject({ changed: "true", clusters: "", failed: "" });
     expect(JSON.parse(dry.outputs.results ?? "[]")[0]).toMatchObject({
       dryRun: true,
       added: ["Y"],
