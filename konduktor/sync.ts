@@ -243,8 +243,8 @@ export function chooseSource(
 }
 
 /**
- * Drift of one secret: per cluster in line, missing, different (which keys), not placed (the
- * reference's placement leaves the cluster out: not a disagreement) or unknown (the cluster did
+ * Drift of one secret: per cluster in line, missing, different (which keys), not placed (no copy,
+ * and the reference's placement leaves the cluster out: not a disagreement) or unknown (the cluster did
  * not answer), compared with the copy the sync would use as its source. A copy changed outside the
  * broker is flagged `editedOutsideBroker`.
  */
@@ -267,7 +267,6 @@ export function driftOf(
     if (!ref || d.contentDigest === ref.contentDigest) {
       return { cluster, state: "in-line", ...edited };
     }
-    if (!placed) return { cluster, state: "not-placed", ...edited };
     return { cluster, state: "different", keys: compareKeys(ref, d), ...edited };
   });
   return {

@@ -2,7 +2,9 @@
 // secret on every cluster, merges, answers unchanged without a write, lists, describes, deletes;
 // with one apiserver stopped it answers 207 within the timeout and converges after the restart.
 import { randomBytes } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { kubeconfigFor } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
 import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
@@ -81,7 +83,7 @@ describe("broker fan-out over three clusters", () => {
       expect(s, c.name).not.toBeNull();
       expect(s?.type).toBe("Opaque");
       expect(s?.metadata.namespace).toBe("konduktor");
-      expect(s?.metadata.labels).toMatchObject({
+      expect(s?.metadata.labels).toEqual({
         parent: "konduktor",
         "trainy.ai/secret-owner": owner,
         "trainy.ai/secret-basename": basename,
@@ -244,5 +246,59 @@ describe("broker fan-out over three clusters", () => {
     }
     expect(lines.some((l) => l.action === "secret.delete" && l.outcome === "ok")).toBe(true);
     expect(JSON.stringify(lines)).not.toContain(CANARY);
+  });
+
+  it("a cluster that accepts connections and never answers: 207 with timeout, the others written", async () => {
+    // a loopback listener that accepts and never answers (not even the TLS handshake)
+    const sockets: Socket[] = [];
+    const hang: Server = createServer((socket) => {
+      sockets.push(socket);
+    }).listen(0, "127.0.0.1");
+    await new Promise((r) => (hang.listening ? r(null) : hang.once("listening", r)));
+    const port = (hang.address() as { port: number }).port;
+    const alpha = clusters[0]!;
+    const reg = await broker.request("PUT", "/v1/clusters/silent", {
+      token: broker.adminToken,
+      json: {
+        kubeconfig: kubeconfigFor(alpha, "secrets-editor").replace(
+          alpha.server,
+          `https://127.0.0.1:${port}`,
+        ),
+      },
+    });
+    expect(reg.status, reg.text).toBe(201);
+    try {
+      const name = `silent-${randomBytes(3).toString("hex")}`;
+      const started = Date.now();
+      const res = await broker.request("PUT", `/v1/secrets/${name}`, {
+        token,
+        json: { kind: "env", source: { type: "inline", pairs: { S: CANARY } } },
+      });
+      const ms = Date.now() - started;
+      console.log(
+        `PUT with a silent cluster: HTTP ${res.status} in ${ms} ms (timeout ${TIMEOUT_MS} ms)`,
+      );
+      expect(res.status, res.text).toBe(207);
+      expect(ms).toBeLessThan(TIMEOUT_MS + 3000);
+      expect(
+        res.body.results.map((r: { cluster: string; status: string; code?: string }) => [
+          r.cluster,
+          r.status,
+          r.code ?? null,
+        ]),
+      ).toEqual([
+        ["alpha", "created", null],
+        ["beta", "created", null],
+        ["gamma", "created", null],
+        ["silent", "error", "timeout"],
+      ]);
+      for (const c of clusters) {
+        expect((await readSecret(c, `${name}-${owner}`))?.data, c.name).toEqual({ S: b64(CANARY) });
+      }
+    } finally {
+      await broker.request("DELETE", "/v1/clusters/silent", { token: broker.adminToken });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => hang.close(r));
+    }
   });
 });

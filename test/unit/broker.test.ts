@@ -314,6 +314,55 @@ describe("the app in-process (fake clusters)", () => {
     expect(d.placement).toEqual(["one"]);
   });
 
+  it("the fan-out deadline reaches the cluster port: no write lands after a `timeout` answer", async () => {
+    const logs: LogLine[] = [];
+    const store = createFakeKube({ cluster: "slow", namespace: "default" });
+    const app = createApp({
+      config: loadConfig({ ...env, CLUSTER_TIMEOUT_MS: "300", CLUSTER_RETRIES: "0" }),
+      store: new MemoryStore(),
+      runtime: "node",
+      // every call takes 200 ms and gives up when the port's signal is aborted (as fetch does)
+      connector: async (_k, { signal }) => {
+        const slow =
+          <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+          async (...a: A): Promise<R> => {
+            await new Promise((r) => setTimeout(r, 200));
+            if (signal?.aborted) throw Object.assign(new Error("aborted"), { code: "timeout" });
+            return await f(...a);
+          };
+        return {
+          ...store,
+          namespace: store.namespace,
+          cluster: store.cluster,
+          get: slow(store.get.bind(store)),
+          list: slow(store.list.bind(store)),
+          create: slow(store.create.bind(store)),
+          mergePatch: slow(store.mergePatch.bind(store)),
+          replace: slow(store.replace.bind(store)),
+          delete: slow(store.delete.bind(store)),
+        };
+      },
+      log: (l) => logs.push(l),
+    });
+    const req = async (method: string, path: string, token: string, json?: unknown) => {
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    await req("PUT", "/v1/clusters/slow", ADMIN, { kubeconfig: kubeconfig("https://slow:6443") });
+    const issued = await req("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    const put = await req("PUT", "/v1/secrets/late", issued.body.token, {
+      source: { type: "inline", pairs: { A: "1" } },
+    });
+    // get (200 ms) + create (200 ms) > 300 ms: answered as timeout
+    expect([put.status, put.body.code]).toEqual([504, "cluster_timeout"]);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(store.store.has("late-0a1b2c3d")).toBe(false);
+  });
+
   it("answers an unknown error with a generic 500 and logs it with the request id", async () => {
     const boom: CallerResolver = async () => {
       throw new Error("database password is hunter2");
