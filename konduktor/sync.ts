@@ -5,9 +5,11 @@
  * through KubeSecrets ports with the fan-out's bounded concurrency, deadlines and retries.
  *
  * The source of a secret is a named cluster, or else its most recently written copy (provenance
- * annotation `updated-at`, else `creationTimestamp`); copies written at the same time are decided by
- * how many clusters share the content, then by cluster order. A hand edit leaves the annotation as it
- * was, so the edited copy loses to the copies that agree with each other.
+ * annotation `updated-at`, else `creationTimestamp`), preferring copies not edited outside the
+ * broker; copies written at the same time are decided by how many clusters share the content, then
+ * by cluster order. A secret is copied only to its source copy's placement (annotation
+ * `konduktor-broker/placement`; absent = all). A copy edited outside the broker (content differs
+ * from its `content-digest` annotation) is not overwritten unless a source is named.
  *
  * Plans, results and errors hold names, key names, digests and clusters: never a value. Values are
  * held in memory between the read of the source and the write to the target, nowhere else.
