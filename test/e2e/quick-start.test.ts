@@ -42,7 +42,7 @@ describe("quick start on a fresh clone", () => {
   async function startDev(): Promise<number> {
     output = "";
     const started = Date.now();
-    const env = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
     delete env.NODE_EXTRA_CA_CERTS;
     dev = spawn(
       "npm",
@@ -80,7 +80,7 @@ describe("quick start on a fresh clone", () => {
   function registerCluster(args: string[], kubeconfig: string) {
     const file = join(dir, `kubeconfig-${args[0]}`);
     writeFileSync(file, kubeconfig);
-    const env = { ...process.env, KUBECONFIG: file };
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: file };
     delete env.ADMIN_TOKEN;
     const run = spawnSync(
       "npm",
@@ -231,7 +231,9 @@ describe("quick start on a fresh clone", () => {
     expect(JSON.stringify(put.body)).not.toContain("quick-start-value");
     const list = await api("GET", "/v1/secrets", token);
     expect(list.status).toBe(200);
-    expect(list.body.secrets.map((s: Json) => s.basename)).toEqual(["wandb"]);
+    expect(list.body.secrets.map((s: Json) => [s.name, s.secretName])).toEqual([
+      ["wandb", "wandb-0a1b2c3d"],
+    ]);
     const describe = await api("GET", "/v1/secrets/wandb", token);
     expect(describe.status).toBe(200);
     expect(describe.body.agree).toBe(true);
