@@ -119,7 +119,9 @@ export function createApp(deps: AppDeps) {
       });
     }
     if (error instanceof ApiError) {
-      return problemResponse(error.code, error.status, error.message, requestId, path, error.extra);
+      // every cluster failed the same way: `type` and `title` follow that code (cluster_timeout, …)
+      const code = typeof error.extra.code === "string" ? error.extra.code : error.code;
+      return problemResponse(code, error.status, error.message, requestId, path, error.extra);
     }
     if (error instanceof HTTPException) {
       if (error.status === 413) {

@@ -68,7 +68,19 @@ export default {
    */
   async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
     const entry = appFor(env);
-    if ("error" in entry) return;
+    if ("error" in entry) {
+      // names the settings to fix (never their values); the cron does nothing until they are fixed
+      console.error(
+        JSON.stringify({
+          type: "sync",
+          trigger: "cron",
+          cron: controller.cron,
+          note: "broker misconfigured: scheduled sync skipped",
+          problems: entry.error.problems.map((p) => p.setting),
+        }),
+      );
+      return;
+    }
     try {
       await scheduledSync(entry.app.services, controller);
     } catch (error) {

@@ -241,23 +241,24 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
         server: record.server,
         namespace: record.namespace,
       };
+      const controller = new AbortController();
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const deadline = <T>(p: Promise<T>) =>
         Promise.race([
           p,
-          new Promise<never>((_, reject) =>
-            setTimeout(
-              () =>
-                reject(
-                  Object.assign(new Error(`no answer within ${config.clusterTimeoutMs} ms`), {
-                    code: "timeout",
-                  }),
-                ),
-              config.clusterTimeoutMs,
-            ),
-          ),
-        ]);
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              controller.abort();
+              reject(
+                Object.assign(new Error(`no answer within ${config.clusterTimeoutMs} ms`), {
+                  code: "timeout",
+                }),
+              );
+            }, config.clusterTimeoutMs);
+          }),
+        ]).finally(() => clearTimeout(timer));
       try {
-        const kube = await registry.open(name, record);
+        const kube = await registry.open(name, record, controller.signal);
         const version = await deadline(kube.version());
         const access = await deadline(kube.canI(SECRET_VERBS));
         const missing = SECRET_VERBS.filter((v) => !access[v]);
@@ -273,7 +274,22 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
           typeof e.code === "string" && typeof e.message === "string"
             ? e.message
             : "unexpected error";
-        const reachable = !["unreachable", "timeout"].includes(code);
+        if (code === "internal_error") {
+          c.get("services").log({
+            type: "error",
+            requestId: c.get("requestId"),
+            where: "cluster health",
+            cluster: name,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+          });
+        }
+        // reachable only when the cluster itself answered (a broker-side error says nothing about it)
+        const reachable = ![
+          "unreachable",
+          "timeout",
+          "broker_key_error",
+          "internal_error",
+        ].includes(code);
         return send(
           c,
           {

@@ -34,7 +34,10 @@ export const SyncRequestBody = z
       .min(1, "names, when given, names at least one secret")
       .max(500)
       .optional()
-      .openapi({ description: "only these secrets (basenames)" }),
+      .openapi({
+        description: 'only these secrets: basenames, or "prefix*" patterns ("*" for any)',
+        example: ["wandb", "db-*"],
+      }),
     dryRun: z.boolean().default(false).openapi({
       description: "answer the plan (secret, key names, cluster, action) and write nothing",
     }),
@@ -95,7 +98,19 @@ export function nameMatcher(patterns: readonly string[]): (basename: string) => 
 }
 
 function checkNames(names: readonly string[], field: string): void {
-  const problems = names.flatMap((n, i) => validateBasename(n, `${field}.${i}`));
+  // a pattern `prefix*`: the prefix must be the start of a valid basename (or empty: "*")
+  const problems = names.flatMap((n, i) =>
+    n.endsWith("*")
+      ? /^([a-z0-9][-a-z0-9]*)?$/.test(n.slice(0, -1))
+        ? []
+        : [
+            {
+              field: `${field}.${i}`,
+              message: `${field}.${i} "${n.slice(0, 60)}" is not a valid pattern: lowercase letters, digits and '-', starting with a letter or digit, then one trailing *`,
+            },
+          ]
+      : validateBasename(n, `${field}.${i}`),
+  );
   if (problems.length) {
     throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
       errors: problems.map((p) => ({ field: p.field, message: p.message })),

@@ -312,6 +312,12 @@ describe("the app in-process (fake clusters)", () => {
     ]);
     const d = described.body.results[0].secret;
     expect(d.placement).toEqual(["one"]);
+    // sync names take "prefix*" patterns, like hooks
+    const plan = await call("POST", "/v1/sync", all.body.token, { names: ["d*"], dryRun: true });
+    expect(plan.status, plan.text).toBe(200);
+    expect(plan.body.summary.secrets).toBe(1);
+    const bad = await call("POST", "/v1/sync", all.body.token, { names: ["D*"], dryRun: true });
+    expect([bad.status, bad.body.errors[0].field]).toEqual([400, "names.0"]);
   });
 
   it("the fan-out deadline reaches the cluster port: no write lands after a `timeout` answer", async () => {
@@ -359,6 +365,7 @@ describe("the app in-process (fake clusters)", () => {
     });
     // get (200 ms) + create (200 ms) > 300 ms: answered as timeout
     expect([put.status, put.body.code]).toEqual([504, "cluster_timeout"]);
+    expect(put.body.type).toMatch(/\/problems\/cluster_timeout$/);
     await new Promise((r) => setTimeout(r, 400));
     expect(store.store.has("late-0a1b2c3d")).toBe(false);
   });
