@@ -57,15 +57,19 @@ function ensureDevVars(): { created: boolean; vars: Record<string, string> } {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const { created, vars } = ensureDevVars();
-  const portArg = args.indexOf("--port");
-  const port = portArg >= 0 ? args[portArg + 1] : "8787";
+  const { created } = ensureDevVars();
+  // wrangler takes `--port 9000` and `--port=9000`
+  const portArg = args.findIndex((a) => a === "--port" || a.startsWith("--port="));
+  const port =
+    portArg < 0
+      ? "8787"
+      : (args[portArg]?.startsWith("--port=") ? args[portArg]?.slice(7) : args[portArg + 1]) ||
+        "8787";
   const url = `http://127.0.0.1:${port}`;
   if (created) {
     console.log(`
-Created .dev.vars (git-ignored) with a new admin token and encryption key.
-
-  Admin token:  ${vars.ADMIN_TOKEN}
+Created .dev.vars (git-ignored) with a new admin token (ADMIN_TOKEN) and encryption key (KEK).
+The admin token is not printed: read it from .dev.vars when you need it.
 
 Next, in another terminal:
   1. register the cluster of your current kubeconfig context:

@@ -129,6 +129,9 @@ describe("quick start on a fresh clone", () => {
     expect(vars).toMatch(/^ADMIN_TOKEN=adm_/m);
     expect(vars).toMatch(/^KEK=[A-Za-z0-9+/]{43}=$/m);
     adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? "";
+    // the admin token stays in .dev.vars: never printed
+    expect(output).toContain("The admin token is not printed");
+    expect(output).not.toContain(adminToken);
     // .dev.vars and node_modules are git-ignored: the clone is still clean
     const status = execFileSync("git", ["status", "--porcelain"], { cwd: clone }).toString();
     expect(status).toBe("");
