@@ -117,7 +117,8 @@ describe("fanout", () => {
       },
       { timeoutMs: 2_000 },
     );
-    expect(Date.now() - started).toBeLessThan(500);
+    // the Retry-After (30 s) is beyond the 2 s deadline: no wait at all (generous bound for slow CI)
+    expect(Date.now() - started).toBeLessThan(1_500);
     expect(results[0]).toMatchObject({ status: "error", code: "too_many_requests", attempts: 1 });
   });
 
@@ -137,7 +138,8 @@ describe("fanout", () => {
     );
     const elapsed = Date.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(145);
-    expect(elapsed).toBeLessThan(600);
+    // the dead cluster would hang forever: it ends at its deadline (generous bound for slow CI)
+    expect(elapsed).toBeLessThan(2_000);
     expect(aborted).toBe(true);
     expect(results.map((r) => r.status)).toEqual(["created", "error", "created"]);
     const dead = results[1]!;
