@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   const h = (await health.json()) as Obj;
   console.log(
     h.ok
-      ? `health: reachable, ${String(h.version)}, may get/list/create/patch/delete Secrets in ${String(h.namespace)}`
+      ? `health: reachable, ${String(h.version)}, may get/list/create/update/patch/delete Secrets in ${String(h.namespace)}`
       : `health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${String(h.version)}` : ""}; ${
           (h.error as Obj | undefined)?.message ?? `may not: ${(h.missing as string[]).join(", ")}`
         }`,

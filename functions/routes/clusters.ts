@@ -8,7 +8,8 @@ import { CLUSTER_NAME_RE, clusterInfo } from "../registry/clusters.ts";
 import { catchUpCluster, syncHttpStatus, syncLogFields } from "../sync/service.ts";
 import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 
-export const SECRET_VERBS = ["get", "list", "create", "patch", "delete"] as const;
+// `update` is the PUT that replace mode and every sync copy use; `patch` is the merge.
+export const SECRET_VERBS = ["get", "list", "create", "update", "patch", "delete"] as const;
 
 export const ClusterNameParam = z.object({
   name: z
@@ -38,7 +39,7 @@ const RegisterClusterBody = z
       .openapi({ description: "the context to use (default: current-context)" }),
     sync: z.boolean().default(false).openapi({
       description:
-        "after registering, copy every owner's secrets onto this cluster (from the newest copy on the other clusters); the answer's `sync` says what was copied",
+        "after registering, copy every owner's secrets placed on all clusters (or naming this one) onto this cluster, from the newest copy on the other clusters; the answer's `sync` says what was copied",
     }),
   })
   .openapi("RegisterCluster");

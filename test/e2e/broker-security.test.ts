@@ -226,7 +226,7 @@ describe("broker security", () => {
     expect(health.body).toMatchObject({
       reachable: true,
       namespace: ns,
-      access: { get: true, list: true, create: true, patch: true, delete: false },
+      access: { get: true, list: true, create: true, update: true, patch: true, delete: false },
       missing: ["delete"],
       ok: false,
     });
@@ -236,7 +236,7 @@ describe("broker security", () => {
     expect(elsewhere.body).toMatchObject({
       reachable: true,
       namespace: "default",
-      missing: ["get", "list", "create", "patch", "delete"],
+      missing: ["get", "list", "create", "update", "patch", "delete"],
       ok: false,
     });
 

@@ -201,7 +201,7 @@ describe("quick start on a fresh clone", () => {
     );
     expect(viaSa.out).toContain('registered cluster "exec-cluster"');
     expect(viaSa.out).toContain(
-      "health: reachable, v1.36.3, may get/list/create/patch/delete Secrets in default",
+      "health: reachable, v1.36.3, may get/list/create/update/patch/delete Secrets in default",
     );
     expect(viaSa.out).not.toContain(alpha.tokens.admin);
     const clustersList = await api("GET", "/v1/clusters", adminToken);
