@@ -66,6 +66,9 @@ export function requireRight(caller: Caller, right: keyof Rights): void {
 export function pickOwner(caller: Caller, requested: string | undefined): string {
   const owner = chooseOwner(caller, requested);
   narrow(caller, (g) => g.owners.includes(owner));
+  // the call acts as this owner only: the remaining grants' other owners must not constrain
+  // (or widen) which clusters it may use
+  if (caller.grants) caller.owners = [owner];
   return owner;
 }
 
@@ -89,18 +92,19 @@ function chooseOwner(caller: Caller, requested: string | undefined): string {
 
 /**
  * The clusters a call goes to: the ones asked for (each registered and allowed), or every
- * registered cluster the caller may use.
+ * registered cluster the caller may use. `owners`: the owners the call acts for (default the
+ * caller's, which is the one owner after `pickOwner`); with grants, each of them needs a grant
+ * covering the clusters.
  */
 export function pickClusters(
   caller: Caller,
   registered: readonly string[],
   requested: readonly string[] | undefined,
+  owners: readonly string[] = caller.owners,
 ): string[] {
   const grants = caller.grants;
-  // With grants: per owner still in play, the grants for that owner (one owner after pickOwner).
-  const perOwner = grants
-    ? caller.owners.map((o) => grants.filter((g) => g.owners.includes(o)))
-    : [];
+  // With grants: per owner the call acts for, the grants for that owner.
+  const perOwner = grants ? owners.map((o) => grants.filter((g) => g.owners.includes(o))) : [];
   const allowed = (name: string) =>
     grants
       ? perOwner.length > 0 && perOwner.every((gs) => gs.some((g) => covers(g, name)))
@@ -117,7 +121,7 @@ export function pickClusters(
       throw new ApiError("forbidden", `this credential may not use cluster ${denied.join(", ")}`);
     }
     if (grants) {
-      const split = caller.owners.filter(
+      const split = owners.filter(
         (_, i) => !perOwner[i]?.some((g) => requested.every((n) => covers(g, n))),
       );
       if (split.length) {

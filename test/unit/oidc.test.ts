@@ -323,6 +323,18 @@ describe("OIDC bindings", () => {
       expect(decide([A, A2, B], "write", X, ["gamma"])).toEqual({ owner: X, clusters: ["gamma"] });
     });
 
+    it("after pickOwner, other owners of the remaining bindings no longer limit the clusters", () => {
+      const W = { write: true, read: false, listAllUsers: false };
+      // AB: owners X and Y write on alpha; XB: owner X writes on beta
+      const AB = { ...A, id: "ab", owners: [X, Y], clusters: ["alpha"], rights: W };
+      const XB = { ...A, id: "xb", owners: [X], clusters: ["beta"], rights: W };
+      expect(decide([AB, XB], "write", X)).toEqual({ owner: X, clusters: ["alpha", "beta"] });
+      expect(decide([AB, XB], "write", X, ["beta"])).toEqual({ owner: X, clusters: ["beta"] });
+      expect(decide([AB, XB], "write", Y, ["beta"])).toBe(
+        "forbidden: this credential may not use cluster beta",
+      );
+    });
+
     it("escape 5: listing every user's secrets on clusters only another binding names", () => {
       const L = {
         ...A,
