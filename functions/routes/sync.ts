@@ -140,10 +140,12 @@ export async function syncScopeFor(
   }
   if (body.names) checkNames(body.names, "names");
   const registered = await c.get("services").registry.names();
-  const targets = pickClusters(caller, registered, body.clusters);
+  const targets = pickClusters(caller, registered, body.clusters, owners);
   const source = body.source ?? null;
-  if (source !== null) pickClusters(caller, registered, [source]);
   const clusters = source !== null && !targets.includes(source) ? [...targets, source] : targets;
+  // the source and the targets in ONE check: with several OIDC bindings, one binding must cover
+  // them all (a sync must not read from one binding's cluster and write to another's)
+  if (source !== null) pickClusters(caller, registered, clusters, owners);
   return { owners: [...new Set(owners)].sort(), clusters, targets, source };
 }
 

@@ -175,4 +175,41 @@ describe("GitHub OIDC in the broker", () => {
     expect(read.status, read.text).toBe(200);
     expect(read.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha", "beta"]);
   });
+  it("a sync is scoped by the owners it names, and one binding covers its source and targets", async () => {
+    const kubeconfig = (server: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: ${server}}}]\nusers: [{name: u, user: {token: t0ken}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+    for (const name of ["alpha", "beta"]) {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect([200, 201], r.text).toContain(r.status);
+    }
+    // S1: owners 0a1b2c3d and ffffffff on alpha; S2: owner 0a1b2c3d on beta
+    for (const [id, owners, clusters] of [
+      ["scope-1", ["0a1b2c3d", "ffffffff"], ["alpha"]],
+      ["scope-2", ["0a1b2c3d"], ["beta"]],
+    ] as const) {
+      const r = await call("PUT", `/v1/oidc-bindings/${id}`, ADMIN, {
+        match: { repository: "acme/scope" },
+        owners,
+        clusters,
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+    const token = await issuer.mint({ claims: { repository: "acme/scope" } }, "konduktor-broker");
+    const sync = (json: Record<string, unknown>) =>
+      call("POST", "/v1/sync", token, { dryRun: true, ...json });
+    // beta is allowed for the owner asked for (ffffffff, not named, does not count)
+    const onBeta = await sync({ owners: ["0a1b2c3d"], clusters: ["beta"] });
+    expect(onBeta.status, onBeta.text).toBe(200);
+    expect(onBeta.body.targets).toEqual(["beta"]);
+    // reading from S2's cluster to write S1's: no single binding covers both
+    const across = await sync({ owners: ["0a1b2c3d"], clusters: ["alpha"], source: "beta" });
+    expect([across.status, across.body.detail]).toEqual([
+      403,
+      "this credential may not use clusters alpha, beta in one request for owner 0a1b2c3d: no single OIDC binding covers them all; name the clusters of one binding per request",
+    ]);
+    const within = await sync({ owners: ["0a1b2c3d"], clusters: ["alpha"], source: "alpha" });
+    expect(within.status, within.text).toBe(200);
+  });
 });
