@@ -365,11 +365,16 @@ export function planSync(input: PlanInput): SyncPlan {
     for (const cluster of targets) {
       const copy = s.copies.get(cluster);
       if (covers(tomb, cluster)) {
-        if (copy && stale(cluster, copy.description) && copy.description.editedOutsideBroker) {
+        if (
+          copy &&
+          stale(cluster, copy.description) &&
+          copy.description.editedOutsideBroker &&
+          !input.source
+        ) {
           skipped.push({
             ...base,
             cluster,
-            reason: `deleted through the broker, but the copy on ${cluster} was changed outside the broker since: left alone (delete it with DELETE /v1/secrets/${s.basename}?clusters=${cluster})`,
+            reason: `deleted through the broker, but the copy on ${cluster} was changed outside the broker since: left alone (delete it with DELETE /v1/secrets/${s.basename}?clusters=${cluster}, or sync with a named source)`,
           });
         } else if (copy && stale(cluster, copy.description)) {
           entries.push({

@@ -301,6 +301,30 @@ describe("sync planning", () => {
     expect(kubes.get("beta")!.store.has(`kept-${OWNER}`)).toBe(true);
   });
 
+  it("tombstones: a stale copy edited outside the broker is left alone unless a source is named", async () => {
+    const kubes = clusters();
+    await put(kubes.get("alpha")!, "gone", { A: "1" }, "2025-01-01T00:00:00Z");
+    await put(kubes.get("gamma")!, "gone", { A: "1" }, "2025-01-01T00:00:00Z");
+    const s = kubes.get("gamma")!.store.get(`gone-${OWNER}`)!;
+    s.data = { ...s.data, A: Buffer.from("hand").toString("base64") };
+    const tombstones = new Map<string, Tombstone>([
+      [
+        tombstoneKey(OWNER, "gone"),
+        { owner: OWNER, basename: "gone", deletedAt: "2025-01-01T00:01:00Z", clusters: "all" },
+      ],
+    ]);
+    const secrets = await read(kubes);
+    const plan = planSync({ clusters: NAMES, secrets, tombstones });
+    expect(plan.entries).toEqual([expect.objectContaining({ cluster: "alpha", action: "delete" })]);
+    expect(plan.skipped).toEqual([expect.objectContaining({ cluster: "gamma" })]);
+    const named = planSync({ clusters: NAMES, secrets, tombstones, source: "alpha" });
+    expect(named.skipped).toEqual([]);
+    expect(named.entries.map((e) => [e.cluster, e.action])).toEqual([
+      ["alpha", "delete"],
+      ["gamma", "delete"],
+    ]);
+  });
+
   it("targets limit where it writes (a new cluster catches up without touching the others)", async () => {
     const kubes = clusters();
     await put(kubes.get("alpha")!, "a", { A: "1" }, "2025-01-01T00:00:00Z");
