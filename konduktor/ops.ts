@@ -374,11 +374,14 @@ async function applyOnce(
   if (options.dryRun) return { ...base, outcome, writes: 0 };
 
   const labels = secretLabels(id.owner, id.basename, id.kind);
+  // without a placement (the Action in kubeconfig mode) the existing one stays, also when an
+  // immutable Secret is deleted and created again
+  const placement = options.placement ?? p.existing?.metadata.annotations?.[ANNOTATION_PLACEMENT];
   const annotations = {
     [ANNOTATION_MANAGED_KEYS]: p.managed.join(","),
     [ANNOTATION_CONTENT_DIGEST]: p.digest,
     ...provenanceAnnotations(options.provenance, at),
-    ...(options.placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: options.placement }),
+    ...(placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: placement }),
   };
   const fresh = (): KubeSecret => ({
     apiVersion: "v1",

@@ -325,6 +325,32 @@ describe("sync planning", () => {
     ]);
   });
 
+  it("an immutable secret recreated without a placement keeps its placement annotation", async () => {
+    const kube = createFakeKube({ cluster: "alpha" });
+    const write = (pairs: Record<string, string>, placement?: string) =>
+      applySecret(
+        kube,
+        buildSecret({
+          owner: OWNER,
+          basename: "imm",
+          kind: "env",
+          source: { type: "inline", pairs },
+        }),
+        {
+          mode: "replace",
+          immutable: true,
+          ...(placement === undefined ? {} : { placement }),
+          provenance: { actor: "token:t", via: "broker", at: "2025-01-01T00:00:00Z" },
+        },
+      );
+    await write({ A: "1" }, "alpha");
+    const r = await write({ A: "2" });
+    expect(r.writes).toBe(2); // deleted and created again
+    const s = kube.store.get(`imm-${OWNER}`)!;
+    expect(s.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha");
+    expect((await describeSecret(kube, s)).placement).toEqual(["alpha"]);
+  });
+
   it("targets limit where it writes (a new cluster catches up without touching the others)", async () => {
     const kubes = clusters();
     await put(kubes.get("alpha")!, "a", { A: "1" }, "2025-01-01T00:00:00Z");
