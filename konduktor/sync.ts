@@ -71,7 +71,7 @@ export function tombstoneDeletedAt(t: Tombstone | undefined, cluster: string): n
   return Date.parse(t.at?.[cluster] ?? t.deletedAt);
 }
 
-export type CopyState = "in-line" | "missing" | "different" | "not-placed" | "unknown";
+export type CopyState = "in-line" | "missing" | "different" | "not-placed" | "deleted" | "unknown";
 
 export interface KeyDifference {
   /** keys the reference has and this copy lacks */
@@ -246,14 +246,16 @@ export function chooseSource(
 
 /**
  * Drift of one secret: per cluster in line, missing, different (which keys), not placed (no copy,
- * and the reference's placement leaves the cluster out: not a disagreement) or unknown (the cluster did
- * not answer), compared with the copy the sync would use as its source. A copy changed outside the
- * broker is flagged `editedOutsideBroker`.
+ * and the reference's placement leaves the cluster out: not a disagreement), deleted (no copy, and
+ * the secret was deleted there through the broker, `tomb`: a sync will not restore it, not a
+ * disagreement) or unknown (the cluster did not answer), compared with the copy the sync would use
+ * as its source. A copy changed outside the broker is flagged `editedOutsideBroker`.
  */
 export function driftOf(
   clusters: readonly string[],
   found: ReadonlyMap<string, SecretDescription>,
   failed: ReadonlySet<string> = new Set(),
+  tomb?: Tombstone | null,
 ): DriftReport {
   const candidates = new Map(
     clusters.filter((c) => found.has(c)).map((c) => [c, found.get(c) as SecretDescription]),
@@ -264,6 +266,7 @@ export function driftOf(
     if (failed.has(cluster)) return { cluster, state: "unknown" };
     const d = found.get(cluster);
     const placed = isPlaced(ref, cluster);
+    if (!d && tombstoneCovers(tomb ?? undefined, cluster)) return { cluster, state: "deleted" };
     if (!d) return { cluster, state: placed ? "missing" : "not-placed" };
     const edited = d.editedOutsideBroker ? { editedOutsideBroker: true as const } : {};
     if (!ref || d.contentDigest === ref.contentDigest) {
@@ -273,7 +276,9 @@ export function driftOf(
   });
   return {
     reference,
-    inLine: rows.every((r) => r.state === "in-line" || r.state === "not-placed"),
+    inLine: rows.every(
+      (r) => r.state === "in-line" || r.state === "not-placed" || r.state === "deleted",
+    ),
     clusters: rows,
   };
 }

@@ -18,6 +18,7 @@ import {
   formatPlacement,
 } from "../../konduktor/ops.ts";
 import { checkSecretInput, validateBasename } from "../../konduktor/secret.ts";
+import { tombstoneKey } from "../../konduktor/sync.ts";
 import {
   type KubeSecret,
   SECRET_KINDS,
@@ -579,6 +580,9 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
           merged.set(item.name, row);
         }
       }
+      const tombstones = await new TombstoneStore(c.get("services").store).load(
+        owner === null ? "all" : [owner],
+      );
       const secrets = [...merged.values()]
         .sort((a, b) => a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name))
         .map((r) => ({
@@ -588,7 +592,13 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
           owner: r.owner,
           keys: [...r.keySet].sort(),
           clusters: r.clusters,
-          drift: listDrift(r.name, [...clusters.keys()], listings, results),
+          drift: listDrift(
+            r.name,
+            [...clusters.keys()],
+            listings,
+            results,
+            r.owner === null ? undefined : tombstones.get(tombstoneKey(r.owner, r.basename)),
+          ),
         }));
       const s = summarize(results);
       const status = s.failed === 0 ? 200 : s.ok > 0 ? 207 : null;
@@ -642,7 +652,8 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         (r): r is Extract<typeof r, { status: "found" }> => r.status === "found",
       );
       // a cluster outside the secret's placement (`not-placed`) is no disagreement
-      const drift = describeDrift(raw);
+      const tomb = await new TombstoneStore(c.get("services").store).get(owner, name);
+      const drift = describeDrift(raw, tomb);
       const agree = found.length > 0 && drift.inLine;
       const reference = found.find((r) => r.cluster === drift.reference);
       const body = {

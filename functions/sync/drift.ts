@@ -1,10 +1,10 @@
 /**
  * Drift as GET /v1/secrets and GET /v1/secrets/{name} show it: per cluster in line, missing,
- * different (which keys) or unknown (did not answer), compared with the copy a sync would use as
+ * different (which keys), not placed, deleted (through the broker) or unknown (did not answer), compared with the copy a sync would use as
  * its source (konduktor/sync.ts `driftOf`). Key names only, never values.
  */
 import { z } from "@hono/zod-openapi";
-import { type DriftReport, driftOf } from "../../konduktor/sync.ts";
+import { type DriftReport, driftOf, type Tombstone } from "../../konduktor/sync.ts";
 import type { SecretDescription, SecretListing } from "../../konduktor/types.ts";
 
 export const DriftSchema = z
@@ -19,10 +19,12 @@ export const DriftSchema = z
     clusters: z.array(
       z.object({
         cluster: z.string(),
-        state: z.enum(["in-line", "missing", "different", "not-placed", "unknown"]).openapi({
-          description:
-            "`not-placed`: the secret's placement (annotation konduktor-broker/placement) leaves this cluster out; not a disagreement",
-        }),
+        state: z
+          .enum(["in-line", "missing", "different", "not-placed", "deleted", "unknown"])
+          .openapi({
+            description:
+              "`not-placed`: the secret's placement (annotation konduktor-broker/placement) leaves this cluster out; `deleted`: no copy, and the secret was deleted there through the broker (a sync does not restore it). Neither is a disagreement",
+          }),
         keys: z
           .object({
             missing: z.array(z.string()),
@@ -42,8 +44,11 @@ export const DriftSchema = z
 
 type Row = { cluster: string; status: string; secret?: unknown };
 
-/** Drift from the describe results (`found` with a description, `missing`, or an error). */
-export function describeDrift(results: readonly Row[]): DriftReport {
+/**
+ * Drift from the describe results (`found` with a description, `missing`, or an error); `tomb`:
+ * the secret's tombstone, if any (clusters it was deleted from show `deleted`, not `missing`).
+ */
+export function describeDrift(results: readonly Row[], tomb?: Tombstone | null): DriftReport {
   const found = new Map<string, SecretDescription>();
   const failed = new Set<string>();
   for (const r of results) {
@@ -54,6 +59,7 @@ export function describeDrift(results: readonly Row[]): DriftReport {
     results.map((r) => r.cluster),
     found,
     failed,
+    tomb,
   );
 }
 
@@ -63,6 +69,7 @@ export function listDrift(
   clusters: readonly string[],
   listings: ReadonlyMap<string, readonly SecretListing[]>,
   results: readonly { cluster: string; status: string }[],
+  tomb?: Tombstone | null,
 ): DriftReport {
   const failed = new Set(results.filter((r) => r.status === "error").map((r) => r.cluster));
   const found = new Map<string, SecretDescription>();
@@ -70,5 +77,5 @@ export function listDrift(
     const item = listings.get(cluster)?.find((s) => s.name === secretName);
     if (item && "contentDigest" in item) found.set(cluster, item as SecretDescription);
   }
-  return driftOf(clusters, found, failed);
+  return driftOf(clusters, found, failed, tomb);
 }

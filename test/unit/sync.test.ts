@@ -351,6 +351,25 @@ describe("sync planning", () => {
     expect((await describeSecret(kube, s)).placement).toEqual(["alpha"]);
   });
 
+  it("drift: a cluster the secret was deleted from through the broker is `deleted`, in line", async () => {
+    const kubes = clusters();
+    await put(kubes.get("alpha")!, "part", { A: "1" }, "2025-01-01T00:00:00Z");
+    await put(kubes.get("gamma")!, "part", { A: "1" }, "2025-01-01T00:00:00Z");
+    const found = new Map<string, SecretDescription>();
+    for (const [c, copy] of (await read(kubes))[0]!.copies) found.set(c, copy.description);
+    const tomb: Tombstone = {
+      owner: OWNER,
+      basename: "part",
+      deletedAt: "2025-01-01T00:01:00Z",
+      clusters: ["beta"],
+    };
+    const drift = driftOf(NAMES, found, new Set(), tomb);
+    expect(drift.clusters.map((r) => r.state)).toEqual(["in-line", "deleted", "in-line"]);
+    expect(drift.inLine).toBe(true);
+    // without the tombstone, beta is missing
+    expect(driftOf(NAMES, found).clusters[1]?.state).toBe("missing");
+  });
+
   it("targets limit where it writes (a new cluster catches up without touching the others)", async () => {
     const kubes = clusters();
     await put(kubes.get("alpha")!, "a", { A: "1" }, "2025-01-01T00:00:00Z");
