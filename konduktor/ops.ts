@@ -368,6 +368,13 @@ async function applyOnce(
     changed: p.changed,
     removed: p.removed,
     dryRun: options.dryRun === true,
+    ...(p.existing
+      ? {
+          previousPlacement: parsePlacement(
+            p.existing.metadata.annotations?.[ANNOTATION_PLACEMENT],
+          ),
+        }
+      : {}),
   };
   if (p.unchanged) return { ...base, outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";

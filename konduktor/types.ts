@@ -85,6 +85,8 @@ export interface ApplyResult {
   dryRun: boolean;
   /** other git-ssh secrets of the owner deleted (git-ssh is one per owner) */
   replacedGitSsh?: string[];
+  /** when the secret existed: its placement before this write (annotation absent = `all`) */
+  previousPlacement?: string[] | "all";
 }
 
 /** One row of `konduktor secret list` (own) / `list -u` (all users). */

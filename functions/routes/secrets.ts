@@ -178,6 +178,10 @@ const PutAnswer = z
     digests: z.record(z.string(), z.string()).openapi({ description: "key → sha256 of the value" }),
     contentDigest: z.string(),
     results: z.array(ApplyResultSchema),
+    notice: z.string().optional().openapi({
+      description:
+        "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value",
+    }),
   })
   .openapi("PutSecretAnswer");
 
@@ -428,6 +432,8 @@ export async function putOnClusters(
   const { digests, contentDigest } = await digestValues(secret.data);
   const { now, store } = c.get("services");
   const provenance = { actor: caller.id, via: via ?? "broker", at: now().toISOString() };
+  /** placements the target copies had before this write that reach beyond this write's */
+  const wider = new Set<string>();
   const results = await onClusters(c, clusters, async (kube) => {
     const r = await applySecret(
       kube,
@@ -442,6 +448,14 @@ export async function putOnClusters(
         ...(put.mayDelete ? { mayDelete: put.mayDelete } : {}),
       },
     );
+    const before = r.previousPlacement;
+    if (
+      placement !== "all" &&
+      before !== undefined &&
+      (before === "all" || before.some((b) => !placement.includes(b)))
+    ) {
+      wider.add(formatPlacement(before));
+    }
     return {
       status: r.outcome,
       secretName: r.name,
@@ -472,6 +486,11 @@ export async function putOnClusters(
       digests,
       contentDigest,
       results,
+      ...(wider.size
+        ? {
+            notice: `the secret was placed on ${[...wider].sort().join(" / ")}; this write is limited to ${formatPlacement(placement)} and ${body.dryRun ? "would place" : "places"} it there only: the copies on the other clusters keep their old value (drift shows them \`different\`) and a sync does not copy this value to them. To update every cluster, write it with a credential that may use every cluster and without \`clusters\``,
+          }
+        : {}),
     },
     results,
     {

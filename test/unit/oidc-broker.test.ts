@@ -212,4 +212,34 @@ describe("GitHub OIDC in the broker", () => {
     const within = await sync({ owners: ["0a1b2c3d"], clusters: ["alpha"], source: "alpha" });
     expect(within.status, within.text).toBe(200);
   });
+  it("a PUT that narrows an existing secret's placement answers a notice", async () => {
+    const kubeconfig = (server: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: ${server}}}]\nusers: [{name: u, user: {token: t0ken}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`;
+    for (const name of ["alpha", "beta"]) {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect([200, 201], r.text).toContain(r.status);
+    }
+    const b = await call("PUT", "/v1/oidc-bindings/place-all", ADMIN, {
+      match: { repository: "acme/place" },
+      owners: ["0a1b2c3d"],
+      clusters: "all",
+    });
+    expect(b.status, b.text).toBe(201);
+    const token = await issuer.mint({ claims: { repository: "acme/place" } }, "konduktor-broker");
+    const put = (pairs: Record<string, string>, json: Record<string, unknown> = {}) =>
+      call("PUT", "/v1/secrets/placed", token, { source: { type: "inline", pairs }, ...json });
+    const everywhere = await put({ A: "1" });
+    expect(everywhere.status, everywhere.text).toBe(200);
+    expect(everywhere.body.notice).toBeUndefined();
+    const narrowed = await put({ A: "2" }, { clusters: ["alpha"] });
+    expect(narrowed.status, narrowed.text).toBe(200);
+    expect(narrowed.body.notice).toMatch(
+      /^the secret was placed on all; this write is limited to alpha and places it there only: /,
+    );
+    // the same narrow placement again: nothing is narrowed any more
+    const again = await put({ A: "3" }, { clusters: ["alpha"] });
+    expect(again.body.notice).toBeUndefined();
+  });
 });
