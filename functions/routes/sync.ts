@@ -78,7 +78,14 @@ export const SyncAnswer = z
       }),
     ),
     plan: z.array(PlanEntrySchema),
-    skipped: z.array(z.object({ owner: z.string(), secret: z.string(), reason: z.string() })),
+    skipped: z.array(
+      z.object({
+        owner: z.string(),
+        secret: z.string(),
+        cluster: z.string().optional(),
+        reason: z.string(),
+      }),
+    ),
     summary: z.object({
       secrets: z.number(),
       inLine: z.number(),
