@@ -1,11 +1,12 @@
 // The OpenAPI document is generated from the zod schemas, and /docs renders it: headless Chromium
-// (Debian's package) opens /docs on the broker in workerd and finds the operations.
+// (Debian's package; CHROMIUM_PATH overrides /usr/bin/chromium) opens /docs on the broker in
+// workerd and finds the operations.
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("API documentation", () => {
   let broker: RunningBroker;
