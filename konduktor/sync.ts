@@ -492,7 +492,6 @@ export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
       }
       const from = secret.copies.get(entry.source as string) as Copy;
       const desired = desiredCopy(from.secret, entry.owner, entry.secret);
-      desired.metadata.namespace = kube.namespace;
       const prov = from.description.provenance;
       const r = await applySecret(kube, desired, {
         mode: "replace",

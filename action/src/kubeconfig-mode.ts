@@ -12,8 +12,8 @@ import {
   parseKubeconfig,
 } from "../../konduktor/kube/kubeconfig.ts";
 import { applySecret } from "../../konduktor/ops.ts";
-import { buildSecret, ValidationError, validateSecretInput } from "../../konduktor/secret.ts";
-import type { SecretSource } from "../../konduktor/types.ts";
+import { checkSecretInput, ValidationError } from "../../konduktor/secret.ts";
+import type { KubeSecret, SecretSource } from "../../konduktor/types.ts";
 import { StepError } from "./broker-mode.ts";
 import type { ActionConfig } from "./inputs.ts";
 import { kubeconfigSecrets } from "./mask.ts";
@@ -82,7 +82,11 @@ function yamlErrorLine(message: string, text: string): string {
  * Checks what needs no cluster, before any request: the kubeconfig is YAML (its parse error, with
  * the line, is reported rather than a missing context) and the secret is valid (size, keys).
  */
-function checkBeforeAnyRequest(config: ActionConfig, source: SecretSource, text: string): void {
+function checkBeforeAnyRequest(
+  config: ActionConfig,
+  source: SecretSource,
+  text: string,
+): KubeSecret {
   const target = config.target as KubeconfigTarget;
   try {
     parseKubeconfig(text, {
@@ -95,17 +99,18 @@ function checkBeforeAnyRequest(config: ActionConfig, source: SecretSource, text:
       throw new StepError(`kubeconfig: ${error.message}${yamlErrorLine(error.message, text)}`);
     }
   }
-  const problems = validateSecretInput({
+  const { problems, secret } = checkSecretInput({
     owner: target.owner,
     basename: config.name,
     kind: config.kind,
     source,
   });
-  if (problems.length > 0) {
+  if (!secret) {
     throw new InputError(
       `the secret is not valid: ${ValidationError.of(problems).message}; nothing was sent to any cluster`,
     );
   }
+  return secret;
 }
 
 export async function runKubeconfigMode(
@@ -114,7 +119,8 @@ export async function runKubeconfigMode(
   text: string,
 ): Promise<ClusterResult[]> {
   const target = config.target as KubeconfigTarget;
-  checkBeforeAnyRequest(config, source, text);
+  // built once: applySecret writes it in each context's namespace (desired.metadata.namespace is not used)
+  const desired = checkBeforeAnyRequest(config, source, text);
   const { names, current } = kubeconfigContexts(text);
   const contexts = target.contexts.length > 0 ? target.contexts : current ? [current] : [];
   if (contexts.length === 0) {
@@ -141,13 +147,6 @@ export async function runKubeconfigMode(
         context,
         cluster: context,
         timeoutMs: Math.min(config.timeoutMs, 30_000),
-      });
-      const desired = buildSecret({
-        owner: target.owner,
-        basename: config.name,
-        kind: config.kind,
-        source,
-        namespace: kube.namespace,
       });
       const r = await applySecret(kube, desired, {
         mode: config.mode,
