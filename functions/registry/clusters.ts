@@ -20,6 +20,13 @@ import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
 const PREFIX = "cluster:";
 export const CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** The broker cannot decrypt a stored kubeconfig (a key problem): a per-cluster error. */
+export class BrokerKeyError extends Error {
+  override readonly name = "BrokerKeyError";
+  readonly code = "broker_key_error";
+  readonly retryable = false;
+}
+
 export interface ClusterRecord {
   name: string;
   server: string;
@@ -145,33 +152,48 @@ export class ClusterRegistry {
   }
 
   /**
-   * A KubeSecrets for a registered cluster (decrypts its kubeconfig). `signal` cancels its calls:
-   * pass the fan-out's, so that nothing reaches the cluster after its deadline.
+   * The decrypted kubeconfig of a registered cluster. A sync run keeps it for the run (one
+   * decryption per cluster, however many secrets it writes there).
    */
-  async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
+  async kubeconfigOf(name: string, record?: ClusterRecord): Promise<string> {
     const r = record ?? (await this.getRecord(name));
     if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
-    let kubeconfig: string;
     try {
-      kubeconfig = await open(r.kubeconfig, PREFIX + name, [
+      return await open(r.kubeconfig, PREFIX + name, [
         this.config.kek,
         ...this.config.previousKeks,
       ]);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         // an operator problem, not the caller's: said as a per-cluster error
-        throw Object.assign(new Error(`the stored kubeconfig of ${name}: ${error.message}`), {
-          code: "broker_key_error",
-          retryable: false,
-        });
+        throw new BrokerKeyError(`the stored kubeconfig of ${name}: ${error.message}`);
       }
       throw error;
     }
+  }
+
+  /** A KubeSecrets for a cluster from its decrypted kubeconfig (see `kubeconfigOf`). */
+  async connect(
+    name: string,
+    record: Pick<ClusterRecord, "context">,
+    kubeconfig: string,
+    signal?: AbortSignal,
+  ): Promise<KubeSecrets> {
     return await this.connector(kubeconfig, {
       cluster: name,
-      context: r.context,
+      context: record.context,
       timeoutMs: this.config.clusterTimeoutMs,
       ...(signal ? { signal } : {}),
     });
+  }
+
+  /**
+   * A KubeSecrets for a registered cluster (decrypts its kubeconfig). `signal` cancels its calls:
+   * pass the fan-out's, so that nothing reaches the cluster after its deadline.
+   */
+  async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
+    const r = record ?? (await this.getRecord(name));
+    if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
+    return await this.connect(name, r, await this.kubeconfigOf(name, r), signal);
   }
 }

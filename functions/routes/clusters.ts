@@ -1,8 +1,10 @@
 /** The cluster registry (admin only): register, list, show, remove, and check a cluster. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { fanout, isFailure } from "../../konduktor/fanout.ts";
 import { audit } from "../audit.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import { type AppEnv, send } from "../context.ts";
+import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { CLUSTER_NAME_RE, clusterInfo } from "../registry/clusters.ts";
 import { catchUpCluster, syncHttpStatus, syncLogFields } from "../sync/service.ts";
@@ -234,7 +236,8 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { name } = c.req.valid("param");
-      const { registry, config } = c.get("services");
+      const services = c.get("services");
+      const { registry } = services;
       const record = await registry.getRecord(name);
       if (!record) throw new ApiError("not_found", `no registered cluster named ${name}`);
       const base = {
@@ -242,69 +245,51 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
         server: record.server,
         namespace: record.namespace,
       };
-      const controller = new AbortController();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = <T>(p: Promise<T>) =>
-        Promise.race([
-          p,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              controller.abort();
-              reject(
-                Object.assign(new Error(`no answer within ${config.clusterTimeoutMs} ms`), {
-                  code: "timeout",
-                }),
-              );
-            }, config.clusterTimeoutMs);
+      const [result] = await fanout(
+        [name],
+        async (cluster, signal) => {
+          const kube = await registry.open(cluster, record, signal);
+          const version = await kube.version();
+          const access = await kube.canI(SECRET_VERBS);
+          return { version, access };
+        },
+        {
+          ...brokerFanoutOptions(services, "cluster health", {
+            requestId: c.get("requestId"),
+            cluster: name,
           }),
-        ]).finally(() => clearTimeout(timer));
-      try {
-        const kube = await registry.open(name, record, controller.signal);
-        const version = await deadline(kube.version());
-        const access = await deadline(kube.canI(SECRET_VERBS));
+          // one look, no retries: the answer is the cluster's state now
+          retries: 0,
+        },
+      );
+      if (result && !isFailure(result)) {
+        const { version, access } = result;
         const missing = SECRET_VERBS.filter((v) => !access[v]);
         return send(
           c,
           { ...base, reachable: true, version, access, missing, ok: missing.length === 0 },
           200,
         );
-      } catch (error) {
-        const e = error as { code?: unknown; message?: unknown };
-        const code = typeof e.code === "string" ? e.code : "internal_error";
-        const message =
-          typeof e.code === "string" && typeof e.message === "string"
-            ? e.message
-            : "unexpected error";
-        if (code === "internal_error") {
-          c.get("services").log({
-            type: "error",
-            requestId: c.get("requestId"),
-            where: "cluster health",
-            cluster: name,
-            error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-          });
-        }
-        // reachable only when the cluster itself answered (a broker-side error says nothing about it)
-        const reachable = ![
-          "unreachable",
-          "timeout",
-          "broker_key_error",
-          "internal_error",
-        ].includes(code);
-        return send(
-          c,
-          {
-            ...base,
-            reachable,
-            version: null,
-            access: null,
-            missing: [...SECRET_VERBS],
-            ok: false,
-            error: { code, message },
-          },
-          200,
-        );
       }
+      const code = result?.code ?? "internal_error";
+      const message = result?.message ?? "unexpected error";
+      // reachable only when the cluster itself answered (a broker-side error says nothing about it)
+      const reachable = !["unreachable", "timeout", "broker_key_error", "internal_error"].includes(
+        code,
+      );
+      return send(
+        c,
+        {
+          ...base,
+          reachable,
+          version: null,
+          access: null,
+          missing: [...SECRET_VERBS],
+          ok: false,
+          error: { code, message },
+        },
+        200,
+      );
     },
   );
 }
