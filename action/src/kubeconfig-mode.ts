@@ -3,7 +3,6 @@
  * `@kubernetes/client-node` adapter and the same konduktor/ operations the broker uses.
  */
 import * as core from "@actions/core";
-import { parseDocument } from "yaml";
 import { createClientNodeKubeSecrets } from "../../konduktor/kube/client-node-adapter.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import {
@@ -71,13 +70,6 @@ function failure(cluster: string, error: unknown, dryRun: boolean): ClusterResul
   };
 }
 
-/** ` (YAML error at line N)` when the message does not say the line (positions only, no text). */
-function yamlErrorLine(message: string, text: string): string {
-  if (/\bline \d+/.test(message)) return "";
-  const line = parseDocument(text).errors[0]?.linePos?.[0]?.line;
-  return line ? ` (YAML error at line ${line})` : "";
-}
-
 /**
  * Checks what needs no cluster, before any request: the kubeconfig is YAML (its parse error, with
  * the line, is reported rather than a missing context) and the secret is valid (size, keys).
@@ -96,7 +88,7 @@ function checkBeforeAnyRequest(
   } catch (error) {
     // the whole-file problems; one context's problems are reported as that cluster's failure
     if (error instanceof KubeconfigError && error.field === "kubeconfig") {
-      throw new StepError(`kubeconfig: ${error.message}${yamlErrorLine(error.message, text)}`);
+      throw new StepError(`kubeconfig: ${error.message}`);
     }
   }
   const { problems, secret } = checkSecretInput({

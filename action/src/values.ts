@@ -62,18 +62,20 @@ function setKey(out: Record<string, string>, key: string, value: string): void {
 
 function parseMap(text: string): Record<string, string> {
   // The failsafe schema keeps every scalar a string: `0123`, `true`, `1e3` stay as written.
-  const doc = parseDocument(text, { schema: "failsafe", prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { schema: "failsafe", uniqueKeys: true });
   if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
     const key = duplicateKey(text);
     if (key !== null) throw new InputError(`values: key ${key} is given twice`);
   }
   if (doc.errors.length > 0) {
-    // yaml's messages quote the source; give positions only.
-    const where = doc.errors
-      .map((e) =>
-        e.linePos?.[0] ? `line ${e.linePos[0].line} column ${e.linePos[0].col}` : e.code,
-      )
-      .join(", ");
+    // yaml's messages quote the source; give positions only (prettyErrors, the default, sets them)
+    const where = [
+      ...new Set(
+        doc.errors.map((e) =>
+          e.linePos?.[0] ? `line ${e.linePos[0].line} column ${e.linePos[0].col}` : e.code,
+        ),
+      ),
+    ].join(", ");
     throw new InputError(
       `values: not KEY=value lines and not a valid JSON/YAML map (syntax error at ${where})`,
     );

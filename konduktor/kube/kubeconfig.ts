@@ -8,7 +8,7 @@
  *    client-node adapter only).
  * Errors name the kubeconfig field and say how to fix it; they never echo a token, key or data.
  */
-import { parse } from "yaml";
+import { parse, parseDocument } from "yaml";
 import { base64ToBytes } from "../encoding.ts";
 
 export type KubeRuntime = "edge" | "node";
@@ -130,16 +130,19 @@ export function parseKubeconfig(
   options: ParseKubeconfigOptions = {},
 ): ParsedKubeconfig {
   const runtime = options.runtime ?? "node";
-  let doc: unknown;
-  try {
-    doc = parse(text, { prettyErrors: false });
-  } catch (error) {
-    // the parser's message can quote the offending line (maybe a token): keep only the position
-    const line = (error as { linePos?: { line: number }[] })?.linePos?.[0]?.line;
-    throw new KubeconfigError(
+  const notYaml = (line: number | undefined) =>
+    new KubeconfigError(
       "kubeconfig",
       `the kubeconfig is not valid YAML${line ? ` (near line ${line})` : ""}: check its indentation and quoting`,
     );
+  // the parser's messages quote the offending line (maybe a token): keep only the position
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) throw notYaml(parsed.errors[0]?.linePos?.[0]?.line);
+  let doc: unknown;
+  try {
+    doc = parsed.toJS();
+  } catch {
+    throw notYaml(undefined);
   }
   if (!isObj(doc)) {
     throw new KubeconfigError(

@@ -219,7 +219,7 @@ describe("kubeconfig mode: the kubeconfig itself", () => {
     });
     expect(run.code).toBe(1);
     expect(errorLines(run.stdout)).toEqual([
-      "::error::kubeconfig: the kubeconfig is not valid YAML: check its indentation and quoting (YAML error at line 5)",
+      "::error::kubeconfig: the kubeconfig is not valid YAML (near line 5): check its indentation and quoting",
     ]);
     noLeak(run, [CANARY]);
   });

@@ -83,6 +83,15 @@ describe("values input", () => {
     }
   });
 
+  it("a JSON/YAML syntax error names its line and column, never the text", () => {
+    expect(errorOf(() => parseValues(`A: 1\nB: [${CANARY}\nC: 2`)).message).toBe(
+      "values: not KEY=value lines and not a valid JSON/YAML map (syntax error at line 3 column 1)",
+    );
+    expect(errorOf(() => parseValues(`{"A": "${CANARY}",,}`)).message).toBe(
+      `values: not KEY=value lines and not a valid JSON/YAML map (syntax error at line 1 column ${CANARY.length + 10})`,
+    );
+  });
+
   it("names a key given twice in a JSON or YAML map, like in KEY=value lines", () => {
     for (const text of [
       `{"A": "1", "TOKEN": "${CANARY}", "TOKEN": "${CANARY}"}`,
