@@ -2,7 +2,7 @@
  * Konduktor secret operations on ONE cluster, through the KubeSecrets port.
  *
  * - applySecret: create-or-merge (Konduktor's `secret create`) or replace; git-ssh is one per owner;
- *   no write when nothing changed (content digest); optimistic concurrency with resourceVersion.
+ *   no write when nothing changed (values compared key by key); optimistic concurrency with resourceVersion.
  * - listOwn / listAll / describe / deleteOwn.
  *
  * Results and errors hold key names, digests and names only, never a value.
@@ -166,7 +166,6 @@ interface Plan {
   changed: string[];
   removed: string[];
   unchanged: boolean;
-  digest: string;
   dataChanged: boolean;
 }
 
@@ -183,6 +182,7 @@ async function plan(
   const oldData = existing?.data ?? {};
   const want = desired.data ?? {};
   const wantKeys = Object.keys(want);
+  const oldManaged = parseManagedKeys(existing);
   let data: Record<string, string>;
   let managed: Set<string>;
   if (options.mode === "replace") {
@@ -190,9 +190,9 @@ async function plan(
     managed = new Set(wantKeys);
   } else {
     data = { ...oldData, ...want };
-    managed = new Set([...parseManagedKeys(existing).filter((k) => k in oldData), ...wantKeys]);
+    managed = new Set([...oldManaged.filter((k) => k in oldData), ...wantKeys]);
     if (options.prune) {
-      for (const key of parseManagedKeys(existing)) {
+      for (const key of oldManaged) {
         if (!(key in want)) {
           delete data[key];
           managed.delete(key);
@@ -219,17 +219,16 @@ async function plan(
       message: `secret "${id.name}" would hold ${size.toLocaleString("en-US")} bytes of values after this change; Kubernetes allows at most ${MAX_SECRET_BYTES.toLocaleString("en-US")} bytes (1 MiB): remove keys or split the secret`,
     });
   }
-  const newDigest = (await digestValues(data)).contentDigest;
   const managedSorted = [...managed].sort();
+  // both sides are canonical base64 (the API server's and buildSecret's), so comparing the strings
+  // (added/changed/removed above) decides whether the data changes
+  const dataChanged = !existing || added.length + changed.length + removed.length > 0;
   let unchanged = false;
-  let dataChanged = true;
   if (existing) {
-    const oldDigest = (await digestValues(oldData)).contentDigest;
-    dataChanged = oldDigest !== newDigest;
     unchanged =
       !dataChanged &&
       sameLabels(existing.metadata.labels, secretLabels(id.owner, id.basename, id.kind)) &&
-      parseManagedKeys(existing).sort().join(",") === managedSorted.join(",") &&
+      [...oldManaged].sort().join(",") === managedSorted.join(",") &&
       (!options.immutable || existing.immutable === true) &&
       (options.placement === undefined ||
         (existing.metadata.annotations?.[ANNOTATION_PLACEMENT] ?? "all") === options.placement);
@@ -242,7 +241,6 @@ async function plan(
     changed,
     removed,
     unchanged,
-    digest: newDigest,
     dataChanged,
   };
 }
@@ -386,7 +384,7 @@ async function applyOnce(
   const placement = options.placement ?? p.existing?.metadata.annotations?.[ANNOTATION_PLACEMENT];
   const annotations = {
     [ANNOTATION_MANAGED_KEYS]: p.managed.join(","),
-    [ANNOTATION_CONTENT_DIGEST]: p.digest,
+    [ANNOTATION_CONTENT_DIGEST]: (await digestValues(p.data)).contentDigest,
     ...provenanceAnnotations(options.provenance, at),
     ...(placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: placement }),
   };
