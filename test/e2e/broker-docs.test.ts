@@ -40,7 +40,19 @@ describe("API documentation", () => {
         "PUT /v1/secrets/{name}",
       ]),
     );
-    expect(res.body.components.schemas.Problem).toBeDefined();
+    const problem = res.body.components.schemas.Problem;
+    expect(problem.type).toBe("object");
+    expect(problem.properties).toMatchObject({
+      type: { type: "string" },
+      title: { type: "string" },
+      status: { type: "integer" },
+      detail: { type: "string" },
+      code: { type: "string" },
+      requestId: { type: "string" },
+    });
+    expect(problem.required).toEqual(
+      expect.arrayContaining(["type", "title", "status", "detail", "code", "requestId"]),
+    );
     expect(res.body.components.schemas.PutSecret.additionalProperties).toBe(false);
   });
 

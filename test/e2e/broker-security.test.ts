@@ -96,7 +96,9 @@ describe("broker security", () => {
     const ownDelete = await broker.request("DELETE", "/v1/secrets/shared-name", { token: tokenA });
     expect(ownDelete.status).toBe(404);
     for (const c of clusters) {
-      expect((await readSecret(c, `shared-name-${ownerB}`))?.data?.B_KEY).toBeDefined();
+      expect((await readSecret(c, `shared-name-${ownerB}`))?.data?.B_KEY).toBe(
+        Buffer.from(CANARY).toString("base64"),
+      );
     }
   });
 
