@@ -188,6 +188,27 @@ export class ClusterRegistry {
   }
 
   /**
+   * An opener for one run or request: each cluster's kubeconfig is decrypted once (on first use)
+   * and kept, while every call connects anew with its own `signal` (a fan-out's per-cluster
+   * deadline). `records` are the registry records at hand; a cluster not among them is looked up.
+   */
+  opener(
+    records: ReadonlyMap<string, ClusterRecord>,
+  ): (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets> {
+    const kubeconfigs = new Map<string, Promise<string>>();
+    return async (cluster, signal) => {
+      const record = records.get(cluster) ?? (await this.getRecord(cluster));
+      if (!record) throw new ApiError("not_found", `no registered cluster named ${cluster}`);
+      let kubeconfig = kubeconfigs.get(cluster);
+      if (!kubeconfig) {
+        kubeconfig = this.kubeconfigOf(cluster, record);
+        kubeconfigs.set(cluster, kubeconfig);
+      }
+      return await this.connect(cluster, record, await kubeconfig, signal);
+    };
+  }
+
+  /**
    * A KubeSecrets for a registered cluster (decrypts its kubeconfig). `signal` cancels its calls:
    * pass the fan-out's, so that nothing reaches the cluster after its deadline.
    */

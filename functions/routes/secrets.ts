@@ -337,6 +337,15 @@ export async function targets(
   return new Map(names.map((n) => [n, byName.get(n) as ClusterRecord]));
 }
 
+/**
+ * The opener of a `targets` answer: several fan-outs over the same clusters in one request (e.g.
+ * a git-ssh delivery's listing, then its write) decrypt each kubeconfig once.
+ */
+const openers = new WeakMap<
+  Map<string, ClusterRecord>,
+  (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets>
+>();
+
 /** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
 export async function onClusters<T extends object>(
   c: AppContext,
@@ -344,11 +353,16 @@ export async function onClusters<T extends object>(
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
 ): Promise<FanoutResult<T>[]> {
   const services = c.get("services");
+  let open = openers.get(clusters);
+  if (!open) {
+    open = services.registry.opener(clusters);
+    openers.set(clusters, open);
+  }
+  const openCluster = open;
   return await fanout(
     [...clusters.keys()],
     // the deadline's signal goes into the port: after a `timeout` answer nothing more is sent
-    async (cluster, signal) =>
-      op(await services.registry.open(cluster, clusters.get(cluster), signal), cluster),
+    async (cluster, signal) => op(await openCluster(cluster, signal), cluster),
     brokerFanoutOptions(services, "cluster operation", { requestId: c.get("requestId") }),
   );
 }

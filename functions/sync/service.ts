@@ -18,6 +18,7 @@ import {
 } from "../../konduktor/sync.ts";
 import type { LogLine, Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
 
 export interface SyncScope {
@@ -63,12 +64,19 @@ export interface SyncOutcome {
   durationMs: number;
 }
 
-export async function runSync(services: Services, scope: SyncScope): Promise<SyncOutcome> {
+/**
+ * @param registered the registry's records when the caller already listed them (else listed here)
+ */
+export async function runSync(
+  services: Services,
+  scope: SyncScope,
+  registered?: readonly ClusterRecord[],
+): Promise<SyncOutcome> {
   const started = Date.now();
   const { registry, store } = services;
-  const records = new Map((await registry.list()).map((r) => [r.name, r]));
-  const open = (cluster: string, signal?: AbortSignal) =>
-    registry.open(cluster, records.get(cluster), signal);
+  const records = new Map((registered ?? (await registry.list())).map((r) => [r.name, r]));
+  // one decryption per cluster for the run (reads and every write), a connection per operation
+  const open = registry.opener(records);
 
   const copies: Copy[] = [];
   const reads = await fanout(
@@ -172,7 +180,8 @@ export async function scheduledSync(
   services: Services,
   trigger: { cron: string; scheduledTime: number },
 ): Promise<SyncOutcome | null> {
-  const clusters = (await services.registry.names()).sort();
+  const records = await services.registry.list();
+  const clusters = records.map((r) => r.name).sort();
   const line: LogLine = {
     type: "sync",
     trigger: "cron",
@@ -183,12 +192,11 @@ export async function scheduledSync(
     services.log({ ...line, note: "no cluster is registered: nothing to sync" });
     return null;
   }
-  const outcome = await runSync(services, {
-    owners: "all",
-    clusters,
-    dryRun: false,
-    via: "sync:cron",
-  });
+  const outcome = await runSync(
+    services,
+    { owners: "all", clusters, dryRun: false, via: "sync:cron" },
+    records,
+  );
   services.log({ ...line, ...syncLogFields(outcome) });
   return outcome;
 }
@@ -198,12 +206,11 @@ export async function scheduledSync(
  * registered clusters, are copied onto `cluster` (and only onto it).
  */
 export async function catchUpCluster(services: Services, cluster: string): Promise<SyncOutcome> {
-  const clusters = (await services.registry.names()).sort();
-  return await runSync(services, {
-    owners: "all",
-    clusters,
-    targets: [cluster],
-    dryRun: false,
-    via: "sync:register",
-  });
+  const records = await services.registry.list();
+  const clusters = records.map((r) => r.name).sort();
+  return await runSync(
+    services,
+    { owners: "all", clusters, targets: [cluster], dryRun: false, via: "sync:register" },
+    records,
+  );
 }

@@ -2,7 +2,7 @@
 // envelope, API tokens, and the app in-process (problem details, generic 500, audit) over a fake
 // KubeSecrets. The same app runs in workerd in test/e2e.
 import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../functions/app.ts";
 import { adminResolver } from "../../functions/auth/admin.ts";
 import type { CallerResolver } from "../../functions/auth/caller.ts";
@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
 import { EnvelopeError, open, seal } from "../../functions/registry/envelope.ts";
 import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { scheduledSync } from "../../functions/sync/service.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { createFakeKube } from "../support/fake-kube.ts";
 
@@ -225,6 +226,35 @@ describe("the app in-process (fake clusters)", () => {
     expect(JSON.stringify(logs)).not.toContain("hunter2-canary");
     expect(JSON.stringify(logs)).not.toContain("t0ken");
     expect(JSON.stringify(logs)).not.toContain(issued.body.token);
+  });
+
+  it("a cron run decrypts each cluster's kubeconfig once, however many secrets it writes there", async () => {
+    const { app, call } = build();
+    const register = async (name: string) => {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect(r.status).toBe(201);
+    };
+    await register("one");
+    const issued = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    for (const name of ["db", "api", "cache"]) {
+      const put = await call("PUT", `/v1/secrets/${name}`, issued.body.token, {
+        source: { type: "inline", pairs: { K: "v" } },
+      });
+      expect(put.status, put.text).toBe(200);
+    }
+    // registered without `sync`: the cron copies the three secrets onto it
+    await register("two");
+    const decrypt = vi.spyOn(crypto.subtle, "decrypt");
+    try {
+      const outcome = await scheduledSync(app.services, { cron: "*/5 * * * *", scheduledTime: 0 });
+      expect(outcome?.summary).toMatchObject({ planned: 3, done: 3, failed: 0 });
+      expect(outcome?.plan.map((e) => e.cluster)).toEqual(["two", "two", "two"]);
+      expect(decrypt).toHaveBeenCalledTimes(2);
+    } finally {
+      decrypt.mockRestore();
+    }
   });
 
   it("audits a refused mutating call once (denied / invalid), with no body or value", async () => {
