@@ -3,10 +3,11 @@
  * verification (undici `Agent`), and a fetch adapter built from a kubeconfig with its file paths
  * read. Kept apart from ./fetch-adapter.ts so that file stays workerd-safe.
  */
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Agent, fetch as undiciFetch } from "undici";
 import { KubeError } from "./errors.ts";
-import { createFetchKubeSecrets, type FetchAdapterOptions } from "./fetch-adapter.ts";
+import { type FetchAdapterOptions, fetchKubeSecretsFromKubeconfig } from "./fetch-adapter.ts";
 import { KubeconfigError, type ParsedKubeconfig, parseKubeconfig } from "./kubeconfig.ts";
 import type { KubeSecrets } from "./port.ts";
 
@@ -19,16 +20,43 @@ export interface NodeTlsOptions {
   servername?: string;
 }
 
-/** A Web-compatible `fetch` with these TLS settings (one connection pool per call of this function). */
+/** Agents by a digest of their TLS settings: one connection pool per distinct setting, reused. */
+const agents = new Map<string, Agent>();
+/** Beyond this many distinct settings the oldest Agent is dropped (its idle sockets time out). */
+const MAX_AGENTS = 256;
+
+function agentFor(tls: NodeTlsOptions): Agent {
+  // a digest, so the key material itself is never a Map key
+  const key = createHash("sha256")
+    .update(
+      JSON.stringify([
+        tls.caPem ?? null,
+        tls.clientCert?.certPem ?? null,
+        tls.clientCert?.keyPem ?? null,
+        tls.insecure === true,
+        tls.servername ?? null,
+      ]),
+    )
+    .digest("hex");
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      connect: {
+        ...(tls.caPem ? { ca: tls.caPem } : {}),
+        ...(tls.clientCert ? { cert: tls.clientCert.certPem, key: tls.clientCert.keyPem } : {}),
+        ...(tls.insecure ? { rejectUnauthorized: false } : {}),
+        ...(tls.servername ? { servername: tls.servername } : {}),
+      },
+    });
+    if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** A Web-compatible `fetch` with these TLS settings (the connection pool is shared by same settings). */
 export function nodeFetchFor(tls: NodeTlsOptions): typeof fetch {
-  const dispatcher = new Agent({
-    connect: {
-      ...(tls.caPem ? { ca: tls.caPem } : {}),
-      ...(tls.clientCert ? { cert: tls.clientCert.certPem, key: tls.clientCert.keyPem } : {}),
-      ...(tls.insecure ? { rejectUnauthorized: false } : {}),
-      ...(tls.servername ? { servername: tls.servername } : {}),
-    },
-  });
+  const dispatcher = agentFor(tls);
   return ((input: string | URL | Request, init?: RequestInit) =>
     undiciFetch(input as string, {
       ...(init as object),
@@ -87,28 +115,16 @@ export async function nodeKubeSecrets(
   options: NodeKubeSecretsOptions = {},
 ): Promise<KubeSecrets> {
   const parsed = parseKubeconfig(kubeconfigYaml, { context: options.context, runtime: "node" });
-  const cluster = options.cluster ?? parsed.clusterName;
-  if (parsed.needsClientNode) {
-    throw new KubeError({
-      code: "unsupported",
-      cluster,
-      message: `the kubeconfig's user "${parsed.userName}" authenticates with ${parsed.needsClientNode === "exec" ? "an exec plugin" : "an auth provider"}, which the fetch adapter cannot run: use the client-node adapter`,
-    });
-  }
   if (parsed.proxyUrl) {
     throw new KubeError({
       code: "unsupported",
-      cluster,
+      cluster: options.cluster ?? parsed.clusterName,
       message: `the kubeconfig's cluster "${parsed.clusterName}" uses proxy-url, which the fetch adapter does not support: use the client-node adapter`,
     });
   }
   const config = await resolveKubeconfigFiles(parsed);
-  return createFetchKubeSecrets({
+  return fetchKubeSecretsFromKubeconfig(config, {
     ...options,
-    cluster,
-    server: config.server,
-    namespace: options.namespace ?? config.namespace,
-    token: config.token,
     fetch: nodeFetchFor({
       caPem: config.caPem,
       clientCert: config.clientCert,
