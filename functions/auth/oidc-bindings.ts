@@ -6,7 +6,9 @@
  * matches across segments, `?` one character. Repository, owner and environment names compare
  * case-insensitively (GitHub treats them so); refs and workflow names exactly.
  */
+
 import { z } from "@hono/zod-openapi";
+import { ClusterName, OwnerHash } from "../schemas.ts";
 import { type Grant, type Rights, RightsInput } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 import { unionOfGrants } from "./policy.ts";
@@ -28,7 +30,6 @@ export type MatchClaim = (typeof MATCH_CLAIMS)[number];
 const CASE_INSENSITIVE = new Set<MatchClaim>(["repository", "repository_owner", "environment"]);
 
 const pattern = z.string().min(1).max(300);
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** A repository pattern must name an owner: `*`, `*\/*`, `**` would bind every repository on GitHub. */
 export function repositoryPatternProblem(p: string): string | null {
@@ -73,13 +74,8 @@ export const oidcBindingInputSchema = z
         description:
           "claims of the GitHub OIDC token; every given field must match (exact, or a glob: * within a path segment, ** across, ?). repository, repository_owner and environment compare case-insensitively.",
       }),
-    owners: z
-      .array(z.string().regex(/^[0-9a-f]{8}$/, "an owner is 8 lowercase hex characters"))
-      .min(1, "owners needs at least one owner hash")
-      .max(50),
-    clusters: z
-      .union([z.literal("all"), z.array(z.string().regex(CLUSTER_NAME, "a cluster name")).min(1)])
-      .default("all"),
+    owners: z.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50),
+    clusters: z.union([z.literal("all"), z.array(ClusterName).min(1)]).default("all"),
     rights: RightsInput,
   })
   .openapi("OidcBindingInput");

@@ -18,7 +18,6 @@ import { getJson, type KeyValueStore, putJson } from "../store/store.ts";
 import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
 
 const PREFIX = "cluster:";
-export const CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The broker cannot decrypt a stored kubeconfig (a key problem): a per-cluster error. */
 export class BrokerKeyError extends Error {

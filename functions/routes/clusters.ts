@@ -6,7 +6,8 @@ import { requireAdmin } from "../auth/policy.ts";
 import { type AppEnv, send } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { CLUSTER_NAME_RE, clusterInfo } from "../registry/clusters.ts";
+import { clusterInfo } from "../registry/clusters.ts";
+import { ClusterName } from "../schemas.ts";
 import { catchUpCluster, syncHttpStatus, syncLogFields } from "../sync/service.ts";
 import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 
@@ -14,14 +15,7 @@ import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 export const SECRET_VERBS = ["get", "list", "create", "update", "patch", "delete"] as const;
 
 export const ClusterNameParam = z.object({
-  name: z
-    .string()
-    .max(63, "a cluster name has at most 63 characters")
-    .regex(
-      CLUSTER_NAME_RE,
-      "a cluster name is lowercase letters, digits and '-', starting and ending with a letter or digit",
-    )
-    .openapi({ param: { name: "name", in: "path" }, example: "gpu-east" }),
+  name: ClusterName.openapi({ param: { name: "name", in: "path" }, example: "gpu-east" }),
 });
 
 const RegisterClusterBody = z

@@ -19,7 +19,6 @@ import type { Caller } from "../auth/caller.ts";
 import { pickOwner, requireAdmin } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponse, problemResponses } from "../problem.ts";
-import { CLUSTER_NAME_RE } from "../registry/clusters.ts";
 import {
   DELIVERY_TTL_SECONDS,
   type DeliveryRecord,
@@ -45,12 +44,13 @@ import {
   syncOutcomeOf,
   syncScopeFor,
 } from "./sync.ts";
-import { OwnerHash } from "./tokens.ts";
 
 /** Accepted clock difference between the sender and the broker (the Standard Webhooks default). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
+
+import { ClusterName, NamePattern, OwnerHash } from "../schemas.ts";
+
 const DELIVERY_ID_RE = /^[A-Za-z0-9._:-]{1,200}$/;
-const NAME_PATTERN_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|[a-z0-9-]*\*)$/;
 
 const tags = ["webhooks"];
 
@@ -70,22 +70,12 @@ const CreateHookBody = z
     clusters: z
       .union([
         z.literal("all"),
-        z
-          .array(z.string().max(63).regex(CLUSTER_NAME_RE, "a cluster name"))
-          .min(1, 'clusters needs at least one cluster, or use "all"'),
+        z.array(ClusterName).min(1, 'clusters needs at least one cluster, or use "all"'),
       ])
       .default("all")
       .openapi({ description: 'the clusters deliveries may write, or "all" (default)' }),
     names: z
-      .array(
-        z
-          .string()
-          .max(63)
-          .regex(
-            NAME_PATTERN_RE,
-            'a secret name (a basename like "db-password") or a prefix pattern ending in * (like "db-*", or "*" for any)',
-          ),
-      )
+      .array(NamePattern)
       .min(1, 'names needs at least one secret name or pattern ("*" for any)')
       .max(200)
       .openapi({

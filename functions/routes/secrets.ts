@@ -34,8 +34,8 @@ import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, allClustersFailedProblem, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
+import { ClusterName, OwnerHash } from "../schemas.ts";
 import { DriftSchema, describeDrift, listDrift } from "../sync/drift.ts";
-import { OwnerHash } from "./tokens.ts";
 
 // ---------- schemas ----------
 
@@ -76,7 +76,7 @@ const SourceSchema = z
   });
 
 const ClusterList = z
-  .array(z.string().min(1).max(63))
+  .array(ClusterName)
   .min(1, "clusters, when given, names at least one cluster")
   .max(100)
   .optional()

@@ -11,10 +11,8 @@ import type { Caller } from "../auth/caller.ts";
 import { pickClusters, requireRight } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
+import { ClusterName, NAME_PREFIX_RE, OwnerHash } from "../schemas.ts";
 import { runSync, type SyncOutcome, syncHttpStatus, syncLogFields } from "../sync/service.ts";
-import { OwnerHash } from "./tokens.ts";
-
-const ClusterName = z.string().min(1).max(63);
 
 export const SyncRequestBody = z
   .strictObject({
@@ -108,7 +106,7 @@ function checkNames(names: readonly string[], field: string): void {
   // a pattern `prefix*`: the prefix must be the start of a valid basename (or empty: "*")
   const problems = names.flatMap((n, i) =>
     n.endsWith("*")
-      ? /^([a-z0-9][-a-z0-9]*)?$/.test(n.slice(0, -1))
+      ? NAME_PREFIX_RE.test(n.slice(0, -1))
         ? []
         : [
             {

@@ -6,17 +6,7 @@ import { requireAdmin } from "../auth/policy.ts";
 import { TokenStore, tokenInfo } from "../auth/tokens.ts";
 import { type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { CLUSTER_NAME_RE } from "../registry/clusters.ts";
-
-export const OwnerHash = z
-  .string()
-  .regex(/^[0-9a-f]{8}$/, "an owner is a user hash: 8 lowercase hex characters, e.g. 0a1b2c3d")
-  .openapi({ example: "0a1b2c3d" });
-
-const ClusterName = z
-  .string()
-  .regex(CLUSTER_NAME_RE, "a cluster name is lowercase letters, digits and '-'")
-  .max(63);
+import { ClusterName, OwnerHash } from "../schemas.ts";
 
 const MAX_TTL_SECONDS = 366 * 24 * 3600;
 

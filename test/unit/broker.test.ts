@@ -349,6 +349,21 @@ describe("the app in-process (fake clusters)", () => {
     expect(plan.body.summary.secrets).toBe(1);
     const bad = await call("POST", "/v1/sync", all.body.token, { names: ["D*"], dryRun: true });
     expect([bad.status, bad.body.errors[0].field]).toEqual([400, "names.0"]);
+    // a hook accepts exactly the names and patterns its own sync deliveries accept
+    for (const names of [["-foo*"], ["D*"], ["foo-"], ["a*b*"]]) {
+      const syncRefused = await call("POST", "/v1/sync", all.body.token, { names, dryRun: true });
+      expect(syncRefused.status, syncRefused.text).toBe(400);
+      const hookRefused = await call("POST", "/v1/hooks", ADMIN, { owners: ["0a1b2c3d"], names });
+      expect(hookRefused.status, hookRefused.text).toBe(400);
+      expect(hookRefused.body.code).toBe("invalid_input");
+      expect(hookRefused.body.errors[0].field).toBe("names.0");
+    }
+    for (const names of [["d*"], ["*"], ["db-*"], ["db"]]) {
+      const syncOk = await call("POST", "/v1/sync", all.body.token, { names, dryRun: true });
+      expect(syncOk.status, syncOk.text).toBe(200);
+      const hookOk = await call("POST", "/v1/hooks", ADMIN, { owners: ["0a1b2c3d"], names });
+      expect(hookOk.status, hookOk.text).toBe(201);
+    }
   });
 
   it("the fan-out deadline reaches the cluster port: no write lands after a `timeout` answer", async () => {
