@@ -153,7 +153,8 @@ export async function adminRequest(
   });
 }
 
-async function waitFor(
+/** Polls `check` (a throw counts as "not yet") until it is true; fails when `died` names a cause or at the timeout. */
+export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,

@@ -1,12 +1,12 @@
 // The same app on Node (functions/node.ts: @hono/node-server, file-backed store, undici adapter):
 // a kubeconfig with a client certificate works there, and the state survives a restart.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort, kubeconfigFor } from "../cluster/cluster.ts";
+import { jsonRequest, type RunningService, spawnService } from "../support/service.ts";
 import { b64, randomOwner, readSecret } from "./support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -21,49 +21,29 @@ describe("the broker on Node", () => {
     KEK: randomBytes(32).toString("base64"),
     STATE_FILE: join(dir, "state.json"),
   };
-  let child: ChildProcess | undefined;
+  let service: RunningService | undefined;
   let url = "";
 
   async function start() {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [join(ROOT, "functions/node.ts")], {
+    service = await spawnService(process.execPath, [join(ROOT, "functions/node.ts")], {
       env: { ...env, PORT: String(port) },
-      stdio: ["ignore", "pipe", "pipe"],
+      healthUrl: `${url}/healthz`,
+      timeoutMs: 30_000,
     });
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) return;
-      } catch {
-        // not yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error("node broker did not start");
   }
   async function stop() {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child?.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    await service?.stop();
+    service = undefined;
   }
   afterAll(async () => {
     await stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const call = async (method: string, path: string, token: string, json?: unknown) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json ? { "content-type": "application/json" } : {}),
-      },
-      ...(json ? { body: JSON.stringify(json) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: tests read answers freely
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = (method: string, path: string, token: string, json?: unknown) =>
+    jsonRequest(url, method, path, { token, json });
 
   it("registers a client-certificate kubeconfig and writes a secret; state survives a restart", async () => {
     await start();

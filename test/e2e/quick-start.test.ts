@@ -4,12 +4,14 @@
 // cluster's private CA, which workerd trusts after `npm run dev` restarts; a context that uses an
 // exec plugin (EKS, GKE) is refused with a tip, and `--service-account` registers a
 // ServiceAccount token made with that context instead; then the README's curl session.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
+// It clones git HEAD: uncommitted work is not what it tests (commit first).
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort, kubeconfigFor, kubeconfigYaml, TEST_NAMESPACE } from "../cluster/cluster.ts";
+import { jsonRequest, type RunningService, spawnService } from "../support/service.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const clusters = inject("clusters");
@@ -21,30 +23,25 @@ describe("quick start on a fresh clone", () => {
   const dir = mkdtempSync(join(tmpdir(), "konduktor-clone-"));
   const clone = join(dir, "repo");
   const alpha = clusters[0]!;
-  let dev: ChildProcess | undefined;
-  let output = "";
+  let dev: RunningService | undefined;
   let port = 0;
   let url = "";
   let adminToken = "";
 
+  /** everything the running `npm run dev` printed */
+  const devLogs = () => dev?.logs() ?? "";
+
   async function stopDev(): Promise<void> {
-    if (dev?.pid && dev.exitCode === null) {
-      const exited = new Promise((r) => dev?.once("exit", r));
-      process.kill(-dev.pid, "SIGTERM");
-      const timer = setTimeout(() => dev?.pid && process.kill(-dev.pid, "SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await dev?.stop();
     dev = undefined;
   }
 
   /** `npm run dev` in the clone, as the README says; the environment has no NODE_EXTRA_CA_CERTS. */
   async function startDev(): Promise<number> {
-    output = "";
     const started = Date.now();
     const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
     delete env.NODE_EXTRA_CA_CERTS;
-    dev = spawn(
+    dev = await spawnService(
       "npm",
       [
         "run",
@@ -56,25 +53,9 @@ describe("quick start on a fresh clone", () => {
         String(await freePort()),
         "--show-interactive-dev-session=false",
       ],
-      { cwd: clone, detached: true, stdio: ["ignore", "pipe", "pipe"], env },
+      { cwd: clone, env, healthUrl: `${url}/healthz`, timeoutMs: 90_000 },
     );
-    const child = dev;
-    child.stdout?.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) return Date.now() - started;
-      } catch {
-        // not yet
-      }
-      if (Date.now() - started > 90_000) throw new Error(`npm run dev did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    return Date.now() - started;
   }
 
   function registerCluster(args: string[], kubeconfig: string) {
@@ -90,17 +71,8 @@ describe("quick start on a fresh clone", () => {
     return { status: run.status, out: `${run.stdout}${run.stderr}` };
   }
 
-  async function api(method: string, path: string, token: string, body?: unknown) {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: (await res.json()) as Json };
-  }
+  const api = (method: string, path: string, token: string, json?: unknown) =>
+    jsonRequest(url, method, path, { token, json });
 
   beforeAll(async () => {
     port = await freePort();
@@ -116,22 +88,28 @@ describe("quick start on a fresh clone", () => {
     execFileSync("git", ["clone", "--quiet", ROOT, clone]);
     expect(existsSync(join(clone, ".dev.vars"))).toBe(false);
     const installStarted = Date.now();
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+    const install = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
       cwd: clone,
-      stdio: "ignore",
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
     });
+    if (install.status !== 0) {
+      throw new Error(
+        `npm install in the fresh clone failed (${install.status ?? install.signal}):\n${install.stderr.slice(-3000)}`,
+      );
+    }
     console.log(`npm install in the fresh clone: ${Date.now() - installStarted} ms`);
     const readyMs = await startDev();
     console.log(`npm run dev on a fresh clone: ready in ${readyMs} ms`);
-    expect(output).toContain("Created .dev.vars");
-    expect(output).toContain("npm run register-cluster -- <name>");
+    expect(devLogs()).toContain("Created .dev.vars");
+    expect(devLogs()).toContain("npm run register-cluster -- <name>");
     const vars = readFileSync(join(clone, ".dev.vars"), "utf8");
     expect(vars).toMatch(/^ADMIN_TOKEN=adm_/m);
     expect(vars).toMatch(/^KEK=[A-Za-z0-9+/]{43}=$/m);
     adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? "";
     // the admin token stays in .dev.vars: never printed
-    expect(output).toContain("The admin token is not printed");
-    expect(output).not.toContain(adminToken);
+    expect(devLogs()).toContain("The admin token is not printed");
+    expect(devLogs()).not.toContain(adminToken);
     // .dev.vars and node_modules are git-ignored: the clone is still clean
     const status = execFileSync("git", ["status", "--porcelain"], { cwd: clone }).toString();
     expect(status).toBe("");
@@ -150,7 +128,7 @@ describe("quick start on a fresh clone", () => {
 
     await stopDev();
     await startDev();
-    expect(output).toContain("Trusting the cluster CAs in");
+    expect(devLogs()).toContain("Trusting the cluster CAs in");
     const health = await api("GET", "/v1/clusters/local/health", adminToken);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({

@@ -12,12 +12,18 @@
  * TLS to test clusters: their CA PEMs are written to one file and given to wrangler as
  * NODE_EXTRA_CA_CERTS, which wrangler passes to workerd.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { freePort } from "../cluster/cluster.ts";
+import {
+  type JsonRequestOptions,
+  type JsonResponse,
+  jsonRequest,
+  type RunningService,
+  spawnService,
+} from "./service.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -37,25 +43,9 @@ export interface StartBrokerOptions {
   testScheduled?: boolean;
 }
 
-export interface RequestOptions {
-  /** bearer credential */
-  token?: string;
-  /** JSON body (serialised, with content-type) */
-  json?: unknown;
-  /** raw body (sent as is) */
-  body?: string | Uint8Array;
-  headers?: Record<string, string>;
-}
+export type RequestOptions = JsonRequestOptions;
 
-export interface BrokerResponse {
-  status: number;
-  headers: Headers;
-  /** the raw body text */
-  text: string;
-  /** the parsed JSON body (undefined when not JSON) */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read answers freely
-  body: any;
-}
+export type BrokerResponse = JsonResponse;
 
 export interface RunningBroker {
   url: string;
@@ -99,68 +89,31 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     ...(options.testScheduled ? ["--test-scheduled"] : []),
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
-  let output = "";
   const started = Date.now();
-  const child: ChildProcess = spawn(WRANGLER, args, {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_EXTRA_CA_CERTS: caFile,
-      WRANGLER_SEND_METRICS: "false",
-      CI: "1",
-      FORCE_COLOR: "0",
-      NO_COLOR: "1",
-    },
-  });
-  child.stdout?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    output += d.toString();
-  });
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const url = `http://127.0.0.1:${port}`;
-
+  let service: RunningService;
+  try {
+    service = await spawnService(WRANGLER, args, {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: caFile,
+        WRANGLER_SEND_METRICS: "false",
+        CI: "1",
+        FORCE_COLOR: "0",
+        NO_COLOR: "1",
+      },
+      healthUrl: `${url}/healthz`,
+      timeoutMs: options.startTimeoutMs ?? 90_000,
+    });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`wrangler dev did not start: ${(e as Error).message}`);
+  }
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          if (child.pid) process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await service.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-
-  const deadline = started + (options.startTimeoutMs ?? 90_000);
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-    }
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) break;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not answer within the timeout:\n${output.slice(-3000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
   const startMs = Date.now() - started;
 
   return {
@@ -168,37 +121,17 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     adminToken,
     kek,
     startMs,
-    async request(method, path, o = {}) {
-      const headers: Record<string, string> = { ...o.headers };
-      if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
-      let body: string | Uint8Array | undefined = o.body;
-      if (o.json !== undefined) {
-        body = JSON.stringify(o.json);
-        headers["content-type"] ??= "application/json";
-      }
-      const res = await fetch(url + path, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: body as BodyInit }),
-      });
-      const text = await res.text();
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: res.status, headers: res.headers, text, body: parsed };
-    },
+    request: (method, path, o = {}) => jsonRequest(url, method, path, o),
     async scheduled(cron) {
       if (!options.testScheduled) throw new Error("start the broker with testScheduled: true");
       const res = await fetch(`${url}/__scheduled?cron=${encodeURIComponent(cron)}`);
       const text = await res.text();
       return { status: res.status, headers: res.headers, text, body: undefined };
     },
-    logs: () => output,
+    logs: () => service.logs(),
     auditLines: () =>
-      output
+      service
+        .logs()
         .split("\n")
         .map((l) => l.trim())
         .filter((l) => l.startsWith("{") && l.includes('"type":"audit"'))
