@@ -53,20 +53,34 @@ function validationError(target: string, error: ZodError): ApiError {
   return new ApiError("invalid_input", `the request is not valid: ${summary}`, { errors });
 }
 
+type RouteList = readonly { method: string; path: string }[];
+
+/** The routes' patterns, compiled on first use (and again only if routes were added since). */
+const compiledRoutes = new WeakMap<
+  RouteList,
+  { count: number; patterns: { method: string; re: RegExp }[] }
+>();
+
+function routePatterns(routes: RouteList): { method: string; re: RegExp }[] {
+  const cached = compiledRoutes.get(routes);
+  if (cached && cached.count === routes.length) return cached.patterns;
+  const patterns = routes
+    .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
+    .map((r) => {
+      const pattern = r.path
+        .split("/")
+        .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/");
+      return { method: r.method.toUpperCase(), re: new RegExp(`^${pattern}$`) };
+    });
+  compiledRoutes.set(routes, { count: routes.length, patterns });
+  return patterns;
+}
+
 /** The methods of the routes (not middleware) whose pattern matches `path`, sorted. */
-function allowedMethods(
-  routes: readonly { method: string; path: string }[],
-  path: string,
-): string[] {
+function allowedMethods(routes: RouteList, path: string): string[] {
   const methods = new Set<string>();
-  for (const r of routes) {
-    if (r.method === "ALL" || r.path.includes("*")) continue;
-    const pattern = r.path
-      .split("/")
-      .map((seg) => (seg.startsWith(":") ? "[^/]+" : seg.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
-      .join("/");
-    if (new RegExp(`^${pattern}$`).test(path)) methods.add(r.method.toUpperCase());
-  }
+  for (const { method, re } of routePatterns(routes)) if (re.test(path)) methods.add(method);
   if (methods.has("GET")) methods.add("HEAD");
   return [...methods].sort();
 }

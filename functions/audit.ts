@@ -32,23 +32,24 @@ export function audit(c: AppContext, entry: AuditEntry): void {
   });
 }
 
+const ACTIONS: readonly [string, RegExp, string][] = [
+  ["PUT", /^\/v1\/secrets\/[^/]+$/, "secret.put"],
+  ["DELETE", /^\/v1\/secrets\/[^/]+$/, "secret.delete"],
+  ["PUT", /^\/v1\/clusters\/[^/]+$/, "cluster.register"],
+  ["DELETE", /^\/v1\/clusters\/[^/]+$/, "cluster.remove"],
+  ["POST", /^\/v1\/tokens$/, "token.issue"],
+  ["DELETE", /^\/v1\/tokens\/[^/]+$/, "token.revoke"],
+  ["POST", /^\/v1\/sync$/, "sync"],
+  ["POST", /^\/v1\/hooks$/, "hook.create"],
+  ["DELETE", /^\/v1\/hooks\/[^/]+$/, "hook.delete"],
+  ["POST", /^\/v1\/hooks\/[^/]+$/, "hook.delivery"],
+  ["PUT", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.put"],
+  ["DELETE", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.delete"],
+];
+
 /** The audit action of a route, for refused calls (e.g. `secret.put` for PUT /v1/secrets/{name}). */
 export function actionOf(method: string, path: string): string {
-  const routes: [string, RegExp, string][] = [
-    ["PUT", /^\/v1\/secrets\/[^/]+$/, "secret.put"],
-    ["DELETE", /^\/v1\/secrets\/[^/]+$/, "secret.delete"],
-    ["PUT", /^\/v1\/clusters\/[^/]+$/, "cluster.register"],
-    ["DELETE", /^\/v1\/clusters\/[^/]+$/, "cluster.remove"],
-    ["POST", /^\/v1\/tokens$/, "token.issue"],
-    ["DELETE", /^\/v1\/tokens\/[^/]+$/, "token.revoke"],
-    ["POST", /^\/v1\/sync$/, "sync"],
-    ["POST", /^\/v1\/hooks$/, "hook.create"],
-    ["DELETE", /^\/v1\/hooks\/[^/]+$/, "hook.delete"],
-    ["POST", /^\/v1\/hooks\/[^/]+$/, "hook.delivery"],
-    ["PUT", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.put"],
-    ["DELETE", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.delete"],
-  ];
-  return routes.find(([m, re]) => m === method && re.test(path))?.[2] ?? "request";
+  return ACTIONS.find(([m, re]) => m === method && re.test(path))?.[2] ?? "request";
 }
 
 /** The result rows of a fan-out, reduced to what an audit line may hold. */

@@ -13,8 +13,32 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Compares two secrets through their SHA-256, so length and content do not leak through timing. */
-export async function secretsEqual(presented: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([credentialHash(presented), credentialHash(expected)]);
+const expectedHashes = new WeakMap<object, Map<string, Promise<string>>>();
+
+/**
+ * The SHA-256 of a configured secret, computed once per `owner` (e.g. the broker config it
+ * belongs to) rather than on every request.
+ */
+export function configuredHash(owner: object, secret: string): Promise<string> {
+  let hashes = expectedHashes.get(owner);
+  if (!hashes) {
+    hashes = new Map();
+    expectedHashes.set(owner, hashes);
+  }
+  let hash = hashes.get(secret);
+  if (!hash) {
+    hash = credentialHash(secret);
+    hashes.set(secret, hash);
+  }
+  return hash;
+}
+
+/** Compares a presented credential with the secret configured in `owner` (hashed once per owner). */
+export async function configuredSecretEquals(
+  presented: string,
+  owner: object,
+  expected: string,
+): Promise<boolean> {
+  const [a, b] = await Promise.all([credentialHash(presented), configuredHash(owner, expected)]);
   return constantTimeEqual(a, b);
 }

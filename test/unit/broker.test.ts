@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../functions/app.ts";
 import { adminResolver } from "../../functions/auth/admin.ts";
 import type { CallerResolver } from "../../functions/auth/caller.ts";
-import { constantTimeEqual } from "../../functions/auth/constant-time.ts";
+import { configuredHash, constantTimeEqual } from "../../functions/auth/constant-time.ts";
 import { apiTokenResolver, TokenStore } from "../../functions/auth/tokens.ts";
 import { ConfigError, loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
@@ -148,6 +148,24 @@ describe("API tokens", () => {
     expect(constantTimeEqual("abc", "abc")).toBe(true);
     expect(constantTimeEqual("abc", "abd")).toBe(false);
     expect(constantTimeEqual("abc", "abcd")).toBe(false);
+  });
+
+  it("hashes the admin token once per config, not per request", async () => {
+    const config = loadConfig(env);
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    try {
+      const ctx = { config, store: new MemoryStore(), now: () => new Date() };
+      expect(await adminResolver(ADMIN, ctx)).toMatchObject({ kind: "admin" });
+      expect(await adminResolver("b".repeat(40), ctx)).toBeNull();
+      expect(await adminResolver(ADMIN, ctx)).toMatchObject({ kind: "admin" });
+      // one digest per presented credential, and one for the configured token
+      expect(digest).toHaveBeenCalledTimes(4);
+      expect(configuredHash(config, config.adminToken)).toBe(
+        configuredHash(config, config.adminToken),
+      );
+    } finally {
+      digest.mockRestore();
+    }
   });
 });
 
