@@ -145,6 +145,11 @@ export function validateNamespace(namespace: unknown, field = "namespace"): Vali
   return [];
 }
 
+/** Whether a key can be an environment variable name (what kind env requires of every key). */
+export function isEnvVarName(key: string): boolean {
+  return ENV_NAME_RE.test(key);
+}
+
 /** Problems with one data key (empty when valid). Keys are names, not values, so they may be quoted. */
 export function validateKey(key: string, kind: SecretKind, field: string): ValidationError[] {
   const shown = JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key);
@@ -177,7 +182,7 @@ export function validateKey(key: string, kind: SecretKind, field: string): Valid
       ),
     ];
   }
-  if (kind === "env" && !ENV_NAME_RE.test(key)) {
+  if (kind === "env" && !isEnvVarName(key)) {
     return [
       new ValidationError(
         field,

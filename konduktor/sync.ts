@@ -19,6 +19,7 @@ import type { KubeSecrets } from "./kube/port.ts";
 import { applySecret, describeSecret, desiredCopy, formatPlacement } from "./ops.ts";
 import {
   konduktorIdentity,
+  LABEL_OWNER,
   LABEL_PARENT,
   PARENT_VALUE,
   secretName,
@@ -152,7 +153,7 @@ export async function readCopies(
   const lists =
     owners === "all"
       ? [await kube.list(`${LABEL_PARENT}=${PARENT_VALUE}`)]
-      : await Promise.all(owners.map((o) => kube.list(`trainy.ai/secret-owner=${o}`)));
+      : await Promise.all(owners.map((o) => kube.list(`${LABEL_OWNER}=${o}`)));
   const wanted = owners === "all" ? null : new Set(owners);
   const out: Copy[] = [];
   for (const secret of lists.flat()) {

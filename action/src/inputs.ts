@@ -3,6 +3,12 @@
  * then checked with zod into one `ActionConfig`. Messages name the input, never its value.
  */
 import { z } from "zod";
+import {
+  isEnvVarName,
+  type ValidationError,
+  validateBasename,
+  validateOwner,
+} from "../../konduktor/secret.ts";
 import { filterKeys, InputError, parseValues, splitList } from "./values.ts";
 
 /** Every input of action.yml, in its exact spelling. */
@@ -46,14 +52,13 @@ export const ALWAYS_EXCLUDE = "github_token";
 const TIMEOUT_MESSAGE =
   "timeout-seconds: must be a whole number of seconds from 1 to 3600 (default 60); give e.g. timeout-seconds: 120, or leave it out";
 
-const basename = z
-  .string()
-  .min(1, "is required")
-  .max(63, "is at most 63 characters (it is also a label value)")
-  .regex(
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-    "must be lowercase letters, digits and '-', starting and ending with a letter or digit",
-  );
+/** A zod check that reports a konduktor/ validation's own message (it names the input). */
+const checkedBy = (validate: (value: string) => ValidationError[]) =>
+  z.string().superRefine((value, ctx) => {
+    for (const problem of validate(value))
+      ctx.addIssue({ code: "custom", message: problem.message });
+  });
+
 const bool = (input: string) =>
   z
     .string()
@@ -65,7 +70,7 @@ const bool = (input: string) =>
     );
 
 const rawSchema = z.object({
-  name: basename,
+  name: checkedBy((s) => validateBasename(s, "name")),
   kind: z
     .string()
     .transform((s) => s.trim() || "env")
@@ -86,10 +91,7 @@ const rawSchema = z.object({
   owner: z
     .string()
     .transform((s) => s.trim())
-    .refine(
-      (s) => s === "" || /^[0-9a-f]{8}$/.test(s),
-      "must be the 8 lowercase hex characters of a Konduktor user hash",
-    ),
+    .pipe(checkedBy((s) => (s === "" ? [] : validateOwner(s, "owner")))),
   "timeout-seconds": z
     .string()
     .transform((s) => Number(s.trim() || "60"))
@@ -145,7 +147,10 @@ export function parseConfig(
   if (!checked.success) {
     const messages = checked.error.issues.map((i) => {
       const where = String(i.path[0] ?? "input");
-      return i.message.startsWith(`${where}:`) ? i.message : `${where}: ${i.message}`;
+      // konduktor/ messages start with the input's name already
+      return i.message.startsWith(`${where}:`) || i.message.startsWith(`${where} `)
+        ? i.message
+        : `${where}: ${i.message}`;
     });
     throw new InputError(`invalid input: ${messages.join("; ")}`);
   }
@@ -206,7 +211,7 @@ export function parseConfig(
     );
   }
   if (c.kind === "env") {
-    const bad = Object.keys(kept).filter((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
+    const bad = Object.keys(kept).filter((k) => !isEnvVarName(k));
     if (bad.length > 0) {
       throw new InputError(
         `kind env: keys become environment variables, so these keys are not allowed: ${bad.join(", ")} (letters, digits and _ only, not starting with a digit); rename them or filter them out with exclude`,

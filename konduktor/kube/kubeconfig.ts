@@ -10,6 +10,7 @@
  */
 import { parse, parseDocument } from "yaml";
 import { base64ToBytes } from "../encoding.ts";
+import { validateNamespace } from "../secret.ts";
 
 export type KubeRuntime = "edge" | "node";
 
@@ -174,12 +175,8 @@ export function parseKubeconfig(
   }
   const userName = str(context.user) ?? "";
   const namespace = str(context.namespace) ?? "default";
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
-    throw new KubeconfigError(
-      `${ctxField}.namespace`,
-      `${ctxField}.namespace is not a valid namespace name: use lowercase letters, digits and "-"`,
-    );
-  }
+  const badNamespace = validateNamespace(namespace, `${ctxField}.namespace`)[0];
+  if (badNamespace) throw new KubeconfigError(badNamespace.field, badNamespace.message);
   const cluster = referenced(doc, "cluster", clusterName, contextName);
   const cField = `clusters[${clusterName}].cluster`;
   const serverRaw = str(cluster.server);

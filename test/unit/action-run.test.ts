@@ -36,7 +36,7 @@ describe("the bundled Action, without a cluster", () => {
       ]),
     );
     expect(lastMaskLine).toBeLessThan(firstOtherLine);
-    expect(run.stdout).toMatch(/::error::invalid input: name: must be lowercase/);
+    expect(run.stdout).toMatch(/::error::invalid input: name must be a Kubernetes name: lowercase/);
     expect(run.outputs).toMatchObject({ results: "[]", changed: "false", clusters: "" });
     expect(run.summary).toMatch(/❌ invalid input: name/);
     noLeak(run, [CANARY, "canary-line-two-a1b2"]);
@@ -138,7 +138,7 @@ describe("kubeconfig mode: bad inputs send no request", () => {
     [
       "an invalid name",
       { name: "Bad_Name", values: `A=${CANARY}` },
-      "invalid input: name: must be lowercase letters, digits and '-', starting and ending with a letter or digit",
+      'invalid input: name must be a Kubernetes name: lowercase letters, digits and "-", starting and ending with a letter or digit (like "my-token")',
     ],
     [
       "an env key 1BAD",

@@ -163,7 +163,7 @@ describe("inputs", () => {
 
   it("explains every wrong input without quoting values", () => {
     const cases: [Record<string, string>, RegExp][] = [
-      [{ name: "Bad_Name", values: "A=1" }, /name: must be lowercase/],
+      [{ name: "Bad_Name", values: "A=1" }, /name must be a Kubernetes name: lowercase letters/],
       [{ name: "s", values: "A=1", kind: "file" }, /kind: must be env, default or git-ssh/],
       [{ name: "s", values: "A=1", mode: "upsert" }, /mode: must be merge or replace/],
       [{ name: "s", values: "A=1", prune: "yes" }, /prune: must be true or false/],
@@ -179,7 +179,10 @@ describe("inputs", () => {
         { name: "s", values: "A=1", "broker-url": "", kubeconfig: "apiVersion: v1" },
         /owner is required in kubeconfig mode/,
       ],
-      [{ name: "s", values: "A=1", owner: "XYZ" }, /owner: must be the 8 lowercase hex/],
+      [
+        { name: "s", values: "A=1", owner: "XYZ" },
+        /owner must be 8 lowercase hexadecimal characters/,
+      ],
       [{ name: "s", kind: "git-ssh", values: "A=1" }, /kind git-ssh takes the private key/],
       [{ name: "s", "git-ssh-key": CANARY }, /git-ssh-key is for kind git-ssh/],
     ];
