@@ -10,7 +10,7 @@ import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runn
 import { type RunningBroker, startBroker } from "../support/broker.ts";
 import { LocalOidcIssuer, type TokenFault, type WorkflowProfile } from "../support/oidc-issuer.ts";
 import { watchWrites } from "../support/secret-watch.ts";
-import { issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
+import { issueToken, newOwner, readSecret, registerClusters } from "./support.ts";
 
 const clusters = inject("clusters");
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
@@ -21,7 +21,7 @@ const REPO = "acme/train";
 describe("the Action in broker mode (GitHub OIDC → broker in workerd → three clusters)", () => {
   let broker: RunningBroker;
   let issuer: LocalOidcIssuer;
-  const owner = randomOwner();
+  const owner = newOwner();
 
   beforeAll(async () => {
     issuer = await LocalOidcIssuer.start();

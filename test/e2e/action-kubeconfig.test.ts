@@ -10,7 +10,7 @@ import { parse, stringify } from "yaml";
 import { kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runner.ts";
 import { watchWrites } from "../support/secret-watch.ts";
-import { randomOwner, readSecret } from "./support.ts";
+import { newOwner, readSecret } from "./support.ts";
 
 const clusters = inject("clusters");
 const [alpha, beta] = clusters as [(typeof clusters)[0], (typeof clusters)[0]];
@@ -30,7 +30,7 @@ function merged(...configs: string[]): string {
 }
 
 describe("the Action in kubeconfig mode (no broker)", () => {
-  const owner = randomOwner();
+  const owner = newOwner();
 
   it("writes an env secret with a client-certificate kubeconfig, one write; then merges, prunes, replaces", async () => {
     const basename = `kc-env-${randomBytes(3).toString("hex")}`;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { kubeconfigFor } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
-import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
+import { b64, issueToken, newOwner, readSecret, registerClusters } from "./support.ts";
 
 const clusters = inject("clusters");
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
@@ -16,7 +16,7 @@ const TIMEOUT_MS = 4000;
 describe("broker fan-out over three clusters", () => {
   let broker: RunningBroker;
   let token: string;
-  const owner = randomOwner();
+  const owner = newOwner();
   const basename = `app-${randomBytes(3).toString("hex")}`;
   const secretName = `${basename}-${owner}`;
 

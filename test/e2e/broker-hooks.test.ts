@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminRequest, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
-import { b64, issueToken, randomOwner, readSecret, registerClusters } from "./support.ts";
+import { b64, issueToken, newOwner, readSecret, registerClusters } from "./support.ts";
 
 const clusters = inject("clusters");
 const byName = Object.fromEntries(clusters.map((c) => [c.name, c]));
@@ -18,8 +18,8 @@ const tag = randomBytes(2).toString("hex");
 describe("signed webhooks", () => {
   let broker: RunningBroker;
   const answers: string[] = [];
-  const owner = randomOwner();
-  const stranger = randomOwner();
+  const owner = newOwner();
+  const stranger = newOwner();
   let token: string;
   let hook: { id: string; secret: string; url: string };
 

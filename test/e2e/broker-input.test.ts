@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
-import { issueToken, randomOwner } from "./support.ts";
+import { issueToken, newOwner } from "./support.ts";
 
 const clusters = inject("clusters");
 const CANARY = `canary-${randomBytes(12).toString("hex")}`;
@@ -17,7 +17,7 @@ describe("bad input → 4xx with a clear message, and no cluster touched", () =>
   let token: string;
   let tripwire: Server;
   let hits = 0;
-  const owner = randomOwner();
+  const owner = newOwner();
 
   beforeAll(async () => {
     tripwire = createServer((_req, res) => {

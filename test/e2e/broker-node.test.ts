@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort, kubeconfigFor } from "../cluster/cluster.ts";
 import { jsonRequest, type RunningService, spawnService } from "../support/service.ts";
-import { b64, randomOwner, readSecret } from "./support.ts";
+import { b64, newOwner, readSecret } from "./support.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const clusters = inject("clusters");
@@ -56,7 +56,7 @@ describe("the broker on Node", () => {
     expect(health.body).toMatchObject({ reachable: true, ok: true });
     await stop();
     await start();
-    const owner = randomOwner();
+    const owner = newOwner();
     const issued = await call("POST", "/v1/tokens", adminToken, { owners: [owner] });
     const put = await call("PUT", "/v1/secrets/node-app", issued.body.token, {
       source: { type: "inline", pairs: { K: "v" } },

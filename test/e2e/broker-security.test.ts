@@ -7,7 +7,7 @@ import { type RunningBroker, startBroker } from "../support/broker.ts";
 import {
   issueToken,
   kubeconfigWithToken,
-  randomOwner,
+  newOwner,
   readSecret,
   registerClusters,
 } from "./support.ts";
@@ -17,8 +17,8 @@ const CANARY = `canary-${randomBytes(12).toString("hex")}`;
 
 describe("broker security", () => {
   let broker: RunningBroker;
-  const ownerA = randomOwner();
-  const ownerB = randomOwner();
+  const ownerA = newOwner();
+  const ownerB = newOwner();
   let tokenA: string;
   let tokenB: string;
   let saToken = "";

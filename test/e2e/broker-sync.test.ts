@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { adminRequest, kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
 import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
-import { b64, issueToken, randomOwner, readSecret } from "./support.ts";
+import { b64, issueToken, newOwner, readSecret } from "./support.ts";
 
 const clusters = inject("clusters");
 const byName = Object.fromEntries(clusters.map((c) => [c.name, c]));
@@ -19,8 +19,8 @@ const tag = randomBytes(2).toString("hex");
 describe("sync, drift and catch-up over three clusters", () => {
   let broker: RunningBroker;
   const answers: string[] = [];
-  const owner = randomOwner();
-  const other = randomOwner();
+  const owner = newOwner();
+  const other = newOwner();
   let token: string;
   let otherToken: string;
 

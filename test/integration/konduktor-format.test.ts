@@ -21,6 +21,8 @@ import { buildSecret, type SecretInput } from "../../konduktor/secret.ts";
 import type { ApplyOptions } from "../../konduktor/types.ts";
 import { type ClusterInfo, freePort, kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { clusterFetch } from "../support/cluster-fetch.ts";
+import { getSecret } from "../support/cluster-secret.ts";
+import { b64 } from "../support/kube-contract.ts";
 import { newOwner } from "../support/ops-contract.ts";
 
 const clusters = inject("clusters");
@@ -30,22 +32,7 @@ const merge: ApplyOptions = {
   mode: "merge",
   provenance: { actor: "token:it", via: "integration" },
 };
-const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
 const bytes = (s: string) => new TextEncoder().encode(s);
-
-/** Reads a Secret with the admin token and plain undici (not the code under test). */
-async function adminGet(info: ClusterInfo, name: string) {
-  const res = await clusterFetch(info)(
-    `${info.server}/api/v1/namespaces/${TEST_NAMESPACE}/secrets/${name}`,
-    { headers: { authorization: `Bearer ${info.tokens.admin}` } },
-  );
-  expect(res.status).toBe(200);
-  return (await res.json()) as {
-    metadata: { name: string; namespace: string; labels: Record<string, string> };
-    type: string;
-    data: Record<string, string>;
-  };
-}
 
 /** A fetch adapter whose requests are counted (method per request). */
 function counted(info: ClusterInfo) {
@@ -124,7 +111,7 @@ describe("golden: every kind × source on the server", () => {
   it.each(cases)("$input.basename ($kind)", async ({ input, kind, data }) => {
     const kube = await nodeKubeSecrets(kubeconfigFor(alpha, "secrets-editor"));
     await applySecret(kube, buildSecret(input), merge);
-    const s = await adminGet(alpha, `${input.basename}-${owner}`);
+    const s = await getSecret(alpha, `${input.basename}-${owner}`);
     expect(s.metadata.name).toBe(`${input.basename}-${owner}`);
     expect(s.metadata.namespace).toBe(TEST_NAMESPACE);
     expect(s.type).toBe("Opaque");
@@ -150,11 +137,11 @@ describe("golden: every kind × source on the server", () => {
       }),
       merge,
     );
-    const s = await adminGet(alpha, `dir-${owner}`);
+    const s = await getSecret(alpha, `dir-${owner}`);
     expect(s.metadata.labels).toEqual(labels(owner, "dir", "default"));
     expect(s.type).toBe("Opaque");
-    expect(Object.keys(s.data)).toEqual(["payload.zip"]);
-    const files = unzipSync(Buffer.from(s.data["payload.zip"] ?? "", "base64"));
+    expect(Object.keys(s.data ?? {})).toEqual(["payload.zip"]);
+    const files = unzipSync(Buffer.from(s.data?.["payload.zip"] ?? "", "base64"));
     const tree = Object.fromEntries(
       Object.entries(files)
         .filter(([p]) => !p.endsWith("/"))

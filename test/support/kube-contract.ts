@@ -9,7 +9,7 @@ import { KubeError } from "../../konduktor/kube/errors.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 
-export const b64 = (s: string) => Buffer.from(s).toString("base64");
+export const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
 export const unb64 = (s: string | undefined) => Buffer.from(s ?? "", "base64").toString();
 export const uniq = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
 
