@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { base64ToBytes } from "../konduktor/encoding.ts";
+import { DEFAULT_OIDC_AUDIENCE, GITHUB_ISSUER } from "./auth/oidc.ts";
 
 export interface KeyEncryptionKey {
   id: string;
@@ -157,11 +158,8 @@ export function loadConfig(env: Record<string, unknown>): BrokerConfig {
       e.GITHUB_OIDC_ISSUER === "off"
         ? null
         : {
-            issuer: (e.GITHUB_OIDC_ISSUER ?? "https://token.actions.githubusercontent.com").replace(
-              /\/+$/,
-              "",
-            ),
-            audiences: (e.GITHUB_OIDC_AUDIENCE ?? "konduktor-broker")
+            issuer: (e.GITHUB_OIDC_ISSUER ?? GITHUB_ISSUER).replace(/\/+$/, ""),
+            audiences: (e.GITHUB_OIDC_AUDIENCE ?? DEFAULT_OIDC_AUDIENCE)
               .split(",")
               .map((a) => a.trim())
               .filter(Boolean),

@@ -9,12 +9,6 @@ import type { Caller, CallerResolver } from "./caller.ts";
 import { type GithubOidcSettings, looksLikeJwt, OidcError, verifyGithubToken } from "./oidc.ts";
 import { grantFor, OidcBindingStore } from "./oidc-bindings.ts";
 
-/** The broker's OIDC settings (functions/config.ts `githubOidc`); null = OIDC switched off. */
-export interface GithubOidcConfig {
-  issuer: string;
-  audiences: string[];
-}
-
 export function oidcApiError(error: OidcError): ApiError {
   const extra = { check: error.check };
   if (error.check === "binding") return new ApiError("forbidden", error.message, extra);
@@ -22,42 +16,37 @@ export function oidcApiError(error: OidcError): ApiError {
   return new ApiError("unauthorized", error.message, extra);
 }
 
-/** Builds the resolver; `fetch` only for tests. */
-export function githubOidcResolverWith(fetchImpl?: typeof fetch): CallerResolver {
-  return async (credential, { config, store }) => {
-    if (!looksLikeJwt(credential)) return null;
-    const oidc = (config as { githubOidc?: GithubOidcConfig | null }).githubOidc;
-    if (!oidc) {
-      throw new ApiError(
-        "unauthorized",
-        "GitHub OIDC is switched off on this broker (GITHUB_OIDC_ISSUER=off): use an API token",
-        { check: "issuer" },
-      );
-    }
-    const settings: GithubOidcSettings = {
-      issuer: oidc.issuer,
-      audience: oidc.audiences,
-      ...(fetchImpl ? { fetch: fetchImpl } : {}),
-    };
-    try {
-      const claims = await verifyGithubToken(credential, settings);
-      const grant = grantFor(claims, await new OidcBindingStore(store).list());
-      const caller: Caller = {
-        id: grant.id,
-        kind: "oidc",
-        owners: grant.owners,
-        clusters: grant.clusters,
-        rights: grant.rights,
-        grants: grant.grants,
-        label:
-          `github ${claims.repository} ${claims.ref ?? ""} (bindings ${grant.bindings.join(", ")})`.trim(),
-      };
-      return caller;
-    } catch (error) {
-      if (error instanceof OidcError) throw oidcApiError(error);
-      throw error;
-    }
+/** The resolver, with the broker's OIDC settings (config `githubOidc`; null = switched off). */
+export const githubOidcResolver: CallerResolver = async (credential, { config, store }) => {
+  if (!looksLikeJwt(credential)) return null;
+  const oidc = config.githubOidc;
+  if (!oidc) {
+    throw new ApiError(
+      "unauthorized",
+      "GitHub OIDC is switched off on this broker (GITHUB_OIDC_ISSUER=off): use an API token",
+      { check: "issuer" },
+    );
+  }
+  const settings: GithubOidcSettings = {
+    issuer: oidc.issuer,
+    audience: oidc.audiences,
   };
-}
-
-export const githubOidcResolver: CallerResolver = githubOidcResolverWith();
+  try {
+    const claims = await verifyGithubToken(credential, settings);
+    const grant = grantFor(claims, await new OidcBindingStore(store).list());
+    const caller: Caller = {
+      id: grant.id,
+      kind: "oidc",
+      owners: grant.owners,
+      clusters: grant.clusters,
+      rights: grant.rights,
+      grants: grant.grants,
+      label:
+        `github ${claims.repository} ${claims.ref ?? ""} (bindings ${grant.bindings.join(", ")})`.trim(),
+    };
+    return caller;
+  } catch (error) {
+    if (error instanceof OidcError) throw oidcApiError(error);
+    throw error;
+  }
+};

@@ -19,15 +19,14 @@ import {
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 export const DEFAULT_OIDC_AUDIENCE = "konduktor-broker";
 
+/** Allowed clock skew for exp/nbf/iat, seconds. */
+const CLOCK_TOLERANCE_SECONDS = 60;
+
 export interface GithubOidcSettings {
   /** expected `iss`, e.g. https://token.actions.githubusercontent.com (tests: a local issuer) */
   issuer: string;
   /** accepted `aud` value(s); the Action's `audience` input must be one of them */
   audience: string | string[];
-  /** JWKS URL; default: `jwks_uri` from the issuer's /.well-known/openid-configuration */
-  jwksUrl?: string;
-  /** allowed clock skew for exp/nbf/iat, seconds (default 60) */
-  clockToleranceSeconds?: number;
   /** for tests and runtimes without a global fetch */
   fetch?: typeof fetch;
 }
@@ -53,9 +52,6 @@ export class OidcError extends Error {
     super(message);
     this.check = check;
     this.status = check === "binding" ? 403 : check === "jwks" ? 503 : 401;
-  }
-  toJSON() {
-    return { code: `oidc_${this.check}`, check: this.check, message: this.message };
   }
 }
 
@@ -100,7 +96,6 @@ function trimSlash(url: string): string {
 }
 
 async function jwksUrlFor(settings: GithubOidcSettings): Promise<string> {
-  if (settings.jwksUrl) return settings.jwksUrl;
   const issuer = trimSlash(settings.issuer);
   const cached = discoveryCache.get(issuer);
   if (cached && cached.expires > Date.now()) return cached.jwksUri;
@@ -196,7 +191,7 @@ export async function verifyGithubToken(
       issuer: unverified.iss,
       audience: accepted,
       algorithms: ["RS256", "RS384", "RS512", "ES256", "ES384"],
-      clockTolerance: settings.clockToleranceSeconds ?? 60,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
       requiredClaims: ["exp", "iat", "sub"],
     }));
   } catch (error) {
