@@ -5,8 +5,10 @@
  * the broker as cluster <name>, using the admin token from $ADMIN_TOKEN or .dev.vars, then prints
  * the cluster's health (reachable, version, what the credential may do with Secrets).
  *
- * The context is flattened first (files it names are read into *-data fields), so only that one
- * context leaves this machine. A cluster CA is also added to .wrangler/dev-extra-ca.pem, which
+ * Every file in $KUBECONFIG is read and merged as kubectl does (the first file to name a cluster,
+ * user or context, or to set current-context, wins). The context is flattened first (files it
+ * names are read into *-data fields), so only that one context leaves this machine. The admin token
+ * goes to the broker, so `--url` must be https: unless it is a loopback address. A cluster CA is also added to .wrangler/dev-extra-ca.pem, which
  * `npm run dev` gives workerd (restart it when this says the CA is new).
  *
  * `--service-account` (ServiceAccount name `konduktor-broker`, or `--sa-name <sa>`) registers a ServiceAccount token
@@ -14,9 +16,10 @@
  * plugin, which the broker cannot use on workerd (see ./service-account.ts). `--token-days N`
  * sets that token's lifetime (default 365; the cluster may cap it).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { dirname, resolve } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { DEV_CA_FILE, readDevVars } from "./dev.ts";
 import { serviceAccountKubeconfig } from "./service-account.ts";
@@ -28,14 +31,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = args[i + 1];
-  if (!value) fail(`${name} needs a value`);
-  args.splice(i, 2);
-  return value;
-}
+const USAGE =
+  "usage: npm run register-cluster -- <name> [--context <ctx>] [--url <broker url>] [--service-account [--sa-name <sa>] [--token-days N]]";
 
 function byName(list: unknown, name: string): Obj | undefined {
   return Array.isArray(list)
@@ -49,6 +46,84 @@ function fileToData(entry: Obj, fileKey: string, dataKey: string, base: string):
     entry[dataKey] = readFileSync(resolve(base, path)).toString("base64");
     delete entry[fileKey];
   }
+}
+
+/** Makes the file paths in one kubeconfig's entries absolute (relative to that file, as kubectl does). */
+function absolutize(doc: Obj, base: string): void {
+  const fix = (entry: unknown, keys: string[]) => {
+    if (!entry || typeof entry !== "object") return;
+    const e = entry as Obj;
+    for (const k of keys) {
+      const v = e[k];
+      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
+    }
+  };
+  for (const c of Array.isArray(doc.clusters) ? (doc.clusters as Obj[]) : []) {
+    fix(c?.cluster, ["certificate-authority"]);
+  }
+  for (const u of Array.isArray(doc.users) ? (doc.users as Obj[]) : []) {
+    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
+  }
+}
+
+/** The kubeconfig files kubectl reads: every entry of $KUBECONFIG that exists, else ~/.kube/config. */
+export function kubeconfigPaths(env: NodeJS.ProcessEnv = process.env): string[] {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  if (listed.length === 0) return [resolve(homedir(), ".kube/config")];
+  return [...new Set(listed.map((p) => resolve(p)))].filter((p) => existsSync(p));
+}
+
+/** Merges kubeconfig files as kubectl does (first one wins per name and for current-context), with absolute file paths. */
+export function mergeKubeconfigs(paths: string[]): string {
+  const merged: Obj = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
+  for (const path of paths) {
+    const doc = (parse(readFileSync(path, "utf8")) ?? {}) as Obj;
+    if (typeof doc !== "object") fail(`${path} is not a kubeconfig`);
+    absolutize(doc, dirname(path));
+    if (!merged["current-context"] && doc["current-context"]) {
+      merged["current-context"] = doc["current-context"];
+    }
+    for (const key of ["clusters", "users", "contexts"] as const) {
+      const into = merged[key] as Obj[];
+      for (const e of Array.isArray(doc[key]) ? (doc[key] as Obj[]) : []) {
+        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
+      }
+    }
+  }
+  return stringify(merged);
+}
+
+/** Refuses to send the admin token in clear text to another machine. */
+export function checkBrokerUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(`--url ${raw} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") fail(`--url must be http(s): ${raw}`);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (url.protocol === "http:" && !loopback) {
+    fail(
+      `refusing to send the admin token in clear text to ${url.host}: use https:// (http: only for loopback)`,
+    );
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+/** The JSON body of a broker answer, or a clear failure when it is not JSON. */
+async function jsonBody(res: Response, what: string): Promise<Obj> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body && typeof body === "object") return body as Obj;
+  } catch {
+    // not JSON
+  }
+  fail(
+    `${what}: HTTP ${res.status} with a body that is not a JSON object (is this the broker?): ${text.slice(0, 200)}`,
+  );
 }
 
 /** One context of a kubeconfig as a self-contained kubeconfig (like `kubectl config view --minify --flatten --raw`). */
@@ -97,29 +172,43 @@ export function flattenContext(
   };
 }
 
+function parseCli(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      context: { type: "string" },
+      url: { type: "string" },
+      "service-account": { type: "boolean" },
+      "sa-name": { type: "string" },
+      "token-days": { type: "string" },
+    },
+  });
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const contextName = option(args, "--context");
-  const url = (option(args, "--url") ?? process.env.BROKER_URL ?? "http://127.0.0.1:8787").replace(
-    /\/+$/,
-    "",
-  );
-  const tokenDays = Number(option(args, "--token-days") ?? "365");
+  let parsed: ReturnType<typeof parseCli>;
+  try {
+    parsed = parseCli(process.argv.slice(2));
+  } catch (error) {
+    fail(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) fail(USAGE);
+  const name = positionals[0] as string;
+  const contextName = values.context;
+  const url = checkBrokerUrl(values.url ?? process.env.BROKER_URL ?? "http://127.0.0.1:8787");
+  const tokenDays = Number(values["token-days"] ?? "365");
   if (!Number.isInteger(tokenDays) || tokenDays < 1 || tokenDays > 3650) {
     fail("--token-days must be a whole number of days from 1 to 3650");
   }
-  const saName = option(args, "--sa-name");
-  const saFlag = args.indexOf("--service-account");
-  if (saFlag >= 0) args.splice(saFlag, 1);
-  const serviceAccount = saFlag >= 0 || saName ? (saName ?? "konduktor-broker") : undefined;
-  const name = args[0];
-  if (!name) {
-    fail(
-      "usage: npm run register-cluster -- <name> [--context <ctx>] [--url <broker url>] [--service-account [--sa-name <sa>] [--token-days N]]",
-    );
-  }
-  const path =
-    (process.env.KUBECONFIG ?? "").split(":").find(Boolean) ?? resolve(homedir(), ".kube/config");
+  const saName = values["sa-name"];
+  const serviceAccount =
+    values["service-account"] || saName ? (saName ?? "konduktor-broker") : undefined;
+  const paths = kubeconfigPaths();
+  if (paths.length === 0) fail(`no kubeconfig in KUBECONFIG=${process.env.KUBECONFIG}`);
+  const path = paths[0] as string;
   if (!existsSync(path)) fail(`no kubeconfig at ${path} (set KUBECONFIG)`);
   const adminToken = process.env.ADMIN_TOKEN ?? readDevVars().ADMIN_TOKEN;
   if (!adminToken)
@@ -128,8 +217,12 @@ async function main(): Promise<void> {
   let context: string;
   let caPem: string | null;
   if (serviceAccount) {
+    // one file as is; a list merged (with absolute paths) into a private temporary file
+    const tmp = paths.length > 1 ? mkdtempSync(join(tmpdir(), "register-cluster-")) : undefined;
+    const saPath = tmp ? join(tmp, "kubeconfig") : path;
+    if (tmp) writeFileSync(saPath, mergeKubeconfigs(paths), { mode: 0o600 });
     try {
-      const sa = await serviceAccountKubeconfig(path, {
+      const sa = await serviceAccountKubeconfig(saPath, {
         context: contextName,
         name: serviceAccount,
         expirationSeconds: tokenDays * 86_400,
@@ -140,10 +233,12 @@ async function main(): Promise<void> {
       );
     } catch (error) {
       fail((error as Error).message);
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   } else {
     ({ yaml, context, caPem } = flattenContext(
-      readFileSync(path, "utf8"),
+      paths.length > 1 ? mergeKubeconfigs(paths) : readFileSync(path, "utf8"),
       dirname(path),
       contextName,
     ));
@@ -160,7 +255,7 @@ async function main(): Promise<void> {
   } catch {
     fail(`cannot reach the broker at ${url}: is \`npm run dev\` running?`);
   }
-  const body = (await res.json()) as Obj;
+  const body = await jsonBody(res, `PUT ${url}/v1/clusters/${name}`);
   if (!res.ok) {
     const hint =
       body.code === "invalid_kubeconfig" && !serviceAccount
@@ -186,7 +281,7 @@ async function main(): Promise<void> {
     }
   }
   const health = await fetch(`${url}/v1/clusters/${encodeURIComponent(name)}/health`, { headers });
-  const h = (await health.json()) as Obj;
+  const h = await jsonBody(health, `GET ${url}/v1/clusters/${name}/health`);
   console.log(
     h.ok
       ? `health: reachable, ${String(h.version)}, may get/list/create/update/patch/delete Secrets in ${String(h.namespace)}`
