@@ -33,7 +33,6 @@ import type {
   SecretListing,
 } from "./types.ts";
 
-export const ANNOTATION_PREFIX = "konduktor-broker/";
 /** comma-separated sorted key names this project wrote (for `prune`) */
 export const ANNOTATION_MANAGED_KEYS = "konduktor-broker/managed-keys";
 export const ANNOTATION_UPDATED_BY = "konduktor-broker/updated-by";
@@ -269,8 +268,7 @@ export async function applySecret(
 ): Promise<ApplyResult> {
   const id = identityOfDesired(desired);
   const at = options.provenance.at ?? new Date().toISOString();
-  const retries =
-    options.mode === "replace" ? 0 : (options.conflictRetries ?? DEFAULT_CONFLICT_RETRIES);
+  const retries = options.mode === "replace" ? 0 : DEFAULT_CONFLICT_RETRIES;
   const otherGitSsh = async () =>
     (await kube.list(`${LABEL_OWNER}=${id.owner},${LABEL_KIND}=git-ssh`)).filter(
       (s) => s.metadata.name !== id.name && s.metadata.labels?.[LABEL_OWNER] === id.owner,
@@ -580,18 +578,6 @@ export async function deleteOwn(
   const secret = await findOwn(kube, owner, basename);
   await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
   return { name: secret.metadata.name, namespace: kube.namespace, writes: 1 };
-}
-
-/**
- * The owner's secret as a `desired` Secret for applySecret on another cluster (sync/copy):
- * name, the four labels, type and data only.
- */
-export async function exportOwn(
-  kube: KubeSecrets,
-  owner: string,
-  basename: string,
-): Promise<KubeSecret> {
-  return desiredCopy(await findOwn(kube, owner, basename), owner, basename);
 }
 
 /**

@@ -302,8 +302,6 @@ export interface PlanInput {
 
 export const tombstoneKey = (owner: string, basename: string) => `${owner}/${basename}`;
 
-const covers = tombstoneCovers;
-
 /**
  * What a sync would do: per secret and target cluster, create / update / delete. Pure.
  *
@@ -344,7 +342,7 @@ export function planSync(input: PlanInput): SyncPlan {
     const tomb = input.tombstones?.get(tombstoneKey(s.owner, s.basename));
     /** a copy on a cluster the secret was deleted from, written before the deletion there */
     const stale = (cluster: string, d: SecretDescription) =>
-      covers(tomb, cluster) && !(writtenAt(d) > tombstoneDeletedAt(tomb, cluster));
+      tombstoneCovers(tomb, cluster) && !(writtenAt(d) > tombstoneDeletedAt(tomb, cluster));
     /** git-ssh: another git-ssh secret of the owner on the cluster that `names` leaves out */
     const outOfScopeGitSsh = (cluster: string) =>
       s.kind !== "git-ssh" || !input.names
@@ -370,7 +368,7 @@ export function planSync(input: PlanInput): SyncPlan {
 
     for (const cluster of targets) {
       const copy = s.copies.get(cluster);
-      if (covers(tomb, cluster)) {
+      if (tombstoneCovers(tomb, cluster)) {
         if (
           copy &&
           stale(cluster, copy.description) &&

@@ -56,8 +56,6 @@ export interface ApplyOptions {
   /** compute the plan, write nothing */
   dryRun?: boolean;
   provenance: Provenance;
-  /** merge only: how often to re-read and retry after a resourceVersion conflict (default 12) */
-  conflictRetries?: number;
   /**
    * where the secret is meant to be (annotation `konduktor-broker/placement`): `all` or a
    * comma-separated sorted cluster list; written with the secret, not written when absent

@@ -55,9 +55,6 @@ function failure(cluster: string, error: unknown, dryRun: boolean): ClusterResul
   } else if (error instanceof ValidationError) {
     code = "invalid_input";
     message = error.message;
-  } else if (error instanceof Error && error.name === "TimeoutError") {
-    code = "timeout";
-    message = "no answer from the cluster in time; check the server address and the network";
   }
   return {
     cluster,

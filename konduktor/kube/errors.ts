@@ -326,15 +326,15 @@ const TLS_CODES = new Set([
   "ERR_SSL_WRONG_VERSION_NUMBER",
 ]);
 
-function errorChain(error: unknown): { name?: string; code?: string; message?: string }[] {
-  const chain: { name?: string; code?: string; message?: string }[] = [];
+/** Names and codes along an error's `cause` chain (never its message: it may quote anything). */
+function errorChain(error: unknown): { name?: string; code?: string }[] {
+  const chain: { name?: string; code?: string }[] = [];
   let current: unknown = error;
   for (let i = 0; i < 5 && current && typeof current === "object"; i++) {
-    const e = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
+    const e = current as { name?: unknown; code?: unknown; cause?: unknown };
     chain.push({
       name: typeof e.name === "string" ? e.name : undefined,
       code: typeof e.code === "string" ? e.code : undefined,
-      message: typeof e.message === "string" ? e.message : undefined,
     });
     current = e.cause;
   }
