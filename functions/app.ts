@@ -14,7 +14,7 @@ import { bearerCredential, resolveCaller } from "./auth/caller.ts";
 import { githubOidcResolver } from "./auth/oidc-resolver.ts";
 import { apiTokenResolver } from "./auth/tokens.ts";
 import type { AppContext, AppDeps, AppEnv, LogLine, Services } from "./context.ts";
-import { ApiError, type FieldProblem, problemResponse } from "./problem.ts";
+import { ApiError, fieldProblems, invalidInput, problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { hookRoutes, isHookDelivery } from "./routes/hooks.ts";
@@ -29,18 +29,6 @@ function consoleLog(line: LogLine): void {
   console.log(JSON.stringify(line));
 }
 
-/** Zod issues as field problems: the path and the message, never the input. */
-export function fieldProblems(error: ZodError, prefix = ""): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
-    let message = issue.message;
-    if (issue.code === "unrecognized_keys") {
-      message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove them (see /v1/openapi.json)`;
-    }
-    return { field: prefix + (path || "(body)"), message };
-  });
-}
-
 function validationError(target: string, error: ZodError): ApiError {
   const where: Record<string, string> = {
     json: "",
@@ -48,9 +36,10 @@ function validationError(target: string, error: ZodError): ApiError {
     query: "query: ",
     header: "header: ",
   };
-  const errors = fieldProblems(error, where[target] ?? "");
-  const summary = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
-  return new ApiError("invalid_input", `the request is not valid: ${summary}`, { errors });
+  return invalidInput(fieldProblems(error, where[target] ?? ""), {
+    lead: "the request is not valid",
+    fieldsInDetail: true,
+  });
 }
 
 type RouteList = readonly { method: string; path: string }[];

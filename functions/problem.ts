@@ -4,6 +4,7 @@
  * a token or a kubeconfig.
  */
 import { z } from "@hono/zod-openapi";
+import type { ZodError } from "zod";
 
 export const PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
 
@@ -82,6 +83,35 @@ export class ApiError extends Error {
     this.extra = extra;
     this.status = status;
   }
+}
+
+/** Zod issues as field problems: the path and the message, never the input. */
+export function fieldProblems(error: ZodError, prefix = ""): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove them (see /v1/openapi.json)`;
+    }
+    return { field: prefix + (path || "(body)"), message };
+  });
+}
+
+/**
+ * A 400 `invalid_input` listing every problem (field and message, never a value). Its detail is
+ * the messages joined with "; ", after `lead` when given; `fieldsInDetail` names each field there.
+ */
+export function invalidInput(
+  problems: readonly FieldProblem[],
+  options: { lead?: string; fieldsInDetail?: boolean } = {},
+): ApiError {
+  const errors = problems.map(({ field, message }) => ({ field, message }));
+  const summary = errors
+    .map((e) => (options.fieldsInDetail ? `${e.field}: ${e.message}` : e.message))
+    .join("; ");
+  return new ApiError("invalid_input", options.lead ? `${options.lead}: ${summary}` : summary, {
+    errors,
+  });
 }
 
 export const FieldProblemSchema = z.object({ field: z.string(), message: z.string() });

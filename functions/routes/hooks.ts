@@ -13,12 +13,17 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { ZodError } from "zod";
 import { LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
-import { fieldProblems } from "../app.ts";
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickOwner, requireAdmin } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
-import { ApiError, problemResponse, problemResponses } from "../problem.ts";
+import {
+  ApiError,
+  fieldProblems,
+  invalidInput,
+  problemResponse,
+  problemResponses,
+} from "../problem.ts";
 import {
   DELIVERY_TTL_SECONDS,
   type DeliveryRecord,
@@ -146,12 +151,10 @@ function problem(c: AppContext, code: string, status: number, detail: string, ex
 }
 
 function invalid(error: ZodError, prefix: string): ApiError {
-  const errors = fieldProblems(error, prefix);
-  return new ApiError(
-    "invalid_input",
-    `the delivery body is not valid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`,
-    { errors },
-  );
+  return invalidInput(fieldProblems(error, prefix), {
+    lead: "the delivery body is not valid",
+    fieldsInDetail: true,
+  });
 }
 
 function outOfScope(message: string): ApiError {

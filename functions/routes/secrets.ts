@@ -31,7 +31,7 @@ import type { Caller } from "../auth/caller.ts";
 import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
-import { ApiError, allClustersFailedProblem, problemResponses } from "../problem.ts";
+import { ApiError, allClustersFailedProblem, invalidInput, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
 import { ClusterName, OwnerHash } from "../schemas.ts";
@@ -294,9 +294,9 @@ export function toSource(source: z.infer<typeof SourceSchema>): SecretSource {
 export function checkBasename(name: string, fieldPrefix = "path: "): void {
   const problems = validateBasename(name, "name");
   if (problems.length) {
-    throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
-      errors: problems.map((p) => ({ field: `${fieldPrefix}${p.field}`, message: p.message })),
-    });
+    throw invalidInput(
+      problems.map((p) => ({ field: `${fieldPrefix}${p.field}`, message: p.message })),
+    );
   }
 }
 
@@ -316,11 +316,7 @@ export function secretFromBody(owner: string, name: string, body: PutSecret): Ku
     source: toSource(body.source),
   });
   if (!secret) {
-    throw new ApiError(
-      "invalid_input",
-      `the secret is not valid: ${problems.map((p) => p.message).join("; ")}`,
-      { errors: problems.map((p) => ({ field: p.field, message: p.message })) },
-    );
+    throw invalidInput(problems, { lead: "the secret is not valid" });
   }
   return secret;
 }

@@ -10,7 +10,7 @@ import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickClusters, requireRight } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
-import { ApiError, problemResponses } from "../problem.ts";
+import { ApiError, invalidInput, problemResponses } from "../problem.ts";
 import { ClusterName, NAME_PREFIX_RE, OwnerHash } from "../schemas.ts";
 import { runSync, type SyncOutcome, syncHttpStatus, syncLogFields } from "../sync/service.ts";
 
@@ -117,9 +117,7 @@ function checkNames(names: readonly string[], field: string): void {
       : validateBasename(n, `${field}.${i}`),
   );
   if (problems.length) {
-    throw new ApiError("invalid_input", problems.map((p) => p.message).join("; "), {
-      errors: problems.map((p) => ({ field: p.field, message: p.message })),
-    });
+    throw invalidInput(problems);
   }
 }
 
