@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import type { SecretSource } from "../../konduktor/types.ts";
 import type { ActionConfig } from "./inputs.ts";
-import { maskableLines } from "./mask.ts";
+import { masksFor } from "./mask.ts";
 import { InputError } from "./values.ts";
 
 const MAX_BYTES = 1024 * 1024;
@@ -133,8 +133,7 @@ export function sourceSecrets(source: SecretSource): string[] {
     if (c.byteLength > 64 * 1024) continue;
     try {
       const text = decoder.decode(c);
-      out.push(text.trim());
-      out.push(...maskableLines(text));
+      out.push(...masksFor(text.trim()));
     } catch {
       // binary
     }
