@@ -13,22 +13,16 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseArgs, parseEnv } from "node:util";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
 export const DEV_CA_FILE = join(ROOT, ".wrangler", "dev-extra-ca.pem");
 
-function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m?.[1]) out[m[1]] = (m[2] ?? "").replace(/^"(.*)"$/, "$1");
-  }
-  return out;
-}
-
 export function readDevVars(): Record<string, string> {
-  return existsSync(DEV_VARS) ? parseDotenv(readFileSync(DEV_VARS, "utf8")) : {};
+  return existsSync(DEV_VARS)
+    ? (parseEnv(readFileSync(DEV_VARS, "utf8")) as Record<string, string>)
+    : {};
 }
 
 function ensureDevVars(): { created: boolean; vars: Record<string, string> } {
@@ -58,13 +52,9 @@ function ensureDevVars(): { created: boolean; vars: Record<string, string> } {
 function main(): void {
   const args = process.argv.slice(2);
   const { created } = ensureDevVars();
-  // wrangler takes `--port 9000` and `--port=9000`
-  const portArg = args.findIndex((a) => a === "--port" || a.startsWith("--port="));
-  const port =
-    portArg < 0
-      ? "8787"
-      : (args[portArg]?.startsWith("--port=") ? args[portArg]?.slice(7) : args[portArg + 1]) ||
-        "8787";
+  // wrangler takes `--port 9000` and `--port=9000`; every other argument is wrangler's
+  const { values } = parseArgs({ args, strict: false, options: { port: { type: "string" } } });
+  const port = typeof values.port === "string" && values.port ? values.port : "8787";
   const url = `http://127.0.0.1:${port}`;
   if (created) {
     console.log(`
