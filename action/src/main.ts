@@ -72,7 +72,9 @@ export async function run(): Promise<void> {
   } catch (error) {
     const message = messageOf(error);
     if (core.isDebug() && error instanceof Error && !(error instanceof InputError)) {
-      core.debug(`${error.name}: ${error.stack ?? ""}`);
+      // its name and code only: the message and stack may carry a library's text (see messageOf)
+      const code = (error as { code?: unknown }).code;
+      core.debug(`${error.name}${typeof code === "string" ? ` (${code})` : ""}`);
     }
     core.setOutput("results", "[]");
     core.setOutput("changed", "false");
