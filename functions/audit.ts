@@ -28,6 +28,7 @@ export function audit(c: AppContext, entry: AuditEntry): void {
     callerKind: caller?.kind ?? null,
     method: c.req.method,
     path: new URL(c.req.url).pathname,
+    ...c.get("auditFields"),
     ...entry,
   });
 }

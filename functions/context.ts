@@ -40,6 +40,8 @@ export type AppEnv = {
     services: Services;
     /** set by audit(): this request has its audit line (app.onError writes one otherwise) */
     audited: boolean;
+    /** fields every audit line of this request carries (e.g. a webhook delivery's hook and id) */
+    auditFields: Record<string, unknown>;
   };
 };
 

@@ -23,6 +23,11 @@ export const PROBLEM_STATUS = {
   internal_error: 500,
   broker_misconfigured: 500,
   clusters_failed: 502,
+  unknown_hook: 404,
+  webhook_unsigned: 401,
+  webhook_timestamp_out_of_range: 401,
+  webhook_signature_invalid: 401,
+  webhook_in_progress: 409,
 } as const satisfies Record<string, number>;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;

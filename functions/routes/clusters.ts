@@ -109,33 +109,24 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
       const { name } = c.req.valid("param");
       const { kubeconfig, context, sync } = c.req.valid("json");
       const { registry, now } = c.get("services");
-      try {
-        const { record, created } = await registry.put(name, kubeconfig, context, now());
-        audit(c, {
-          action: "cluster.register",
-          outcome: "ok",
-          cluster: name,
-          server: record.server,
-          namespace: record.namespace,
-          created,
-        });
-        if (sync) {
-          const outcome = await catchUpCluster(c.get("services"), name);
-          audit(c, { action: "sync", outcome: syncOutcomeOf(outcome), ...syncLogFields(outcome) });
-          const ok = syncHttpStatus(outcome) === 200;
-          return send(
-            c,
-            { ...clusterInfo(record), sync: outcome },
-            ok ? (created ? 201 : 200) : 207,
-          );
-        }
-        return send(c, clusterInfo(record), created ? 201 : 200);
-      } catch (error) {
-        if (error instanceof ApiError) {
-          audit(c, { action: "cluster.register", outcome: "invalid", cluster: name });
-        }
-        throw error;
+      // a refusal (invalid kubeconfig, …) is audited by app.onError, naming the cluster
+      c.set("auditFields", { cluster: name });
+      const { record, created } = await registry.put(name, kubeconfig, context, now());
+      audit(c, {
+        action: "cluster.register",
+        outcome: "ok",
+        cluster: name,
+        server: record.server,
+        namespace: record.namespace,
+        created,
+      });
+      if (sync) {
+        const outcome = await catchUpCluster(c.get("services"), name);
+        audit(c, { action: "sync", outcome: syncOutcomeOf(outcome), ...syncLogFields(outcome) });
+        const ok = syncHttpStatus(outcome) === 200;
+        return send(c, { ...clusterInfo(record), sync: outcome }, ok ? (created ? 201 : 200) : 207);
       }
+      return send(c, clusterInfo(record), created ? 201 : 200);
     },
   );
 

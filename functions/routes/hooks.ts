@@ -17,13 +17,7 @@ import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickOwner, requireAdmin } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
-import {
-  ApiError,
-  fieldProblems,
-  invalidInput,
-  problemResponse,
-  problemResponses,
-} from "../problem.ts";
+import { ApiError, fieldProblems, invalidInput, problemResponses } from "../problem.ts";
 import {
   DELIVERY_TTL_SECONDS,
   type DeliveryRecord,
@@ -137,17 +131,6 @@ function hookCaller(hook: HookRecord): Caller {
     rights: { write: true, read: true, listAllUsers: false },
     ...(hook.label ? { label: hook.label } : {}),
   };
-}
-
-function problem(c: AppContext, code: string, status: number, detail: string, extra = {}) {
-  return problemResponse(
-    code,
-    status,
-    detail,
-    c.get("requestId"),
-    new URL(c.req.url).pathname,
-    extra,
-  );
 }
 
 function invalid(error: ZodError, prefix: string): ApiError {
@@ -265,13 +248,13 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
   const { now } = c.get("services");
   const hook = await hooks.get(id);
   if (!hook) {
-    return problem(
-      c,
+    throw new ApiError(
       "unknown_hook",
-      404,
       `no webhook with id "${id.slice(0, 40)}": check the delivery URL (an admin lists hooks with GET /v1/hooks and creates them with POST /v1/hooks)`,
     );
   }
+  // every audit line of this delivery (app.onError's refusals too) names the hook
+  c.set("auditFields", { hook: hook.id });
   const headers = {
     "webhook-id": c.req.header("webhook-id") ?? "",
     "webhook-timestamp": c.req.header("webhook-timestamp") ?? "",
@@ -281,38 +264,31 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     .filter(([, v]) => !v)
     .map(([k]) => k);
   if (missing.length) {
-    return problem(
-      c,
+    throw new ApiError(
       "webhook_unsigned",
-      401,
       `missing header(s) ${missing.join(", ")}: sign every delivery the Standard Webhooks way with the hook's secret (see docs/sync.md)`,
     );
   }
   const deliveryId = headers["webhook-id"];
   if (!DELIVERY_ID_RE.test(deliveryId)) {
-    return problem(
-      c,
+    throw new ApiError(
       "invalid_input",
-      400,
       "webhook-id must be 1-200 characters of letters, digits, '.', '_', ':' or '-' (a unique id per delivery, the same on retries)",
     );
   }
+  c.set("auditFields", { hook: hook.id, deliveryId });
   const timestamp = headers["webhook-timestamp"];
   const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
   if (Number.isNaN(seconds)) {
-    return problem(
-      c,
+    throw new ApiError(
       "invalid_input",
-      400,
       "webhook-timestamp must be the delivery time in whole seconds since the Unix epoch",
     );
   }
   const skew = Math.floor(now().getTime() / 1000) - seconds;
   if (Math.abs(skew) > TIMESTAMP_TOLERANCE_SECONDS) {
-    return problem(
-      c,
+    throw new ApiError(
       "webhook_timestamp_out_of_range",
-      401,
       `webhook-timestamp is ${Math.abs(skew)} s ${skew > 0 ? "in the past" : "in the future"}; deliveries are accepted within ${TIMESTAMP_TOLERANCE_SECONDS} s of the broker's clock: sign each attempt with the current time (and check the sender's clock); nothing was written`,
     );
   }
@@ -321,11 +297,8 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     new Webhook(await hooks.signingSecret(hook)).verify(raw, headers, { jsonParse: false });
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
-    audit(c, { action: "hook.delivery", outcome: "denied", hook: hook.id, deliveryId });
-    return problem(
-      c,
+    throw new ApiError(
       "webhook_signature_invalid",
-      401,
       "webhook-signature does not match: it must be \"v1,<base64 of HMAC-SHA256(key, '<webhook-id>.<webhook-timestamp>.<body>')>\", where key is the base64-decoded part of the hook's whsec_ secret and body the exact bytes sent; nothing was written",
     );
   }
@@ -335,10 +308,10 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     : await hooks.seen(hook.id, deliveryId, now());
   if (seen === null && inFlight.has(flightKey)) {
     // another copy of this delivery got here while this one read the store
-    return inProgress(c, hook, deliveryId);
+    return inProgress(deliveryId);
   }
   if (seen) {
-    if (seen.state === "processing") return inProgress(c, hook, deliveryId);
+    if (seen.state === "processing") return inProgress(deliveryId);
     audit(c, { action: "hook.delivery", outcome: "ok", hook: hook.id, deliveryId, replay: true });
     c.header("webhook-replay", "true");
     return send(
@@ -413,7 +386,12 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     if (error instanceof ApiError) {
       audit(c, {
         action: "hook.delivery",
-        outcome: error.status < 500 ? "invalid" : "failed",
+        outcome:
+          error.status === 401 || error.status === 403
+            ? "denied"
+            : error.status < 500
+              ? "invalid"
+              : "failed",
         hook: hook.id,
         deliveryId,
         code: error.code,
@@ -428,18 +406,10 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
 /** Deliveries being applied in this isolate (`<hook>:<webhook-id>`), claimed synchronously. */
 const inFlight = new Set<string>();
 
-function inProgress(c: AppContext, hook: HookRecord, deliveryId: string): Response {
-  audit(c, {
-    action: "hook.delivery",
-    outcome: "denied",
-    hook: hook.id,
-    deliveryId,
-    code: "webhook_in_progress",
-  });
-  return problem(
-    c,
+/** Refuses a delivery being applied right now (audited by app.onError, like every refusal). */
+function inProgress(deliveryId: string): never {
+  throw new ApiError(
     "webhook_in_progress",
-    409,
     `delivery ${deliveryId} is being applied right now: nothing was written twice; retry later`,
   );
 }

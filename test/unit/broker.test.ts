@@ -275,6 +275,41 @@ describe("the app in-process (fake clusters)", () => {
     }
   });
 
+  it("audits every webhook refusal once, naming the hook (401 denied, 404 invalid)", async () => {
+    const { call, logs } = build();
+    const created = await call("POST", "/v1/hooks", ADMIN, { owners: ["0a1b2c3d"], names: ["*"] });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.id as string;
+    const refusals = async (path: string) => {
+      const before = logs.length;
+      const res = await call("POST", path, undefined, undefined);
+      return { res, audit: logs.slice(before).filter((l) => l.type === "audit") };
+    };
+    const unknown = await refusals("/v1/hooks/wh_nope");
+    expect(unknown.res.status).toBe(404);
+    expect(unknown.res.body.code).toBe("unknown_hook");
+    expect(unknown.audit).toEqual([
+      expect.objectContaining({
+        action: "hook.delivery",
+        outcome: "invalid",
+        code: "unknown_hook",
+        status: 404,
+      }),
+    ]);
+    const unsigned = await refusals(`/v1/hooks/${id}`);
+    expect(unsigned.res.status).toBe(401);
+    expect(unsigned.res.body.code).toBe("webhook_unsigned");
+    expect(unsigned.audit).toEqual([
+      expect.objectContaining({
+        action: "hook.delivery",
+        outcome: "denied",
+        hook: id,
+        code: "webhook_unsigned",
+        status: 401,
+      }),
+    ]);
+  });
+
   it("audits a refused mutating call once (denied / invalid), with no body or value", async () => {
     const { call, logs } = build();
     await call("PUT", "/v1/clusters/one", ADMIN, { kubeconfig: kubeconfig("https://one:6443") });
