@@ -13,6 +13,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           sequence: { groupOrder: 0 },
+          // some unit tests run the bundled Action as a child process: room for a busy CI machine
+          testTimeout: 20_000,
         },
       },
       {
