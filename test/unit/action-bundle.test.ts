@@ -30,6 +30,15 @@ describe("action bundle", () => {
     }
   }, 60_000);
 
+  it("action.yml holds no expression: a runner refuses `${{` in an action's metadata", () => {
+    // GitHub's runner (and act, which uses its schema) fails the step before any code runs with
+    // "expressions are not allowed here" when any field of a node action's action.yml holds one,
+    // descriptions included. Plain YAML parsing never notices.
+    const lines = readFileSync(join(REPO_ROOT, "action.yml"), "utf8").split("\n");
+    const withExpression = lines.flatMap((line, i) => (line.includes("${{") ? [i + 1] : []));
+    expect(withExpression).toEqual([]);
+  });
+
   it("action.yml runs the bundle on node24 and documents every input and output", () => {
     const action = parse(readFileSync(join(REPO_ROOT, "action.yml"), "utf8")) as {
       runs: { using: string; main: string };
