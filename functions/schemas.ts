@@ -16,7 +16,10 @@ export const NAME_PATTERN_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|([a-z0-9][-a-z0-
 
 export const OwnerHash = z
   .string()
-  .regex(/^[0-9a-f]{8}$/, "an owner is a user hash: 8 lowercase hex characters, e.g. 0a1b2c3d")
+  .regex(
+    /^[0-9a-fA-F]{8}$/,
+    "an owner is a user hash: 8 hexadecimal characters, e.g. 0a1b2c3d (upper case is kept as given, as Konduktor does)",
+  )
   .openapi({ example: "0a1b2c3d" });
 
 export const ClusterName = z

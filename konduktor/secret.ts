@@ -24,8 +24,33 @@ export const DIRECTORY_KEY = "payload.zip";
 export const MAX_SECRET_BYTES = 1_048_576;
 export const MAX_BASENAME_LENGTH = 63;
 export const MAX_KEY_LENGTH = 253;
+/** Kubernetes' limit on the sum of an object's annotation keys and values (256 KiB). */
+export const MAX_ANNOTATION_BYTES = 262_144;
+/**
+ * Of that, what the key names may take in the managed-keys annotation (comma-separated): the
+ * rest is left for the other annotations (provenance, digest, placement, anything a user adds).
+ */
+export const MAX_KEY_NAMES_BYTES = 196_608;
 
-const OWNER_RE = /^[0-9a-f]{8}$/;
+/** Limits on a directory source, checked before anything is zipped (docs/broker.md). */
+export const DIRECTORY_LIMITS = {
+  /** files in one directory secret (zipping costs CPU per file) */
+  entries: 1_000,
+  /** characters of one relative path */
+  pathLength: 1_024,
+  /** folders + file name of one path */
+  depth: 32,
+  /** characters of one path segment (a file system's NAME_MAX) */
+  segmentLength: 255,
+  /** uncompressed bytes of all files together */
+  contentBytes: 32 * 1_048_576,
+} as const;
+
+/** Files Konduktor leaves out of a directory's zip (its base64_utils): macOS Finder metadata. */
+export const DIRECTORY_SKIPPED_FILES: readonly string[] = [".DS_Store"];
+
+/** Konduktor accepts any 8 hexadecimal characters (upper case too) and uses them as given. */
+const OWNER_RE = /^[0-9a-fA-F]{8}$/;
 const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -59,7 +84,7 @@ export class ValidationError extends Error {
 }
 
 export interface SecretInput {
-  /** the owner hash: 8 lowercase hex characters */
+  /** the owner hash: 8 hex characters, kept exactly as given (upper case included) */
   owner: string;
   /** the name the user typed (`konduktor secret create <basename>`) */
   basename: string;
@@ -70,9 +95,12 @@ export interface SecretInput {
   namespace?: string;
 }
 
-/** `<basename>-<owner>`, the Kubernetes name of a Konduktor secret. */
+/**
+ * `<basename>-<owner>`, the Kubernetes name of a Konduktor secret. An object name must be lower
+ * case, so an upper-case owner hash is lowered here; the owner label keeps it as given.
+ */
 export function secretName(basename: string, owner: string): string {
-  return `${basename}-${owner}`;
+  return `${basename}-${owner.toLowerCase()}`;
 }
 
 /** The four labels of a Konduktor secret. */
@@ -99,7 +127,7 @@ export function validateOwner(owner: unknown, field = "owner"): ValidationError[
     return [
       new ValidationError(
         field,
-        `${field} must be 8 lowercase hexadecimal characters (0-9, a-f), like "0a1b2c3d": use the hash in ~/.konduktor/user_hash or the owner your credential is bound to`,
+        `${field} must be 8 hexadecimal characters (0-9, a-f; upper case is kept as given), like "0a1b2c3d": use your KONDUKTOR_USER_ID, the hash in ~/.konduktor/user_hash, or the owner your credential is bound to`,
       ),
     ];
   }
@@ -300,6 +328,120 @@ function buildFiles(
   return data;
 }
 
+/** Bytes of a string in UTF-8 (zip entry names are stored in UTF-8). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Per-file overhead of a zip: local header (30) + central directory entry (46), name twice. */
+const ZIP_ENTRY_OVERHEAD = 76;
+const ZIP_END_RECORD = 22;
+/** Problems reported per directory before the rest are summed up (the message stays short). */
+const MAX_ENTRY_PROBLEMS = 20;
+
+/**
+ * The cheap checks of a directory source, all before anything is split, copied or zipped: the
+ * number of entries first, then per entry the path's length before its segments; the zip's
+ * header bytes (a lower bound of its size) and the uncompressed total before zipping.
+ */
+function directoryLimitProblems(
+  top: string,
+  entries: readonly { path?: unknown; content?: unknown }[],
+): ValidationError[] {
+  const L = DIRECTORY_LIMITS;
+  if (entries.length > L.entries) {
+    return [
+      new ValidationError(
+        "source.entries",
+        `source.entries has ${formatBytes(entries.length)} files; a directory secret holds at most ${formatBytes(L.entries)}: zip fewer files, or split the directory into several secrets`,
+      ),
+    ];
+  }
+  const problems: ValidationError[] = [];
+  let headerBytes = ZIP_END_RECORD;
+  let contentBytes = 0;
+  for (let i = 0; i < entries.length && problems.length < MAX_ENTRY_PROBLEMS; i++) {
+    const entry = entries[i];
+    const field = `source.entries[${i}].path`;
+    const path = typeof entry?.path === "string" ? entry.path : "";
+    if (path.length > L.pathLength) {
+      problems.push(
+        new ValidationError(
+          field,
+          `${field} is ${formatBytes(path.length)} characters long; a path may have at most ${formatBytes(L.pathLength)}: shorten it`,
+        ),
+      );
+      continue;
+    }
+    let depth = 1;
+    let segment = 0;
+    let longest = 0;
+    for (let k = 0; k < path.length; k++) {
+      const ch = path.charCodeAt(k);
+      if (ch === 0x2f || ch === 0x5c) {
+        depth++;
+        segment = 0;
+      } else if (++segment > longest) longest = segment;
+    }
+    if (depth > L.depth) {
+      problems.push(
+        new ValidationError(
+          field,
+          `${field} is ${formatBytes(depth)} levels deep; a path may have at most ${L.depth} (folders and the file name): flatten the directory`,
+        ),
+      );
+      continue;
+    }
+    if (longest > L.segmentLength) {
+      problems.push(
+        new ValidationError(
+          field,
+          `${field} has a file or folder name of ${formatBytes(longest)} characters; at most ${L.segmentLength} are allowed: rename it`,
+        ),
+      );
+      continue;
+    }
+    headerBytes += ZIP_ENTRY_OVERHEAD + 2 * utf8Length(`${top}/${path}`);
+    if (entry?.content instanceof Uint8Array) contentBytes += entry.content.length;
+  }
+  if (problems.length >= MAX_ENTRY_PROBLEMS) {
+    problems.push(
+      new ValidationError(
+        "source.entries",
+        `source.entries: stopped after ${MAX_ENTRY_PROBLEMS} problems; fix those and send it again`,
+      ),
+    );
+  }
+  if (problems.length > 0) return problems;
+  if (headerBytes > MAX_SECRET_BYTES) {
+    return [
+      new ValidationError(
+        "source.entries",
+        `source.entries: the zip's file headers alone would take ${formatBytes(headerBytes)} bytes; Kubernetes allows at most ${formatBytes(MAX_SECRET_BYTES)} bytes (1 MiB) per secret: zip fewer files or shorter paths`,
+      ),
+    ];
+  }
+  if (contentBytes > L.contentBytes) {
+    return [
+      new ValidationError(
+        "source.entries",
+        `source.entries: the files add up to ${formatBytes(contentBytes)} bytes before compression; at most ${formatBytes(L.contentBytes)} are zipped (and the zip must fit in 1 MiB): leave out large files`,
+      ),
+    ];
+  }
+  return [];
+}
+
 function buildDirectory(
   source: Extract<SecretSource, { type: "directory" }>,
   problems: ValidationError[],
@@ -314,17 +456,32 @@ function buildDirectory(
     );
   }
   const entries = Array.isArray(source.entries) ? source.entries : [];
-  if (entries.length === 0) {
+  const limits = directoryLimitProblems(top, entries);
+  if (limits.length > 0) {
+    problems.push(...limits);
+    return {};
+  }
+  // Konduktor leaves Finder metadata out of the zip: so does this (the secret stays the same)
+  const skipped = new Set(
+    entries.filter(
+      (entry) =>
+        typeof entry?.path === "string" && DIRECTORY_SKIPPED_FILES.includes(baseName(entry.path)),
+    ),
+  );
+  if (skipped.size === entries.length) {
     problems.push(
       new ValidationError(
         "source.entries",
-        "source.entries is empty: the directory has no files; add at least one file",
+        entries.length === 0
+          ? "source.entries is empty: the directory has no files; add at least one file"
+          : `source.entries holds only ${DIRECTORY_SKIPPED_FILES.join(", ")} files, which are left out of the zip as Konduktor does: add at least one other file`,
       ),
     );
   }
   const root: Zippable = Object.create(null);
   const seen = new Map<string, number>();
   entries.forEach((entry, i) => {
+    if (skipped.has(entry)) return;
     const field = `source.entries[${i}].path`;
     const path = typeof entry?.path === "string" ? entry.path.replace(/\\/g, "/") : "";
     const segments = path.split("/");
@@ -468,6 +625,28 @@ export function validateSize(data: Record<string, string>, field = "source"): Va
 }
 
 /**
+ * The key-names problem of built data, if any: the broker records the key names it wrote in one
+ * annotation (`konduktor-broker/managed-keys`, comma-separated), and Kubernetes limits an
+ * object's annotations to 256 KiB together.
+ */
+export function validateKeyNames(
+  data: Record<string, string>,
+  field = "source",
+): ValidationError[] {
+  const keys = Object.keys(data);
+  const bytes = keys.reduce((n, k) => n + utf8Length(k), Math.max(0, keys.length - 1));
+  if (bytes > MAX_KEY_NAMES_BYTES) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: the ${formatBytes(keys.length)} key names add up to ${formatBytes(bytes)} characters; the broker records them in an annotation and Kubernetes allows ${formatBytes(MAX_ANNOTATION_BYTES)} bytes of annotations per secret, so at most ${formatBytes(MAX_KEY_NAMES_BYTES)} characters of key names fit: use fewer or shorter keys, or split the secret`,
+      ),
+    ];
+  }
+  return [];
+}
+
+/**
  * Checks everything about an input and returns ALL problems (empty when it is valid), together
  * with the Secret when it is valid.
  */
@@ -496,7 +675,7 @@ export function checkSecretInput(input: SecretInput): {
     return { problems, secret: null };
   }
   const { data } = buildData(input, problems);
-  if (problems.length === 0) problems.push(...validateSize(data));
+  if (problems.length === 0) problems.push(...validateSize(data), ...validateKeyNames(data));
   if (problems.length > 0) return { problems, secret: null };
   const kind = input.kind ?? "default";
   const secret: KubeSecret = {

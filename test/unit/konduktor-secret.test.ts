@@ -164,14 +164,14 @@ const ok: SecretInput = {
   source: { type: "inline", pairs: { A: "1" } },
 };
 const OWNER_MSG =
-  'owner must be 8 lowercase hexadecimal characters (0-9, a-f), like "0a1b2c3d": use the hash in ~/.konduktor/user_hash or the owner your credential is bound to';
+  'owner must be 8 hexadecimal characters (0-9, a-f; upper case is kept as given), like "0a1b2c3d": use your KONDUKTOR_USER_ID, the hash in ~/.konduktor/user_hash, or the owner your credential is bound to';
 const BASENAME_MSG =
   'basename must be a Kubernetes name: lowercase letters, digits and "-", starting and ending with a letter or digit (like "my-token")';
 
 const badInputs: { what: string; input: SecretInput; field: string; message: string }[] = [
   {
-    what: "owner with capitals",
-    input: { ...ok, owner: "0A1B2C3D" },
+    what: "owner with a letter past f",
+    input: { ...ok, owner: "0a1b2c3g" },
     field: "owner",
     message: OWNER_MSG,
   },
