@@ -16,6 +16,7 @@ import {
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
+  MAX_ANNOTATION_BYTES,
   MAX_SECRET_BYTES,
   secretLabels,
   secretName,
@@ -349,6 +350,28 @@ export async function applySecret(
   return result;
 }
 
+/**
+ * Kubernetes refuses an object whose annotations add up to more than 256 KiB: said here, before
+ * any write (and in a dry run), naming the annotation that grows with the key names.
+ */
+function checkAnnotationSize(
+  kube: KubeSecrets,
+  name: string,
+  annotations: Record<string, string>,
+): void {
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) bytes += utf8(k).length + utf8(v).length;
+  if (bytes <= MAX_ANNOTATION_BYTES) return;
+  const keys = (annotations[ANNOTATION_MANAGED_KEYS] ?? "").split(",").length;
+  throw new KubeError({
+    code: "too_large",
+    cluster: kube.cluster,
+    namespace: kube.namespace,
+    name,
+    message: `secret "${name}" on cluster "${kube.cluster}" would carry ${bytes.toLocaleString("en-US")} bytes of annotations (${keys.toLocaleString("en-US")} key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most ${MAX_ANNOTATION_BYTES.toLocaleString("en-US")}: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`,
+  });
+}
+
 async function applyOnce(
   kube: KubeSecrets,
   id: Identity,
@@ -374,7 +397,6 @@ async function applyOnce(
   };
   if (p.unchanged) return { ...base, outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";
-  if (options.dryRun) return { ...base, outcome, writes: 0 };
 
   const labels = secretLabels(id.owner, id.basename, id.kind);
   // without a placement (the Action in kubeconfig mode) the existing one stays, also when an
@@ -386,6 +408,8 @@ async function applyOnce(
     ...provenanceAnnotations(options.provenance, at),
     ...(placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: placement }),
   };
+  checkAnnotationSize(kube, id.name, { ...p.existing?.metadata.annotations, ...annotations });
+  if (options.dryRun) return { ...base, outcome, writes: 0 };
   const fresh = (): KubeSecret => ({
     apiVersion: "v1",
     kind: "Secret",
@@ -569,15 +593,38 @@ export async function describe(
   return await describeSecret(kube, await findOwn(kube, owner, basename));
 }
 
-/** Deletes the owner's secret with this basename (exactly the one found: uid precondition). */
+/**
+ * Deletes the owner's secret with this basename (exactly the one found: uid precondition).
+ * Idempotent, as `kubectl delete --ignore-not-found`: when the owner has no such secret (or it
+ * went away meanwhile) the end state is what was asked, and the outcome is `absent`.
+ */
 export async function deleteOwn(
   kube: KubeSecrets,
   owner: string,
   basename: string,
-): Promise<{ name: string; namespace: string; writes: number }> {
-  const secret = await findOwn(kube, owner, basename);
-  await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
-  return { name: secret.metadata.name, namespace: kube.namespace, writes: 1 };
+): Promise<{ outcome: "deleted" | "absent"; name: string; namespace: string; writes: number }> {
+  const absent = {
+    outcome: "absent" as const,
+    name: secretName(basename, owner),
+    namespace: kube.namespace,
+    writes: 0,
+  };
+  let secret: KubeSecret;
+  try {
+    secret = await findOwn(kube, owner, basename);
+  } catch (error) {
+    if (error instanceof KubeError && error.code === "not_found") return absent;
+    throw error;
+  }
+  try {
+    await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
+  } catch (error) {
+    if (error instanceof KubeError && error.code === "not_found") {
+      return { ...absent, name: secret.metadata.name };
+    }
+    throw error;
+  }
+  return { outcome: "deleted", name: secret.metadata.name, namespace: kube.namespace, writes: 1 };
 }
 
 /**

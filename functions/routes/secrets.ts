@@ -244,7 +244,10 @@ const DeleteAnswer = z
       z.union([
         z.object({
           cluster: z.string(),
-          status: z.literal("deleted"),
+          status: z.enum(["deleted", "absent"]).openapi({
+            description:
+              "`absent`: the owner had no such secret there; the end state is what was asked (as `kubectl delete --ignore-not-found`)",
+          }),
           secretName: z.string(),
           namespace: z.string(),
         }),
@@ -738,7 +741,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       const clusters = await targets(c, caller, query.clusters);
       const results = await onClusters(c, clusters, async (kube) => {
         const r = await deleteOwn(kube, owner, name);
-        return { status: "deleted" as const, secretName: r.name, namespace: r.namespace };
+        return { status: r.outcome, secretName: r.name, namespace: r.namespace };
       });
       if (summarize(results).ok > 0) {
         // deleted on purpose: sync must not copy it back (a later PUT clears this; no value kept)

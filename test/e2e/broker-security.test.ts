@@ -93,8 +93,15 @@ describe("broker security", () => {
     // A's own "shared-name" does not exist: B's is not found through A
     const own = await broker.request("GET", "/v1/secrets/shared-name", { token: tokenA });
     expect(own.status).toBe(404);
+    // deleting A's own (absent) "shared-name" is a no-op everywhere: B's copies stay (below)
     const ownDelete = await broker.request("DELETE", "/v1/secrets/shared-name", { token: tokenA });
-    expect(ownDelete.status).toBe(404);
+    expect(ownDelete.status).toBe(200);
+    expect(
+      ownDelete.body.results.map((r: { status: string; secretName: string }) => [
+        r.status,
+        r.secretName,
+      ]),
+    ).toEqual(clusters.map(() => ["absent", `shared-name-${ownerA}`]));
     for (const c of clusters) {
       expect((await readSecret(c, `shared-name-${ownerB}`))?.data?.B_KEY).toBe(
         Buffer.from(CANARY).toString("base64"),

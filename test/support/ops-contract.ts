@@ -278,10 +278,16 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       await kube.delete(future);
     });
 
-    it("deletes own by basename: none → not_found, two → ambiguous, one → deleted", async () => {
+    it("deletes own by basename: none → absent, two → ambiguous, one → deleted", async () => {
       const kube = countingKube(await make());
       const owner = newOwner();
-      expect((await rejects(deleteOwn(kube, owner, "nothing"))).code).toBe("not_found");
+      expect(await deleteOwn(kube, owner, "nothing")).toEqual({
+        outcome: "absent",
+        name: `nothing-${owner}`,
+        namespace: kube.namespace,
+        writes: 0,
+      });
+      expect(kube.writes()).toBe(0);
       await applySecret(kube, inline(owner, "dup", { A: "1" }), merge);
       const twin = inline(owner, "dup", { A: "1" });
       twin.metadata.name = uniq("dup-twin");
@@ -294,14 +300,44 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       await applySecret(kube, inline(other, "dup", { A: "1" }), merge);
       const before = kube.writes();
       expect(await deleteOwn(kube, owner, "dup")).toEqual({
+        outcome: "deleted",
         name: `dup-${owner}`,
         namespace: kube.namespace,
         writes: 1,
       });
       expect(kube.writes() - before).toBe(1);
+      // again: the end state is what was asked (kubectl delete --ignore-not-found)
+      expect((await deleteOwn(kube, owner, "dup")).outcome).toBe("absent");
+      expect(kube.writes() - before).toBe(1);
       expect(await kube.get(`dup-${owner}`)).toBeNull();
       expect(await kube.get(`dup-${other}`)).not.toBeNull();
       await deleteOwn(kube, other, "dup");
+    });
+
+    it("a merge whose key names would overflow the 256 KiB of annotations writes nothing", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      // each call stays under the per-call key-names budget; together they do not fit
+      const keys = (prefix: string) =>
+        Object.fromEntries(
+          Array.from({ length: 600 }, (_, i) => [
+            `${prefix}${String(i).padStart(4, "0")}${"k".repeat(240)}`,
+            "v",
+          ]),
+        );
+      await applySecret(kube, inline(owner, "wide", keys("a")), merge);
+      const before = kube.writes();
+      for (const dryRun of [true, false]) {
+        const error = await rejects(
+          applySecret(kube, inline(owner, "wide", keys("b")), { ...merge, dryRun }),
+        );
+        expect(error.code).toBe("too_large");
+        expect(error.message).toMatch(
+          /^secret "wide-[0-9a-f]{8}" on cluster "[^"]+" would carry 2\d\d,\d{3} bytes of annotations \(1,200 key names in konduktor-broker\/managed-keys\); Kubernetes allows at most 262,144: nothing was written; use fewer or shorter keys \(mode replace or prune drops old ones\)$/,
+        );
+      }
+      expect(kube.writes() - before).toBe(0);
+      await deleteOwn(kube, owner, "wide");
     });
 
     it("20 concurrent merges of distinct keys keep all 20 keys", async () => {
