@@ -23,6 +23,12 @@ export interface BrokerConfig {
   clusterRetries: number;
   fanoutConcurrency: number;
   maxBodyBytes: number;
+  /**
+   * Cluster API servers at private or loopback addresses (CLUSTER_PRIVATE_ADDRESSES): "allow"
+   * (default: self-hosted clusters, local development) or "refuse" (a hosted broker that must
+   * reach public API servers only). Metadata addresses are refused either way.
+   */
+  clusterPrivateAddresses: "allow" | "refuse";
   /** GitHub Actions OIDC (functions/auth/oidc-resolver.ts); null when GITHUB_OIDC_ISSUER=off */
   githubOidc: { issuer: string; audiences: string[] } | null;
 }
@@ -99,6 +105,12 @@ const EnvSchema = z.object({
   CLUSTER_RETRIES: intSetting("CLUSTER_RETRIES", 0, 10, 2),
   FANOUT_CONCURRENCY: intSetting("FANOUT_CONCURRENCY", 1, 64, 8),
   MAX_BODY_BYTES: intSetting("MAX_BODY_BYTES", 1024, 25_000_000, 2_000_000),
+  CLUSTER_PRIVATE_ADDRESSES: z
+    .enum(["allow", "refuse"], {
+      error:
+        'CLUSTER_PRIVATE_ADDRESSES must be "allow" (default: clusters at private or loopback addresses may be registered) or "refuse"',
+    })
+    .optional(),
   GITHUB_OIDC_ISSUER: z
     .string()
     .optional()
@@ -154,6 +166,7 @@ export function loadConfig(env: Record<string, unknown>): BrokerConfig {
     clusterRetries: e.CLUSTER_RETRIES,
     fanoutConcurrency: e.FANOUT_CONCURRENCY,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    clusterPrivateAddresses: e.CLUSTER_PRIVATE_ADDRESSES ?? "allow",
     githubOidc:
       e.GITHUB_OIDC_ISSUER === "off"
         ? null

@@ -18,6 +18,8 @@ export const nodeConnector: KubeConnector = async (
   { cluster, context, timeoutMs, signal },
 ) =>
   await nodeKubeSecrets(kubeconfig, {
+    // registered over the API: never read this host's files for it (also for older records)
+    origin: "remote",
     cluster,
     context,
     timeoutMs,

@@ -96,7 +96,13 @@ export class ClusterRegistry {
   /** Checks a kubeconfig the way it will be used (this runtime); throws ApiError with the field. */
   check(kubeconfig: string, context: string | undefined): ParsedKubeconfig {
     try {
-      return parseKubeconfig(kubeconfig, { context, runtime: this.runtime });
+      // the kubeconfig came over the network: nothing on this host is read or run for it
+      return parseKubeconfig(kubeconfig, {
+        context,
+        runtime: this.runtime,
+        origin: "remote",
+        privateAddresses: this.config.clusterPrivateAddresses,
+      });
     } catch (error) {
       if (error instanceof KubeconfigError) {
         throw new ApiError("invalid_kubeconfig", error.message, {

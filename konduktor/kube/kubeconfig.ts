@@ -11,6 +11,7 @@
 import { parse, parseDocument } from "yaml";
 import { base64ToBytes } from "../encoding.ts";
 import { validateNamespace } from "../secret.ts";
+import { checkServer } from "./server-address.ts";
 
 export type KubeRuntime = "edge" | "node";
 
@@ -19,6 +20,19 @@ export interface ParseKubeconfigOptions {
   context?: string;
   /** default "node" */
   runtime?: KubeRuntime;
+  /**
+   * "remote": the kubeconfig came from a network caller (the broker's registration API), not
+   * from this machine's user. Then nothing on this host is read or run for it (file paths, exec
+   * plugins and auth providers are refused on every runtime) and the server URL may not carry a
+   * path. Default "local" (the Action, the CLI, scripts).
+   */
+  origin?: "local" | "remote";
+  /**
+   * Private and loopback server addresses (10/8, 172.16/12, 192.168/16, 100.64/10, 127/8,
+   * localhost, fc00::/7, ::1): "allow" (default) or "refuse" (a hosted broker that must reach
+   * only public API servers). Link-local and cloud metadata addresses are always refused.
+   */
+  privateAddresses?: "allow" | "refuse";
 }
 
 export interface ParsedKubeconfig {
@@ -119,10 +133,12 @@ function decodePem(value: string, field: string, what: string): string {
   return text;
 }
 
-/** `localhost`, 127.0.0.0/8 or ::1 (a WHATWG URL's `hostname`: IPv6 in brackets, IPv4 normalized). */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/\.$/, "");
-  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+/** A registered kubeconfig naming a file: the broker never reads its host's files for it. */
+function hostFile(field: string): KubeconfigError {
+  return new KubeconfigError(
+    field,
+    `${field} names a file on the broker's host, which the broker does not read for a registered kubeconfig: embed the content instead (${FLATTEN})`,
+  );
 }
 
 /** Parses a kubeconfig YAML and picks one context. Throws `KubeconfigError`. */
@@ -131,6 +147,7 @@ export function parseKubeconfig(
   options: ParseKubeconfigOptions = {},
 ): ParsedKubeconfig {
   const runtime = options.runtime ?? "node";
+  const remote = options.origin === "remote";
   const notYaml = (line: number | undefined) =>
     new KubeconfigError(
       "kubeconfig",
@@ -179,46 +196,14 @@ export function parseKubeconfig(
   if (badNamespace) throw new KubeconfigError(badNamespace.field, badNamespace.message);
   const cluster = referenced(doc, "cluster", clusterName, contextName);
   const cField = `clusters[${clusterName}].cluster`;
-  const serverRaw = str(cluster.server);
-  if (!serverRaw) {
-    throw new KubeconfigError(
-      `${cField}.server`,
-      `${cField}.server is missing: give the API server's https:// URL`,
-    );
-  }
-  let serverUrl: URL;
-  try {
-    serverUrl = new URL(serverRaw);
-  } catch {
-    throw new KubeconfigError(
-      `${cField}.server`,
-      `${cField}.server is not a URL: give the API server's https:// URL`,
-    );
-  }
-  if (serverUrl.protocol !== "https:" && serverUrl.protocol !== "http:") {
-    throw new KubeconfigError(`${cField}.server`, `${cField}.server must be an https:// URL`);
-  }
-  if (serverUrl.protocol === "http:" && !isLoopbackHost(serverUrl.hostname)) {
-    // Plain http sends the bearer token in clear to whoever is on the path. The edge runtime (a
-    // hosted broker holding many clusters' tokens) refuses it except to this machine (local
-    // development, `kubectl proxy`, a tunnel's local end). On Node it is accepted, as kubectl
-    // accepts it: there the kubeconfig is the user's own (the Action's input, a self-hosted
-    // broker's operator), and refusing would break `kubectl proxy`-style setups on a private
-    // network that kubectl itself serves. Nothing is logged: this core never logs.
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${cField}.server`,
-        `${cField}.server is plain http:// to a host that is not this machine, which would send the credentials unencrypted: use the API server's https:// URL (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)`,
-      );
-    }
-  }
-  if (serverUrl.username || serverUrl.password) {
-    throw new KubeconfigError(
-      `${cField}.server`,
-      `${cField}.server must not contain a user name or password: put credentials in the user entry`,
-    );
-  }
-  const server = serverUrl.href.replace(/\/+$/, "");
+  const server = checkServer(
+    str(cluster.server),
+    `${cField}.server`,
+    { runtime, remote, privateAddresses: options.privateAddresses ?? "allow" },
+    (message) => {
+      throw new KubeconfigError(`${cField}.server`, message);
+    },
+  );
 
   const out: ParsedKubeconfig = {
     contextName,
@@ -233,6 +218,7 @@ export function parseKubeconfig(
   if (caData) out.caPem = decodePem(caData, `${cField}.certificate-authority-data`, "certificate");
   const caFile = str(cluster["certificate-authority"]);
   if (caFile && !caData) {
+    if (remote && runtime !== "edge") throw hostFile(`${cField}.certificate-authority`);
     if (runtime === "edge") {
       throw new KubeconfigError(
         `${cField}.certificate-authority`,
@@ -271,6 +257,19 @@ export function parseKubeconfig(
   if (!userName) return out; // no credentials: anonymous (rarely allowed, but valid)
   const user = referenced(doc, "user", userName, contextName);
   const uField = `users[${userName}].user`;
+  if (remote && runtime !== "edge") {
+    for (const [key, what] of [
+      ["exec", "runs a program"],
+      ["auth-provider", "runs an auth provider"],
+    ] as const) {
+      if (user[key] !== undefined && user[key] !== null) {
+        throw new KubeconfigError(
+          `${uField}.${key}`,
+          `${uField}.${key} ${what} on the broker's host, which the broker does not do for a registered kubeconfig: use a ServiceAccount token in ${uField}.token (\`npm run register-cluster -- --service-account\` makes one)`,
+        );
+      }
+    }
+  }
   if (user.exec !== undefined && user.exec !== null) {
     if (runtime === "edge") {
       throw new KubeconfigError(
@@ -299,6 +298,7 @@ export function parseKubeconfig(
   if (token) out.token = token.trim();
   const tokenFile = str(user.tokenFile) ?? str(user["token-file"]);
   if (tokenFile && !token) {
+    if (remote && runtime !== "edge") throw hostFile(`${uField}.tokenFile`);
     if (runtime === "edge") {
       throw new KubeconfigError(
         `${uField}.tokenFile`,
@@ -311,6 +311,9 @@ export function parseKubeconfig(
   const keyData = str(user["client-key-data"]);
   const certFile = str(user["client-certificate"]);
   const keyFile = str(user["client-key"]);
+  if (remote && runtime !== "edge" && (certFile || keyFile)) {
+    throw hostFile(`${uField}.${certFile ? "client-certificate" : "client-key"}`);
+  }
   if (certData || keyData || certFile || keyFile) {
     if (runtime === "edge") {
       const field =

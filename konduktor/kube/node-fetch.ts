@@ -105,6 +105,8 @@ export async function resolveKubeconfigFiles(config: ParsedKubeconfig): Promise<
 export interface NodeKubeSecretsOptions
   extends Omit<FetchAdapterOptions, "server" | "namespace" | "token" | "fetch"> {
   context?: string;
+  /** "remote": a kubeconfig from a network caller (the broker's registry): no host files read */
+  origin?: "local" | "remote";
   /** override the context's namespace */
   namespace?: string;
 }
@@ -114,7 +116,12 @@ export async function nodeKubeSecrets(
   kubeconfigYaml: string,
   options: NodeKubeSecretsOptions = {},
 ): Promise<KubeSecrets> {
-  const parsed = parseKubeconfig(kubeconfigYaml, { context: options.context, runtime: "node" });
+  const { origin, ...adapterOptions } = options;
+  const parsed = parseKubeconfig(kubeconfigYaml, {
+    context: options.context,
+    runtime: "node",
+    ...(origin ? { origin } : {}),
+  });
   if (parsed.proxyUrl) {
     throw new KubeError({
       code: "unsupported",
@@ -124,7 +131,7 @@ export async function nodeKubeSecrets(
   }
   const config = await resolveKubeconfigFiles(parsed);
   return fetchKubeSecretsFromKubeconfig(config, {
-    ...options,
+    ...adapterOptions,
     fetch: nodeFetchFor({
       caPem: config.caPem,
       clientCert: config.clientCert,
