@@ -1,6 +1,7 @@
 /** The cluster registry (admin only): register, list, show, remove, and check a cluster. */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { fanout, isFailure } from "../../konduktor/fanout.ts";
+import { namespaceNotFound } from "../../konduktor/kube/errors.ts";
 import { audit } from "../audit.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import { type AppEnv, send } from "../context.ts";
@@ -236,6 +237,10 @@ export function clusterRoutes(app: OpenAPIHono<AppEnv>): void {
           const kube = await registry.open(cluster, record, signal);
           const version = await kube.version();
           const access = await kube.canI(SECRET_VERBS);
+          // an access review allows verbs in a namespace that does not exist: ask the cluster
+          if ((await kube.namespaceExists?.()) === false) {
+            throw namespaceNotFound({ cluster: name, namespace: kube.namespace });
+          }
           return { version, access };
         },
         {

@@ -22,6 +22,8 @@ export const KUBE_ERROR_CODES = [
   "not_owner",
   /** more than one Secret matched where one was expected */
   "ambiguous",
+  /** the kubeconfig context's namespace does not exist on the cluster */
+  "namespace_not_found",
 ] as const;
 export type KubeErrorCode = (typeof KUBE_ERROR_CODES)[number];
 
@@ -178,6 +180,17 @@ function parseRetryAfter(value: string | null | undefined): number | undefined {
   return undefined;
 }
 
+/** The kubeconfig context's namespace does not exist on the cluster: say so, and how to fix it. */
+export function namespaceNotFound(ctx: KubeErrorContext & { httpStatus?: number }): KubeError {
+  const ns = ctx.namespace ?? "";
+  return new KubeError({
+    ...ctx,
+    resource: "namespaces",
+    code: "namespace_not_found",
+    message: `namespace "${ns}" does not exist${ctx.cluster ? ` on cluster "${ctx.cluster}"` : ""}: create it (\`kubectl create namespace ${ns}\`) or register the cluster with a context whose namespace exists`,
+  });
+}
+
 /**
  * A KubeError from an HTTP error answer. `body` may be the parsed or unparsed answer; only a
  * `Status` object's reason, details.kind, details.causes and retryAfterSeconds are used, and the
@@ -228,6 +241,12 @@ export function kubeErrorFromResponse(
       code: "forbidden",
       message: `not allowed to ${verb} ${resource}${w} (403 Forbidden): grant the kubeconfig's user the RBAC verb "${verb}" on "${resource}" in that namespace`,
     });
+  }
+  if (httpStatus === 404 && detailsKind === "namespaces") {
+    // a create in a namespace that does not exist (the API server's NamespaceLifecycle check)
+    const ns =
+      ctx.namespace ?? (typeof status?.details?.name === "string" ? status.details.name : "");
+    return namespaceNotFound({ ...base, namespace: ns });
   }
   if (httpStatus === 404) {
     return new KubeError({

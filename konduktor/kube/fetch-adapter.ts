@@ -228,6 +228,32 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
       );
       return Object.fromEntries(answers);
     },
+
+    async namespaceExists() {
+      try {
+        await call<unknown>({
+          method: "POST",
+          path: `${base}?dryRun=All`,
+          body: {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { generateName: "konduktor-broker-probe-", namespace },
+          },
+          verb: "create",
+        });
+        return true;
+      } catch (error) {
+        if (error instanceof KubeError && error.code === "namespace_not_found") return false;
+        if (error instanceof KubeError && error.code === "already_exists") return true;
+        if (
+          error instanceof KubeError &&
+          (error.code === "forbidden" || error.code === "invalid")
+        ) {
+          return null;
+        }
+        throw error;
+      }
+    },
   };
 }
 

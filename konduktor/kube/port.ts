@@ -33,4 +33,10 @@ export interface KubeSecrets {
   version(): Promise<string>;
   /** SelfSubjectAccessReview for secrets in this namespace, per verb */
   canI(verbs: readonly string[]): Promise<Record<string, boolean>>;
+  /**
+   * Whether this namespace exists, for health checks (an access review allows verbs in a
+   * namespace that does not exist): a dry-run create of a Secret, which needs only the `create`
+   * right. `null` when the cluster did not say (no create right, another refusal).
+   */
+  namespaceExists?(): Promise<boolean | null>;
 }
