@@ -6,8 +6,9 @@
  * then runs `wrangler dev` (extra arguments are passed on, e.g. `npm run dev -- --port 9000`).
  *
  * Clusters with a private CA: `npm run register-cluster` collects their CAs in
- * `.wrangler/dev-extra-ca.pem`; this script gives that file to workerd as NODE_EXTRA_CA_CERTS
- * (restart after registering a cluster with a new CA).
+ * `.wrangler/dev-extra-ca.pem`; this script gives that file to workerd as NODE_EXTRA_CA_CERTS,
+ * combined with the file NODE_EXTRA_CA_CERTS already names, if any (restart after registering a
+ * cluster with a new CA).
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,6 +19,32 @@ import { parseArgs, parseEnv } from "node:util";
 const ROOT = resolve(import.meta.dirname, "..");
 const DEV_VARS = join(ROOT, ".dev.vars");
 export const DEV_CA_FILE = join(ROOT, ".wrangler", "dev-extra-ca.pem");
+
+/** Both CA files together, when NODE_EXTRA_CA_CERTS is already set (workerd takes one file). */
+const COMBINED_CA_FILE = join(ROOT, ".wrangler", "dev-extra-ca.combined.pem");
+
+/**
+ * The file to give workerd as NODE_EXTRA_CA_CERTS: the dev CA file, or, when the environment
+ * already names one, both combined into `combined` (so a CA that register-cluster added is
+ * trusted either way). Null when there is nothing to add.
+ */
+export function extraCaCerts(
+  fromEnv: string | undefined,
+  devFile: string,
+  combined: string,
+): { path: string; note: string } | null {
+  if (!existsSync(devFile)) return null;
+  if (!fromEnv) {
+    return { path: devFile, note: `Trusting the cluster CAs in ${devFile} (NODE_EXTRA_CA_CERTS)` };
+  }
+  const own = existsSync(fromEnv) ? readFileSync(fromEnv, "utf8") : "";
+  const dev = readFileSync(devFile, "utf8");
+  writeFileSync(combined, `${own}${own && !own.endsWith("\n") ? "\n" : ""}${dev}`);
+  return {
+    path: combined,
+    note: `Trusting the CAs of NODE_EXTRA_CA_CERTS (${fromEnv}) and of ${devFile}, combined in ${combined}`,
+  };
+}
 
 export function readDevVars(): Record<string, string> {
   return existsSync(DEV_VARS)
@@ -78,9 +105,10 @@ Next, in another terminal:
     );
   }
   const env = { ...process.env };
-  if (!env.NODE_EXTRA_CA_CERTS && existsSync(DEV_CA_FILE)) {
-    env.NODE_EXTRA_CA_CERTS = DEV_CA_FILE;
-    console.log(`Trusting the cluster CAs in ${DEV_CA_FILE} (NODE_EXTRA_CA_CERTS)`);
+  const ca = extraCaCerts(env.NODE_EXTRA_CA_CERTS, DEV_CA_FILE, COMBINED_CA_FILE);
+  if (ca) {
+    env.NODE_EXTRA_CA_CERTS = ca.path;
+    console.log(ca.note);
   }
   const wrangler = join(ROOT, "node_modules", ".bin", "wrangler");
   const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", ...args], {

@@ -1,9 +1,13 @@
 /**
  * `npm run register-cluster -- <name> [--context <ctx>] [--url <broker>] [--service-account [--sa-name <sa>] [--token-days N]]`
  *
- * Registers a kubeconfig context (default: the current one of $KUBECONFIG or ~/.kube/config) with
+ * Registers a kubeconfig context (default, as Konduktor picks it: the first of
+ * `kubernetes.allowed_contexts` in ~/.konduktor/config.yaml, else the current one of $KUBECONFIG or
+ * ~/.kube/config; the output says which) with
  * the broker as cluster <name>, using the admin token from $ADMIN_TOKEN or .dev.vars, then prints
- * the cluster's health (reachable, version, what the credential may do with Secrets).
+ * the cluster's health (reachable, version, what the credential may do with Secrets); it exits 1
+ * with the broker's reason when the cluster is not usable (unreachable, TLS not trusted, no such
+ * namespace, missing rights).
  *
  * Every file in $KUBECONFIG is read and merged as kubectl does (the first file to name a cluster,
  * user or context, or to set current-context, wins). The context is flattened first (files it
@@ -21,6 +25,13 @@ import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
+import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
+import {
+  type ContextChoice,
+  chooseContext,
+  describeChoice,
+  konduktorAllowedContexts,
+} from "../konduktor/kube/kubeconfig-context.ts";
 import { DEV_CA_FILE, readDevVars } from "./dev.ts";
 import { serviceAccountKubeconfig } from "./service-account.ts";
 
@@ -91,6 +102,54 @@ export function mergeKubeconfigs(paths: string[]): string {
     }
   }
   return stringify(merged);
+}
+
+/** Konduktor's config (`~/.konduktor/config.yaml`), or null when there is none. */
+function readKonduktorConfig(home = homedir()): string | null {
+  const path = join(home, ".konduktor", "config.yaml");
+  return existsSync(path) ? readFileSync(path, "utf8") : null;
+}
+
+/** The context to register when --context is not given: Konduktor's rule (see kubeconfig-context.ts). */
+export function contextToRegister(
+  kubeconfigYaml: string,
+  given: string | undefined,
+  konduktorConfig: string | null,
+): ContextChoice {
+  try {
+    return chooseContext(kubeconfigYaml, {
+      ...(given ? { context: given } : {}),
+      allowedContexts: konduktorAllowedContexts(konduktorConfig),
+    });
+  } catch (error) {
+    if (error instanceof KubeconfigError) fail(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The health line, and whether the cluster is usable. `caAdded`: this run added the cluster's CA
+ * to the dev CA file, which workerd reads only when it starts.
+ */
+export function healthReport(h: Obj, caAdded: boolean): { ok: boolean; line: string } {
+  if (h.ok === true) {
+    return {
+      ok: true,
+      line: `health: reachable, ${String(h.version)}, may get/list/create/update/patch/delete Secrets in ${String(h.namespace)}`,
+    };
+  }
+  const error = h.error as { code?: string; message?: string } | undefined;
+  const cause =
+    error?.message ??
+    `the credential may not ${((h.missing as string[] | undefined) ?? []).join(", ")} Secrets in ${String(h.namespace)}`;
+  const restart =
+    caAdded && h.reachable === false
+      ? "\nThe cluster's CA was just added to the dev CA file: restart `npm run dev` (workerd reads it at start), then run this again."
+      : "";
+  return {
+    ok: false,
+    line: `health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${String(h.version)}` : ""}: ${cause}${restart}`,
+  };
 }
 
 /** Refuses to send the admin token in clear text to another machine. */
@@ -216,6 +275,8 @@ async function main(): Promise<void> {
   let yaml: string;
   let context: string;
   let caPem: string | null;
+  const kubeconfigText = paths.length > 1 ? mergeKubeconfigs(paths) : readFileSync(path, "utf8");
+  const choice = contextToRegister(kubeconfigText, contextName, readKonduktorConfig());
   if (serviceAccount) {
     // one file as is; a list merged (with absolute paths) into a private temporary file
     const tmp = paths.length > 1 ? mkdtempSync(join(tmpdir(), "register-cluster-")) : undefined;
@@ -223,7 +284,7 @@ async function main(): Promise<void> {
     if (tmp) writeFileSync(saPath, mergeKubeconfigs(paths), { mode: 0o600 });
     try {
       const sa = await serviceAccountKubeconfig(saPath, {
-        context: contextName,
+        context: choice.context,
         name: serviceAccount,
         expirationSeconds: tokenDays * 86_400,
       });
@@ -237,11 +298,7 @@ async function main(): Promise<void> {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   } else {
-    ({ yaml, context, caPem } = flattenContext(
-      paths.length > 1 ? mergeKubeconfigs(paths) : readFileSync(path, "utf8"),
-      dirname(path),
-      contextName,
-    ));
+    ({ yaml, context, caPem } = flattenContext(kubeconfigText, dirname(path), choice.context));
   }
 
   const headers = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };
@@ -264,9 +321,10 @@ async function main(): Promise<void> {
     fail(`HTTP ${res.status}: ${String(body.detail ?? JSON.stringify(body))}${hint}`);
   }
   console.log(
-    `registered cluster "${name}" (context ${context}): ${String(body.server)}, namespace ${String(body.namespace)}`,
+    `registered cluster "${name}" (${describeChoice({ ...choice, context })}): ${String(body.server)}, namespace ${String(body.namespace)}`,
   );
 
+  let caAdded = false;
   if (caPem) {
     const existing = existsSync(DEV_CA_FILE) ? readFileSync(DEV_CA_FILE, "utf8") : "";
     if (!existing.includes(caPem.trim())) {
@@ -275,20 +333,17 @@ async function main(): Promise<void> {
         DEV_CA_FILE,
         `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}${caPem.trim()}\n`,
       );
-      console.log(
-        `added the cluster's CA to ${DEV_CA_FILE}: restart \`npm run dev\` so workerd trusts it`,
-      );
+      caAdded = true;
+      console.log(`added the cluster's CA to ${DEV_CA_FILE} (\`npm run dev\` trusts it)`);
     }
   }
   const health = await fetch(`${url}/v1/clusters/${encodeURIComponent(name)}/health`, { headers });
-  const h = await jsonBody(health, `GET ${url}/v1/clusters/${name}/health`);
-  console.log(
-    h.ok
-      ? `health: reachable, ${String(h.version)}, may get/list/create/update/patch/delete Secrets in ${String(h.namespace)}`
-      : `health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${String(h.version)}` : ""}; ${
-          (h.error as Obj | undefined)?.message ?? `may not: ${(h.missing as string[]).join(", ")}`
-        }`,
+  const report = healthReport(
+    await jsonBody(health, `GET ${url}/v1/clusters/${name}/health`),
+    caAdded,
   );
+  if (!report.ok) fail(report.line);
+  console.log(report.line);
 }
 
 if (import.meta.filename === resolve(process.argv[1] ?? "")) await main();
