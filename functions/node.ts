@@ -27,6 +27,23 @@ export const nodeConnector: KubeConnector = async (
     ...(signal ? { signal } : {}),
   });
 
+/**
+ * A 413 is answered before the request body is read (functions/app.ts: size first). Node would
+ * then still announce `Connection: keep-alive` and close the connection under the client's next
+ * request ("socket hang up"); `Connection: close` says so up front, and the client reconnects.
+ */
+export function closeAfterRefusedBody(
+  fetch: (request: Request, env?: unknown) => Response | Promise<Response>,
+): (request: Request, env?: unknown) => Promise<Response> {
+  return async (request, env) => {
+    const res = await fetch(request, env);
+    if (res.status !== 413) return res;
+    const headers = new Headers(res.headers);
+    headers.set("connection", "close");
+    return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  };
+}
+
 function main(): void {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -63,7 +80,7 @@ function main(): void {
   });
   const port = Number(process.env.PORT || 8787);
   const hostname = process.env.HOST || "127.0.0.1";
-  serve({ fetch: app.fetch, port, hostname }, (info) => {
+  serve({ fetch: closeAfterRefusedBody(app.fetch), port, hostname }, (info) => {
     console.log(JSON.stringify({ type: "listening", url: `http://${hostname}:${info.port}` }));
   });
 }
