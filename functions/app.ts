@@ -22,6 +22,7 @@ import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { strictJsonBody } from "./strict-json.ts";
 
 export const API_VERSION = "0.1.0";
 
@@ -235,6 +236,13 @@ export function createApp(deps: AppDeps) {
     c.set("caller", caller);
     await next();
   });
+
+  // bodies strictly: duplicate keys, lone surrogates, bad UTF-8 refused (functions/strict-json.ts);
+  // a webhook delivery is read after its signature is checked (routes/hooks.ts)
+  const strictBody = strictJsonBody();
+  app.use("/v1/*", async (c, next) =>
+    isHookDelivery(c.req.method, c.req.path) ? await next() : await strictBody(c, next),
+  );
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 

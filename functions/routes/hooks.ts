@@ -26,6 +26,7 @@ import {
   HookStore,
   hookInfo,
 } from "../registry/hooks.ts";
+import { parseStrictJson } from "../strict-json.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
 import {
   checkBasename,
@@ -348,15 +349,7 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
   try {
     await hooks.mark(record);
     marked = true;
-    let json: unknown;
-    try {
-      json = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      throw new ApiError(
-        "malformed_json",
-        "the delivery body is not valid JSON: check quotes, commas and brackets",
-      );
-    }
+    const json: unknown = raw ? parseStrictJson(raw, "the delivery body") : undefined;
     let res: Response;
     if (json && typeof json === "object" && !Array.isArray(json) && "sync" in json) {
       const parsed = SyncDelivery.safeParse(json);
