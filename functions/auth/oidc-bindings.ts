@@ -8,7 +8,8 @@
  */
 
 import { z } from "@hono/zod-openapi";
-import { ClusterName, OwnerHash } from "../schemas.ts";
+import { ClustersOrAll } from "../cluster-list.ts";
+import { OwnerHash } from "../schemas.ts";
 import { type Grant, type Rights, RightsInput } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 import { unionOfGrants } from "./policy.ts";
@@ -75,7 +76,7 @@ export const oidcBindingInputSchema = z
           "claims of the GitHub OIDC token; every given field must match (exact, or a glob: * within a path segment, ** across, ?). repository, repository_owner and environment compare case-insensitively.",
       }),
     owners: z.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50),
-    clusters: z.union([z.literal("all"), z.array(ClusterName).min(1)]).default("all"),
+    clusters: ClustersOrAll,
     rights: RightsInput,
   })
   .openapi("OidcBindingInput");

@@ -16,6 +16,7 @@ import { LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickOwner, requireAdmin } from "../auth/policy.ts";
+import { ClustersOrAll } from "../cluster-list.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, fieldProblems, invalidInput, problemResponses } from "../problem.ts";
 import {
@@ -48,7 +49,7 @@ import {
 /** Accepted clock difference between the sender and the broker (the Standard Webhooks default). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
 
-import { ClusterName, NamePattern, OwnerHash } from "../schemas.ts";
+import { NamePattern, OwnerHash } from "../schemas.ts";
 
 const DELIVERY_ID_RE = /^[A-Za-z0-9._:-]{1,200}$/;
 
@@ -67,13 +68,9 @@ const CreateHookBody = z
       .min(1, "owners needs at least one owner hash")
       .max(50)
       .openapi({ description: "the owners whose secrets deliveries may set or sync" }),
-    clusters: z
-      .union([
-        z.literal("all"),
-        z.array(ClusterName).min(1, 'clusters needs at least one cluster, or use "all"'),
-      ])
-      .default("all")
-      .openapi({ description: 'the clusters deliveries may write, or "all" (default)' }),
+    clusters: ClustersOrAll.openapi({
+      description: 'the clusters deliveries may write, or "all" (default)',
+    }),
     names: z
       .array(NamePattern)
       .min(1, 'names needs at least one secret name or pattern ("*" for any)')

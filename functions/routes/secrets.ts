@@ -29,12 +29,13 @@ import {
 import { type AuditEntry, audit, auditResults } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
+import { ClusterList, ClusterListQuery } from "../cluster-list.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, allClustersFailedProblem, invalidInput, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
-import { ClusterName, OwnerHash } from "../schemas.ts";
+import { OwnerHash } from "../schemas.ts";
 import { DriftSchema, describeDrift, listDrift } from "../sync/drift.ts";
 
 // ---------- schemas ----------
@@ -75,15 +76,6 @@ const SourceSchema = z
       "Exactly one source: inline KEY=VALUE pairs, files (key = file name; `gitkey` for git-ssh), or a directory (one payload.zip).",
   });
 
-const ClusterList = z
-  .array(ClusterName)
-  .min(1, "clusters, when given, names at least one cluster")
-  .max(100)
-  .optional()
-  .openapi({
-    description: "target clusters (default: every registered cluster the caller may use)",
-  });
-
 export const PutSecretBody = z
   .strictObject({
     kind: z
@@ -93,7 +85,7 @@ export const PutSecretBody = z
     owner: OwnerHash.optional().openapi({
       description: "required only when the credential acts for several owners",
     }),
-    clusters: ClusterList,
+    clusters: ClusterList.optional(),
     mode: z
       .enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' })
       .default("merge")
@@ -119,18 +111,7 @@ export const SecretNameParam = z.object({
   }),
 });
 
-const commaList = z
-  .string()
-  .optional()
-  .transform((v) =>
-    v === undefined
-      ? undefined
-      : v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-  )
-  .openapi({ description: "comma-separated cluster names (default: all the caller may use)" });
+const commaList = ClusterListQuery;
 
 const OwnerQuery = OwnerHash.optional().openapi({
   description: "required only when the credential acts for several owners",

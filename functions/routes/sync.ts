@@ -9,6 +9,7 @@ import { validateBasename } from "../../konduktor/secret.ts";
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickClusters, requireRight } from "../auth/policy.ts";
+import { ClusterList } from "../cluster-list.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, invalidInput, problemResponses } from "../problem.ts";
 import { ClusterName, NAME_PREFIX_RE, OwnerHash } from "../schemas.ts";
@@ -17,12 +18,9 @@ import { runSync, type SyncOutcome, syncHttpStatus, syncLogFields } from "../syn
 export const SyncRequestBody = z
   .strictObject({
     owners: z.array(OwnerHash).min(1, "owners, when given, names at least one owner").optional(),
-    clusters: z
-      .array(ClusterName)
-      .min(1, "clusters, when given, names at least one cluster")
-      .max(100)
-      .optional()
-      .openapi({ description: "the clusters to bring in line (default: all the caller may use)" }),
+    clusters: ClusterList.optional().openapi({
+      description: "the clusters to bring in line (default: all the caller may use)",
+    }),
     source: ClusterName.optional().openapi({
       description:
         "copy from this cluster (default: for each secret, the most recently written copy)",

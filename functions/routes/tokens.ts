@@ -4,9 +4,10 @@ import { audit } from "../audit.ts";
 import { RightsInput } from "../auth/caller.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import { TokenStore, tokenInfo } from "../auth/tokens.ts";
+import { ClustersOrAll } from "../cluster-list.ts";
 import { type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { ClusterName, OwnerHash } from "../schemas.ts";
+import { OwnerHash } from "../schemas.ts";
 
 const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
