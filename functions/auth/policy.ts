@@ -75,7 +75,12 @@ export function pickOwner(caller: Caller, requested: string | undefined): string
 function chooseOwner(caller: Caller, requested: string | undefined): string {
   if (requested !== undefined) {
     if (!caller.owners.includes(requested)) {
-      throw new ApiError("forbidden", `this credential may not act for owner ${requested}`);
+      throw new ApiError(
+        "forbidden",
+        caller.owners.length
+          ? `this credential may not act for owner ${requested}: it may act for ${caller.owners.join(", ")} (give one of those as owner)`
+          : `this credential may not act for owner ${requested}: it is not bound to any owner`,
+      );
     }
     return requested;
   }

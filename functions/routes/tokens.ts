@@ -19,15 +19,12 @@ const IssueTokenBody = z
       .min(1, "owners needs at least one owner hash")
       .max(50)
       .openapi({ description: "the owner hashes the token acts as" }),
-    clusters: z
-      .union([z.literal("all"), z.array(ClusterName).min(1)])
-      .default("all")
-      .openapi({ description: 'cluster names, or "all" (default)' }),
+    clusters: ClustersOrAll,
     rights: RightsInput,
     expiresInSeconds: z
-      .number()
-      .int()
-      .min(1)
+      .number({ error: "expiresInSeconds must be a number of seconds" })
+      .int("expiresInSeconds must be a whole number of seconds, like 2592000 (30 days)")
+      .min(1, "expiresInSeconds must be at least 1")
       .max(MAX_TTL_SECONDS, "a token lives at most 366 days")
       .default(30 * 24 * 3600)
       .openapi({ description: "lifetime in seconds (default 30 days, at most 366 days)" }),

@@ -160,7 +160,7 @@ describe("GitHub OIDC in the broker", () => {
     const asY = await put({ owner: "ffffffff" });
     expect([asY.status, asY.body.detail]).toEqual([
       403,
-      "this credential may not act for owner ffffffff",
+      "this credential may not act for owner ffffffff: it may act for 0a1b2c3d (give one of those as owner)",
     ]);
     const onBeta = await put({ owner: "0a1b2c3d", clusters: ["beta"] });
     expect([onBeta.status, onBeta.body.detail]).toEqual([

@@ -293,7 +293,7 @@ describe("OIDC bindings", () => {
 
     it("escape 1: the owner of a read-only binding with another binding's write right", () => {
       expect(decide([A, B], "write", Y)).toBe(
-        `forbidden: this credential may not act for owner ${Y}`,
+        `forbidden: this credential may not act for owner ${Y}: it may act for ${X} (give one of those as owner)`,
       );
     });
 
@@ -308,7 +308,7 @@ describe("OIDC bindings", () => {
 
     it("escape 3: reading as X (A gives X write only; B's read is for Y)", () => {
       expect(decide([A, B], "read", X)).toBe(
-        `forbidden: this credential may not act for owner ${X}`,
+        `forbidden: this credential may not act for owner ${X}: it may act for ${Y} (give one of those as owner)`,
       );
     });
 
