@@ -32,6 +32,7 @@ import { pickClusters, pickOwner, requireRight } from "../auth/policy.ts";
 import { ClusterList, ClusterListQuery } from "../cluster-list.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
+import { immutableWarning } from "../notices.ts";
 import { ApiError, allClustersFailedProblem, invalidInput, problemResponses } from "../problem.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { TombstoneStore } from "../registry/tombstones.ts";
@@ -159,6 +160,10 @@ const PutAnswer = z
     digests: z.record(z.string(), z.string()).openapi({ description: "key → sha256 of the value" }),
     contentDigest: z.string(),
     results: z.array(ApplyResultSchema),
+    warning: z.string().optional().openapi({
+      description:
+        "set with `immutable: true`: Konduktor's `secret create` can no longer change these copies",
+    }),
     notice: z.string().optional().openapi({
       description:
         "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value",
@@ -480,6 +485,7 @@ export async function putOnClusters(
       digests,
       contentDigest,
       results,
+      ...(body.immutable ? { warning: immutableWarning(name) } : {}),
       ...(wider.size
         ? {
             notice: `the secret was placed on ${[...wider].sort().join(" / ")}; this write is limited to ${formatPlacement(placement)} and ${body.dryRun ? "would place" : "places"} it there only: the copies on the other clusters keep their old value (drift shows them \`different\`) and a sync does not copy this value to them. To update every cluster, write it with a credential that may use every cluster and without \`clusters\``,
