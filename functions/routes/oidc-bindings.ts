@@ -46,7 +46,7 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       tags,
       summary: "Create or replace a GitHub OIDC binding",
       description:
-        "Admin only. Workflows whose OIDC token claims match `match` (repository required; ref, environment, workflow, … optional; exact or glob) act as `owners` on `clusters` with `rights`. When several bindings match, the caller gets their union.",
+        "Admin only. Workflows whose OIDC token claims match `match` (repository required; ref, environment, workflow, … optional; exact or glob) act as `owners` on `clusters` with `rights`. When several bindings match, a request must fit ONE of them (its owner, right and every target cluster): bindings never combine into a permission none of them grants.",
       request: {
         params: IdParam,
         body: { content: { "application/json": { schema: BindingBody } }, required: true },
