@@ -245,6 +245,8 @@ export function createApp(deps: AppDeps) {
   );
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+  // browsers ask for it on /docs: no icon, and no 404 in the log
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
 
   clusterRoutes(app);
   tokenRoutes(app);
@@ -259,8 +261,11 @@ export function createApp(deps: AppDeps) {
     description:
       "An API token (`kbt_…`, from POST /v1/tokens), the admin token (clusters and tokens only), or a GitHub OIDC token",
   });
-  app.doc31("/v1/openapi.json", {
+  app.doc31("/v1/openapi.json", (c) => ({
     openapi: "3.1.0",
+    // the origin this document was asked from, so code samples name a host (behind a proxy
+    // that rewrites the host, that is the broker's own origin)
+    servers: [{ url: new URL(c.req.url).origin, description: "this broker" }],
     info: {
       title: "Konduktor secrets broker",
       version: API_VERSION,
@@ -278,7 +283,7 @@ export function createApp(deps: AppDeps) {
         description: "Signed webhooks (Standard Webhooks): secret sets and syncs",
       },
     ],
-  });
+  }));
 
   const docsScript = deps.docsScript;
   app.get(
