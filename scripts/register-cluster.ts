@@ -23,6 +23,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
@@ -131,7 +132,11 @@ export function contextToRegister(
  * The health line, and whether the cluster is usable. `caAdded`: this run added the cluster's CA
  * to the dev CA file, which workerd reads only when it starts.
  */
-export function healthReport(h: Obj, caAdded: boolean): { ok: boolean; line: string } {
+export function healthReport(
+  h: Obj,
+  caAdded: boolean,
+  tls: string | null = null,
+): { ok: boolean; line: string } {
   if (h.ok === true) {
     return {
       ok: true,
@@ -143,13 +148,44 @@ export function healthReport(h: Obj, caAdded: boolean): { ok: boolean; line: str
     error?.message ??
     `the credential may not ${((h.missing as string[] | undefined) ?? []).join(", ")} Secrets in ${String(h.namespace)}`;
   const restart =
-    caAdded && h.reachable === false
-      ? "\nThe cluster's CA was just added to the dev CA file: restart `npm run dev` (workerd reads it at start), then run this again."
+    h.reachable === false && (caAdded || tls)
+      ? `\n${tls ? `Cause: ${tls}. ` : ""}The cluster's CA is in ${DEV_CA_FILE}${caAdded ? " (added now)" : ""}: restart \`npm run dev\` (workerd reads it at start), then run this again.`
       : "";
   return {
     ok: false,
     line: `health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${String(h.version)}` : ""}: ${cause}${restart}`,
   };
+}
+
+/**
+ * workerd does not tell the broker why a TLS handshake failed (its fetch says "network error"):
+ * try the handshake from here, trusting only what workerd trusts by default, and name the TLS
+ * error, if that is what it is. Null when the handshake works or fails otherwise.
+ */
+export async function tlsCause(server: string, timeoutMs = 5_000): Promise<string | null> {
+  const url = new URL(server);
+  if (url.protocol !== "https:") return null;
+  return await new Promise((done) => {
+    const socket = tlsConnect({
+      host: url.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(url.port || 443),
+      servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
+      timeout: timeoutMs,
+    });
+    const finish = (cause: string | null) => {
+      socket.destroy();
+      done(cause);
+    };
+    socket.once("secureConnect", () => finish(null));
+    socket.once("timeout", () => finish(null));
+    socket.once("error", (error: NodeJS.ErrnoException) =>
+      finish(
+        error.code && /CERT|SELF_SIGNED|ISSUER|SSL|TLS/.test(error.code)
+          ? `the TLS handshake with ${url.host} fails without the cluster's CA (${error.code})`
+          : null,
+      ),
+    );
+  });
 }
 
 /** Refuses to send the admin token in clear text to another machine. */
@@ -338,10 +374,12 @@ async function main(): Promise<void> {
     }
   }
   const health = await fetch(`${url}/v1/clusters/${encodeURIComponent(name)}/health`, { headers });
-  const report = healthReport(
-    await jsonBody(health, `GET ${url}/v1/clusters/${name}/health`),
-    caAdded,
-  );
+  const h = await jsonBody(health, `GET ${url}/v1/clusters/${name}/health`);
+  const tls =
+    h.reachable === false && caPem && typeof h.server === "string"
+      ? await tlsCause(h.server)
+      : null;
+  const report = healthReport(h, caAdded, tls);
   if (!report.ok) fail(report.line);
   console.log(report.line);
 }

@@ -36,11 +36,12 @@ describe("quick start on a fresh clone", () => {
     dev = undefined;
   }
 
-  /** `npm run dev` in the clone, as the README says; the environment has no NODE_EXTRA_CA_CERTS. */
-  async function startDev(): Promise<number> {
+  /** `npm run dev` in the clone, as the README says; NODE_EXTRA_CA_CERTS only when given. */
+  async function startDev(extraCaCerts?: string): Promise<number> {
     const started = Date.now();
     const env: NodeJS.ProcessEnv = { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" };
     delete env.NODE_EXTRA_CA_CERTS;
+    if (extraCaCerts) env.NODE_EXTRA_CA_CERTS = extraCaCerts;
     dev = await spawnService(
       "npm",
       [
@@ -58,10 +59,10 @@ describe("quick start on a fresh clone", () => {
     return Date.now() - started;
   }
 
-  function registerCluster(args: string[], kubeconfig: string) {
+  function registerCluster(args: string[], kubeconfig: string, extraEnv: NodeJS.ProcessEnv = {}) {
     const file = join(dir, `kubeconfig-${args[0]}`);
     writeFileSync(file, kubeconfig);
-    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: file };
+    const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: file, ...extraEnv };
     delete env.ADMIN_TOKEN;
     const run = spawnSync(
       "npm",
@@ -115,20 +116,31 @@ describe("quick start on a fresh clone", () => {
     expect(status).toBe("");
   });
 
-  it("register-cluster adds the private CA; after restarting npm run dev the cluster is reachable", async () => {
+  it("register-cluster adds the private CA and exits 1 naming the TLS cause; after restarting npm run dev (NODE_EXTRA_CA_CERTS set too) the cluster is reachable", async () => {
     const first = registerCluster(["local"], kubeconfigFor(alpha, "secrets-editor"));
-    expect(first.status).toBe(0);
-    expect(first.out).toContain('registered cluster "local" (context alpha-secrets-editor)');
-    expect(first.out).toContain("restart `npm run dev` so workerd trusts it");
-    // workerd does not trust the cluster's CA yet
-    expect(first.out).toMatch(/health: NOT reachable/);
+    // workerd does not trust the cluster's CA yet: not usable, said with its cause
+    expect(first.status).toBe(1);
+    expect(first.out).toContain(
+      `registered cluster "local" (context alpha-secrets-editor (the kubeconfig's current-context)): ${alpha.server}, namespace ${TEST_NAMESPACE}`,
+    );
+    expect(first.out).toContain("added the cluster's CA to");
+    expect(first.out).toMatch(
+      /register-cluster: health: NOT reachable: cannot reach cluster "local" at https:\/\/127\.0\.0\.1:\d+ \(network error\)/,
+    );
+    expect(first.out).toMatch(
+      /Cause: the TLS handshake with 127\.0\.0\.1:\d+ fails without the cluster's CA \([A-Z_]+\)\. The cluster's CA is in .*dev-extra-ca\.pem \(added now\): restart `npm run dev`/,
+    );
     expect(readFileSync(join(clone, ".wrangler", "dev-extra-ca.pem"), "utf8")).toContain(
       alpha.caPem.trim(),
     );
 
+    // a developer whose environment already sets NODE_EXTRA_CA_CERTS (another cluster's CA):
+    // npm run dev combines both files instead of ignoring the dev CA file
+    const ownCa = join(dir, "own-ca.pem");
+    writeFileSync(ownCa, clusters[1]!.caPem);
     await stopDev();
-    await startDev();
-    expect(devLogs()).toContain("Trusting the cluster CAs in");
+    await startDev(ownCa);
+    expect(devLogs()).toContain(`Trusting the CAs of NODE_EXTRA_CA_CERTS (${ownCa}) and of`);
     const health = await api("GET", "/v1/clusters/local/health", adminToken);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({
@@ -223,5 +235,42 @@ describe("quick start on a fresh clone", () => {
     expect(removed.body.results).toEqual([
       expect.objectContaining({ cluster: "local", status: "deleted" }),
     ]);
+  });
+
+  it("without --context, register-cluster follows Konduktor: kubernetes.allowed_contexts[0] before current-context, and says so", async () => {
+    const home = join(dir, "home");
+    execFileSync("mkdir", ["-p", join(home, ".konduktor")]);
+    writeFileSync(
+      join(home, ".konduktor", "config.yaml"),
+      "kubernetes:\n  allowed_contexts:\n    - konduktor-ctx\n",
+    );
+    // two contexts: current-context is "default-ctx" (namespace default), Konduktor's is
+    // "konduktor-ctx" (the test namespace)
+    const base = kubeconfigFor(alpha, "secrets-editor");
+    const two = base
+      .replace("current-context: alpha-secrets-editor", "current-context: default-ctx")
+      .replace(
+        "contexts:\n",
+        `contexts:\n  - name: default-ctx\n    context:\n      cluster: alpha\n      user: alpha-secrets-editor\n      namespace: default\n  - name: konduktor-ctx\n    context:\n      cluster: alpha\n      user: alpha-secrets-editor\n      namespace: ${TEST_NAMESPACE}\n`,
+      );
+    const picked = registerCluster(["picked"], two, { HOME: home });
+    expect(picked.out).toContain(
+      `registered cluster "picked" (context konduktor-ctx (the first of kubernetes.allowed_contexts in Konduktor's config)): ${alpha.server}, namespace ${TEST_NAMESPACE}`,
+    );
+    expect(picked.status).toBe(0);
+    const shown = await api("GET", "/v1/clusters/picked", adminToken);
+    expect([shown.body.context, shown.body.namespace]).toEqual(["konduktor-ctx", TEST_NAMESPACE]);
+    // a Konduktor config naming a context the kubeconfig lacks: refused, nothing registered
+    writeFileSync(
+      join(home, ".konduktor", "config.yaml"),
+      "kubernetes:\n  allowed_contexts: [gone-ctx]\n",
+    );
+    const missing = registerCluster(["missing"], two, { HOME: home });
+    expect(missing.status).toBe(1);
+    expect(missing.out).toContain(
+      `register-cluster: Konduktor's config names "gone-ctx" first in kubernetes.allowed_contexts, which is not a context of the kubeconfig (available: alpha-secrets-editor, default-ctx, konduktor-ctx): fix the config or name a context`,
+    );
+    expect((await api("GET", "/v1/clusters/missing", adminToken)).status).toBe(404);
+    await api("DELETE", "/v1/clusters/picked", adminToken);
   });
 });

@@ -179,10 +179,7 @@ describe("inputs", () => {
         { name: "s", values: "A=1", "broker-url": "", kubeconfig: "apiVersion: v1" },
         /owner is required in kubeconfig mode/,
       ],
-      [
-        { name: "s", values: "A=1", owner: "XYZ" },
-        /owner must be 8 hexadecimal characters/,
-      ],
+      [{ name: "s", values: "A=1", owner: "XYZ" }, /owner must be 8 hexadecimal characters/],
       [{ name: "s", kind: "git-ssh", values: "A=1" }, /kind git-ssh takes the private key/],
       [{ name: "s", "git-ssh-key": CANARY }, /git-ssh-key is for kind git-ssh/],
     ];
