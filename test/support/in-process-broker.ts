@@ -30,13 +30,21 @@ export interface InProcessBroker {
   request(
     method: string,
     path: string,
-    options?: { token?: string; json?: unknown; body?: BodyInit; contentType?: string },
+    options?: {
+      token?: string;
+      json?: unknown;
+      body?: BodyInit;
+      contentType?: string;
+      headers?: Record<string, string>;
+    },
     // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers freely
   ): Promise<{ status: number; type: string; text: string; body: any; headers: Headers }>;
   /** cluster writes (create, patch, replace, delete) so far, over every fake cluster */
   clusterWrites(): number;
   /** store writes (put, delete) so far */
   storeWrites(): number;
+  /** every key and value of the store, for "nothing changed" checks */
+  storeSnapshot(): Promise<string>;
   kubes: Map<string, FakeKube>;
   logs: LogLine[];
 }
@@ -84,6 +92,7 @@ export async function inProcessBroker(
         ...(o.json !== undefined || o.body !== undefined
           ? { "content-type": o.contentType ?? "application/json" }
           : {}),
+        ...o.headers,
       },
       ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : {}),
       ...(o.body !== undefined ? { body: o.body } : {}),
@@ -119,6 +128,10 @@ export async function inProcessBroker(
         0,
       ),
     storeWrites: () => storeWrites,
+    storeSnapshot: async () => {
+      const keys = await store.list("");
+      return JSON.stringify(await Promise.all(keys.map(async (k) => [k, await store.get(k)])));
+    },
     kubes,
     logs,
   };
