@@ -1,11 +1,14 @@
 // The same app on Node (functions/node.ts: @hono/node-server, file-backed store, undici adapter):
-// a kubeconfig with a client certificate works there, and the state survives a restart.
+// a kubeconfig with a client certificate works there, and the state survives a restart; a
+// registered kubeconfig never makes it read a file of its host or run a program; after a 413 the
+// next request on the same keep-alive connection still works.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { freePort, kubeconfigFor } from "../cluster/cluster.ts";
+import { freePort, kubeconfigFor, kubeconfigYaml } from "../cluster/cluster.ts";
 import { jsonRequest, type RunningService, spawnService } from "../support/service.ts";
 import { b64, newOwner, readSecret } from "./support.ts";
 
@@ -65,5 +68,84 @@ describe("the broker on Node", () => {
     expect(put.body.results[0]).toMatchObject({ cluster: "alpha", status: "created" });
     expect((await readSecret(alpha, `node-app-${owner}`))?.data).toEqual({ K: b64("v") });
     await call("DELETE", "/v1/secrets/node-app", issued.body.token);
+  });
+
+  it("registration reads no file of the broker's host and runs no exec plugin", async () => {
+    if (!service) await start();
+    const alpha = clusters[0]!;
+    // a file the broker's user can read, holding a token the cluster would accept
+    const hostFile = join(dir, "host-token");
+    writeFileSync(hostFile, alpha.tokens["secrets-editor"]);
+    for (const [user, field, message] of [
+      [
+        { tokenFile: hostFile },
+        "tokenFile",
+        "names a file on the broker's host, which the broker does not read for a registered kubeconfig",
+      ],
+      [
+        {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1",
+            command: "/bin/cat",
+            args: [hostFile],
+          },
+        },
+        "exec",
+        "runs a program on the broker's host, which the broker does not do for a registered kubeconfig",
+      ],
+    ] as const) {
+      const res = await call("PUT", "/v1/clusters/host-read", adminToken, {
+        kubeconfig: kubeconfigYaml(alpha, "u", user, "konduktor"),
+      });
+      expect([res.status, res.body.code]).toEqual([400, "invalid_kubeconfig"]);
+      expect(res.body.errors).toEqual([
+        { field: `kubeconfig: users[u].user.${field}`, message: expect.stringContaining(message) },
+      ]);
+      expect(res.text).not.toContain(alpha.tokens["secrets-editor"]);
+    }
+    expect((await call("GET", "/v1/clusters/host-read", adminToken)).status).toBe(404);
+  });
+
+  it("after a 413 the next request on the same keep-alive connection is answered", async () => {
+    if (!service) await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<{ status: number; connection: string | undefined; text: string }>(
+        (done, fail) => {
+          const req = httpRequest(
+            `${url}${path}`,
+            {
+              method,
+              agent,
+              headers: {
+                authorization: `Bearer ${adminToken}`,
+                ...(body
+                  ? { "content-type": "application/json", "content-length": body.length }
+                  : {}),
+              },
+            },
+            (res) => {
+              let text = "";
+              res.on("data", (d: Buffer) => {
+                text += d.toString();
+              });
+              res.on("end", () =>
+                done({ status: res.statusCode ?? 0, connection: res.headers.connection, text }),
+              );
+            },
+          );
+          req.on("error", fail);
+          req.end(body);
+        },
+      );
+    try {
+      const big = await send("POST", "/v1/tokens", Buffer.alloc(3_000_000, 0x20));
+      expect([big.status, big.connection]).toEqual([413, "close"]);
+      expect(JSON.parse(big.text).code).toBe("payload_too_large");
+      const next = await send("GET", "/v1/clusters");
+      expect(next.status).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 });
