@@ -63,9 +63,34 @@ function firstDuplicate(text: string): (string | number)[] | null {
   return found;
 }
 
+/** Lists longer than this are refused before validation (no list of this API takes 10,000). */
+export const MAX_ARRAY_LENGTH = 10_000;
+
+/** `\u` escapes of surrogates in the text: without one, no string can hold a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+function countColons(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) n++;
+  return n;
+}
+
+function surrogateProblem(path: (string | number)[], inKey: boolean): ApiError {
+  return invalidInput(
+    [
+      {
+        field: pathText(path),
+        message: `${inKey ? "this key contains" : "contains"} a lone UTF-16 surrogate (like \\ud800 without its pair), which is not text: send valid Unicode`,
+      },
+    ],
+    { lead: "the request is not valid", fieldsInDetail: true },
+  );
+}
+
 /**
  * Parses a request body strictly (see the module comment). Throws ApiError `malformed_json`
- * (not JSON, too deep) or `invalid_input` (a duplicate key, a lone surrogate), naming the field.
+ * (not JSON, too deep, a list too long) or `invalid_input` (a duplicate key, a lone surrogate),
+ * naming the field.
  */
 export function parseStrictJson(text: string, what = "the request body"): unknown {
   let value: unknown;
@@ -74,57 +99,61 @@ export function parseStrictJson(text: string, what = "the request body"): unknow
   } catch {
     throw malformed(`${what} is not valid JSON: check quotes, commas and brackets`);
   }
+  const checkStrings = SURROGATE_ESCAPE.test(text);
   let members = 0;
-  // an explicit stack: no recursion on a deep document
-  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
-  while (stack.length > 0) {
-    const { value: v, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+  // an explicit stack (no recursion on a deep document); a node's path is built only for a message
+  const values: unknown[] = [value];
+  const parents: number[] = [-1];
+  const keys: (string | number)[] = [""];
+  const depths: number[] = [0];
+  const pending: number[] = [0];
+  const pathOf = (node: number): (string | number)[] => {
+    const path: (string | number)[] = [];
+    for (let n = node; n > 0; n = parents[n] as number) path.unshift(keys[n] as string | number);
+    return path;
+  };
+  const push = (v: unknown, parent: number, key: string | number, depth: number) => {
+    values.push(v);
+    parents.push(parent);
+    keys.push(key);
+    depths.push(depth);
+    pending.push(values.length - 1);
+  };
+  while (pending.length > 0) {
+    const node = pending.pop() as number;
+    const v = values[node];
     if (typeof v === "string") {
-      if (LONE_SURROGATE.test(v)) {
-        throw invalidInput(
-          [
-            {
-              field: pathText(path),
-              message:
-                "contains a lone UTF-16 surrogate (like \\ud800 without its pair), which is not text: send valid Unicode",
-            },
-          ],
-          { lead: "the request is not valid", fieldsInDetail: true },
-        );
-      }
+      if (checkStrings && LONE_SURROGATE.test(v)) throw surrogateProblem(pathOf(node), false);
       continue;
     }
     if (v === null || typeof v !== "object") continue;
-    if (path.length >= MAX_DEPTH) {
+    const depth = depths[node] as number;
+    if (depth >= MAX_DEPTH) {
       throw malformed(
-        `${what} is nested deeper than ${MAX_DEPTH} levels (at ${pathText(path)}): no request of this API needs that`,
+        `${what} is nested deeper than ${MAX_DEPTH} levels (at ${pathText(pathOf(node))}): no request of this API needs that`,
       );
     }
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
-      continue;
-    }
-    const keys = Object.keys(v);
-    members += keys.length;
-    for (const key of keys) {
-      if (LONE_SURROGATE.test(key)) {
-        throw invalidInput(
-          [
-            {
-              field: pathText([...path, shownKey(key)]),
-              message:
-                "this key contains a lone UTF-16 surrogate (like \\ud800 without its pair), which is not text: send valid Unicode",
-            },
-          ],
-          { lead: "the request is not valid", fieldsInDetail: true },
+      if (v.length > MAX_ARRAY_LENGTH) {
+        throw malformed(
+          `${what} has a list of ${v.length.toLocaleString("en-US")} items at ${pathText(pathOf(node))}; no list of this API takes more than ${MAX_ARRAY_LENGTH.toLocaleString("en-US")}: send less`,
         );
       }
-      stack.push({ value: (v as Record<string, unknown>)[key], path: [...path, key] });
+      for (let i = v.length - 1; i >= 0; i--) push(v[i], node, i, depth + 1);
+      continue;
+    }
+    const own = Object.keys(v);
+    members += own.length;
+    for (const key of own) {
+      if (checkStrings && LONE_SURROGATE.test(key)) {
+        throw surrogateProblem([...pathOf(node), shownKey(key)], true);
+      }
+      push((v as Record<string, unknown>)[key], node, key, depth + 1);
     }
   }
-  // every `:` outside a string separates one member in the text
-  const colons = text.replace(STRING_TOKEN, "").split(":").length - 1;
-  if (colons > members) {
+  // every `:` outside a string separates one member: more in the text than in the objects means
+  // a key was given twice (colons inside strings only add to the first, cheap count)
+  if (countColons(text) > members && countColons(text.replace(STRING_TOKEN, "")) > members) {
     const path = firstDuplicate(text) ?? [];
     const key = path[path.length - 1];
     throw invalidInput(

@@ -250,6 +250,24 @@ const refusals: Case[] = [
     ],
   },
   {
+    what: "30,000 flat directory entries are refused while the body is read",
+    method: "PUT",
+    path: "/v1/secrets/flat",
+    json: {
+      owner: OWNER,
+      dryRun: true,
+      source: {
+        type: "directory",
+        name: "d",
+        entries: Array.from({ length: 30_000 }, (_, i) => ({ path: `f${i}`, content: "QQ==" })),
+      },
+    },
+    status: 400,
+    code: "malformed_json",
+    detail:
+      "the request body has a list of 30,000 items at source.entries; no list of this API takes more than 10,000: send less",
+  },
+  {
     what: "1,100 keys of 253 characters are refused before any cluster (annotation size)",
     method: "PUT",
     path: "/v1/secrets/wide",
