@@ -3,7 +3,8 @@
  * Nothing here asserts a time; tests assert behaviour. Needs the cluster binaries
  * (`npm run cluster:build`).
  *
- * Measures: one cluster's start-to-ready; create / merge / unchanged on one cluster through the
+ * Measures: the CPU cost of refusing the worst directory inputs (./directory-refusals.ts, no
+ * cluster needed); one cluster's start-to-ready; create / merge / unchanged on one cluster through the
  * fetch adapter and the client-node adapter; a 3-cluster fan-out; the same fan-out with one
  * apiserver stopped (bounded by the per-cluster deadline).
  */
@@ -17,6 +18,7 @@ import { applySecret } from "../konduktor/ops.ts";
 import { buildSecret } from "../konduktor/secret.ts";
 import { repoRoot } from "../test/cluster/binaries.ts";
 import { kubeconfigFor, TestCluster } from "../test/cluster/cluster.ts";
+import { directoryRefusals } from "./directory-refusals.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 /** a fixed owner hash for the benchmark's secrets (clusters are fresh each run) */
@@ -70,6 +72,7 @@ async function adapterRounds(kube: KubeSecrets, label: string) {
 
 async function main() {
   const results: Record<string, unknown> = { rounds: ROUNDS, node: process.version };
+  results.directory_refusals = await directoryRefusals(ROUNDS);
   const clusters: TestCluster[] = [];
   try {
     for (const name of ["alpha", "beta", "gamma"]) {
