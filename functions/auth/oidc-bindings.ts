@@ -87,6 +87,7 @@ export interface OidcBinding extends OidcBindingInput {
 }
 
 const regexCache = new Map<string, RegExp>();
+const MAX_CACHED_GLOBS = 1_000;
 
 export function claimGlob(glob: string, caseInsensitive: boolean): RegExp {
   const cacheKey = `${caseInsensitive ? "i" : "s"}:${glob}`;
@@ -103,6 +104,8 @@ export function claimGlob(glob: string, caseInsensitive: boolean): RegExp {
       else src += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
     }
     re = new RegExp(`^${src}$`, caseInsensitive ? "i" : "");
+    // an isolate lives for many requests: bindings replaced with new globs must not pile up
+    if (regexCache.size >= MAX_CACHED_GLOBS) regexCache.clear();
     regexCache.set(cacheKey, re);
   }
   return re;
