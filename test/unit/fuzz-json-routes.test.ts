@@ -27,8 +27,11 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Every path to a value in `v` (objects and arrays), the empty path included. */
 function paths(v: Json, at: (string | number)[] = []): (string | number)[][] {
   const out = [at];
-  if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...at, i])));
-  else if (v && typeof v === "object") {
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      out.push(...paths(x, [...at, i]));
+    });
+  } else if (v && typeof v === "object") {
     for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...at, k]));
   }
   return out;
