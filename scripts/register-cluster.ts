@@ -23,7 +23,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
-import { connect as tlsConnect } from "node:tls";
+import { rootCertificates, connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
@@ -170,6 +170,8 @@ export async function tlsCause(server: string, timeoutMs = 5_000): Promise<strin
       host: url.hostname.replace(/^\[|\]$/g, ""),
       port: Number(url.port || 443),
       servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
+      // the public roots only (not this process's NODE_EXTRA_CA_CERTS): "without the cluster's CA"
+      ca: [...rootCertificates],
       timeout: timeoutMs,
     });
     const finish = (cause: string | null) => {
