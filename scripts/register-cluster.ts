@@ -182,7 +182,7 @@ export async function tlsCause(server: string, timeoutMs = 5_000): Promise<strin
     socket.once("timeout", () => finish(null));
     socket.once("error", (error: NodeJS.ErrnoException) =>
       finish(
-        error.code && /CERT|SELF_SIGNED|ISSUER|SSL|TLS/.test(error.code)
+        error.code && /CERT|VERIFY|SIGNATURE|ISSUER|SSL|TLS/.test(error.code)
           ? `the TLS handshake with ${url.host} fails without the cluster's CA (${error.code})`
           : null,
       ),
