@@ -268,7 +268,7 @@ describe("quick start on a fresh clone", () => {
     const missing = registerCluster(["missing"], two, { HOME: home });
     expect(missing.status).toBe(1);
     expect(missing.out).toContain(
-      `register-cluster: Konduktor's config names "gone-ctx" first in kubernetes.allowed_contexts, which is not a context of the kubeconfig (available: alpha-secrets-editor, default-ctx, konduktor-ctx): fix the config or name a context`,
+      `register-cluster: Konduktor's config names "gone-ctx" first in kubernetes.allowed_contexts, which is not a context of the kubeconfig (available: default-ctx, konduktor-ctx, alpha-secrets-editor): fix the config or name a context`,
     );
     expect((await api("GET", "/v1/clusters/missing", adminToken)).status).toBe(404);
     await api("DELETE", "/v1/clusters/picked", adminToken);
