@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps) {
   const services: Services = {
     config: deps.config,
     store: deps.store,
+    records: deps.records,
     registry: new ClusterRegistry(deps.store, deps.config, deps.runtime, deps.connector),
     resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),

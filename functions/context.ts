@@ -4,6 +4,7 @@ import type { KubeRuntime } from "../konduktor/kube/kubeconfig.ts";
 import type { Caller, CallerResolver } from "./auth/caller.ts";
 import type { BrokerConfig } from "./config.ts";
 import type { ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
+import type { ShardedStore } from "./store/records.ts";
 import type { KeyValueStore } from "./store/store.ts";
 
 /** One structured log line (JSON). Audit lines have `type: "audit"`. Never a value or a credential. */
@@ -12,6 +13,8 @@ export type LogLine = Record<string, unknown> & { type: string };
 export interface AppDeps {
   config: BrokerConfig;
   store: KeyValueStore;
+  /** the broker's consistent state (Durable Objects on Workers, node:sqlite on Node) */
+  records: ShardedStore;
   /** "edge" in workerd (kubeconfigs with embedded token + CA only), "node" on Node */
   runtime: KubeRuntime;
   connector: KubeConnector;
@@ -27,6 +30,7 @@ export interface AppDeps {
 export interface Services {
   config: BrokerConfig;
   store: KeyValueStore;
+  records: ShardedStore;
   registry: ClusterRegistry;
   resolvers: CallerResolver[];
   now: () => Date;

@@ -12,6 +12,7 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import type { KubeConnector } from "./registry/clusters.ts";
 import { FileStore } from "./store/file-store.ts";
+import { SqliteShardedStore } from "./store/sqlite-records.ts";
 
 export const nodeConnector: KubeConnector = async (
   kubeconfig,
@@ -48,6 +49,7 @@ function main(): void {
   const app = createApp({
     config,
     store: new FileStore(process.env.STATE_FILE || ".konduktor-state.json"),
+    records: new SqliteShardedStore(process.env.STATE_DB || ".konduktor-state.db"),
     runtime: "node",
     connector: nodeConnector,
     ...(scalarPath

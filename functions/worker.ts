@@ -7,8 +7,12 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
 import { problemResponse } from "./problem.ts";
+import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
 import { scheduledSync } from "./sync/service.ts";
+
+// the Durable Object class of the `RECORDS` binding (wrangler.jsonc) is exported by the entry
+export { RecordShard } from "./store/durable-records.ts";
 
 interface ScheduledControllerLike {
   readonly scheduledTime: number;
@@ -32,6 +36,7 @@ function appFor(env: Env) {
       app: createApp({
         config,
         store: new KvStore(env.KONDUKTOR_KV),
+        records: new DurableShardedStore(env.RECORDS),
         runtime: "edge",
         connector: edgeConnector,
         docsScript: () => env.ASSETS.fetch(new Request("https://assets.invalid/standalone.js")),

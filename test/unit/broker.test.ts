@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
 import { EnvelopeError, open, seal } from "../../functions/registry/envelope.ts";
 import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { MemoryShardedStore } from "../../functions/store/records.ts";
 import { scheduledSync } from "../../functions/sync/service.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { createFakeKube } from "../support/fake-kube.ts";
@@ -178,6 +179,7 @@ describe("the app in-process (fake clusters)", () => {
     const app = createApp({
       config: loadConfig(env),
       store: new MemoryStore(),
+      records: new MemoryShardedStore(),
       runtime: "node",
       connector: async (_kubeconfig, { cluster }) => {
         if (options.kube) return options.kube(cluster);
@@ -425,6 +427,7 @@ describe("the app in-process (fake clusters)", () => {
     const app = createApp({
       config: loadConfig({ ...env, CLUSTER_TIMEOUT_MS: "300", CLUSTER_RETRIES: "0" }),
       store: new MemoryStore(),
+      records: new MemoryShardedStore(),
       runtime: "node",
       // every call takes 200 ms and gives up when the port's signal is aborted (as fetch does)
       connector: async (_k, { signal }) => {

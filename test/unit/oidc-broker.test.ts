@@ -6,6 +6,7 @@ import { createApp } from "../../functions/app.ts";
 import { clearOidcCaches } from "../../functions/auth/oidc.ts";
 import { loadConfig } from "../../functions/config.ts";
 import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { MemoryShardedStore } from "../../functions/store/records.ts";
 import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
 import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
 
@@ -26,6 +27,7 @@ beforeAll(async () => {
       GITHUB_OIDC_AUDIENCE: "konduktor-broker, other",
     }),
     store: new MemoryStore(),
+    records: new MemoryShardedStore(),
     runtime: "node",
     connector: async (_kubeconfig, { cluster }) => {
       let k = kubes.get(cluster);
