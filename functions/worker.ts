@@ -35,8 +35,9 @@ function appFor(env: Env) {
       env,
       app: createApp({
         config,
-        store: new KvStore(env.KONDUKTOR_KV),
         records: new DurableShardedStore(env.RECORDS),
+        // the state of brokers before the Durable Objects, migrated on the first request
+        legacyState: new KvStore(env.KONDUKTOR_KV),
         runtime: "edge",
         connector: edgeConnector,
         docsScript: () => env.ASSETS.fetch(new Request("https://assets.invalid/standalone.js")),
@@ -87,6 +88,7 @@ export default {
       return;
     }
     try {
+      await entry.app.ready();
       await scheduledSync(entry.app.services, controller);
     } catch (error) {
       console.error(

@@ -1,4 +1,4 @@
-// The same app on Node (functions/node.ts: @hono/node-server, file-backed store, undici adapter):
+// The same app on Node (functions/node.ts: @hono/node-server, node:sqlite store, undici adapter):
 // a kubeconfig with a client certificate works there, and the state survives a restart.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +19,7 @@ describe("the broker on Node", () => {
     ...process.env,
     ADMIN_TOKEN: adminToken,
     KEK: randomBytes(32).toString("base64"),
-    STATE_FILE: join(dir, "state.json"),
+    STATE_DB: join(dir, "state.db"),
   };
   let service: RunningService | undefined;
   let url = "";
