@@ -1,20 +1,34 @@
 /**
- * The Konduktor secret format (../../shared/konduktor-format.md): names, labels, kinds, validation,
- * and building the Kubernetes Secret's data from inline pairs, files or a directory.
+ * The Konduktor secret format (docs/konduktor-format.md): kinds, validation, and building the
+ * Kubernetes Secret's data from inline pairs, files or a directory. Names, labels and annotations
+ * are in ./format.ts.
  *
  * Runtime-neutral (workerd, Node). Validation messages name the field and say how to fix it; they
  * may quote key names, basenames and sizes, never a value.
  */
 import { type Zippable, zipSync } from "fflate";
 import { base64DecodedLength, bytesToBase64, utf8 } from "./encoding.ts";
+import {
+  LABEL_BASENAME,
+  LABEL_KIND,
+  LABEL_OWNER,
+  LABEL_PARENT,
+  PARENT_VALUE,
+  secretLabels,
+  secretName,
+} from "./format.ts";
 import { type KubeSecret, SECRET_KINDS, type SecretKind, type SecretSource } from "./types.ts";
 
-/** Label keys and values of a Konduktor secret. */
-export const LABEL_PARENT = "parent";
-export const PARENT_VALUE = "konduktor";
-export const LABEL_OWNER = "trainy.ai/secret-owner";
-export const LABEL_BASENAME = "trainy.ai/secret-basename";
-export const LABEL_KIND = "trainy.ai/secret-kind";
+/** Konduktor's labels and name are defined with the rest of the format (./format.ts). */
+export {
+  LABEL_BASENAME,
+  LABEL_KIND,
+  LABEL_OWNER,
+  LABEL_PARENT,
+  PARENT_VALUE,
+  secretLabels,
+  secretName,
+};
 
 /** The key of a git-ssh secret's only value. */
 export const GIT_SSH_KEY = "gitkey";
@@ -68,25 +82,6 @@ export interface SecretInput {
   source: SecretSource;
   /** the namespace of the target context; set on the built Secret when given */
   namespace?: string;
-}
-
-/** `<basename>-<owner>`, the Kubernetes name of a Konduktor secret. */
-export function secretName(basename: string, owner: string): string {
-  return `${basename}-${owner}`;
-}
-
-/** The four labels of a Konduktor secret. */
-export function secretLabels(
-  owner: string,
-  basename: string,
-  kind: SecretKind = "default",
-): Record<string, string> {
-  return {
-    [LABEL_PARENT]: PARENT_VALUE,
-    [LABEL_OWNER]: owner,
-    [LABEL_BASENAME]: basename,
-    [LABEL_KIND]: kind,
-  };
 }
 
 export function isSecretKind(value: unknown): value is SecretKind {
