@@ -19,16 +19,9 @@ import { pickOwner, requireAdmin } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, fieldProblems, invalidInput, problemResponses } from "../problem.ts";
 import { HOOK_ID_RE, type HookRecord, hookInfo } from "../registry/hooks.ts";
+import { onClusters, putOnClusters, targets } from "../secrets/http.ts";
+import { checkBasename, PutSecretBody, secretFromBody } from "../secrets/wire.ts";
 import { DELIVERY_TTL_SECONDS, type DeliveryRecord, deliveryLeaseMs } from "../store/deliveries.ts";
-import { runSync, syncLogFields } from "../sync/service.ts";
-import {
-  checkBasename,
-  onClusters,
-  PutSecretBody,
-  putOnClusters,
-  secretFromBody,
-  targets,
-} from "./secrets.ts";
 import {
   nameMatcher,
   SyncAnswer,
@@ -36,7 +29,8 @@ import {
   sendSync,
   syncOutcomeOf,
   syncScopeFor,
-} from "./sync.ts";
+} from "../sync/request.ts";
+import { runSync, syncLogFields } from "../sync/service.ts";
 
 /** Accepted clock difference between the sender and the broker (the Standard Webhooks default). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
