@@ -15,7 +15,9 @@ export interface RecordCounts {
 }
 
 export class CountingShardedStore implements ShardedStore {
+  /** over every shard */
   readonly counts: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+  private readonly byShard = new Map<string, RecordCounts>();
   private readonly inner: ShardedStore;
   private readonly wrapped = new Map<string, RecordStore>();
 
@@ -23,9 +25,23 @@ export class CountingShardedStore implements ShardedStore {
     this.inner = inner;
   }
 
+  /** the counts of the shards whose name starts with `prefix` (e.g. `owner:`) */
+  countsFor(prefix: string): RecordCounts {
+    const sum: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+    for (const [name, c] of this.byShard) {
+      if (!name.startsWith(prefix)) continue;
+      sum.reads += c.reads;
+      sum.recordsRead += c.recordsRead;
+      sum.commits += c.commits;
+    }
+    return sum;
+  }
+
   reset(): RecordCounts {
     const before = { ...this.counts };
-    Object.assign(this.counts, { reads: 0, recordsRead: 0, commits: 0 });
+    for (const c of [this.counts, ...this.byShard.values()]) {
+      Object.assign(c, { reads: 0, recordsRead: 0, commits: 0 });
+    }
     return before;
   }
 
@@ -33,28 +49,33 @@ export class CountingShardedStore implements ShardedStore {
     let store = this.wrapped.get(name);
     if (!store) {
       const inner = this.inner.shard(name);
-      const c = this.counts;
+      const mine: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+      this.byShard.set(name, mine);
+      const count = (field: keyof RecordCounts, n = 1) => {
+        this.counts[field] += n;
+        mine[field] += n;
+      };
       store = {
         get: async (key) => {
-          c.reads++;
+          count("reads");
           const r = await inner.get(key);
-          if (r) c.recordsRead++;
+          if (r) count("recordsRead");
           return r;
         },
         getMany: async (keys) => {
-          c.reads++;
+          count("reads");
           const r = await inner.getMany(keys);
-          c.recordsRead += r.size;
+          count("recordsRead", r.size);
           return r;
         },
         list: async (prefix, options) => {
-          c.reads++;
+          count("reads");
           const r = await inner.list(prefix, options);
-          c.recordsRead += r.length;
+          count("recordsRead", r.length);
           return r;
         },
         commit: async (writes) => {
-          c.commits++;
+          count("commits");
           return await inner.commit(writes);
         },
       };
