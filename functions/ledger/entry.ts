@@ -14,6 +14,11 @@ export interface LedgerEntry extends Intent {
   /** the key id of `digests` and `contentDigest` */
   keyId: string;
   immutable: boolean;
+  /**
+   * the PUT that made the content version (its mode and requested keyed digests): the same PUT
+   * again changes nothing, since a merge or a replace applied twice gives what it gave once
+   */
+  request?: { mode: "merge" | "replace"; prune: boolean; digests: Record<string, string> };
   /** who assigned the last version, and when (the broker's clock: shown, never compared) */
   updatedBy: string;
   updatedAt: string;
@@ -32,6 +37,9 @@ export interface WriteRequest {
   by: string;
 }
 
+const sameDigests = (a: Record<string, string>, b: Record<string, string>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, d]) => b[k] === d);
+
 const samePlacement = (a: string[] | "all", b: string[] | "all") =>
   a === "all" || b === "all" ? a === b : a.join(",") === [...b].sort().join(",");
 
@@ -40,10 +48,15 @@ const samePlacement = (a: string[] | "all", b: string[] | "all") =>
  * then it keeps the entry's version and the copies already signed stay valid (no write at all).
  */
 export function writeChangesNothing(entry: LedgerEntry | null, w: WriteRequest): boolean {
-  if (!entry || entry.deleted || entry.digests === null || entry.keyId !== w.keyId) return false;
+  if (!entry || entry.deleted || entry.keyId !== w.keyId) return false;
   if (entry.kind !== w.kind || entry.except.length > 0) return false;
   if (!samePlacement(entry.placement, w.placement)) return false;
   if (w.immutable && !entry.immutable) return false;
+  const r = entry.request;
+  if (r && r.mode === w.mode && r.prune === w.prune && sameDigests(r.digests, w.digests)) {
+    return true; // the same request again (also when the copies it merged into differed)
+  }
+  if (entry.digests === null) return false;
   const digests = entry.digests;
   const requested = Object.entries(w.digests);
   if (!requested.every(([k, d]) => digests[k] === d)) return false;
@@ -80,6 +93,7 @@ export function startWrite(
     except: [],
     deleted: null,
     immutable: w.immutable,
+    request: { mode: w.mode, prune: w.prune, digests: w.digests },
     clusters: entry?.clusters ?? {},
     updatedBy: w.by,
     updatedAt: at,

@@ -152,6 +152,12 @@ describe("intent ledger", () => {
       before: null,
     });
     expect((await ledger.get(OWNER, "m"))?.contentDigest).toBeNull();
+    // the same request again merges to the same result on each copy: it keeps the version
+    expect(await ledger.beginWrite(OWNER, "m", write({ A: `${K}1` }))).toMatchObject({
+      version: w.version,
+      reused: true,
+    });
+    expect((await ledger.beginWrite(OWNER, "m", write({ A: `${K}2` }))).reused).toBe(false);
   });
 
   it("deletions: from some clusters the placement shrinks; from all it is deleted", async () => {
