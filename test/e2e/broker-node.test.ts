@@ -66,4 +66,20 @@ describe("the broker on Node", () => {
     expect((await readSecret(alpha, `node-app-${owner}`))?.data).toEqual({ K: b64("v") });
     await call("DELETE", "/v1/secrets/node-app", issued.body.token);
   });
+
+  it("a revoked API token is refused on the very next request (5 rounds), also after a restart", async () => {
+    if (!service) await start();
+    const owner = newOwner();
+    for (let round = 0; round < 5; round++) {
+      const issued = await call("POST", "/v1/tokens", adminToken, { owners: [owner] });
+      expect((await call("GET", "/v1/secrets", issued.body.token)).status).toBe(200);
+      expect((await call("DELETE", `/v1/tokens/${issued.body.id}`, adminToken)).status).toBe(200);
+      const refused = await call("GET", "/v1/secrets", issued.body.token);
+      expect([refused.status, refused.body.code]).toEqual([401, "unauthorized"]);
+    }
+    const tokens = (await call("GET", "/v1/tokens", adminToken)).body.tokens;
+    await stop();
+    await start();
+    expect((await call("GET", "/v1/tokens", adminToken)).body.tokens).toEqual(tokens);
+  });
 });
