@@ -5,7 +5,8 @@
  *
  * Measures: one cluster's start-to-ready; create / merge / unchanged on one cluster through the
  * fetch adapter and the client-node adapter; a 3-cluster fan-out; the same fan-out with one
- * apiserver stopped (bounded by the per-cluster deadline).
+ * apiserver stopped (bounded by the per-cluster deadline); an in-line sync of 300 secrets across
+ * the 3 clusters through the broker (its time, and the ledger reads and commits it made).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +18,7 @@ import { applySecret } from "../konduktor/ops.ts";
 import { buildSecret } from "../konduktor/secret.ts";
 import { repoRoot } from "../test/cluster/binaries.ts";
 import { kubeconfigFor, TestCluster } from "../test/cluster/cluster.ts";
+import { inLineSync } from "./inline-sync.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 /** a fixed owner hash for the benchmark's secrets (clusters are fresh each run) */
@@ -100,6 +102,13 @@ async function main() {
       );
     }
     results.fanout_3_clusters = stats(fan);
+
+    const inline = await inLineSync(clusters, Math.min(ROUNDS, 5));
+    results.in_line_sync_300x3 = {
+      ...stats(inline.samples),
+      ...inline,
+      samples: inline.samples.map((ms) => +ms.toFixed(1)),
+    };
 
     await clusters[2]!.stopApiserver();
     const down: number[] = [];
