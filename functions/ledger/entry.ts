@@ -38,7 +38,8 @@ export interface WriteRequest {
 }
 
 const sameDigests = (a: Record<string, string>, b: Record<string, string>) =>
-  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, d]) => b[k] === d);
+  Object.keys(a).length === Object.keys(b).length &&
+  Object.entries(a).every(([k, d]) => b[k] === d);
 
 const samePlacement = (a: string[] | "all", b: string[] | "all") =>
   a === "all" || b === "all" ? a === b : a.join(",") === [...b].sort().join(",");
