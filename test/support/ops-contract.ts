@@ -6,13 +6,10 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   ANNOTATION_MANAGED_KEYS,
-  ANNOTATION_PLACEMENT,
   ANNOTATION_SIGNATURE,
   ANNOTATION_UPDATED_AT,
   ANNOTATION_UPDATED_BY,
   ANNOTATION_UPDATED_VIA,
-  ANNOTATION_VERSION,
-  checkSeal,
   digestValues,
   LEGACY_ANNOTATION_CONTENT_DIGEST,
 } from "../../konduktor/format.ts";
@@ -29,6 +26,7 @@ import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
 import { countingKube } from "./fake-kube.ts";
 import { plainSha256, testKeyring } from "./keyring.ts";
 import { b64, rejects, unb64, uniq } from "./kube-contract.ts";
+import { sealContract } from "./ops-seal-contract.ts";
 
 export const newOwner = () => randomBytes(4).toString("hex");
 const merge: ApplyOptions = { mode: "merge", provenance: { actor: "token:test", via: "test" } };
@@ -376,53 +374,6 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(kube.writes()).toBe(before);
     });
 
-    it("signs a copy with its version; an older version never overwrites or deletes a newer one", async () => {
-      const kube = countingKube(await make());
-      const keyring = await testKeyring();
-      const owner = newOwner();
-      const sealed = (version: number, pairs: Record<string, string>) =>
-        applySecret(kube, inline(owner, "sig", pairs, "env"), {
-          ...replace,
-          placement: "alpha,beta",
-          seal: { keyring, version },
-        });
-      const first = await sealed(3, { K: "v3" });
-      expect(first).toMatchObject({ outcome: "created", writes: 1 });
-      const stored = await kube.get(`sig-${owner}`);
-      const a = stored?.metadata.annotations ?? {};
-      expect(a[ANNOTATION_VERSION]).toBe("3");
-      expect(a[ANNOTATION_PLACEMENT]).toBe("alpha,beta");
-      expect(a[ANNOTATION_SIGNATURE]).toMatch(/^v1:t1:[A-Za-z0-9_-]{43}$/);
-      expect(await checkSeal(keyring, stored!)).toEqual({
-        state: "valid",
-        version: 3,
-        keyId: "t1",
-        placement: "alpha,beta",
-      });
-      expect(first.digests?.contentDigest).toBe(
-        (await digestValues(keyring.current, owner, "sig", stored?.data)).contentDigest,
-      );
-      const writes = kube.writes();
-      expect(await sealed(3, { K: "v3" })).toMatchObject({ outcome: "unchanged", writes: 0 });
-      // an older request arriving late: left as it is
-      expect(await sealed(2, { K: "v2" })).toMatchObject({
-        outcome: "unchanged",
-        writes: 0,
-        supersededBy: 3,
-      });
-      expect(await deleteOwn(kube, owner, "sig", { keyring, version: 2 })).toMatchObject({
-        writes: 0,
-        supersededBy: 3,
-      });
-      expect(kube.writes()).toBe(writes);
-      expect((await kube.get(`sig-${owner}`))?.data).toEqual({ K: b64("v3") });
-      // a hand edit breaks the signature
-      await kube.replace({ ...stored!, data: { K: b64("forged") } });
-      expect((await checkSeal(keyring, (await kube.get(`sig-${owner}`))!)).state).toBe("invalid");
-      expect(await deleteOwn(kube, owner, "sig", { keyring, version: 4 })).toMatchObject({
-        writes: 1,
-      });
-      expect(await kube.get(`sig-${owner}`)).toBeNull();
-    });
+    sealContract(make);
   });
 }
