@@ -7,10 +7,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { summarize } from "../../konduktor/fanout.ts";
 import { pickOwner, requireRight } from "../auth/policy.ts";
-import { type AppEnv, send } from "../context.ts";
+import type { AppEnv } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { answer, putOnClusters, targets } from "../secrets/http.ts";
-import { partialStatus } from "../secrets/outcome.ts";
+import { putAnswer, settle, targets } from "../secrets/http.ts";
 import { describeEverywhere, listSecrets } from "../secrets/read.ts";
 import { deleteSecret, placementFor } from "../secrets/service.ts";
 import {
@@ -29,11 +28,14 @@ import {
 // ---------- routes ----------
 
 const tags = ["secrets"];
-const fanoutStatuses = {
-  207: {
-    description: "Some clusters failed: the results say which and why",
-  },
-};
+/** 200 and 207 answer the same shape: 207 when some clusters failed (their rows say why). */
+function fanoutAnswers<S extends z.ZodType>(schema: S, ok: string) {
+  const content = { "application/json": { schema } };
+  return {
+    200: { description: ok, content },
+    207: { description: "Some clusters failed: the results say which and why", content },
+  };
+}
 
 export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
@@ -43,17 +45,13 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       tags,
       summary: "Create or merge a secret on every target cluster",
       description:
-        "Builds the Konduktor secret `<name>-<owner>` once and applies it to every target cluster at once. Per cluster: created, updated, unchanged (no write) or an error. `dryRun` reports the plan with key names and digests only.",
+        "Builds the Konduktor secret `<name>-<owner>` once and applies it to every target cluster at once, signed with the ledger version this request got when it started (`version`; a write that changes nothing keeps the current one). Per cluster: created, updated, unchanged (no write; `supersededBy` when a later request already wrote a newer version there) or an error. `dryRun` reports the plan with key names and keyed digests only.",
       request: {
         params: SecretNameParam,
         body: { content: { "application/json": { schema: PutSecretBody } }, required: true },
       },
       responses: {
-        200: {
-          description: "Every cluster succeeded",
-          content: { "application/json": { schema: PutAnswer } },
-        },
-        ...fanoutStatuses,
+        ...fanoutAnswers(PutAnswer, "Every cluster succeeded"),
         ...problemResponses(400, 401, 403, 404, 413, 415, 502, 504),
       },
     }),
@@ -66,7 +64,8 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       const owner = pickOwner(caller, body.owner);
       const secret = secretFromBody(owner, name, body);
       const clusters = await targets(c, caller, body.clusters);
-      return (await putOnClusters(c, caller, { owner, name, body, secret, clusters })) as never;
+      const put = await putAnswer(c, caller, { owner, name, body, secret, clusters });
+      return c.json(put.body, put.status);
     },
   );
 
@@ -87,11 +86,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         }),
       },
       responses: {
-        200: {
-          description: "Every cluster answered",
-          content: { "application/json": { schema: ListAnswer } },
-        },
-        ...fanoutStatuses,
+        ...fanoutAnswers(ListAnswer, "Every cluster answered"),
         ...problemResponses(400, 401, 403, 404, 502, 504),
       },
     }),
@@ -107,10 +102,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         clusters,
         requestId: c.get("requestId"),
       });
-      const s = summarize(results);
-      const status = partialStatus(s.ok, s.failed);
-      if (status) return send(c, body, status);
-      return answer(c, body, results, null) as never;
+      return c.json(body, settle(c, body, results, null));
     },
   );
 
@@ -127,11 +119,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         query: z.strictObject({ owner: OwnerQuery, clusters: commaList }),
       },
       responses: {
-        200: {
-          description: "Every cluster answered",
-          content: { "application/json": { schema: DescribeAnswer } },
-        },
-        ...fanoutStatuses,
+        ...fanoutAnswers(DescribeAnswer, "Every cluster answered"),
         ...problemResponses(400, 401, 403, 404, 502, 504),
       },
     }),
@@ -160,9 +148,7 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
           `owner ${owner} has no secret "${name}" on ${[...clusters.keys()].join(", ")}`,
         );
       }
-      const status = partialStatus(s.ok, s.failed);
-      if (status) return send(c, body, status);
-      return answer(c, body, raw, null) as never;
+      return c.json(body, settle(c, body, raw, null));
     },
   );
 
@@ -172,16 +158,14 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
       path: "/v1/secrets/{name}",
       tags,
       summary: "Delete a secret from the chosen (or all) clusters",
+      description:
+        "Recorded in the ledger with a version when it starts (`version`): deleted everywhere when it covers the secret's whole placement, else the placement shrinks. A copy that holds a newer version (a write that started after this deletion) is left in place (`supersededBy`). A sync never copies a deleted secret back (docs/sync.md).",
       request: {
         params: SecretNameParam,
         query: z.strictObject({ owner: OwnerQuery, clusters: commaList }),
       },
       responses: {
-        200: {
-          description: "Deleted everywhere",
-          content: { "application/json": { schema: DeleteAnswer } },
-        },
-        ...fanoutStatuses,
+        ...fanoutAnswers(DeleteAnswer, "Deleted everywhere"),
         ...problemResponses(400, 401, 403, 404, 502, 504),
       },
     }),
@@ -202,13 +186,14 @@ export function secretRoutes(app: OpenAPIHono<AppEnv>): void {
         by: caller.id,
         requestId: c.get("requestId"),
       });
-      return answer(c, body, results, {
+      const status = settle(c, body, results, {
         action: "secret.delete",
         owner,
         name,
         clusters: [...clusters.keys()],
         version: body.version,
-      }) as never;
+      });
+      return c.json(body, status);
     },
   );
 }

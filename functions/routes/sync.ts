@@ -13,9 +13,9 @@ import {
   nameMatcher,
   SyncAnswer,
   SyncRequestBody,
-  sendSync,
   syncOutcomeOf,
   syncScopeFor,
+  syncStatus,
 } from "../sync/request.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
 
@@ -36,7 +36,10 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "Every cluster was read and every planned change made",
           content: { "application/json": { schema: SyncAnswer } },
         },
-        207: { description: "Some cluster could not be read or some change failed" },
+        207: {
+          description: "Some cluster could not be read or some change failed",
+          content: { "application/json": { schema: SyncAnswer } },
+        },
         ...problemResponses(400, 401, 403, 404, 413, 415, 502),
       },
     }),
@@ -56,7 +59,7 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>): void {
         outcome: syncOutcomeOf(outcome),
         ...syncLogFields(outcome),
       });
-      return sendSync(c, outcome) as never;
+      return c.json(outcome, syncStatus(outcome));
     },
   );
 }

@@ -8,7 +8,7 @@ import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 import { type AuditEntry, audit, auditResults } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
-import { type AppContext, send } from "../context.ts";
+import type { AppContext } from "../context.ts";
 import { ApiError, allClustersFailedProblem } from "../problem.ts";
 import { partialStatus } from "./outcome.ts";
 import { placementFor, putSecret, runOnClusters, type Targets, targetsFor } from "./service.ts";
@@ -33,15 +33,16 @@ export async function onClusters<T extends object>(
 }
 
 /**
- * Sends a fan-out answer: 200 all ok, 207 some failed, the common error when all failed alike
- * (with the results), 502 `clusters_failed` when all failed differently.
+ * The status of a fan-out answer (the one rule, ./outcome.ts): 200 all ok, 207 some failed; when
+ * all failed it throws the common error (with the body), or 502 `clusters_failed` when they failed
+ * differently. With `auditEntry`, the request's audit line is written first.
  */
-export function answer<T>(
+export function settle<T>(
   c: AppContext,
-  body: Record<string, unknown> & { results: FanoutResult<T>[] | object[] },
+  body: Record<string, unknown>,
   results: FanoutResult<T>[],
   auditEntry: (Omit<AuditEntry, "outcome" | "action"> & { action: string }) | null,
-): Response {
+): 200 | 207 {
   const s = summarize(results);
   const status = partialStatus(s.ok, s.failed);
   if (auditEntry) {
@@ -51,7 +52,7 @@ export function answer<T>(
       results: auditResults(results as { cluster: string; status: string; code?: string }[]),
     });
   }
-  if (status !== null) return send(c, body, status);
+  if (status !== null) return status;
   if (s.allFailedWith) {
     const { code, status: problemStatus } = allClustersFailedProblem(s.allFailedWith);
     const first = results.find(isFailure);
@@ -72,26 +73,24 @@ export function answer<T>(
   );
 }
 
+/** A PUT for a caller on its target clusters (the secret built once from the body). */
+export interface PutOnClusters {
+  owner: string;
+  name: string;
+  body: PutSecret;
+  secret: KubeSecret;
+  clusters: Targets;
+  via?: string;
+  mayDelete?: (basename: string) => boolean;
+}
+
 /**
- * The PUT semantics on the target clusters (./service.ts `putSecret`), answered per cluster and
+ * The PUT semantics on the target clusters (./service.ts `putSecret`): the answer's body and status,
  * audited. `via` names the channel when it is not a direct call (provenance and audit, e.g.
- * `webhook:<id>`; default `broker`); `answerPrefix` leads the answer body; `mayDelete` limits which
- * other git-ssh secrets a git-ssh write may delete.
+ * `webhook:<id>`; default `broker`); `mayDelete` limits which other git-ssh secrets a git-ssh write
+ * may delete.
  */
-export async function putOnClusters(
-  c: AppContext,
-  caller: Caller,
-  put: {
-    owner: string;
-    name: string;
-    body: PutSecret;
-    secret: KubeSecret;
-    clusters: Targets;
-    via?: string;
-    answerPrefix?: Record<string, unknown>;
-    mayDelete?: (basename: string) => boolean;
-  },
-): Promise<Response> {
+export async function putAnswer(c: AppContext, caller: Caller, put: PutOnClusters) {
   const { owner, name, body, clusters, via } = put;
   const placement = placementFor(caller, body.clusters, clusters);
   const outcome = await putSecret(c.get("services"), {
@@ -100,7 +99,7 @@ export async function putOnClusters(
     by: caller.id,
     requestId: c.get("requestId"),
   });
-  return answer(c, { ...put.answerPrefix, ...outcome.body }, outcome.results, {
+  const status = settle(c, outcome.body, outcome.results, {
     action: body.dryRun ? "secret.plan" : "secret.put",
     ...(via === undefined ? {} : { via }),
     owner,
@@ -113,4 +112,16 @@ export async function putOnClusters(
     keys: outcome.body.keys,
     ...(outcome.body.version === null ? {} : { version: outcome.body.version }),
   });
+  return { body: outcome.body, status };
+}
+
+/** The same, answered (webhook deliveries): `answerPrefix` leads the answer body. */
+export async function putOnClusters(
+  c: AppContext,
+  caller: Caller,
+  put: PutOnClusters & { answerPrefix?: Record<string, unknown> },
+): Promise<Response> {
+  const { answerPrefix, ...rest } = put;
+  const r = await putAnswer(c, caller, rest);
+  return c.json({ ...answerPrefix, ...r.body }, r.status);
 }

@@ -60,7 +60,8 @@ export async function listSecrets(
         (r.owner !== null && intents.get(`${r.owner}/${r.basename}`)) || null,
       ),
     }));
-  return { body: { scope: owner === null ? "all" : "own", owner, secrets, results }, results };
+  const scope = owner === null ? ("all" as const) : ("own" as const);
+  return { body: { scope, owner, secrets, results }, results };
 }
 
 /** GET /v1/secrets/{name}: per cluster found / missing / error, drift, and whether they agree. */

@@ -7,7 +7,7 @@ import { z } from "@hono/zod-openapi";
 import { validateBasename } from "../../konduktor/secret.ts";
 import type { Caller } from "../auth/caller.ts";
 import { pickClusters } from "../auth/policy.ts";
-import { type AppContext, send } from "../context.ts";
+import type { AppContext } from "../context.ts";
 import { ApiError, invalidInput } from "../problem.ts";
 import { ClusterName, NAME_PREFIX_RE, OwnerHash } from "../schemas.ts";
 import { type SyncOutcome, syncHttpStatus } from "./service.ts";
@@ -188,10 +188,12 @@ export async function syncScopeFor(
   };
 }
 
-/** Sends a sync outcome: 200, 207, or 502 `clusters_failed` when no cluster could be read. */
-export function sendSync(c: AppContext, outcome: SyncOutcome, extra: object = {}): Response {
+/** A sync outcome's status: 200, 207, or (thrown) 502 `clusters_failed` when no cluster was read. */
+export function syncStatus(
+  outcome: SyncOutcome,
+  body: Record<string, unknown> = { ...outcome },
+): 200 | 207 {
   const status = syncHttpStatus(outcome);
-  const body = { ...outcome, ...extra };
   if (status === null) {
     throw new ApiError(
       "clusters_failed",
@@ -201,7 +203,13 @@ export function sendSync(c: AppContext, outcome: SyncOutcome, extra: object = {}
       body,
     );
   }
-  return send(c, body, status);
+  return status;
+}
+
+/** Sends a sync outcome (webhook deliveries add `extra`: the hook and delivery id). */
+export function sendSync(c: AppContext, outcome: SyncOutcome, extra: object = {}): Response {
+  const body = { ...outcome, ...extra };
+  return c.json(body, syncStatus(outcome, body));
 }
 
 export function syncOutcomeOf(outcome: SyncOutcome): "ok" | "partial" | "failed" {
