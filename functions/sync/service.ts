@@ -341,7 +341,9 @@ export async function scheduledSync(
 
 /**
  * A newly registered cluster catches up: every owner's secrets, from the copies of the ledger's
- * versions on the other registered clusters, are copied onto `cluster` (and only onto it).
+ * versions on the other registered clusters, are copied onto `cluster` (and only onto it). The
+ * admin asks for this cluster to be brought in line, so copies the ledger had confirmed there (a
+ * cluster registered again under a name it had before) are created again too.
  */
 export async function catchUpCluster(services: Services, cluster: string): Promise<SyncOutcome> {
   const records = await services.registry.list();
@@ -352,6 +354,7 @@ export async function catchUpCluster(services: Services, cluster: string): Promi
       owners: "all",
       clusters,
       targets: [cluster],
+      restore: () => true,
       dryRun: false,
       via: "sync:register",
       by: "register",

@@ -143,6 +143,35 @@ describe("the broker by the ledger (in-process)", () => {
     expect(value(b.kubes.get("gamma")!, "kept")).toEqual({ A: b64("1") });
   });
 
+  it("registering a cluster again with sync brings back what the ledger had confirmed there", async () => {
+    const b = await inProcessBroker(["alpha", "beta"]);
+    const t = await b.token([OWNER]);
+    await b.call("PUT", "/v1/secrets/back", t, { source: { type: "inline", pairs: { A: "1" } } });
+    b.kubes.get("beta")!.store.clear(); // beta was rebuilt: an empty cluster under the old name
+    expect((await b.cron())?.plan).toEqual([]);
+    const kubeconfig = [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters: [{name: c, cluster: {server: https://beta.example:6443}}]",
+      "users: [{name: u, user: {token: t0ken}}]",
+      "contexts: [{name: x, context: {cluster: c, user: u}}]",
+      "current-context: x",
+    ].join("\n");
+    const reg = await b.call("PUT", "/v1/clusters/beta", "a".repeat(40), {
+      kubeconfig,
+      sync: true,
+    });
+    expect(reg.status, reg.text).toBe(200);
+    expect(
+      reg.body.sync.plan.map((e: { secret: string; cluster: string; status: string }) => [
+        e.secret,
+        e.cluster,
+        e.status,
+      ]),
+    ).toEqual([["back", "beta", "done"]]);
+    expect(value(b.kubes.get("beta")!, "back")).toEqual({ A: b64("1") });
+  });
+
   it("no answer holds the plain SHA-256 of a value", async () => {
     const b = await inProcessBroker(["alpha", "beta"]);
     const t = await b.token([OWNER]);
