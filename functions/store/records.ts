@@ -52,6 +52,69 @@ export interface ShardedStore {
   shard(name: string): RecordStore;
 }
 
+/**
+ * Bounds every implementation enforces before it touches storage (a Durable Object row holds at
+ * most 2 MB; entity stores write a few KB). Over a bound: `RecordLimitError`, nothing written.
+ */
+export const RECORD_LIMITS = {
+  keyChars: 512,
+  valueChars: 1_000_000,
+  writesPerCommit: 64,
+  keysPerRead: 1_000,
+} as const;
+
+export class RecordLimitError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "RecordLimitError";
+  }
+}
+
+/** Throws `RecordLimitError` when a commit breaks a bound of `RECORD_LIMITS`. */
+export function checkWrites(writes: readonly RecordWrite[]): void {
+  if (writes.length === 0 || writes.length > RECORD_LIMITS.writesPerCommit) {
+    throw new RecordLimitError(
+      `a commit has 1 to ${RECORD_LIMITS.writesPerCommit} writes, not ${writes.length}`,
+    );
+  }
+  for (const w of writes) {
+    checkKey(w.key);
+    if (w.value !== null && w.value.length > RECORD_LIMITS.valueChars) {
+      throw new RecordLimitError(
+        `the value of ${w.key} has ${w.value.length} characters; at most ${RECORD_LIMITS.valueChars}`,
+      );
+    }
+    if (w.ifRev !== undefined && !(Number.isSafeInteger(w.ifRev) && w.ifRev >= 0)) {
+      throw new RecordLimitError(`ifRev of ${w.key} must be a whole number >= 0`);
+    }
+    if (w.ttlSeconds !== undefined && !(Number.isFinite(w.ttlSeconds) && w.ttlSeconds > 0)) {
+      throw new RecordLimitError(`ttlSeconds of ${w.key} must be a number > 0`);
+    }
+  }
+}
+
+/** Throws `RecordLimitError` for an empty or too long key. */
+export function checkKey(key: string): void {
+  if (typeof key !== "string" || key.length === 0 || key.length > RECORD_LIMITS.keyChars) {
+    throw new RecordLimitError(`a record key has 1 to ${RECORD_LIMITS.keyChars} characters`);
+  }
+}
+
+/** Throws `RecordLimitError` for a read of too many keys or a too large list page. */
+export function checkRead(keys: number, limit?: number): void {
+  if (keys > RECORD_LIMITS.keysPerRead) {
+    throw new RecordLimitError(`a read names at most ${RECORD_LIMITS.keysPerRead} keys`);
+  }
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new RecordLimitError("a list limit is a whole number >= 0");
+  }
+}
+
+/** The expiry time of a write committed at `now` (ms), or null. */
+export function expiryOf(write: RecordWrite, now: number): number | null {
+  return write.ttlSeconds !== undefined ? now + Math.round(write.ttlSeconds * 1000) : null;
+}
+
 export class CommitConflictError extends Error {
   readonly key: string;
   constructor(key: string, attempts: number) {
@@ -117,6 +180,7 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, StoredRecord>> {
+    checkRead(keys.length);
     const found = new Map<string, StoredRecord>();
     for (const key of keys) {
       const record = this.live(key);
@@ -126,6 +190,7 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async list(prefix: string, options: { after?: string; limit?: number } = {}) {
+    checkRead(0, options.limit);
     const keys = [...this.data.keys()]
       .filter((k) => k.startsWith(prefix) && (options.after === undefined || k > options.after))
       .sort();
@@ -139,6 +204,7 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async commit(writes: readonly RecordWrite[]): Promise<CommitResult> {
+    checkWrites(writes);
     for (const w of writes) {
       if (w.ifRev === undefined) continue;
       if ((this.live(w.key)?.rev ?? 0) !== w.ifRev) return { ok: false, conflict: w.key };
@@ -154,7 +220,7 @@ export class MemoryRecordStore implements RecordStore {
           key: w.key,
           value: w.value,
           rev,
-          expiresAt: w.ttlSeconds !== undefined ? now + w.ttlSeconds * 1000 : null,
+          expiresAt: expiryOf(w, now),
         });
       }
     }
