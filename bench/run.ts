@@ -14,7 +14,7 @@
  *   BENCH_ONLY         comma-separated measurement names (default all): see MEASUREMENTS
  *   BENCH_NOTE         a note on the machine, printed with the load (e.g. "shared with 4 builds")
  *
- * Design, and what each row means: docs/decisions/0001-comparative-bench.md.
+ * Design, and what each row means: docs/decisions/0014-comparative-bench.md.
  */
 import { repoRoot } from "../test/cluster/binaries.ts";
 import { Closer, startClusters } from "./lib/clusters.ts";

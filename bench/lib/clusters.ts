@@ -2,7 +2,7 @@
  * The bench's clusters: the three real test clusters (etcd + kube-apiserver), extra namespaces
  * on them with the same RBAC as the test namespace, kubeconfigs that point at a proxy instead of
  * the apiserver, and "virtual clusters": N distinct clusters (own port, own namespace, own
- * connections) served by the few real apiservers (see docs/decisions/0001-comparative-bench.md).
+ * connections) served by the few real apiservers (see docs/decisions/0014-comparative-bench.md).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -9,7 +9,7 @@ import { kubeconfigFor } from "../../test/cluster/cluster.ts";
 import { newOwner } from "../lib/broker.ts";
 import type { BenchContext, Measured } from "../lib/context.ts";
 import { applyEnv, clientNodePort, fanout, fetchPort, type KubeSecrets } from "../lib/direct.ts";
-import { msList, type Row } from "../lib/report.ts";
+import { msList, type Row, ratioList } from "../lib/report.ts";
 import { interleave, ratio, record, summarize, time } from "../lib/timing.ts";
 
 export async function measureAdapters(ctx: BenchContext): Promise<Measured> {
@@ -72,6 +72,15 @@ export async function measureAdapters(ctx: BenchContext): Promise<Measured> {
       ours: `fetch adapter: ${msList(fetchS.map((s) => s.p50_ms))}`,
       alternative: `client-node adapter: ${msList(cnS.map((s) => s.p50_ms))}`,
       ratio: `fetch ÷ client-node: ${steps.map((_, i) => ratio(fetchS[i]!, cnS[i]!)?.toFixed(2) ?? "–").join(" / ")}`,
+      target: "",
+      meets: null,
+      counts: "",
+    },
+    {
+      measurement: "fan-out to 3 clusters, in-process (fetch adapter), changed value",
+      ours: `all up: ${msList([summarize(fan).p50_ms])}`,
+      alternative: `one apiserver stopped (5 s deadline): ${msList([summarize(down).p50_ms])}`,
+      ratio: `one down ÷ all up: ${ratioList([ratio(summarize(down), summarize(fan))])}`,
       target: "",
       meets: null,
       counts: "",

@@ -7,7 +7,7 @@
  * shared cap unless it carries the header `x-konduktor-invocation` (then each value has its own
  * cap): exact while the broker fans out from one invocation, and ready for a broker that spreads
  * clusters over several invocations (Durable Objects, service bindings) and names them in dev.
- * See docs/decisions/0001-comparative-bench.md.
+ * See docs/decisions/0014-comparative-bench.md.
  */
 import type { IncomingMessage } from "node:http";
 import pLimit, { type LimitFunction } from "p-limit";

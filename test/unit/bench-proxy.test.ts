@@ -3,12 +3,7 @@
 // statuses unchanged, refuses connections while down, and its shared cap holds requests in flight.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type CountingProxy,
-  countRequests,
-  isList,
-  startCountingProxy,
-} from "../../bench/proxy/counting-proxy.ts";
+import { countRequests, isList, startCountingProxy } from "../../bench/proxy/counting-proxy.ts";
 import { createLimiter, INVOCATION_HEADER } from "../../bench/proxy/limiter.ts";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
