@@ -190,8 +190,8 @@ export async function runKubeconfigMode(
         durationMs: r.durationMs,
       };
     }
-    const { attempts: _attempts, ...result } = r;
-    return { ...result, cluster: r.cluster };
+    const { attempts: _attempts, cluster, ...result } = r;
+    return { cluster, ...result };
   });
   for (const r of out) {
     core.startGroup(`cluster ${r.cluster}`);
