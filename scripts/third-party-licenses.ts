@@ -7,7 +7,7 @@
  * Why not a plugin (esbuild-plugin-license): it keys packages by name only (two versions of one
  * package, e.g. three undici, collapse into one), takes the nearest package.json (a nested
  * `{"type":"module"}` file without a name drops the package silently) and rewrites the banner.
- * See docs/decisions/0001-bundle-licence-notices.md.
+ * See docs/action.md, "Licence notices".
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
