@@ -75,7 +75,7 @@ async function writeOnClusters(
   return await runKubeconfigMode(config, source, kubeconfig, options);
 }
 
-export async function fail(config: ActionConfig | undefined, error: unknown): Promise<void> {
+async function fail(config: ActionConfig | undefined, error: unknown): Promise<void> {
   const message = messageOf(error);
   if (core.isDebug() && error instanceof Error && !(error instanceof InputError)) {
     // its name and code only: the message and stack may carry a library's text (see messageOf)
