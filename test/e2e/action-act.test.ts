@@ -88,7 +88,8 @@ describe("the Action under nektos/act (a real runner implementation)", () => {
     const name = `act-${randomBytes(3).toString("hex")}`;
     const kubeconfig = join(dir, "kubeconfig");
     writeFileSync(kubeconfig, kubeconfigFor(alpha, "secrets-editor"), { mode: 0o600 });
-    const put = { name, owner, values: `A=${expr("env.PLAIN")}\nB=2` };
+    // B: a value of its own (the Action masks every value, even a one-character one like "2")
+    const put = { name, owner, values: `A=${expr("env.PLAIN")}\nB=b-value-in-no-name` };
     const repo = repository({
       name: "konduktor",
       on: "push",
