@@ -23,21 +23,17 @@ describe("node functions/node.ts without its settings", () => {
     expect(r.stderr).not.toContain(".dev.vars");
   });
 
-  it("its state file and the secrets npm run deploy saves are git-ignored", () => {
-    const ignored = spawnSync(
-      "git",
-      [
-        "check-ignore",
-        ".konduktor-state.json",
-        ".konduktor-state.json.tmp",
-        ".konduktor-secrets.konduktor-broker.env",
-      ],
-      { cwd: REPO_ROOT, encoding: "utf8" },
-    );
-    expect(ignored.stdout.trim().split("\n")).toEqual([
+  it("its state (database, WAL, legacy JSON) and the secrets npm run deploy saves are git-ignored", () => {
+    const files = [
+      ".konduktor-state.db",
+      ".konduktor-state.db-wal",
       ".konduktor-state.json",
-      ".konduktor-state.json.tmp",
       ".konduktor-secrets.konduktor-broker.env",
-    ]);
+    ];
+    const ignored = spawnSync("git", ["check-ignore", ...files], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
+    expect(ignored.stdout.trim().split("\n")).toEqual(files);
   });
 });
