@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { applyEdits, modify } from "jsonc-parser";
 import { afterEach, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/action-runner.ts";
 
@@ -210,9 +211,11 @@ describe("npm run deploy (stand-in wrangler)", () => {
 
   it("a Durable Object class without a migration fails before any call", () => {
     const s = setup();
-    const text = readFileSync(s.config, "utf8").replace(
-      '"observability"',
-      '"durable_objects": { "bindings": [{ "name": "LEDGER", "class_name": "Ledger" }] },\n  "observability"',
+    const config = readFileSync(s.config, "utf8");
+    const binding = { name: "LEDGER", class_name: "Ledger" };
+    const text = applyEdits(
+      config,
+      modify(config, ["durable_objects", "bindings", -1], binding, { isArrayInsertion: true }),
     );
     writeFileSync(s.config, text);
     const r = s.run();
