@@ -1,138 +1,79 @@
 /**
- * The broker app in-process over fake clusters (test/support/fake-kube.ts, trusted because the
- * same contract suite passes on it and on the real apiserver), with every cluster write and
- * every store write counted: for table-driven unit tests and the property-based fuzz.
+ * The broker app in-process over fake clusters (unit tests): clusters registered by name, a token
+ * for one owner, JSON calls, the cron, and counters for cluster writes and ledger reads/commits.
+ * The same scenarios run in real workerd against real apiservers in test/e2e.
  */
 import { randomBytes } from "node:crypto";
 import { createApp } from "../../functions/app.ts";
 import { loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
-import type { KubeRuntime } from "../../konduktor/kube/kubeconfig.ts";
+import { scheduledSync } from "../../functions/sync/service.ts";
+import { CountingShardedStore } from "./counting-records.ts";
 import { createFakeKube, type FakeKube } from "./fake-kube.ts";
 
 export const ADMIN = "a".repeat(40);
-const WRITES = new Set(["create", "mergePatch", "replace", "delete"]);
+const WRITES = new Set(["create", "replace", "mergePatch", "delete"]);
 
-/** A kubeconfig for a fake cluster (the connector ignores it; registration parses it). */
-export function fakeKubeconfig(server = "https://10.0.0.1:6443", user = "{token: t0ken}"): string {
-  return [
+const kubeconfig = (server: string) =>
+  [
     "apiVersion: v1",
     "kind: Config",
-    `clusters: [{name: c, cluster: {server: "${server}"}}]`,
-    `users: [{name: u, user: ${user}}]`,
+    `clusters: [{name: c, cluster: {server: ${server}}}]`,
+    "users: [{name: u, user: {token: t0ken}}]",
     "contexts: [{name: x, context: {cluster: c, user: u}}]",
     "current-context: x",
   ].join("\n");
-}
 
-export interface InProcessBroker {
-  request(
-    method: string,
-    path: string,
-    options?: {
-      token?: string;
-      json?: unknown;
-      body?: BodyInit;
-      contentType?: string;
-      headers?: Record<string, string>;
-    },
-    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers freely
-  ): Promise<{ status: number; type: string; text: string; body: any; headers: Headers }>;
-  /** cluster writes (create, patch, replace, delete) so far, over every fake cluster */
-  clusterWrites(): number;
-  /** store writes (put, delete) so far */
-  storeWrites(): number;
-  /** every key and value of the store, for "nothing changed" checks */
-  storeSnapshot(): Promise<string>;
-  kubes: Map<string, FakeKube>;
-  logs: LogLine[];
-}
-
-export async function inProcessBroker(
-  options: { runtime?: KubeRuntime; env?: Record<string, string>; clusters?: string[] } = {},
-): Promise<InProcessBroker> {
-  const store = new MemoryStore();
-  let storeWrites = 0;
-  const put = store.put.bind(store);
-  const del = store.delete.bind(store);
-  store.put = async (...args: Parameters<typeof put>) => {
-    storeWrites++;
-    return await put(...args);
-  };
-  store.delete = async (...args: Parameters<typeof del>) => {
-    storeWrites++;
-    return await del(...args);
-  };
-  const kubes = new Map<string, FakeKube>();
+export async function inProcessBroker(clusters: readonly string[]) {
   const logs: LogLine[] = [];
+  const kubes = new Map(clusters.map((n) => [n, createFakeKube({ cluster: n })] as const));
+  const records = new CountingShardedStore();
   const app = createApp({
     config: loadConfig({
       ADMIN_TOKEN: ADMIN,
       KEK: randomBytes(32).toString("base64"),
-      ...options.env,
+      KEK_ID: "k1",
+      CLUSTER_RETRIES: "0",
+      CLUSTER_TIMEOUT_MS: "5000",
     }),
-    store,
-    runtime: options.runtime ?? "edge",
-    connector: async (_kubeconfig, { cluster }) => {
-      let k = kubes.get(cluster);
-      if (!k) {
-        k = createFakeKube({ cluster, namespace: "default" });
-        kubes.set(cluster, k);
-      }
-      return k;
-    },
+    records,
+    runtime: "node",
+    connector: async (_k, { cluster }) => kubes.get(cluster) as FakeKube,
     log: (l) => logs.push(l),
   });
-  const request: InProcessBroker["request"] = async (method, path, o = {}) => {
-    const res = await app.request(`http://broker.test${path}`, {
+  const call = async (method: string, path: string, token?: string, json?: unknown) => {
+    const res = await app.request(path, {
       method,
       headers: {
-        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
-        ...(o.json !== undefined || o.body !== undefined
-          ? { "content-type": o.contentType ?? "application/json" }
-          : {}),
-        ...o.headers,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(json === undefined ? {} : { "content-type": "application/json" }),
       },
-      ...(o.json !== undefined ? { body: JSON.stringify(o.json) } : {}),
-      ...(o.body !== undefined ? { body: o.body } : {}),
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
     });
     const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    return {
-      status: res.status,
-      type: res.headers.get("content-type") ?? "",
-      text,
-      body,
-      headers: res.headers,
-    };
+    // biome-ignore lint/suspicious/noExplicitAny: test answers are checked field by field
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any, text };
   };
-  for (const name of options.clusters ?? []) {
-    const r = await request("PUT", `/v1/clusters/${name}`, {
-      token: ADMIN,
-      json: { kubeconfig: fakeKubeconfig() },
+  for (const name of clusters) {
+    await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+      kubeconfig: kubeconfig(`https://${name}.example:6443`),
     });
-    if (r.status !== 201) throw new Error(`register ${name}: ${r.status} ${r.text}`);
   }
-  storeWrites = 0;
+  const token = async (owners: string[], extra: Record<string, unknown> = {}) =>
+    (await call("POST", "/v1/tokens", ADMIN, { owners, ...extra })).body.token as string;
   return {
-    request,
+    app,
+    call,
+    logs,
+    kubes,
+    records,
+    token,
+    cron: () => scheduledSync(app.services, { cron: "*/15 * * * *", scheduledTime: Date.now() }),
+    /** write calls sent to the clusters so far */
     clusterWrites: () =>
       [...kubes.values()].reduce(
         (n, k) => n + k.calls.filter((c) => WRITES.has(c.method)).length,
         0,
       ),
-    storeWrites: () => storeWrites,
-    storeSnapshot: async () => {
-      const keys = await store.list("");
-      return JSON.stringify(await Promise.all(keys.map(async (k) => [k, await store.get(k)])));
-    },
-    kubes,
-    logs,
   };
 }

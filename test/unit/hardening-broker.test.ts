@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { closeAfterRefusedBody } from "../../functions/node.ts";
 import { kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
-import { ADMIN, fakeKubeconfig, inProcessBroker } from "../support/in-process-broker.ts";
+import { ADMIN, fakeKubeconfig, inProcessBroker } from "../support/hardening-broker.ts";
 
 const OWNER = "0a1b2c3d";
 const inline = { type: "inline", pairs: { A: "1" } };

@@ -3,7 +3,9 @@
  * in-process (body read, strict JSON, validation, the secret's limits) and refused with a 400
  * before anything is zipped. Process CPU time (user + system) per request, not wall time.
  */
-import { ADMIN, inProcessBroker } from "../test/support/in-process-broker.ts";
+import { ADMIN, inProcessBroker } from "../../test/support/hardening-broker.ts";
+import type { BenchContext, Measured } from "../lib/context.ts";
+import type { Row } from "../lib/report.ts";
 
 const OWNER = "be0c00a1";
 
@@ -39,14 +41,20 @@ function cpuMs(start: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000;
 }
 
-export async function directoryRefusals(rounds: number) {
+export async function directoryRefusals(rounds: number): Promise<{
+  inputs: Record<
+    string,
+    { bytes: number; status: number; cpu_p50_ms: number; cpu_max_ms: number; parse_p50_ms: number }
+  >;
+  worst: { input: string; cpu_p50_ms: number } | null;
+}> {
   const broker = await inProcessBroker();
   const token = (
     await broker.request("POST", "/v1/tokens", { token: ADMIN, json: { owners: [OWNER] } })
   ).body.token as string;
   const out: Record<
     string,
-    { bytes: number; status: number; cpu_p50_ms: number; cpu_max_ms: number }
+    { bytes: number; status: number; cpu_p50_ms: number; cpu_max_ms: number; parse_p50_ms: number }
   > = {};
   for (const [name, body] of Object.entries(WORST_DIRECTORY_INPUTS)) {
     const samples: number[] = [];
@@ -57,12 +65,21 @@ export async function directoryRefusals(rounds: number) {
       samples.push(cpuMs(start));
       status = res.status;
     }
+    // the floor: what JSON.parse alone costs on the same body
+    const parse: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const start = process.cpuUsage();
+      JSON.parse(body);
+      parse.push(cpuMs(start));
+    }
     samples.sort((a, b) => a - b);
+    parse.sort((a, b) => a - b);
     out[name] = {
       bytes: body.length,
       status,
       cpu_p50_ms: +(samples[Math.floor(samples.length / 2)] ?? 0).toFixed(2),
       cpu_max_ms: +(samples.at(-1) ?? 0).toFixed(2),
+      parse_p50_ms: +(parse[Math.floor(parse.length / 2)] ?? 0).toFixed(2),
     };
   }
   const worst = Object.entries(out).sort((a, b) => b[1].cpu_p50_ms - a[1].cpu_p50_ms)[0];
@@ -72,9 +89,24 @@ export async function directoryRefusals(rounds: number) {
   };
 }
 
-// `node bench/directory-refusals.ts`: this measurement alone (no clusters needed)
+// `node bench/measure/directory-refusals.ts`: this measurement alone (no clusters needed)
 if (import.meta.filename === process.argv[1]) {
   console.log(
     JSON.stringify(await directoryRefusals(Number(process.env.BENCH_ROUNDS ?? 20)), null, 2),
   );
+}
+
+/** The bench measurement: one row per input, ours against `JSON.parse` of the same body. */
+export async function measureDirectoryRefusals(ctx: BenchContext): Promise<Measured> {
+  const result = await directoryRefusals(Math.max(5, ctx.rounds));
+  const rows: Row[] = Object.entries(result.inputs).map(([input, r]) => ({
+    measurement: `refuse a directory: ${input} (${r.status})`,
+    ours: `${r.cpu_p50_ms} ms CPU`,
+    alternative: `JSON.parse alone: ${r.parse_p50_ms} ms`,
+    ratio: `ours ÷ JSON.parse: ${(r.cpu_p50_ms / Math.max(r.parse_p50_ms, 0.01)).toFixed(2)}`,
+    target: "< 50 ms CPU",
+    meets: r.cpu_p50_ms < 50,
+    counts: "",
+  }));
+  return { rows, data: result };
 }
