@@ -217,7 +217,7 @@ describe("bad input → 4xx with a clear message, and no cluster touched", () =>
       token,
       json: { ...valid, owner: "NOTHEX" },
     });
-    await expectRejected(owner2, 400, "invalid_input", /8 lowercase hex/);
+    await expectRejected(owner2, 400, "invalid_input", /8 hexadecimal characters/);
     const query = await broker.request("GET", "/v1/secrets?everything=1", { token });
     await expectRejected(query, 400, "invalid_input", /everything/);
   });
