@@ -58,7 +58,7 @@ export interface RunningBroker {
   scheduled(cron: string): Promise<BrokerResponse>;
   /** everything the broker printed so far */
   logs(): string;
-  /** parsed JSON log lines with `type: "audit"` */
+  /** parsed JSON log lines with `type: "audit"`; throws on such a line that does not parse */
   auditLines(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
@@ -129,19 +129,27 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       return { status: res.status, headers: res.headers, text, body: undefined };
     },
     logs: () => service.logs(),
-    auditLines: () =>
-      service
-        .logs()
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l.startsWith("{") && l.includes('"type":"audit"'))
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        }),
+    auditLines: () => auditLinesOf(service.logs()),
     stop,
   };
+}
+
+/**
+ * The `{"type":"audit",…}` lines of a log. A line that looks like one and does not parse fails
+ * the test (a broken or interleaved log line must not silently drop an audit line).
+ */
+export function auditLinesOf(log: string): Record<string, unknown>[] {
+  return log
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("{") && l.includes('"type":"audit"'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch (error) {
+        throw new Error(
+          `an audit line of the broker's log does not parse as JSON (${(error as Error).message}): ${l.slice(0, 300)}`,
+        );
+      }
+    });
 }
