@@ -42,11 +42,15 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-// Every test runs on fake timers (Date and setTimeout) starting at 0 ms: durations, backoffs and
+// Every test runs on fake timers (Date and setTimeout) starting at T0: durations, backoffs and
 // deadlines are asserted exactly, not against the wall clock of a busy machine.
+const T0 = 1_000_000;
+/** ms since the test started */
+const elapsed = () => Date.now() - T0;
+
 describe("fanout", () => {
   beforeEach(() => {
-    vi.useFakeTimers({ now: 0 });
+    vi.useFakeTimers({ now: T0 });
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -87,7 +91,7 @@ describe("fanout", () => {
     const results = await p;
     expect(peak).toBe(3);
     expect(results.map((r) => r.durationMs)).toEqual(Array(10).fill(10));
-    expect(Date.now()).toBe(40);
+    expect(elapsed()).toBe(40);
   });
 
   it("a concurrency below 1 runs one at a time; the default runs 8 at once", async () => {
@@ -118,7 +122,7 @@ describe("fanout", () => {
     const p = fanout(
       ["a"],
       async () => {
-        calls.push(Date.now());
+        calls.push(elapsed());
         if (calls.length < 3) throw new FakeKubeError("server_error", true);
         return { status: "created" };
       },
@@ -156,7 +160,7 @@ describe("fanout", () => {
     const p = fanout(
       ["a"],
       async () => {
-        calls.push(Date.now());
+        calls.push(elapsed());
         throw new FakeKubeError("unreachable", true);
       },
       { retries: 2, baseDelayMs: 100, random: () => 0.5 },
@@ -181,7 +185,7 @@ describe("fanout", () => {
       const p = fanout(
         ["a"],
         async () => {
-          calls.push(Date.now());
+          calls.push(elapsed());
           throw new FakeKubeError("unreachable", true);
         },
         { random: () => 0, ...options },
@@ -204,7 +208,7 @@ describe("fanout", () => {
     const p = fanout(
       ["a"],
       async () => {
-        calls.push(Date.now());
+        calls.push(elapsed());
         if (calls.length === 1) throw new FakeKubeError("too_many_requests", true, 0.15);
         return { status: "created" };
       },
@@ -230,7 +234,7 @@ describe("fanout", () => {
       attempts: 1,
       durationMs: 0,
     });
-    expect(Date.now()).toBe(0);
+    expect(elapsed()).toBe(0);
   });
 
   it("a retry that would start exactly at the deadline is not attempted; one just before is", async () => {
@@ -265,7 +269,7 @@ describe("fanout", () => {
       async (cluster, signal) => {
         if (cluster !== "dead") return { status: "created" };
         signal.addEventListener("abort", () => {
-          abortedAt = Date.now();
+          abortedAt = elapsed();
         });
         return await new Promise<{ status: string }>(() => {});
       },
@@ -317,6 +321,39 @@ describe("fanout", () => {
       attempts: 2,
       durationMs: 120,
     });
+  });
+
+  it("stops the deadline timer when a cluster answers: its signal is never aborted later", async () => {
+    let signal: AbortSignal | undefined;
+    const results = await fanout(
+      ["a"],
+      async (_cluster, s) => {
+        signal = s;
+        return { status: "created" };
+      },
+      { timeoutMs: 100 },
+    );
+    expect(results[0]).toMatchObject({ status: "created" });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(signal?.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a classifier that throws makes the fan-out reject (it is the caller's code, not a cluster's)", async () => {
+    const boom = new Error("classifier bug");
+    await expect(
+      fanout(
+        ["a"],
+        async () => {
+          throw new FakeKubeError("server_error", true);
+        },
+        {
+          classify: () => {
+            throw boom;
+          },
+        },
+      ),
+    ).rejects.toBe(boom);
   });
 
   it("never passes on the message of an unknown error", async () => {
@@ -377,6 +414,17 @@ describe("classifyByShape", () => {
     expect(classifyByShape({ code: "x", retryable: "yes", retryAfterSeconds: "2" })).toEqual({
       code: "x",
       message: "x",
+      retryable: false,
+    });
+    expect(classifyByShape({ code: "x", message: 42 })).toEqual({
+      code: "x",
+      message: "x",
+      retryable: false,
+    });
+    // a function is not an error object, whatever properties it carries
+    expect(classifyByShape(Object.assign(() => {}, { code: "x", message: "m" }))).toEqual({
+      code: "internal_error",
+      message: "unexpected error",
       retryable: false,
     });
     expect(classifyByShape({ code: "x", message: "" })).toEqual({
