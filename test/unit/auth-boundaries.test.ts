@@ -173,4 +173,35 @@ describe("API token expiry, at the exact instant", () => {
     expect(await tokens.revoke("0".repeat(16), now)).toBeNull();
     expect((await tokens.list()).map((r) => r.id)).toEqual([record.id]);
   });
+
+  it("stores owners and clusters deduplicated and sorted", async () => {
+    const tokens = new TokenStore(new MemoryStore());
+    const { record } = await tokens.issue(
+      {
+        ...input,
+        owners: ["ffffffff", "0a1b2c3d", "ffffffff"],
+        clusters: ["beta", "alpha", "beta"],
+      },
+      now,
+    );
+    expect([record.owners, record.clusters]).toEqual([
+      ["0a1b2c3d", "ffffffff"],
+      ["alpha", "beta"],
+    ]);
+    const all = await tokens.issue({ ...input, clusters: "all" }, now);
+    expect(all.record.clusters).toBe("all");
+    expect(all.record.label).toBe("ci");
+    expect((await tokens.issue({ ...input, label: undefined }, now)).record.label).toBeNull();
+  });
+
+  it("lists the tokens it can read, skipping one removed between listing and reading", async () => {
+    class Vanishing extends MemoryStore {
+      override async list(prefix: string): Promise<string[]> {
+        return [...(await super.list(prefix)), `${prefix}${"f".repeat(16)}`];
+      }
+    }
+    const tokens = new TokenStore(new Vanishing());
+    const { record } = await tokens.issue(input, now);
+    expect((await tokens.list()).map((r) => r.id)).toEqual([record.id]);
+  });
 });

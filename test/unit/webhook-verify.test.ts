@@ -179,4 +179,70 @@ describe("webhook deliveries: timestamp window and signature", () => {
     ]);
     expect(alpha.calls).toEqual([]);
   });
+
+  it("an unknown hook id is 404, quoting at most 40 characters of it", async () => {
+    const { call, logs } = await setup();
+    const long = `wh_${"0".repeat(60)}`;
+    const res = await call("POST", `/v1/hooks/${long}`, { body: "{}" });
+    expect([res.status, res.body.code, res.body.detail]).toEqual([
+      404,
+      "unknown_hook",
+      `no webhook with id "${long.slice(0, 40)}": check the delivery URL (an admin lists hooks with GET /v1/hooks and creates them with POST /v1/hooks)`,
+    ]);
+    expect(logs.filter((l) => l.type === "audit").at(-1)).toMatchObject({
+      action: "hook.delivery",
+      outcome: "invalid",
+      code: "unknown_hook",
+    });
+  });
+
+  it("names every missing header; an empty header counts as missing", async () => {
+    const { call, hook, alpha, logs } = await setup();
+    const none = await call("POST", `/v1/hooks/${hook.id}`, { body: "{}" });
+    expect([none.status, none.body.code, none.body.detail]).toEqual([
+      401,
+      "webhook_unsigned",
+      "missing header(s) webhook-id, webhook-timestamp, webhook-signature: sign every delivery the Standard Webhooks way with the hook's secret (see docs/sync.md)",
+    ]);
+    const noId = await call("POST", `/v1/hooks/${hook.id}`, {
+      body: "{}",
+      headers: {
+        "webhook-id": "",
+        "webhook-timestamp": String(NOW_S),
+        "webhook-signature": "v1,x",
+      },
+    });
+    expect(noId.body.detail).toMatch(/^missing header\(s\) webhook-id: /);
+    // the refusal's audit line names the hook
+    expect(logs.filter((l) => l.type === "audit").at(-1)).toMatchObject({
+      outcome: "denied",
+      hook: hook.id,
+      code: "webhook_unsigned",
+    });
+    expect(alpha.calls).toEqual([]);
+  });
+
+  it("a webhook-id must be 1-200 of letters, digits and . _ : -; the audit line names it once valid", async () => {
+    const { deliver, alpha, logs, hook } = await setup();
+    for (const id of ["bad id", "a/b", "x".repeat(201), "é"]) {
+      const res = await deliver(secretSet("rot-id"), { id });
+      expect([res.status, res.body.code, res.body.detail], id).toEqual([
+        400,
+        "invalid_input",
+        "webhook-id must be 1-200 characters of letters, digits, '.', '_', ':' or '-' (a unique id per delivery, the same on retries)",
+      ]);
+    }
+    expect(alpha.calls).toEqual([]);
+    const longest = `a.b_c:d-${"x".repeat(192)}`;
+    expect(longest).toHaveLength(200);
+    const ok = await deliver(secretSet("rot-id"), { id: longest });
+    expect(ok.status, ok.text).toBe(200);
+    const late = await deliver(secretSet("rot-id"), { id: "msg_late", timestamp: NOW_S - 400 });
+    expect(late.status).toBe(401);
+    expect(logs.filter((l) => l.type === "audit").at(-1)).toMatchObject({
+      hook: hook.id,
+      deliveryId: "msg_late",
+      code: "webhook_timestamp_out_of_range",
+    });
+  });
 });
