@@ -112,7 +112,11 @@ describe("broker security", () => {
     const all = await broker.request("GET", "/v1/secrets?all=true", { token: lister });
     expect(all.status).toBe(200);
     expect(all.body.scope).toBe("all");
-    expect(all.body.secrets.some((s: { owner: string }) => s.owner === ownerB)).toBe(true);
+    expect(
+      all.body.secrets
+        .filter((s: { owner: string }) => s.owner === ownerB)
+        .map((s: { name: string }) => s.name),
+    ).toEqual(["shared-name"]);
     expect(all.text).not.toContain(CANARY);
     // read-only: no writes
     const write = await broker.request("PUT", "/v1/secrets/x", {

@@ -36,11 +36,13 @@ export function inProcessBroker(
     vars?: Record<string, string>;
     now?: () => Date;
     kube?: (name: string) => FakeKube;
+    /** share state with another instance (e.g. the same store under another KEK) */
+    store?: MemoryStore;
   } = {},
 ) {
   const logs: LogLine[] = [];
   const kubes = new Map<string, FakeKube>();
-  const store = new MemoryStore();
+  const store = options.store ?? new MemoryStore();
   const app = createApp({
     config: loadConfig({
       ADMIN_TOKEN: ADMIN,

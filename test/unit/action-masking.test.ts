@@ -7,7 +7,15 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { MIN_MASKED_LINE, masksFor } from "../../action/src/mask.ts";
+import type { RawInputs } from "../../action/src/inputs.ts";
+import {
+  kubeconfigSecrets,
+  MIN_MASKED_LINE,
+  maskableLines,
+  masksFor,
+  secretsToMask,
+  unparsedValuesMasks,
+} from "../../action/src/mask.ts";
 import { sourceSecrets } from "../../action/src/source.ts";
 import { maskLinesFirst, runAction, visibleOutput } from "../support/action-runner.ts";
 
@@ -58,6 +66,127 @@ describe("sourceSecrets: what is masked of file and directory contents", () => {
     expect(masksFor("abc")).toEqual(["abc"]);
     expect(masksFor("ab\ncd\nefgh")).toEqual(["ab\ncd\nefgh", "efgh"]);
     expect(MIN_MASKED_LINE).toBe(4);
+  });
+});
+
+describe("mask.ts: what is masked of values, unparsed values and kubeconfigs", () => {
+  it("values that do not parse: every line of 4+ characters and what follows its first = or :", () => {
+    expect(
+      unparsedValuesMasks(
+        [
+          "TOKEN=secret-value",
+          "db: hunter2-pass",
+          "K=abcd",
+          "K=abc",
+          "no separator here",
+          "  ab  ",
+          "URL=https://x.example:8443/path",
+          "CR=abcd\refgh",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "TOKEN=secret-value",
+      "secret-value",
+      "db: hunter2-pass",
+      "hunter2-pass",
+      "K=abcd",
+      "abcd",
+      "K=abc",
+      "no separator here",
+      "URL=https://x.example:8443/path",
+      "https://x.example:8443/path",
+      // a lone CR inside a line: the line is masked whole, nothing is split off
+      "CR=abcd\refgh",
+    ]);
+    expect(maskableLines("a\r\n  bcde  \r\nfghij\n")).toEqual(["bcde", "fghij"]);
+  });
+
+  it("kubeconfig credentials: every secret field at any depth, whole and per line; nothing else", () => {
+    const kubeconfig = [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters: [{name: c, cluster: {server: 'https://10.0.0.1:6443', certificate-authority-data: Q0FDRVJU}}]",
+      "users:",
+      "- name: u",
+      "  user:",
+      "    token: 1234567890",
+      "    password: pw-secret-1",
+      "    client-key-data: S0VZREFUQQ==",
+      "    client-certificate-data: Q0VSVERBVEE=",
+      "    auth-provider:",
+      "      config: {id-token: idtok-1, refresh-token: reftok-1, client-secret: csec-1, access-token: acc-1}",
+      "    username: not-a-secret",
+      "- name: multi",
+      "  user:",
+      "    token: |",
+      "      line-one-1",
+      "      line-two-2",
+      "contexts: [{name: x, context: {cluster: c, user: u}}]",
+    ].join("\n");
+    expect(kubeconfigSecrets(kubeconfig)).toEqual([
+      "1234567890",
+      "pw-secret-1",
+      "S0VZREFUQQ==",
+      "Q0VSVERBVEE=",
+      "idtok-1",
+      "reftok-1",
+      "csec-1",
+      "acc-1",
+      "line-one-1\nline-two-2\n",
+      "line-one-1",
+      "line-two-2",
+    ]);
+    expect(kubeconfigSecrets("")).toEqual([]);
+    expect(kubeconfigSecrets("  \n ")).toEqual([]);
+    expect(kubeconfigSecrets("users: [{name: u, user: {token: t0k3n}}]")).toEqual(["t0k3n"]);
+  });
+
+  it("a kubeconfig that does not parse, or cannot be expanded, is masked line by line", () => {
+    expect(kubeconfigSecrets("users:\n  - name: u\n   token: [unclosed-secret\nab")).toEqual([
+      "users:",
+      "- name: u",
+      "token: [unclosed-secret",
+    ]);
+    // aliases that expand beyond the parser's limit (a "billion laughs" document)
+    const bomb = [
+      "a: &a [x1234, x1234, x1234, x1234, x1234, x1234, x1234, x1234, x1234]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]",
+      "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]",
+      "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f]",
+    ].join("\n");
+    expect(kubeconfigSecrets(bomb)).toEqual(maskableLines(bomb));
+  });
+
+  it("secretsToMask: parsed values (filtered ones too), the ssh key, the api token, kubeconfig credentials", () => {
+    const raw = {
+      ...Object.fromEntries(
+        ["name", "values", "files", "directory", "kubeconfig", "git-ssh-key", "api-token"].map(
+          (k) => [k, ""],
+        ),
+      ),
+      "git-ssh-key": "-----BEGIN KEY-----\nkey-body-1\n-----END KEY-----",
+      "api-token": "kbt_token_value",
+      kubeconfig: "users: [{name: u, user: {token: kube-tok-1}}]",
+    } as unknown as RawInputs;
+    expect(secretsToMask(raw, { A: "value-a", B: "value-a", C: "x" })).toEqual([
+      "value-a",
+      "x",
+      "-----BEGIN KEY-----\nkey-body-1\n-----END KEY-----",
+      "-----BEGIN KEY-----",
+      "key-body-1",
+      "-----END KEY-----",
+      "kbt_token_value",
+      "kube-tok-1",
+    ]);
+    const unparsed = { ...raw, values: "TOKEN=abcdef\nbroken line" } as RawInputs;
+    expect(secretsToMask(unparsed, new Error("values do not parse")).slice(0, 3)).toEqual([
+      "TOKEN=abcdef",
+      "abcdef",
+      "broken line",
+    ]);
   });
 });
 

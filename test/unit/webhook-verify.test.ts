@@ -72,7 +72,7 @@ describe("webhook deliveries: timestamp window and signature", () => {
     const { deliver, alpha, hook } = await setup();
     const res = await deliver(secretSet(name), { timestamp: NOW_S + offset });
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toMatchObject({ hook: hook.id, replay: false });
+    expect(res.body).toMatchObject({ hook: hook.id, deliveryId: "msg_1", replay: false });
     expect(res.body.results).toEqual([
       expect.objectContaining({ cluster: "alpha", status: "created", writes: 1 }),
     ]);
@@ -244,5 +244,47 @@ describe("webhook deliveries: timestamp window and signature", () => {
       deliveryId: "msg_late",
       code: "webhook_timestamp_out_of_range",
     });
+  });
+
+  it("a correctly signed body that is not JSON is 400 malformed_json (the signature covers raw bytes)", async () => {
+    const broker = await setup();
+    const { hook, alpha } = broker;
+    const raw = '{"name": "rot-x", ';
+    const signature = new Webhook(hook.secret).sign("msg_raw", new Date(NOW_S * 1000), raw);
+    const res = await broker.call("POST", `/v1/hooks/${hook.id}`, {
+      body: raw,
+      headers: {
+        "webhook-id": "msg_raw",
+        "webhook-timestamp": String(NOW_S),
+        "webhook-signature": signature,
+      },
+    });
+    expect([res.status, res.body.code, res.body.detail]).toEqual([
+      400,
+      "malformed_json",
+      "the delivery body is not valid JSON: check quotes, commas and brackets",
+    ]);
+    expect(alpha.calls).toEqual([]);
+  });
+
+  it("a hook whose secret the broker cannot open (its key is gone) is a 500, not the sender's fault", async () => {
+    const first = await setup();
+    // the same store under another KEK, without the old one in KEK_PREVIOUS
+    const other = inProcessBroker({ store: first.store });
+    const payload = JSON.stringify(secretSet("rot-kek"));
+    const signature = new Webhook(first.hook.secret).sign("msg_k", new Date(NOW_S * 1000), payload);
+    const res = await other.call("POST", `/v1/hooks/${first.hook.id}`, {
+      body: payload,
+      headers: {
+        "webhook-id": "msg_k",
+        "webhook-timestamp": String(NOW_S),
+        "webhook-signature": signature,
+      },
+    });
+    expect([res.status, res.body.code]).toEqual([500, "internal_error"]);
+    expect(other.logs.filter((l) => l.type === "error")).toEqual([
+      expect.objectContaining({ requestId: res.body.requestId }),
+    ]);
+    expect(first.alpha.calls).toEqual([]);
   });
 });
