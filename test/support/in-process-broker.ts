@@ -1,23 +1,38 @@
 /**
  * The broker app in-process (Hono's app.request, no workerd) over in-memory fake clusters, for unit
- * tests of routes: every registered cluster gets its own fake KubeSecrets (kept in `kubes`, so a
- * test can read what was written and count the calls), and every log line is kept in `logs`.
+ * tests of routes: clusters registered by name, every one with its own fake KubeSecrets (kept in
+ * `kubes`, so a test can read what was written and count the calls), tokens for owners, JSON calls
+ * (`call`) and raw ones with headers (`request`), the cron, every log line in `logs`, and counters
+ * for cluster writes and ledger reads/commits. The same scenarios run in real workerd against real
+ * apiservers in test/e2e.
  */
 import { randomBytes } from "node:crypto";
 import { createApp } from "../../functions/app.ts";
 import { loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { scheduledSync } from "../../functions/sync/service.ts";
+import { CountingShardedStore } from "./counting-records.ts";
 import { createFakeKube, type FakeKube } from "./fake-kube.ts";
 
 export const ADMIN = "a".repeat(40);
+const WRITES = new Set(["create", "replace", "mergePatch", "delete"]);
 
 export interface CallResult {
   status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: a JSON answer, read by the test
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are checked field by field
   body: any;
   text: string;
   headers: Headers;
+}
+
+export interface InProcessOptions {
+  /** broker variables over the defaults (ADMIN_TOKEN, a random KEK as k1, no retries) */
+  vars?: Record<string, string>;
+  now?: () => Date;
+  /** the fake for a cluster (default: an empty fake named after it) */
+  kube?: (name: string) => FakeKube;
+  /** share state with another instance (e.g. the same records under another KEK) */
+  records?: CountingShardedStore;
 }
 
 /** A kubeconfig YAML naming a server (the fake ignores it; the registry checks its shape). */
@@ -31,38 +46,39 @@ export const kubeconfigFor = (server: string) =>
     "current-context: x",
   ].join("\n");
 
-export function inProcessBroker(
-  options: {
-    vars?: Record<string, string>;
-    now?: () => Date;
-    kube?: (name: string) => FakeKube;
-    /** share state with another instance (e.g. the same store under another KEK) */
-    store?: MemoryStore;
-  } = {},
+/** The broker with `clusters` registered (more with `register`). */
+export async function inProcessBroker(
+  clusters: readonly string[] = [],
+  options: InProcessOptions = {},
 ) {
   const logs: LogLine[] = [];
   const kubes = new Map<string, FakeKube>();
-  const store = options.store ?? new MemoryStore();
+  const fakeFor = (name: string) => {
+    let k = kubes.get(name);
+    if (!k) {
+      k = options.kube?.(name) ?? createFakeKube({ cluster: name });
+      kubes.set(name, k);
+    }
+    return k;
+  };
+  const records = options.records ?? new CountingShardedStore();
   const app = createApp({
     config: loadConfig({
       ADMIN_TOKEN: ADMIN,
       KEK: randomBytes(32).toString("base64"),
+      KEK_ID: "k1",
+      CLUSTER_RETRIES: "0",
+      CLUSTER_TIMEOUT_MS: "5000",
       ...options.vars,
     }),
-    store,
+    records,
     runtime: "node",
-    connector: async (_kubeconfig, { cluster }) => {
-      let k = kubes.get(cluster);
-      if (!k) {
-        k = options.kube?.(cluster) ?? createFakeKube({ cluster, namespace: "default" });
-        kubes.set(cluster, k);
-      }
-      return k;
-    },
+    connector: async (_kubeconfig, { cluster }) => fakeFor(cluster),
     ...(options.now ? { now: options.now } : {}),
     log: (l) => logs.push(l),
   });
-  const call = async (
+  /** any request: a JSON body (`json`) or raw bytes (`body`), extra headers */
+  const request = async (
     method: string,
     path: string,
     o: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
@@ -86,20 +102,39 @@ export function inProcessBroker(
     }
     return { status: res.status, body: parsed, text, headers: res.headers };
   };
+  /** a JSON call as `token` */
+  const call = (method: string, path: string, token?: string, json?: unknown) =>
+    request(method, path, { ...(token ? { token } : {}), ...(json === undefined ? {} : { json }) });
   const register = async (...names: string[]) => {
     for (const name of names) {
-      if (!kubes.has(name)) {
-        kubes.set(
-          name,
-          options.kube?.(name) ?? createFakeKube({ cluster: name, namespace: "default" }),
-        );
-      }
-      const r = await call("PUT", `/v1/clusters/${name}`, {
-        token: ADMIN,
-        json: { kubeconfig: kubeconfigFor(`https://${name}.example:6443`) },
+      fakeFor(name);
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfigFor(`https://${name}.example:6443`),
       });
       if (r.status !== 201) throw new Error(`registering ${name}: ${r.status} ${r.text}`);
     }
   };
-  return { app, call, logs, kubes, store, register };
+  await register(...clusters);
+  const token = async (owners: string[], extra: Record<string, unknown> = {}) => {
+    const r = await call("POST", "/v1/tokens", ADMIN, { owners, ...extra });
+    if (r.status !== 201) throw new Error(`minting a token: ${r.status} ${r.text}`);
+    return r.body.token as string;
+  };
+  return {
+    app,
+    call,
+    request,
+    register,
+    logs,
+    kubes,
+    records,
+    token,
+    cron: () => scheduledSync(app.services, { cron: "*/15 * * * *", scheduledTime: Date.now() }),
+    /** write calls sent to the clusters so far */
+    clusterWrites: () =>
+      [...kubes.values()].reduce(
+        (n, k) => n + k.calls.filter((c) => WRITES.has(c.method)).length,
+        0,
+      ),
+  };
 }

@@ -11,11 +11,10 @@ const OWNER = "0a1b2c3d";
 const CANARY = "canary-hook-5d1e-value";
 
 async function setup() {
-  const broker = inProcessBroker();
-  await broker.register("alpha");
-  const created = await broker.call("POST", "/v1/hooks", {
-    token: ADMIN,
-    json: { owners: [OWNER], names: ["rot-*"] },
+  const broker = await inProcessBroker(["alpha"]);
+  const created = await broker.call("POST", "/v1/hooks", ADMIN, {
+    owners: [OWNER],
+    names: ["rot-*"],
   });
   expect(created.status, created.text).toBe(201);
   const hook = created.body as { id: string; secret: string };
@@ -28,7 +27,7 @@ async function setup() {
     const id = o.id ?? `msg_${++n}`;
     const ts = o.timestamp ?? NOW_S;
     const signature = new Webhook(o.secret ?? hook.secret).sign(id, new Date(ts * 1000), payload);
-    return await broker.call("POST", `/v1/hooks/${hook.id}`, {
+    return await broker.request("POST", `/v1/hooks/${hook.id}`, {
       body: o.sendBody ?? payload,
       headers: {
         "webhook-id": id,
@@ -138,7 +137,7 @@ describe("webhook deliveries: timestamp window and signature", () => {
     const payload = JSON.stringify(secretSet("rot-moved"));
     const signature = new Webhook(hook.secret).sign("msg_a", new Date(NOW_S * 1000), payload);
     const send = (id: string, ts: number) =>
-      broker.call("POST", `/v1/hooks/${hook.id}`, {
+      broker.request("POST", `/v1/hooks/${hook.id}`, {
         body: payload,
         headers: {
           "webhook-id": id,
@@ -157,9 +156,9 @@ describe("webhook deliveries: timestamp window and signature", () => {
   });
 
   it("a timestamp that is not whole seconds is invalid input (400), checked before the signature", async () => {
-    const { call, hook, alpha } = await setup();
+    const { request, hook, alpha } = await setup();
     const send = (ts: string) =>
-      call("POST", `/v1/hooks/${hook.id}`, {
+      request("POST", `/v1/hooks/${hook.id}`, {
         body: "{}",
         headers: { "webhook-id": "msg_x", "webhook-timestamp": ts, "webhook-signature": "v1,x" },
       });
@@ -181,9 +180,9 @@ describe("webhook deliveries: timestamp window and signature", () => {
   });
 
   it("an unknown hook id is 404, quoting at most 40 characters of it", async () => {
-    const { call, logs } = await setup();
+    const { request, logs } = await setup();
     const long = `wh_${"0".repeat(60)}`;
-    const res = await call("POST", `/v1/hooks/${long}`, { body: "{}" });
+    const res = await request("POST", `/v1/hooks/${long}`, { body: "{}" });
     expect([res.status, res.body.code, res.body.detail]).toEqual([
       404,
       "unknown_hook",
@@ -197,14 +196,14 @@ describe("webhook deliveries: timestamp window and signature", () => {
   });
 
   it("names every missing header; an empty header counts as missing", async () => {
-    const { call, hook, alpha, logs } = await setup();
-    const none = await call("POST", `/v1/hooks/${hook.id}`, { body: "{}" });
+    const { request, hook, alpha, logs } = await setup();
+    const none = await request("POST", `/v1/hooks/${hook.id}`, { body: "{}" });
     expect([none.status, none.body.code, none.body.detail]).toEqual([
       401,
       "webhook_unsigned",
       "missing header(s) webhook-id, webhook-timestamp, webhook-signature: sign every delivery the Standard Webhooks way with the hook's secret (see docs/sync.md)",
     ]);
-    const noId = await call("POST", `/v1/hooks/${hook.id}`, {
+    const noId = await request("POST", `/v1/hooks/${hook.id}`, {
       body: "{}",
       headers: {
         "webhook-id": "",
@@ -251,7 +250,7 @@ describe("webhook deliveries: timestamp window and signature", () => {
     const { hook, alpha } = broker;
     const raw = '{"name": "rot-x", ';
     const signature = new Webhook(hook.secret).sign("msg_raw", new Date(NOW_S * 1000), raw);
-    const res = await broker.call("POST", `/v1/hooks/${hook.id}`, {
+    const res = await broker.request("POST", `/v1/hooks/${hook.id}`, {
       body: raw,
       headers: {
         "webhook-id": "msg_raw",
@@ -270,10 +269,10 @@ describe("webhook deliveries: timestamp window and signature", () => {
   it("a hook whose secret the broker cannot open (its key is gone) is a 500, not the sender's fault", async () => {
     const first = await setup();
     // the same store under another KEK, without the old one in KEK_PREVIOUS
-    const other = inProcessBroker({ store: first.store });
+    const other = await inProcessBroker([], { records: first.records });
     const payload = JSON.stringify(secretSet("rot-kek"));
     const signature = new Webhook(first.hook.secret).sign("msg_k", new Date(NOW_S * 1000), payload);
-    const res = await other.call("POST", `/v1/hooks/${first.hook.id}`, {
+    const res = await other.request("POST", `/v1/hooks/${first.hook.id}`, {
       body: payload,
       headers: {
         "webhook-id": "msg_k",
