@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { RawInputs } from "../../action/src/inputs.ts";
+import type { SecretInputs } from "../../action/src/inputs.ts";
 import {
   kubeconfigSecrets,
   MIN_MASKED_LINE,
@@ -161,16 +161,12 @@ describe("mask.ts: what is masked of values, unparsed values and kubeconfigs", (
   });
 
   it("secretsToMask: parsed values (filtered ones too), the ssh key, the api token, kubeconfig credentials", () => {
-    const raw = {
-      ...Object.fromEntries(
-        ["name", "values", "files", "directory", "kubeconfig", "git-ssh-key", "api-token"].map(
-          (k) => [k, ""],
-        ),
-      ),
+    const raw: SecretInputs = {
+      values: "",
       "git-ssh-key": "-----BEGIN KEY-----\nkey-body-1\n-----END KEY-----",
       "api-token": "kbt_token_value",
       kubeconfig: "users: [{name: u, user: {token: kube-tok-1}}]",
-    } as unknown as RawInputs;
+    };
     expect(secretsToMask(raw, { A: "value-a", B: "value-a", C: "x" })).toEqual([
       "value-a",
       "x",
@@ -181,7 +177,7 @@ describe("mask.ts: what is masked of values, unparsed values and kubeconfigs", (
       "kbt_token_value",
       "kube-tok-1",
     ]);
-    const unparsed = { ...raw, values: "TOKEN=abcdef\nbroken line" } as RawInputs;
+    const unparsed: SecretInputs = { ...raw, values: "TOKEN=abcdef\nbroken line" };
     expect(secretsToMask(unparsed, new Error("values do not parse")).slice(0, 3)).toEqual([
       "TOKEN=abcdef",
       "abcdef",

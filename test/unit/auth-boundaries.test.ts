@@ -8,9 +8,12 @@ import {
   constantTimeEqual,
   credentialHash,
 } from "../../functions/auth/constant-time.ts";
-import { apiTokenResolver, looksLikeApiToken, TokenStore } from "../../functions/auth/tokens.ts";
+import { apiTokenResolver, looksLikeApiToken } from "../../functions/auth/tokens.ts";
 import { loadConfig } from "../../functions/config.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { keys } from "../../functions/store/keys.ts";
+import { MemoryRecordStore, MemoryShardedStore } from "../../functions/store/records.ts";
+import { createStores } from "../../functions/store/stores.ts";
+import { TokenStore } from "../../functions/store/tokens.ts";
 
 /**
  * A string stand-in that records which positions were read (by index or charCodeAt/codePointAt/
@@ -114,7 +117,7 @@ describe("API token expiry, at the exact instant", () => {
   const at = (ms: number) => new Date(ms);
 
   it("verifies until 1 ms before expiresAt, and not at expiresAt or after", async () => {
-    const tokens = new TokenStore(new MemoryStore());
+    const tokens = new TokenStore(new MemoryRecordStore());
     const { token, record } = await tokens.issue(input, now);
     expect(record).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{16}$/),
@@ -134,13 +137,13 @@ describe("API token expiry, at the exact instant", () => {
   });
 
   it("the resolver gives the token's caller until expiry, then nothing", async () => {
-    const store = new MemoryStore();
-    const { token, record } = await new TokenStore(store).issue(input, now);
-    const ctx = (ms: number): ResolverContext => ({
-      config: loadConfig({ ADMIN_TOKEN: "a".repeat(40), KEK: Buffer.alloc(32).toString("base64") }),
-      store,
-      now: () => at(ms),
+    const config = loadConfig({
+      ADMIN_TOKEN: "a".repeat(40),
+      KEK: Buffer.alloc(32).toString("base64"),
     });
+    const stores = createStores(new MemoryShardedStore(), config);
+    const { token, record } = await stores.tokens.issue(input, now);
+    const ctx = (ms: number): ResolverContext => ({ config, stores, now: () => at(ms) });
     expect(await apiTokenResolver(token, ctx(expiresAt.getTime() - 1))).toEqual({
       id: `token:${record.id}`,
       kind: "token",
@@ -156,8 +159,7 @@ describe("API token expiry, at the exact instant", () => {
   });
 
   it("refuses a revoked token, a wrong secret and an unknown id; revoking twice keeps the first time", async () => {
-    const store = new MemoryStore();
-    const tokens = new TokenStore(store);
+    const tokens = new TokenStore(new MemoryRecordStore());
     const { token, record } = await tokens.issue(input, now);
     const [, id, secret] = /^kbt_([0-9a-f]{16})_(.+)$/.exec(token) as unknown as string[];
     const other = `kbt_${id}_${secret?.slice(0, -1)}${secret?.endsWith("A") ? "B" : "A"}`;
@@ -175,7 +177,7 @@ describe("API token expiry, at the exact instant", () => {
   });
 
   it("stores owners and clusters deduplicated and sorted", async () => {
-    const tokens = new TokenStore(new MemoryStore());
+    const tokens = new TokenStore(new MemoryRecordStore());
     const { record } = await tokens.issue(
       {
         ...input,
@@ -194,14 +196,20 @@ describe("API token expiry, at the exact instant", () => {
     expect((await tokens.issue({ ...input, label: undefined }, now)).record.label).toBeNull();
   });
 
-  it("lists the tokens it can read, skipping one removed between listing and reading", async () => {
-    class Vanishing extends MemoryStore {
-      override async list(prefix: string): Promise<string[]> {
-        return [...(await super.list(prefix)), `${prefix}${"f".repeat(16)}`];
-      }
-    }
-    const tokens = new TokenStore(new Vanishing());
-    const { record } = await tokens.issue(input, now);
-    expect((await tokens.list()).map((r) => r.id)).toEqual([record.id]);
+  it("lists every token record of the shard, revoked ones too, and nothing else", async () => {
+    const shard = new MemoryRecordStore();
+    const tokens = new TokenStore(shard);
+    const a = await tokens.issue(input, now);
+    const b = await tokens.issue({ ...input, label: "other" }, now);
+    await tokens.revoke(b.record.id, now);
+    // another entity in the same (control) shard is not a token
+    expect((await shard.commit([{ key: "tokenx", value: "{}" }])).ok).toBe(true);
+    expect((await tokens.list()).map((r) => [r.id, r.label, r.revokedAt]).sort()).toEqual(
+      [
+        [a.record.id, "ci", null],
+        [b.record.id, "other", "2030-01-01T00:00:00.000Z"],
+      ].sort(),
+    );
+    expect(keys.tokenPrefix).toBe("token:");
   });
 });

@@ -21,6 +21,8 @@ const owner = "0a1b2c3d";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
 /** [field, message] of every problem of an input */
+/** builds a Secret from an input written loosely here (the inputs are checked, not typed) */
+const build = (input: unknown) => buildSecret(input as SecretInput);
 const problemsOf = (input: unknown) =>
   checkSecretInput(input as SecretInput).problems.map((p) => [p.field, p.message]);
 const inline = (pairs: unknown, extra: object = {}) => ({
@@ -81,8 +83,8 @@ describe("owner, basename, namespace", () => {
         String(bad),
       ).toEqual([["namespace", NS_MSG]]);
     }
-    expect(Object.keys(buildSecret(inline({ A: "1" })).metadata)).toEqual(["name", "labels"]);
-    expect(buildSecret(inline({ A: "1" }, { namespace: "team-a" })).metadata).toEqual({
+    expect(Object.keys(build(inline({ A: "1" })).metadata)).toEqual(["name", "labels"]);
+    expect(build(inline({ A: "1" }, { namespace: "team-a" })).metadata).toEqual({
       name: "s-0a1b2c3d",
       namespace: "team-a",
       labels: secretLabels(owner, "s", "default"),
@@ -229,15 +231,13 @@ describe("files", () => {
         'source.files[1].name: files 0 and 1 both have the base name "creds.json", and a file\'s base name is its key: rename one of them or put them in separate secrets',
       ],
     ]);
-    expect(buildSecret(files([{ name: "/etc/app.conf", content: bytes("c") }])).data).toEqual({
+    expect(build(files([{ name: "/etc/app.conf", content: bytes("c") }])).data).toEqual({
       "app.conf": b64("c"),
     });
   });
 
   it("git-ssh: the one file's key is gitkey, whatever its name", () => {
-    const s = buildSecret(
-      files([{ name: "id_ed25519", content: bytes("k") }], { kind: "git-ssh" }),
-    );
+    const s = build(files([{ name: "id_ed25519", content: bytes("k") }], { kind: "git-ssh" }));
     expect(s.data).toEqual({ gitkey: b64("k") });
   });
 });
