@@ -31,11 +31,20 @@ const RANGES: Record<string, { first: string; contains: string[] }> = {
 describe("the mutation scope", () => {
   it("names the critical modules, breaks below 85 %, runs the unit tests", () => {
     expect(config.mutate.map((m) => m.replace(/:\d+-\d+$/, ""))).toEqual([
+      // the format: input, names/labels/annotations/digests, validation, data
       "konduktor/secret.ts",
+      "konduktor/format.ts",
+      "konduktor/validate.ts",
+      "konduktor/build-data.ts",
+      // ops on one cluster: apply (and its plan), list/describe
       "konduktor/ops.ts",
+      "konduktor/apply-plan.ts",
+      "konduktor/describe.ts",
       "konduktor/fanout.ts",
       "functions/auth/constant-time.ts",
+      // API tokens: the resolver and the store (issue, verify, revoke)
       "functions/auth/tokens.ts",
+      "functions/store/tokens.ts",
       "functions/routes/hooks.ts",
       "action/src/mask.ts",
       "action/src/source.ts",
