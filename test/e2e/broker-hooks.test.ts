@@ -295,7 +295,7 @@ describe("signed webhooks", () => {
     expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
   });
 
-  it("a timestamp more than 300 s off → 401 and nothing written; within 300 s → applied", async () => {
+  it("a timestamp more than 300 s off → 401 and nothing written; within 300 s → applied unless stale", async () => {
     // the exact ±300 s edge is in test/unit/webhook-verify.test.ts (fake clock); here the clock is
     // real, so each case is chosen to stay on its side while the request travels: a past stamp
     // only gets older, a future one only gets nearer
@@ -316,16 +316,38 @@ describe("signed webhooks", () => {
     });
     expect([garbage.status, garbage.body.code]).toEqual([400, "invalid_input"]);
     expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
-    const edge = await deliver(secretSet(`rot-edge-${tag}`, { V: "late" }), {
+    // each edge on its own secret: a delivery older than the last one applied to the same secret
+    // is refused as stale (409 webhook_stale), whatever its window
+    const ahead = `rot-edge-future-${tag}`;
+    const past = `rot-edge-past-${tag}`;
+    const edgeId = `msg_${randomUUID()}`;
+    const edge = await deliver(secretSet(ahead, { V: "soon" }), {
+      id: edgeId,
       timestamp: now + 300,
     });
     expect(edge.status, edge.text).toBe(200);
-    const late = await deliver(secretSet(`rot-edge-${tag}`, { V: "later" }), {
-      timestamp: Math.floor(Date.now() / 1000) - 290,
-    });
+    const lateAt = Math.floor(Date.now() / 1000) - 290;
+    const late = await deliver(secretSet(past, { V: "late" }), { timestamp: lateAt });
     expect(late.status, late.text).toBe(200);
-    expect((await readSecret(byName.alpha!, `rot-edge-${tag}-${owner}`))?.data).toEqual({
-      V: b64("later"),
+    expect((await readSecret(byName.alpha!, `${ahead}-${owner}`))?.data).toEqual({
+      V: b64("soon"),
+    });
+    expect((await readSecret(byName.alpha!, `${past}-${owner}`))?.data).toEqual({
+      V: b64("late"),
+    });
+    const staleId = `msg_${randomUUID()}`;
+    const stale = await deliver(secretSet(ahead, { V: "older" }), {
+      id: staleId,
+      timestamp: lateAt,
+    });
+    expect([stale.status, stale.body.code, stale.body.detail, stale.body.newerDeliveryId]).toEqual([
+      409,
+      "webhook_stale",
+      `delivery ${staleId} (webhook-timestamp ${lateAt}) is older than delivery ${edgeId} (webhook-timestamp ${now + 300}), already applied to secret "${ahead}": nothing was written; send the current value as a new delivery`,
+      edgeId,
+    ]);
+    expect((await readSecret(byName.alpha!, `${ahead}-${owner}`))?.data).toEqual({
+      V: b64("soon"),
     });
   });
 
