@@ -4,8 +4,10 @@
 // outside the hook's scope → 4xx with a clear message and nothing written; the same delivery id
 // twice writes once; a sync request copies within the hook's scope only; the canary is never shown.
 import { randomBytes, randomUUID } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { kubeconfigFor } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
 import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
 import { b64, issueToken, newOwner, readSecret, registerClusters } from "./support.ts";
@@ -167,32 +169,85 @@ describe("signed webhooks", () => {
     expect(after?.data).toEqual({ V: b64("first") });
   });
 
-  it("two concurrent deliveries with one id write once (the other: 409 in progress or a replay)", async () => {
-    const name = `rot-race-${tag}`;
-    const id = `msg_${randomUUID()}`;
-    const [a, b] = await Promise.all([
-      deliver(secretSet(name, { V: "one" }), { id }),
-      deliver(secretSet(name, { V: "two" }), { id }),
-    ]);
-    const statuses = [a.status, b.status].sort();
-    expect(statuses[0]).toBe(200);
-    const applied = [a, b].filter((r) => r.status === 200 && r.body.replay === false);
-    expect(applied).toHaveLength(1);
-    const other = a === applied[0] ? b : a;
-    if (other.status === 409) {
-      expect(other.body.code).toBe("webhook_in_progress");
-    } else {
-      expect([other.status, other.body.replay]).toEqual([200, true]);
+  it("a copy of a delivery that arrives while it is applied → 409 in progress; after it → a replay", async () => {
+    // a cluster that accepts connections and never answers keeps the first copy busy until the
+    // broker's per-cluster deadline, so the second copy surely arrives while it is applied
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => {
+      sockets.push(socket);
+    }).listen(0, "127.0.0.1");
+    await new Promise((r) => silent.once("listening", r));
+    const port = (silent.address() as { port: number }).port;
+    const reg = await broker.request("PUT", "/v1/clusters/silent", {
+      token: broker.adminToken,
+      json: {
+        kubeconfig: kubeconfigFor(byName.alpha!, "secrets-editor").replace(
+          byName.alpha!.server,
+          `https://127.0.0.1:${port}`,
+        ),
+      },
+    });
+    expect(reg.status, reg.text).toBe(201);
+    try {
+      const created = await broker.request("POST", "/v1/hooks", {
+        token: broker.adminToken,
+        json: { owners: [owner], clusters: ["alpha", "silent"], names: ["rot-*"] },
+      });
+      expect(created.status, created.text).toBe(201);
+      const slowHook = { hookId: created.body.id as string, secret: created.body.secret as string };
+      const name = `rot-race-${tag}`;
+      const id = `msg_${randomUUID()}`;
+      const connections = sockets.length;
+      const first = deliver(secretSet(name, { V: "one" }), { id, ...slowHook });
+      // the first copy is in flight once the broker has connected to the silent cluster
+      while (sockets.length === connections) await new Promise((r) => setTimeout(r, 20));
+      const second = await deliver(secretSet(name, { V: "two" }), { id, ...slowHook });
+      expect([second.status, second.body.code, second.body.detail]).toEqual([
+        409,
+        "webhook_in_progress",
+        `delivery ${id} is being applied right now: nothing was written twice; retry later`,
+      ]);
+      const applied = await first;
+      expect(applied.status, applied.text).toBe(207);
+      expect(applied.body).toMatchObject({ hook: slowHook.hookId, deliveryId: id, replay: false });
+      expect(
+        applied.body.results.map((r: { cluster: string; status: string; code?: string }) => [
+          r.cluster,
+          r.status,
+          r.code ?? null,
+        ]),
+      ).toEqual([
+        ["alpha", "created", null],
+        ["silent", "error", "timeout"],
+      ]);
+      const third = await deliver(secretSet(name, { V: "three" }), { id, ...slowHook });
+      expect(third.status).toBe(200);
+      expect(third.body).toMatchObject({
+        replay: true,
+        deliveryId: id,
+        firstStatus: 207,
+        firstOutcome: "partial",
+      });
+      // written once, by the first copy
+      const written = await readSecret(byName.alpha!, `${name}-${owner}`);
+      expect(written?.data).toEqual({ V: b64("one") });
+      expect(
+        broker
+          .auditLines()
+          .filter((l) => l.hook === slowHook.hookId)
+          .map((l) => [l.action, l.outcome, l.code ?? null, l.replay ?? null]),
+      ).toEqual([
+        ["hook.create", "ok", null, null],
+        ["hook.delivery", "invalid", "webhook_in_progress", null],
+        ["secret.put", "partial", null, null],
+        ["hook.delivery", "partial", null, null],
+        ["hook.delivery", "ok", null, true],
+      ]);
+    } finally {
+      await broker.request("DELETE", "/v1/clusters/silent", { token: broker.adminToken });
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => silent.close(r));
     }
-    // one write per cluster: created once, never updated by the second copy
-    const written = await readSecret(byName.alpha!, `${name}-${owner}`);
-    expect(written?.data).toEqual({ V: b64(applied[0]!.body === a.body ? "one" : "two") });
-    expect(
-      applied[0]!.body.results.map((r: { status: string; writes: number }) => [r.status, r.writes]),
-    ).toEqual([
-      ["created", 1],
-      ["created", 1],
-    ]);
   });
 
   it("a git-ssh secret set that would delete a git-ssh secret outside the hook's names → 403, nothing written", async () => {
@@ -240,21 +295,60 @@ describe("signed webhooks", () => {
     expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
   });
 
-  it("an old (or future) timestamp → 401 and nothing written", async () => {
+  it("a timestamp more than 300 s off → 401 and nothing written; within 300 s → applied unless stale", async () => {
+    // the exact ±300 s edge is in test/unit/webhook-verify.test.ts (fake clock); here the clock is
+    // real, so each case is chosen to stay on its side while the request travels: a past stamp
+    // only gets older, a future one only gets nearer
     const name = `rot-old-${tag}`;
     const now = Math.floor(Date.now() / 1000);
-    const old = await deliver(secretSet(name, { V: CANARY }), { timestamp: now - 600 });
-    expect(old.status).toBe(401);
-    expect(old.body.code).toBe("webhook_timestamp_out_of_range");
-    expect(old.body.detail).toMatch(/in the past.*within 300 s/);
-    const future = await deliver(secretSet(name, { V: CANARY }), { timestamp: now + 600 });
-    expect(future.status).toBe(401);
-    expect(future.body.detail).toMatch(/in the future/);
+    const outOfRange = (skew: string, side: string) =>
+      new RegExp(
+        `^webhook-timestamp is ${skew} s in the ${side}; deliveries are accepted within 300 s of the broker's clock: sign each attempt with the current time \\(and check the sender's clock\\); nothing was written$`,
+      );
+    const old = await deliver(secretSet(name, { V: CANARY }), { timestamp: now - 301 });
+    expect([old.status, old.body.code]).toEqual([401, "webhook_timestamp_out_of_range"]);
+    expect(old.body.detail).toMatch(outOfRange("30[1-9]", "past"));
+    const future = await deliver(secretSet(name, { V: CANARY }), { timestamp: now + 310 });
+    expect([future.status, future.body.code]).toEqual([401, "webhook_timestamp_out_of_range"]);
+    expect(future.body.detail).toMatch(outOfRange("3(0[1-9]|10)", "future"));
     const garbage = await deliver(secretSet(name, { V: CANARY }), {
       headers: { "webhook-timestamp": "yesterday" },
     });
-    expect(garbage.status).toBe(400);
+    expect([garbage.status, garbage.body.code]).toEqual([400, "invalid_input"]);
     expect(await onAnyCluster(`${name}-${owner}`)).toBe(false);
+    // each edge on its own secret: a delivery older than the last one applied to the same secret
+    // is refused as stale (409 webhook_stale), whatever its window
+    const ahead = `rot-edge-future-${tag}`;
+    const past = `rot-edge-past-${tag}`;
+    const edgeId = `msg_${randomUUID()}`;
+    const edge = await deliver(secretSet(ahead, { V: "soon" }), {
+      id: edgeId,
+      timestamp: now + 300,
+    });
+    expect(edge.status, edge.text).toBe(200);
+    const lateAt = Math.floor(Date.now() / 1000) - 290;
+    const late = await deliver(secretSet(past, { V: "late" }), { timestamp: lateAt });
+    expect(late.status, late.text).toBe(200);
+    expect((await readSecret(byName.alpha!, `${ahead}-${owner}`))?.data).toEqual({
+      V: b64("soon"),
+    });
+    expect((await readSecret(byName.alpha!, `${past}-${owner}`))?.data).toEqual({
+      V: b64("late"),
+    });
+    const staleId = `msg_${randomUUID()}`;
+    const stale = await deliver(secretSet(ahead, { V: "older" }), {
+      id: staleId,
+      timestamp: lateAt,
+    });
+    expect([stale.status, stale.body.code, stale.body.detail, stale.body.newerDeliveryId]).toEqual([
+      409,
+      "webhook_stale",
+      `delivery ${staleId} (webhook-timestamp ${lateAt}) is older than delivery ${edgeId} (webhook-timestamp ${now + 300}), already applied to secret "${ahead}": nothing was written; send the current value as a new delivery`,
+      edgeId,
+    ]);
+    expect((await readSecret(byName.alpha!, `${ahead}-${owner}`))?.data).toEqual({
+      V: b64("soon"),
+    });
   });
 
   it("an unknown hook → 404", async () => {

@@ -40,6 +40,41 @@ describe("sync, drift and catch-up over three clusters", () => {
         ...(sync === undefined ? {} : { sync }),
       },
     });
+  interface CronLine {
+    summary: { failed: number; unreadableClusters: number };
+    reads: { cluster: string; status: string }[];
+    entries: { owner: string; secret: string; cluster: string; action: string; status: string }[];
+    owners: string;
+  }
+  const cronLines = (): CronLine[] =>
+    broker
+      .logs()
+      .split("\n")
+      .filter((l) => l.includes('"type":"sync"') && l.includes('"trigger":"cron"'))
+      .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as CronLine);
+  /**
+   * Runs the cron's scheduled handler once and returns its sync log line, after checking that it
+   * ran and read every registered cluster, so that "nothing changed" afterwards means something.
+   */
+  const cronRun = async (): Promise<CronLine> => {
+    const before = cronLines().length;
+    const res = await broker.scheduled("*/15 * * * *");
+    expect(res.status, res.text).toBe(200);
+    // the handler logs its line before it returns; wrangler's output may reach us a little later
+    while (cronLines().length === before) await new Promise((r) => setTimeout(r, 20));
+    const lines = cronLines();
+    expect(lines).toHaveLength(before + 1);
+    const line = lines.at(-1) as CronLine;
+    const registered = await broker.request("GET", "/v1/clusters", { token: broker.adminToken });
+    expect(line.reads).toEqual(
+      registered.body.clusters.map((c: { name: string }) => ({ cluster: c.name, status: "read" })),
+    );
+    expect(line.summary).toMatchObject({ failed: 0, unreadableClusters: 0 });
+    expect(line.owners).toBe("all");
+    return line;
+  };
+  const cronEntriesFor = (line: CronLine, secret: string) =>
+    line.entries.filter((e) => e.secret === secret && e.owner === owner);
   const entriesFor = (res: BrokerResponse, secret: string) =>
     ((res.body.sync ?? res.body).plan as { secret: string; owner: string }[]).filter(
       (e) => e.secret === secret && e.owner === owner,
@@ -115,8 +150,14 @@ describe("sync, drift and catch-up over three clusters", () => {
       ]);
     }
     expect(
-      res.body.sync.plan.some((e: { owner: string; secret: string }) => e.owner === other),
-    ).toBe(true);
+      res.body.sync.plan
+        .filter((e: { owner: string }) => e.owner === other)
+        .map((e: { secret: string; action: string; status: string }) => [
+          e.secret,
+          e.action,
+          e.status,
+        ]),
+    ).toEqual([[`theirs-${tag}`, "create", "done"]]);
     for (const e of res.body.sync.plan) expect(e.cluster).toBe("gamma");
     for (const name of [...names.map((n) => `${n}-${owner}`), `theirs-${tag}-${other}`]) {
       const [a, g] = await Promise.all([
@@ -178,7 +219,29 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect((await readSecret(byName.gamma!, `${name}-${owner}`))?.data).toEqual({ K: b64(CANARY) });
     const again = await sync({});
     expect(again.body.plan).toEqual([]);
-    expect(broker.auditLines().some((l) => l.action === "sync" && l.outcome === "ok")).toBe(true);
+    expect(
+      broker
+        .auditLines()
+        .slice(-2)
+        .map((l) => [l.method, l.path, l.action, l.outcome, l.entries, l.summary]),
+    ).toEqual([
+      [
+        "POST",
+        "/v1/sync",
+        "sync",
+        "ok",
+        [{ owner, secret: name, cluster: "gamma", action: "create", status: "done" }],
+        expect.objectContaining({ planned: 1, done: 1, failed: 0, unreadableClusters: 0 }),
+      ],
+      [
+        "POST",
+        "/v1/sync",
+        "sync",
+        "ok",
+        [],
+        expect.objectContaining({ planned: 0, done: 0, failed: 0, unreadableClusters: 0 }),
+      ],
+    ]);
   });
 
   it("the same through the cron's scheduled handler", async () => {
@@ -192,24 +255,11 @@ describe("sync, drift and catch-up over three clusters", () => {
       await startApiserver("beta");
     }
     expect(await readSecret(byName.beta!, `${name}-${owner}`)).toBeNull();
-    const res = await broker.scheduled("*/15 * * * *");
-    expect(res.status, res.text).toBe(200);
+    const line = await cronRun();
     expect((await readSecret(byName.beta!, `${name}-${owner}`))?.data).toEqual({ C: b64(CANARY) });
-    const line = broker
-      .logs()
-      .split("\n")
-      .filter((l) => l.includes('"type":"sync"') && l.includes('"trigger":"cron"'))
-      .at(-1);
-    expect(line).toBeDefined();
-    const parsed = JSON.parse(line!.slice(line!.indexOf("{")));
-    expect(parsed.owners).toBe("all");
-    expect(parsed.entries).toContainEqual({
-      owner,
-      secret: name,
-      cluster: "beta",
-      action: "create",
-      status: "done",
-    });
+    expect(cronEntriesFor(line, name)).toEqual([
+      { owner, secret: name, cluster: "beta", action: "create", status: "done" },
+    ]);
   });
 
   it("a key edited by hand on one cluster is drift: shown, planned in a dry run, repaired", async () => {
@@ -275,7 +325,7 @@ describe("sync, drift and catch-up over three clusters", () => {
           "the copy on beta was changed outside the broker (A differ from alpha): not used, not overwritten; name a source to copy from it or over it",
       },
     ]);
-    await broker.scheduled("*/15 * * * *");
+    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
     expect((await readSecret(beta, secretName))?.metadata.resourceVersion).toBe(before);
     // naming the source repairs it: planned in a dry run, then done
     const plan = await sync({ dryRun: true, names: [name], source: "alpha" });
@@ -323,7 +373,7 @@ describe("sync, drift and catch-up over three clusters", () => {
       expect.objectContaining({ cluster: "gamma", action: "delete", status: "done" }),
     ]);
     for (const c of clusters) expect(await readSecret(c, secretName), c.name).toBeNull();
-    await broker.scheduled("*/15 * * * *");
+    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
     expect(entriesFor(await sync({}), name)).toEqual([]);
     for (const c of clusters) expect(await readSecret(c, secretName), c.name).toBeNull();
 
@@ -358,8 +408,7 @@ describe("sync, drift and catch-up over three clusters", () => {
     const del = await call("DELETE", `/v1/secrets/${name}`, { token: alphaToken });
     expect(del.status, del.text).toBe(200);
     expect(del.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha"]);
-    const res = await broker.scheduled("*/15 * * * *");
-    expect(res.status, res.text).toBe(200);
+    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
     expect(await readSecret(byName.alpha!, secretName)).toBeNull();
     for (const c of ["beta", "gamma"]) {
       expect((await readSecret(byName[c]!, secretName))?.data, c).toEqual({ B: b64(CANARY) });
@@ -376,8 +425,7 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect(w.status, w.text).toBe(200);
     const alpha = await readSecret(byName.alpha!, secretName);
     expect(alpha?.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha");
-    const res = await broker.scheduled("*/15 * * * *");
-    expect(res.status, res.text).toBe(200);
+    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
     expect((await sync({ names: [name] })).body.plan).toEqual([]);
     for (const c of ["beta", "gamma"])
       expect(await readSecret(byName[c]!, secretName), c).toBeNull();
@@ -427,7 +475,7 @@ describe("sync, drift and catch-up over three clusters", () => {
     const writes = await Promise.all(
       names.map((n) => put(n, { source: { type: "inline", pairs: { V: `v-${n}`, W: "w" } } })),
     );
-    expect(writes.every((w) => w.status === 200)).toBe(true);
+    expect(writes.map((w) => w.status)).toEqual(names.map(() => 200));
     for (const c of [byName.beta!, byName.gamma!]) {
       for (const n of names) {
         const r = await adminRequest(

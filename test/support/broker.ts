@@ -65,7 +65,7 @@ export interface RunningBroker {
   logs(): string;
   /** kills wrangler and workerd at once (SIGKILL to the process group), as a crash would */
   kill(): Promise<void>;
-  /** parsed JSON log lines with `type: "audit"` */
+  /** parsed JSON log lines with `type: "audit"`; throws on such a line that does not parse */
   auditLines(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
@@ -140,19 +140,27 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       await service.kill();
       rmSync(dir, { recursive: true, force: true });
     },
-    auditLines: () =>
-      service
-        .logs()
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l.startsWith("{") && l.includes('"type":"audit"'))
-        .flatMap((l) => {
-          try {
-            return [JSON.parse(l) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        }),
+    auditLines: () => auditLinesOf(service.logs()),
     stop,
   };
+}
+
+/**
+ * The `{"type":"audit",…}` lines of a log. A line that looks like one and does not parse fails
+ * the test (a broken or interleaved log line must not silently drop an audit line).
+ */
+export function auditLinesOf(log: string): Record<string, unknown>[] {
+  return log
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("{") && l.includes('"type":"audit"'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch (error) {
+        throw new Error(
+          `an audit line of the broker's log does not parse as JSON (${(error as Error).message}): ${l.slice(0, 300)}`,
+        );
+      }
+    });
 }

@@ -2,9 +2,12 @@
  * An in-memory KubeSecrets for fast unit tests. It is only trusted because the same contract suite
  * (./kube-contract.ts) passes on it and on both adapters against the real kube-apiserver:
  * resourceVersion preconditions, merge-patch semantics, uid preconditions on delete, immutable
- * data, label selectors (equality only), the Status codes of the real server.
+ * data, label selectors (equality only), the Status codes of the real server, and its refusals:
+ * RBAC (`canI` and every call answer from a rule table, like the test clusters' users), the 1 MiB
+ * limit on a Secret's values, and the name and key rules. Refusals are built as the real server's
+ * `Status` bodies and mapped by the adapters' own `kubeErrorFromResponse`.
  */
-import { KubeError } from "../../konduktor/kube/errors.ts";
+import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
 import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 
@@ -15,6 +18,58 @@ export interface FakeKube extends KubeSecrets {
   readonly store: Map<string, KubeSecret>;
   /** runs before each call: throw to simulate a failure, await to create races */
   before?: (method: string, name?: string) => void | Promise<void>;
+  /** the same cluster and namespace (same objects) as another user, with that user's rules */
+  as(user: FakeUser): FakeKube;
+}
+
+/** An RBAC rule of the fake: verbs on Secrets in its namespace (`*`: every verb). */
+export interface FakeRule {
+  verbs: readonly string[];
+}
+
+/**
+ * The users of the real test clusters (test/cluster/cluster.ts `TEST_USERS` and its RBAC), as
+ * rule tables: the contract runs the same refusal cases on the fake and on the real apiserver.
+ */
+export const FAKE_USERS = {
+  admin: [{ verbs: ["*"] }],
+  "secrets-editor": [{ verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }],
+  "secrets-reader": [{ verbs: ["get", "list", "watch"] }],
+  nobody: [],
+} as const satisfies Record<string, readonly FakeRule[]>;
+export type FakeUser = keyof typeof FAKE_USERS;
+
+/** Kubernetes' limit on the sum of a Secret's decoded values. */
+const MAX_DATA_BYTES = 1024 * 1024;
+const MAX_NAME_LENGTH = 253;
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+// the apiserver's own texts (k8s.io/apimachinery/pkg/util/validation)
+const TOO_LONG = "must be no more than 253 characters";
+const NOT_DNS1123_SUBDOMAIN =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const NOT_CONFIG_KEY =
+  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+
+/** IsConfigMapKey: what is wrong with a data key (empty when it is accepted). */
+function configKeyProblems(key: string): string[] {
+  return [
+    ...(key.length > MAX_NAME_LENGTH ? [TOO_LONG] : []),
+    ...(KEY_RE.test(key) ? [] : [NOT_CONFIG_KEY]),
+    ...(key === "."
+      ? ["must not be '.'"]
+      : key === ".."
+        ? ["must not be '..'"]
+        : key.startsWith("..")
+          ? ["must not start with '..'"]
+          : []),
+  ];
+}
+
+interface FakeState {
+  store: Map<string, KubeSecret>;
+  rv: number;
+  uid: number;
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -43,13 +98,24 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 
-export function createFakeKube(options: { namespace?: string; cluster?: string } = {}): FakeKube {
+export interface FakeKubeOptions {
+  namespace?: string;
+  cluster?: string;
+  /** whose rules answer canI and guard every call (default: secrets-editor) */
+  user?: FakeUser;
+}
+
+export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
+  return fakeView(options, { store: new Map(), rv: 1000, uid: 0 });
+}
+
+function fakeView(options: FakeKubeOptions, state: FakeState): FakeKube {
   const namespace = options.namespace ?? "konduktor";
   const cluster = options.cluster ?? "fake";
-  const store = new Map<string, KubeSecret>();
+  const user = options.user ?? "secrets-editor";
+  const rules: readonly FakeRule[] = FAKE_USERS[user];
+  const store = state.store;
   const calls: { method: string; name?: string }[] = [];
-  let rv = 1000;
-  let uid = 0;
   const ctx = (verb: string, name?: string) => ({
     cluster,
     namespace,
@@ -80,21 +146,100 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
       409,
       `secret "${name}" was changed by someone else while this operation ran in namespace "${namespace}" on cluster "${cluster}" (409 Conflict): read it again and retry`,
     );
+  /** The apiserver's answer as a KubeError, through the adapters' own mapping. */
+  const status = (
+    httpStatus: number,
+    reason: string,
+    verb: string,
+    name: string | undefined,
+    message: string,
+    causes: { field: string; reason: string; message: string }[] = [],
+  ) =>
+    kubeErrorFromResponse(
+      httpStatus,
+      {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        reason,
+        message,
+        code: httpStatus,
+        details: {
+          ...(name ? { name } : {}),
+          kind: "secrets",
+          ...(causes.length ? { causes } : {}),
+        },
+      },
+      ctx(verb, name),
+    );
+  const allowed = (verb: string) =>
+    rules.some((r) => r.verbs.includes("*") || r.verbs.includes(verb));
+  /** RBAC: the server refuses before it looks at the object. */
+  const authorize = (verb: string, name?: string) => {
+    if (allowed(verb)) return;
+    throw status(
+      403,
+      "Forbidden",
+      verb,
+      name,
+      `secrets${name ? ` "${name}"` : ""} is forbidden: User "${user}" cannot ${verb} resource "secrets" in API group "" in the namespace "${namespace}"`,
+    );
+  };
+  const invalid = (
+    secret: KubeSecret,
+    verb: string,
+    causes: { field: string; reason: string; message: string }[],
+  ) =>
+    status(
+      422,
+      "Invalid",
+      verb,
+      secret.metadata.name,
+      `Secret "${secret.metadata.name}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}`,
+      causes,
+    );
+  /** The server's validation of a Secret: its name, its keys, the size of its values. */
   const validate = (secret: KubeSecret, verb: string) => {
-    for (const key of Object.keys(secret.data ?? {})) {
-      if (!KEY_RE.test(key)) {
-        throw new KubeError({
-          ...ctx(verb, secret.metadata.name),
-          code: "invalid",
-          httpStatus: 422,
-          causes: [{ field: `data[${key}]`, reason: "FieldValueInvalid", message: "invalid key" }],
-          message: `the cluster rejected secret "${secret.metadata.name}" as invalid`,
-        });
-      }
+    const name = secret.metadata.name;
+    const nameProblems = [
+      ...(name.length > MAX_NAME_LENGTH ? [TOO_LONG] : []),
+      ...(DNS1123_SUBDOMAIN_RE.test(name) ? [] : [NOT_DNS1123_SUBDOMAIN]),
+    ];
+    if (nameProblems.length) {
+      throw invalid(
+        secret,
+        verb,
+        nameProblems.map((m) => ({
+          field: "metadata.name",
+          reason: "FieldValueInvalid",
+          message: `Invalid value: "${name}": ${m}`,
+        })),
+      );
+    }
+    const causes = Object.keys(secret.data ?? {}).flatMap((key) =>
+      configKeyProblems(key).map((m) => ({
+        field: `data[${key}]`,
+        reason: "FieldValueInvalid",
+        message: `Invalid value: "${key}": ${m}`,
+      })),
+    );
+    if (causes.length) throw invalid(secret, verb, causes);
+    const size = Object.values(secret.data ?? {}).reduce(
+      (n, v) => n + Buffer.from(v, "base64").byteLength,
+      0,
+    );
+    if (size > MAX_DATA_BYTES) {
+      throw invalid(secret, verb, [
+        {
+          field: "data",
+          reason: "FieldValueTooLong",
+          message: `Too long: must have at most ${MAX_DATA_BYTES} bytes`,
+        },
+      ]);
     }
   };
   const save = (secret: KubeSecret): KubeSecret => {
-    secret.metadata.resourceVersion = String(++rv);
+    secret.metadata.resourceVersion = String(++state.rv);
     store.set(secret.metadata.name, clone(secret));
     return clone(secret);
   };
@@ -106,12 +251,14 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
     store,
     async get(name) {
       calls.push({ method: "get", name });
+      authorize("get", name);
       await fake.before?.("get", name);
       const s = store.get(name);
       return s ? clone(s) : null;
     },
     async list(labelSelector) {
       calls.push({ method: "list" });
+      authorize("list");
       await fake.before?.("list");
       return [...store.values()]
         .filter((s) => matches(s.metadata.labels, labelSelector))
@@ -121,7 +268,9 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
     async create(secret) {
       const name = secret.metadata.name;
       calls.push({ method: "create", name });
+      authorize("create", name);
       await fake.before?.("create", name);
+      validate(secret, "create");
       if (store.has(name)) {
         throw err(
           "already_exists",
@@ -131,7 +280,6 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
           `secret "${name}" already exists in namespace "${namespace}" on cluster "${cluster}"`,
         );
       }
-      validate(secret, "create");
       const s = clone(secret);
       s.apiVersion = "v1";
       s.kind = "Secret";
@@ -139,7 +287,7 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
       s.metadata = {
         ...s.metadata,
         namespace,
-        uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, "0")}`,
+        uid: `00000000-0000-4000-8000-${String(++state.uid).padStart(12, "0")}`,
         creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
       };
       if (s.data && Object.keys(s.data).length === 0) delete s.data;
@@ -147,6 +295,7 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
     },
     async mergePatch(name, patch, resourceVersion) {
       calls.push({ method: "mergePatch", name });
+      authorize("patch", name);
       await fake.before?.("mergePatch", name);
       const current = store.get(name);
       if (!current) throw notFound("patch", name);
@@ -188,6 +337,7 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
           message: `replacing secret "${name}" needs the resourceVersion it was read at (metadata.resourceVersion)`,
         });
       }
+      authorize("update", name);
       await fake.before?.("replace", name);
       const current = store.get(name);
       if (!current) throw notFound("update", name);
@@ -219,6 +369,7 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
     },
     async delete(name, precondition?: DeletePrecondition) {
       calls.push({ method: "delete", name });
+      authorize("delete", name);
       await fake.before?.("delete", name);
       const current = store.get(name);
       if (!current) throw notFound("delete", name);
@@ -238,7 +389,10 @@ export function createFakeKube(options: { namespace?: string; cluster?: string }
     },
     async canI(verbs) {
       calls.push({ method: "canI" });
-      return Object.fromEntries(verbs.map((v) => [v, true]));
+      return Object.fromEntries(verbs.map((v) => [v, allowed(v)]));
+    },
+    as(other) {
+      return fakeView({ ...options, user: other }, state);
     },
   };
   return fake;

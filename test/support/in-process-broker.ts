@@ -1,7 +1,10 @@
 /**
- * The broker app in-process over fake clusters (unit tests): clusters registered by name, a token
- * for one owner, JSON calls, the cron, and counters for cluster writes and ledger reads/commits.
- * The same scenarios run in real workerd against real apiservers in test/e2e.
+ * The broker app in-process (Hono's app.request, no workerd) over in-memory fake clusters, for unit
+ * tests of routes: clusters registered by name, every one with its own fake KubeSecrets (kept in
+ * `kubes`, so a test can read what was written and count the calls), tokens for owners, JSON calls
+ * (`call`) and raw ones with headers (`request`), the cron, every log line in `logs`, and counters
+ * for cluster writes and ledger reads/commits. The same scenarios run in real workerd against real
+ * apiservers in test/e2e.
  */
 import { randomBytes } from "node:crypto";
 import { createApp } from "../../functions/app.ts";
@@ -14,7 +17,26 @@ import { createFakeKube, type FakeKube } from "./fake-kube.ts";
 export const ADMIN = "a".repeat(40);
 const WRITES = new Set(["create", "replace", "mergePatch", "delete"]);
 
-const kubeconfig = (server: string) =>
+export interface CallResult {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are checked field by field
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+export interface InProcessOptions {
+  /** broker variables over the defaults (ADMIN_TOKEN, a random KEK as k1, no retries) */
+  vars?: Record<string, string>;
+  now?: () => Date;
+  /** the fake for a cluster (default: an empty fake named after it) */
+  kube?: (name: string) => FakeKube;
+  /** share state with another instance (e.g. the same records under another KEK) */
+  records?: CountingShardedStore;
+}
+
+/** A kubeconfig YAML naming a server (the fake ignores it; the registry checks its shape). */
+export const kubeconfigFor = (server: string) =>
   [
     "apiVersion: v1",
     "kind: Config",
@@ -24,10 +46,22 @@ const kubeconfig = (server: string) =>
     "current-context: x",
   ].join("\n");
 
-export async function inProcessBroker(clusters: readonly string[]) {
+/** The broker with `clusters` registered (more with `register`). */
+export async function inProcessBroker(
+  clusters: readonly string[] = [],
+  options: InProcessOptions = {},
+) {
   const logs: LogLine[] = [];
-  const kubes = new Map(clusters.map((n) => [n, createFakeKube({ cluster: n })] as const));
-  const records = new CountingShardedStore();
+  const kubes = new Map<string, FakeKube>();
+  const fakeFor = (name: string) => {
+    let k = kubes.get(name);
+    if (!k) {
+      k = options.kube?.(name) ?? createFakeKube({ cluster: name });
+      kubes.set(name, k);
+    }
+    return k;
+  };
+  const records = options.records ?? new CountingShardedStore();
   const app = createApp({
     config: loadConfig({
       ADMIN_TOKEN: ADMIN,
@@ -35,35 +69,62 @@ export async function inProcessBroker(clusters: readonly string[]) {
       KEK_ID: "k1",
       CLUSTER_RETRIES: "0",
       CLUSTER_TIMEOUT_MS: "5000",
+      ...options.vars,
     }),
     records,
     runtime: "node",
-    connector: async (_k, { cluster }) => kubes.get(cluster) as FakeKube,
+    connector: async (_kubeconfig, { cluster }) => fakeFor(cluster),
+    ...(options.now ? { now: options.now } : {}),
     log: (l) => logs.push(l),
   });
-  const call = async (method: string, path: string, token?: string, json?: unknown) => {
+  /** any request: a JSON body (`json`) or raw bytes (`body`), extra headers */
+  const request = async (
+    method: string,
+    path: string,
+    o: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<CallResult> => {
+    const body = o.body ?? (o.json === undefined ? undefined : JSON.stringify(o.json));
     const res = await app.request(path, {
       method,
       headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(json === undefined ? {} : { "content-type": "application/json" }),
+        ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...o.headers,
       },
-      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      ...(body === undefined ? {} : { body }),
     });
     const text = await res.text();
-    // biome-ignore lint/suspicious/noExplicitAny: test answers are checked field by field
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as any, text };
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed, text, headers: res.headers };
   };
-  for (const name of clusters) {
-    await call("PUT", `/v1/clusters/${name}`, ADMIN, {
-      kubeconfig: kubeconfig(`https://${name}.example:6443`),
-    });
-  }
-  const token = async (owners: string[], extra: Record<string, unknown> = {}) =>
-    (await call("POST", "/v1/tokens", ADMIN, { owners, ...extra })).body.token as string;
+  /** a JSON call as `token` */
+  const call = (method: string, path: string, token?: string, json?: unknown) =>
+    request(method, path, { ...(token ? { token } : {}), ...(json === undefined ? {} : { json }) });
+  const register = async (...names: string[]) => {
+    for (const name of names) {
+      fakeFor(name);
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfigFor(`https://${name}.example:6443`),
+      });
+      if (r.status !== 201) throw new Error(`registering ${name}: ${r.status} ${r.text}`);
+    }
+  };
+  await register(...clusters);
+  const token = async (owners: string[], extra: Record<string, unknown> = {}) => {
+    const r = await call("POST", "/v1/tokens", ADMIN, { owners, ...extra });
+    if (r.status !== 201) throw new Error(`minting a token: ${r.status} ${r.text}`);
+    return r.body.token as string;
+  };
   return {
     app,
     call,
+    request,
+    register,
     logs,
     kubes,
     records,

@@ -1,7 +1,9 @@
 /**
  * The KubeSecrets contract: one suite, run against the in-memory fake (unit), the fetch adapter and
  * the client-node adapter (integration, real kube-apiserver). It pins the behaviour ops.ts relies
- * on: preconditions, merge-patch semantics, server-side selectors, the error codes.
+ * on: preconditions, merge-patch semantics, server-side selectors, the error codes, and the
+ * server's refusals: RBAC per user (the test clusters' secrets-editor, secrets-reader, nobody),
+ * the 1 MiB limit, names and keys.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -38,7 +40,22 @@ function secret(
   };
 }
 
-export function kubeSecretsContract(label: string, make: () => KubeSecrets | Promise<KubeSecrets>) {
+/** The limited users of the test clusters (test/cluster/cluster.ts `TEST_USERS`). */
+export type ContractUser = "secrets-reader" | "nobody";
+
+/**
+ * `make`: a port as secrets-editor. `as(editor, user)`: a port on the SAME cluster and namespace as
+ * `editor`, authenticated as `user` (RBAC decides what it may do).
+ */
+export function kubeSecretsContract(
+  label: string,
+  make: () => KubeSecrets | Promise<KubeSecrets>,
+  as: (editor: KubeSecrets, user: ContractUser) => KubeSecrets | Promise<KubeSecrets>,
+) {
+  const forbidden = (kube: KubeSecrets, verb: string) =>
+    `not allowed to ${verb} secrets in namespace "${kube.namespace}" on cluster "${kube.cluster}" (403 Forbidden): grant the kubeconfig's user the RBAC verb "${verb}" on "secrets" in that namespace`;
+  const VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"] as const;
+
   describe(`KubeSecrets contract: ${label}`, () => {
     it("get of a missing Secret is null", async () => {
       const kube = await make();
@@ -198,11 +215,162 @@ export function kubeSecretsContract(label: string, make: () => KubeSecrets | Pro
       expect(e.causes.map((c) => c.field)).toContain("data[bad key]");
     });
 
-    it("version and canI answer", async () => {
+    it("version answers; canI answers per verb from the user's RBAC rules", async () => {
       const kube = await make();
       expect(await kube.version()).toMatch(/^v\d+\.\d+\.\d+/);
-      const can = await kube.canI(["get", "create"]);
-      expect(can).toEqual({ get: true, create: true });
+      const all = (value: boolean) => Object.fromEntries(VERBS.map((v) => [v, value]));
+      expect(await kube.canI(VERBS)).toEqual(all(true));
+      expect(await (await as(kube, "secrets-reader")).canI(VERBS)).toEqual({
+        ...all(false),
+        get: true,
+        list: true,
+        watch: true,
+      });
+      expect(await (await as(kube, "nobody")).canI(VERBS)).toEqual(all(false));
+      expect(await kube.canI([])).toEqual({});
+    });
+
+    it("a reader gets and lists, and every write is forbidden naming its verb; nothing changes", async () => {
+      const kube = await make();
+      const reader = await as(kube, "secrets-reader");
+      const run = uniq("run");
+      const name = uniq("c-ro");
+      const created = await kube.create(secret(name, { A: "1" }, { run }));
+      expect((await reader.get(name))?.metadata.uid).toBe(created.metadata.uid);
+      expect((await reader.list(`run=${run}`)).map((s) => s.metadata.name)).toEqual([name]);
+      const refusals = [
+        ["create", () => reader.create(secret(uniq("c-ro-new"), { B: "2" }))],
+        ["patch", () => reader.mergePatch(name, { data: { B: b64("2") } })],
+        [
+          "update",
+          () => reader.replace({ ...secret(name, { B: "2" }), metadata: { ...created.metadata } }),
+        ],
+        ["delete", () => reader.delete(name)],
+      ] as const;
+      for (const [verb, call] of refusals) {
+        const e = await rejects(call());
+        expect([e.code, e.httpStatus, e.verb, e.resource, e.retryable], verb).toEqual([
+          "forbidden",
+          403,
+          verb,
+          "secrets",
+          false,
+        ]);
+        expect(e.message).toBe(forbidden(reader, verb));
+      }
+      const after = await kube.get(name);
+      expect(after?.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+      expect(after?.data).toEqual({ A: b64("1") });
+      expect((await kube.list(`run=${run}`)).map((s) => s.metadata.name)).toEqual([name]);
+      await kube.delete(name);
+    });
+
+    it("a user without rights may not even get or list", async () => {
+      const kube = await make();
+      const nobody = await as(kube, "nobody");
+      const get = await rejects(nobody.get(uniq("c-none")));
+      expect([get.code, get.verb, get.message]).toEqual([
+        "forbidden",
+        "get",
+        forbidden(nobody, "get"),
+      ]);
+      const list = await rejects(nobody.list(""));
+      expect([list.code, list.verb, list.message]).toEqual([
+        "forbidden",
+        "list",
+        forbidden(nobody, "list"),
+      ]);
+    });
+
+    it("values of exactly 1 MiB are stored; one byte more is too_large on create, patch and replace", async () => {
+      const kube = await make();
+      const MiB = 1024 * 1024;
+      const name = uniq("c-mib");
+      const tooLarge = `secret "${name}" is too large for the cluster in namespace "${kube.namespace}" on cluster "${kube.cluster}": Kubernetes allows at most 1 MiB of values per secret`;
+      const exact = { A: b64("a".repeat(MiB - 10)), B: b64("b".repeat(10)) };
+      const over = await rejects(
+        kube.create({ ...secret(name, {}), data: { ...exact, C: b64("c") } }),
+      );
+      expect([over.code, over.httpStatus, over.retryable, over.message]).toEqual([
+        "too_large",
+        422,
+        false,
+        tooLarge,
+      ]);
+      expect(over.causes.map((c) => [c.field, c.reason])).toEqual([["data", "FieldValueTooLong"]]);
+      expect(await kube.get(name)).toBeNull();
+      const created = await kube.create({ ...secret(name, {}), data: exact });
+      expect(Object.keys(created.data ?? {}).sort()).toEqual(["A", "B"]);
+      const patch = await rejects(kube.mergePatch(name, { data: { C: b64("c") } }));
+      expect([patch.code, patch.message]).toEqual(["too_large", tooLarge]);
+      const put = await rejects(
+        kube.replace({
+          ...secret(name, {}),
+          metadata: { ...created.metadata },
+          data: { ...exact, B: b64("b".repeat(11)) },
+        }),
+      );
+      expect([put.code, put.message]).toEqual(["too_large", tooLarge]);
+      expect((await kube.get(name))?.metadata.resourceVersion).toBe(
+        created.metadata.resourceVersion,
+      );
+      await kube.delete(name);
+    });
+
+    it("a name or key the server does not accept is invalid, naming the field; nothing is stored", async () => {
+      const kube = await make();
+      const tooLong = `n${"x".repeat(253)}`;
+      for (const name of ["Bad_Name", "-starts-with-dash", "ends-with-dot.", tooLong]) {
+        const e = await rejects(kube.create(secret(name, { A: "1" })));
+        expect([e.code, e.httpStatus], name).toEqual(["invalid", 422]);
+        expect(
+          e.causes.map((c) => [c.field, c.reason]),
+          name,
+        ).toEqual([["metadata.name", "FieldValueInvalid"]]);
+      }
+      // the server's own words, quoted values hidden and cut to 200 characters
+      const badName = await rejects(kube.create(secret("Bad_Name", { A: "1" })));
+      const dns1123 =
+        "Invalid value: \"…\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex use…";
+      expect(badName.message).toBe(
+        `the cluster rejected secret "Bad_Name" as invalid in namespace "${kube.namespace}" on cluster "${kube.cluster}": metadata.name: ${dns1123}`,
+      );
+      const badKeys = await rejects(kube.create(secret(uniq("c-keys"), { "..": "v", "a/b": "w" })));
+      expect(badKeys.causes).toEqual([
+        {
+          field: "data[..]",
+          reason: "FieldValueInvalid",
+          message: "Invalid value: \"…\": must not be '..'",
+        },
+        {
+          field: "data[a/b]",
+          reason: "FieldValueInvalid",
+          message:
+            "Invalid value: \"…\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        },
+      ]);
+      const name = uniq("c-keys");
+      for (const key of ["..", ".", "..hidden", `k${"x".repeat(253)}`, "a/b"]) {
+        const e = await rejects(kube.create(secret(name, { [key]: "v" })));
+        // a cause's field is cut to 120 characters
+        const field = `data[${key}]`;
+        expect([e.code, e.causes.map((c) => [c.field, c.reason])], key).toEqual([
+          "invalid",
+          [[field.length > 120 ? `${field.slice(0, 119)}…` : field, "FieldValueInvalid"]],
+        ]);
+      }
+      expect(await kube.get(name)).toBeNull();
+      // the edges that are accepted: a 253-character name, a 253-character key, dots inside
+      const longest = `n${"x".repeat(252)}`;
+      await kube.create(
+        secret(longest, { [`k${"y".repeat(252)}`]: "v", "a..b": "w", ".env": "e" }),
+      );
+      expect(Object.keys((await kube.get(longest))?.data ?? {}).sort()).toEqual([
+        ".env",
+        "a..b",
+        `k${"y".repeat(252)}`,
+      ]);
+      await kube.delete(longest);
     });
   });
 }

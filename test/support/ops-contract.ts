@@ -183,6 +183,52 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(again).toMatchObject({ outcome: "unchanged", writes: 0, replacedGitSsh: [] });
     });
 
+    it("git-ssh: the new key is written before the old one is deleted; a failed write keeps the old key", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const key = (basename: string, text: string) =>
+        buildSecret({
+          owner,
+          basename,
+          kind: "git-ssh",
+          source: {
+            type: "files",
+            files: [{ name: "id", content: new TextEncoder().encode(text) }],
+          },
+        });
+      await applySecret(kube, key("first", "k1"), merge);
+      // the write fails: the old key stays, nothing was deleted
+      kube.calls.length = 0;
+      kube.before = (method) => {
+        if (method === "create") throw Object.assign(new Error("boom"), { code: "server_error" });
+      };
+      await expect(applySecret(kube, key("second", "k2"), merge)).rejects.toMatchObject({
+        code: "server_error",
+      });
+      kube.before = undefined;
+      expect(kube.calls).toEqual([
+        { method: "get", name: `second-${owner}` },
+        { method: "create", name: `second-${owner}` },
+      ]);
+      expect(unb64((await kube.get(`first-${owner}`))?.data?.gitkey)).toBe("k1");
+      // the write succeeds: the new key lands first, then the old one goes
+      kube.calls.length = 0;
+      const r = await applySecret(kube, key("second", "k2"), merge);
+      expect(r).toMatchObject({
+        outcome: "created",
+        writes: 2,
+        replacedGitSsh: [`first-${owner}`],
+      });
+      expect(kube.calls).toEqual([
+        { method: "get", name: `second-${owner}` },
+        { method: "create", name: `second-${owner}` },
+        { method: "list" },
+        { method: "delete", name: `first-${owner}` },
+      ]);
+      expect(await kube.get(`first-${owner}`)).toBeNull();
+      await kube.delete(`second-${owner}`);
+    });
+
     it("never touches a Secret of that name owned by someone else (or by no one)", async () => {
       const kube = countingKube(await make());
       const owner = newOwner();
@@ -396,6 +442,35 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       const m = await applySecret(kube, inline(owner, "race", { M: "m" }), merge);
       expect(m.outcome).toBe("updated");
       expect(Object.keys((await kube.get(`race-${owner}`))?.data ?? {}).sort()).toEqual(["M", "R"]);
+    });
+
+    it("a merge reaching exactly 1 MiB is written; one byte more is refused before writing", async () => {
+      const kube = countingKube(await make());
+      const owner = newOwner();
+      const MiB = 1_048_576;
+      await applySecret(kube, inline(owner, "edge", { A: "a".repeat(600_000) }), merge);
+      const exact = await applySecret(
+        kube,
+        inline(owner, "edge", { B: "b".repeat(MiB - 600_000) }),
+        merge,
+      );
+      expect(exact).toMatchObject({ outcome: "updated", added: ["B"], writes: 1 });
+      expect(Object.keys((await kube.get(`edge-${owner}`))?.data ?? {})).toEqual(["A", "B"]);
+      const before = kube.writes();
+      const e = await rejects(applySecret(kube, inline(owner, "edge", { C: "c" }), merge));
+      expect([e.code, e.cluster, e.namespace]).toEqual(["too_large", kube.cluster, kube.namespace]);
+      expect(e.message).toBe(
+        `secret "edge-${owner}" would hold 1,048,577 bytes of values after this change; Kubernetes allows at most 1,048,576 bytes (1 MiB): remove keys or split the secret`,
+      );
+      expect(kube.writes()).toBe(before);
+      // a replace of exactly 1 MiB is written too
+      const replaced = await applySecret(
+        kube,
+        inline(owner, "edge", { C: "c".repeat(MiB) }),
+        replace,
+      );
+      expect(replaced).toMatchObject({ outcome: "updated", added: ["C"], removed: ["A", "B"] });
+      await kube.delete(`edge-${owner}`);
     });
 
     it("a merge that would exceed 1 MiB is refused before writing", async () => {

@@ -155,7 +155,7 @@ describe("action bundle", () => {
       outputs: Record<string, { description?: string }>;
     };
     expect(action.runs).toEqual({ using: "node24", main: "action/dist/index.js" });
-    expect(action.branding.icon).toBeTruthy();
+    expect(action.branding).toEqual({ icon: "lock", color: "purple" });
     for (const [name, spec] of [
       ...Object.entries(action.inputs),
       ...Object.entries(action.outputs),

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "../cluster/cluster.ts";
 import { actionSandbox, type InProcessStep } from "../support/action-fixtures.ts";
 import { maskLinesFirst } from "../support/action-runner.ts";
@@ -109,7 +109,7 @@ describe("kubeconfig mode: bad inputs send no request", () => {
     },
     30_000,
   );
-  it("(cleanup)", () => rmSync(big, { recursive: true, force: true }));
+  afterAll(() => rmSync(big, { recursive: true, force: true }));
 });
 
 describe("kubeconfig mode: refusals", () => {

@@ -40,8 +40,12 @@ const workflows = () =>
     .map((f) => `.github/workflows/${f}`);
 
 describe("workflows", () => {
-  it("CI and release workflows exist and pass actionlint", () => {
-    expect(workflows()).toEqual([".github/workflows/ci.yml", ".github/workflows/release.yml"]);
+  it("CI, mutation and release workflows exist and pass actionlint", () => {
+    expect(workflows()).toEqual([
+      ".github/workflows/ci.yml",
+      ".github/workflows/mutation.yml",
+      ".github/workflows/release.yml",
+    ]);
     expect(actionlint(REPO_ROOT, workflows())).toEqual({ code: 0, output: "" });
   });
 

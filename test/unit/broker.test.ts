@@ -147,7 +147,8 @@ describe("API tokens", () => {
     expect(await tokens.verify(token, now)).toBeNull();
   });
 
-  it("compares in constant time (no early exit)", () => {
+  // reading every position (no early exit) and the exact expiry instant: auth-boundaries.test.ts
+  it("compares equal and unequal hashes", () => {
     expect(constantTimeEqual("abc", "abc")).toBe(true);
     expect(constantTimeEqual("abc", "abd")).toBe(false);
     expect(constantTimeEqual("abc", "abcd")).toBe(false);
@@ -321,6 +322,7 @@ describe("the app in-process (fake clusters)", () => {
     const { call, logs } = build();
     await call("PUT", "/v1/clusters/one", ADMIN, { kubeconfig: kubeconfig("https://one:6443") });
     const issued = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    expect(issued.body.id).toMatch(/^[0-9a-f]{16}$/);
     const before = logs.length;
     const foreign = await call("PUT", "/v1/secrets/db", issued.body.token, {
       owner: "ffffffff",
@@ -333,7 +335,7 @@ describe("the app in-process (fake clusters)", () => {
         type: "audit",
         at: expect.any(String),
         requestId: foreign.body.requestId,
-        caller: issued.body.id ? `token:${issued.body.id}` : expect.any(String),
+        caller: `token:${issued.body.id}`,
         callerKind: "token",
         method: "PUT",
         path: "/v1/secrets/db",
@@ -351,8 +353,8 @@ describe("the app in-process (fake clusters)", () => {
     expect(got.status).toBe(401);
     const lines = logs.slice(before).filter((l) => l.type === "audit");
     expect(lines.map((l) => [l.method, l.action, l.outcome, l.code, l.caller])).toEqual([
-      ["PUT", "secret.put", "denied", "forbidden", expect.stringMatching(/^token:/)],
-      ["PUT", "secret.put", "invalid", "invalid_input", expect.stringMatching(/^token:/)],
+      ["PUT", "secret.put", "denied", "forbidden", `token:${issued.body.id}`],
+      ["PUT", "secret.put", "invalid", "invalid_input", `token:${issued.body.id}`],
       ["DELETE", "secret.delete", "denied", "unauthorized", null],
     ]);
     expect(JSON.stringify(logs)).not.toContain("hunter2-canary");

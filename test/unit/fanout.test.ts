@@ -1,8 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { brokerClassify } from "../../functions/fanout-options.ts";
 import { ApiError } from "../../functions/problem.ts";
 import { BrokerKeyError } from "../../functions/registry/clusters.ts";
-import { backoffDelay, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
+import {
+  backoffDelay,
+  classifyByShape,
+  fanout,
+  isFailure,
+  summarize,
+} from "../../konduktor/fanout.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import { ValidationError } from "../../konduktor/secret.ts";
 
@@ -20,24 +26,55 @@ class FakeKubeError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether a promise has settled, without waiting for it. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  await Promise.resolve();
+  await Promise.resolve();
+  return done;
+}
+
+// Every test runs on fake timers (Date and setTimeout) starting at T0: durations, backoffs and
+// deadlines are asserted exactly, not against the wall clock of a busy machine.
+const T0 = 1_000_000;
+/** ms since the test started */
+const elapsed = () => Date.now() - T0;
+
 describe("fanout", () => {
-  it("answers one result per cluster, in order, with the operation's status", async () => {
-    const results = await fanout(["a", "b", "c"], async (cluster) => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("answers one result per cluster, in order, with the operation's status and duration", async () => {
+    const p = fanout(["a", "b", "c"], async (cluster) => {
       await sleep(cluster === "a" ? 30 : 1);
       return { status: cluster === "b" ? "updated" : "created" };
     });
-    expect(results.map((r) => [r.cluster, r.status, r.attempts])).toEqual([
-      ["a", "created", 1],
-      ["b", "updated", 1],
-      ["c", "created", 1],
+    await vi.advanceTimersByTimeAsync(30);
+    const results = await p;
+    expect(results).toEqual([
+      { cluster: "a", status: "created", attempts: 1, durationMs: 30 },
+      { cluster: "b", status: "updated", attempts: 1, durationMs: 1 },
+      { cluster: "c", status: "created", attempts: 1, durationMs: 1 },
     ]);
     expect(summarize(results)).toEqual({ ok: 3, failed: 0, allFailedWith: null });
   });
 
-  it("bounds concurrency", async () => {
+  it("bounds concurrency: 10 clusters of 10 ms, 3 at a time, take 40 ms", async () => {
     let running = 0;
     let peak = 0;
-    await fanout(
+    const p = fanout(
       Array.from({ length: 10 }, (_, i) => `c${i}`),
       async () => {
         running++;
@@ -48,24 +85,53 @@ describe("fanout", () => {
       },
       { concurrency: 3 },
     );
+    await vi.advanceTimersByTimeAsync(39);
+    expect(await settled(p)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const results = await p;
     expect(peak).toBe(3);
+    expect(results.map((r) => r.durationMs)).toEqual(Array(10).fill(10));
+    expect(elapsed()).toBe(40);
+  });
+
+  it("a concurrency below 1 runs one at a time; the default runs 8 at once", async () => {
+    const peakWith = async (options: { concurrency?: number }) => {
+      let running = 0;
+      let peak = 0;
+      const p = fanout(
+        Array.from({ length: 12 }, (_, i) => `c${i}`),
+        async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await sleep(5);
+          running--;
+          return { status: "unchanged" };
+        },
+        options,
+      );
+      await vi.runAllTimersAsync();
+      await p;
+      return peak;
+    };
+    expect(await peakWith({ concurrency: 0 })).toBe(1);
+    expect(await peakWith({})).toBe(8);
   });
 
   it("retries retryable errors with backoff and succeeds", async () => {
     const calls: number[] = [];
-    const results = await fanout(
+    const p = fanout(
       ["a"],
       async () => {
-        calls.push(Date.now());
+        calls.push(elapsed());
         if (calls.length < 3) throw new FakeKubeError("server_error", true);
         return { status: "created" };
       },
       { baseDelayMs: 20, random: () => 0 },
     );
-    expect(results[0]).toMatchObject({ cluster: "a", status: "created", attempts: 3 });
+    await vi.runAllTimersAsync();
     // backoff 10 ms (half of 20) then 20 ms (half of 40)
-    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(9);
-    expect(calls[2]! - calls[1]!).toBeGreaterThanOrEqual(19);
+    expect(calls).toEqual([0, 10, 30]);
+    expect((await p)[0]).toEqual({ cluster: "a", status: "created", attempts: 3, durationMs: 30 });
   });
 
   it("does not retry a non-retryable error and passes its code and message", async () => {
@@ -75,46 +141,85 @@ describe("fanout", () => {
       throw new FakeKubeError("forbidden", false);
     });
     expect(calls).toBe(1);
-    expect(results[0]).toMatchObject({
-      cluster: "a",
-      status: "error",
-      code: "forbidden",
-      message: "forbidden happened",
-      retryable: false,
-    });
+    expect(results).toEqual([
+      {
+        cluster: "a",
+        status: "error",
+        code: "forbidden",
+        message: "forbidden happened",
+        retryable: false,
+        attempts: 1,
+        durationMs: 0,
+      },
+    ]);
     expect(summarize(results).allFailedWith).toBe("forbidden");
   });
 
-  it("gives up after the retry budget", async () => {
-    let calls = 0;
-    const results = await fanout(
+  it("gives up after the retry budget, with the last error", async () => {
+    const calls: number[] = [];
+    const p = fanout(
       ["a"],
       async () => {
-        calls++;
+        calls.push(elapsed());
         throw new FakeKubeError("unreachable", true);
       },
-      { retries: 2, baseDelayMs: 1 },
+      { retries: 2, baseDelayMs: 100, random: () => 0.5 },
     );
-    expect(calls).toBe(3);
-    expect(results[0]).toMatchObject({ status: "error", code: "unreachable", attempts: 3 });
+    await vi.runAllTimersAsync();
+    // backoffs: 50 + 0.5 * 50 = 75 ms, then 100 + 0.5 * 100 = 150 ms
+    expect(calls).toEqual([0, 75, 225]);
+    expect((await p)[0]).toEqual({
+      cluster: "a",
+      status: "error",
+      code: "unreachable",
+      message: "unreachable happened",
+      retryable: true,
+      attempts: 3,
+      durationMs: 225,
+    });
+  });
+
+  it("the defaults: 3 retries, 200 ms first backoff, capped at 2 s, 10 s deadline", async () => {
+    const gapsWith = async (options: { retries?: number }) => {
+      const calls: number[] = [];
+      const p = fanout(
+        ["a"],
+        async () => {
+          calls.push(elapsed());
+          throw new FakeKubeError("unreachable", true);
+        },
+        { random: () => 0, ...options },
+      );
+      await vi.runAllTimersAsync();
+      await p;
+      return calls.slice(1).map((t, i) => t - (calls[i] as number));
+    };
+    expect(await gapsWith({})).toEqual([100, 200, 400]);
+    expect(await gapsWith({ retries: 6 })).toEqual([100, 200, 400, 800, 1000, 1000]);
+    const hanging = fanout(["a"], () => new Promise<{ status: string }>(() => {}));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(await settled(hanging)).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await hanging)[0]).toMatchObject({ code: "timeout", durationMs: 10_000 });
   });
 
   it("honours Retry-After", async () => {
     const calls: number[] = [];
-    await fanout(
+    const p = fanout(
       ["a"],
       async () => {
-        calls.push(Date.now());
+        calls.push(elapsed());
         if (calls.length === 1) throw new FakeKubeError("too_many_requests", true, 0.15);
         return { status: "created" };
       },
       { baseDelayMs: 1, random: () => 0 },
     );
-    expect(calls[1]! - calls[0]!).toBeGreaterThanOrEqual(145);
+    await vi.runAllTimersAsync();
+    expect(calls).toEqual([0, 150]);
+    expect((await p)[0]).toMatchObject({ attempts: 2, durationMs: 150 });
   });
 
   it("does not wait for a Retry-After beyond the deadline", async () => {
-    const started = Date.now();
     const results = await fanout(
       ["a"],
       async () => {
@@ -122,50 +227,218 @@ describe("fanout", () => {
       },
       { timeoutMs: 2_000 },
     );
-    // the Retry-After (30 s) is beyond the 2 s deadline: no wait at all (generous bound for slow CI)
-    expect(Date.now() - started).toBeLessThan(1_500);
-    expect(results[0]).toMatchObject({ status: "error", code: "too_many_requests", attempts: 1 });
+    // the Retry-After (30 s) is beyond the 2 s deadline: answered at once, no wait at all
+    expect(results[0]).toMatchObject({
+      status: "error",
+      code: "too_many_requests",
+      attempts: 1,
+      durationMs: 0,
+    });
+    expect(elapsed()).toBe(0);
   });
 
-  it("a hanging cluster ends at its deadline and does not delay the others", async () => {
-    let aborted = false;
-    const started = Date.now();
-    const results = await fanout(
+  it("a retry that would start exactly at the deadline is not attempted; one just before is", async () => {
+    const run = async (timeoutMs: number) => {
+      let calls = 0;
+      const p = fanout(
+        ["a"],
+        async () => {
+          calls++;
+          throw new FakeKubeError("server_error", true);
+        },
+        { timeoutMs, retries: 1, baseDelayMs: 100, random: () => 0 },
+      );
+      await vi.runAllTimersAsync();
+      return { calls, result: (await p)[0] };
+    };
+    // the first backoff is 50 ms
+    expect(await run(50)).toMatchObject({
+      calls: 1,
+      result: { code: "server_error", attempts: 1 },
+    });
+    expect(await run(51)).toMatchObject({
+      calls: 2,
+      result: { code: "server_error", attempts: 2 },
+    });
+  });
+
+  it("a hanging cluster ends exactly at its deadline and does not delay the others", async () => {
+    let abortedAt: number | null = null;
+    const p = fanout(
       ["fast", "dead", "fast2"],
       async (cluster, signal) => {
         if (cluster !== "dead") return { status: "created" };
         signal.addEventListener("abort", () => {
-          aborted = true;
+          abortedAt = elapsed();
         });
         return await new Promise<{ status: string }>(() => {});
       },
       { timeoutMs: 150 },
     );
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(145);
-    // the dead cluster would hang forever: it ends at its deadline (generous bound for slow CI)
-    expect(elapsed).toBeLessThan(2_000);
-    expect(aborted).toBe(true);
-    expect(results.map((r) => r.status)).toEqual(["created", "error", "created"]);
-    const dead = results[1]!;
-    expect(isFailure(dead) && dead.code).toBe("timeout");
+    await vi.advanceTimersByTimeAsync(149);
+    expect(await settled(p)).toBe(false);
+    expect(abortedAt).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    const results = await p;
+    expect(abortedAt).toBe(150);
+    expect(results).toEqual([
+      { cluster: "fast", status: "created", attempts: 1, durationMs: 0 },
+      {
+        cluster: "dead",
+        status: "error",
+        code: "timeout",
+        message: "no answer within 150 ms",
+        retryable: true,
+        attempts: 1,
+        durationMs: 150,
+      },
+      { cluster: "fast2", status: "created", attempts: 1, durationMs: 0 },
+    ]);
+    expect(isFailure(results[1] as (typeof results)[number])).toBe(true);
+    expect(isFailure(results[0] as (typeof results)[number])).toBe(false);
     expect(summarize(results)).toEqual({ ok: 2, failed: 1, allFailedWith: null });
+  });
+
+  it("a deadline during a retry names the attempts and the last error", async () => {
+    let calls = 0;
+    const p = fanout(
+      ["a"],
+      async () => {
+        calls++;
+        if (calls === 1) throw new FakeKubeError("server_error", true);
+        return await new Promise<{ status: string }>(() => {});
+      },
+      { timeoutMs: 120, baseDelayMs: 100, random: () => 0 },
+    );
+    await vi.runAllTimersAsync();
+    // the first attempt fails at 0 ms, the second starts at 50 ms and hangs past the deadline
+    expect((await p)[0]).toEqual({
+      cluster: "a",
+      status: "error",
+      code: "timeout",
+      message: "no answer within 120 ms after 2 attempt(s); last error: server_error happened",
+      retryable: true,
+      attempts: 2,
+      durationMs: 120,
+    });
+  });
+
+  it("stops the deadline timer when a cluster answers: its signal is never aborted later", async () => {
+    let signal: AbortSignal | undefined;
+    const results = await fanout(
+      ["a"],
+      async (_cluster, s) => {
+        signal = s;
+        return { status: "created" };
+      },
+      { timeoutMs: 100 },
+    );
+    expect(results[0]).toMatchObject({ status: "created" });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(signal?.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a classifier that throws makes the fan-out reject (it is the caller's code, not a cluster's)", async () => {
+    const boom = new Error("classifier bug");
+    await expect(
+      fanout(
+        ["a"],
+        async () => {
+          throw new FakeKubeError("server_error", true);
+        },
+        {
+          classify: () => {
+            throw boom;
+          },
+        },
+      ),
+    ).rejects.toBe(boom);
   });
 
   it("never passes on the message of an unknown error", async () => {
     const results = await fanout(["a"], async () => {
       throw new Error("value=hunter2");
     });
-    expect(results[0]).toMatchObject({ code: "internal_error", message: "unexpected error" });
+    expect(results[0]).toEqual({
+      cluster: "a",
+      status: "error",
+      code: "internal_error",
+      message: "unexpected error",
+      retryable: false,
+      attempts: 1,
+      durationMs: 0,
+    });
     expect(JSON.stringify(results)).not.toContain("hunter2");
   });
 
-  it("backoff grows exponentially, is capped, and respects Retry-After", () => {
-    const r = () => 0.999;
-    expect(backoffDelay(1, 100, 1000, r)).toBeLessThanOrEqual(100);
-    expect(backoffDelay(3, 100, 1000, r)).toBeGreaterThan(390);
-    expect(backoffDelay(10, 100, 1000, r)).toBeLessThanOrEqual(1000);
+  it("backoff: half the ceiling plus jitter, doubling per attempt, capped, at least Retry-After", () => {
+    expect(backoffDelay(1, 100, 1000, () => 0)).toBe(50);
+    expect(backoffDelay(1, 100, 1000, () => 0.5)).toBe(75);
+    expect(backoffDelay(2, 100, 1000, () => 0)).toBe(100);
+    expect(backoffDelay(3, 100, 1000, () => 0)).toBe(200);
+    expect(backoffDelay(3, 100, 1000, () => 1)).toBe(400);
+    expect(backoffDelay(10, 100, 1000, () => 0)).toBe(500);
+    expect(backoffDelay(10, 100, 1000, () => 1)).toBe(1000);
     expect(backoffDelay(1, 100, 1000, () => 0, 2)).toBe(2000);
+    expect(backoffDelay(3, 100, 1000, () => 1, 0.3)).toBe(400);
+    expect(backoffDelay(1, 100, 1000, () => 0, 0)).toBe(50);
+  });
+
+  it("summarize: all failed with one code, with several codes, none", () => {
+    const fail = (code: string) => ({
+      cluster: code,
+      status: "error" as const,
+      code,
+      message: code,
+      retryable: false,
+      attempts: 1,
+      durationMs: 0,
+    });
+    expect(summarize([fail("x"), fail("x")])).toEqual({ ok: 0, failed: 2, allFailedWith: "x" });
+    expect(summarize([fail("x"), fail("y")])).toEqual({ ok: 0, failed: 2, allFailedWith: null });
+    expect(summarize([])).toEqual({ ok: 0, failed: 0, allFailedWith: null });
+  });
+});
+
+describe("classifyByShape", () => {
+  it("reads code, message, retryable and retryAfterSeconds by shape", () => {
+    expect(
+      classifyByShape({
+        code: "throttled",
+        message: "slow down",
+        retryable: true,
+        retryAfterSeconds: 2,
+      }),
+    ).toEqual({ code: "throttled", message: "slow down", retryable: true, retryAfterSeconds: 2 });
+    expect(classifyByShape({ code: "x", retryable: "yes", retryAfterSeconds: "2" })).toEqual({
+      code: "x",
+      message: "x",
+      retryable: false,
+    });
+    expect(classifyByShape({ code: "x", message: 42 })).toEqual({
+      code: "x",
+      message: "x",
+      retryable: false,
+    });
+    // a function is not an error object, whatever properties it carries
+    expect(classifyByShape(Object.assign(() => {}, { code: "x", message: "m" }))).toEqual({
+      code: "internal_error",
+      message: "unexpected error",
+      retryable: false,
+    });
+    expect(classifyByShape({ code: "x", message: "" })).toEqual({
+      code: "x",
+      message: "x",
+      retryable: false,
+    });
+    for (const other of [null, undefined, "text", 42, { code: 5 }, new Error("boom")]) {
+      expect(classifyByShape(other)).toEqual({
+        code: "internal_error",
+        message: "unexpected error",
+        retryable: false,
+      });
+    }
   });
 });
 

@@ -448,9 +448,10 @@ describe("validation: bad inputs", () => {
       { ...ok, source: { type: "inline" as const, pairs: { A: canary.repeat(60_000) } } },
       { ...ok, owner: "bad", source: { type: "inline" as const, pairs: { "A B": canary } } },
     ];
-    for (const input of inputs) {
+    const fields = [['source.pairs["1X"]'], ["source"], ["owner", 'source.pairs["A B"]']];
+    for (const [i, input] of inputs.entries()) {
       const problems = validateSecretInput(input);
-      expect(problems.length).toBeGreaterThan(0);
+      expect(problems.map((p) => p.field)).toEqual(fields[i]);
       for (const p of problems)
         expect(JSON.stringify({ f: p.field, m: p.message })).not.toContain("CANARY");
     }

@@ -57,6 +57,7 @@ async function call(method: string, path: string, token: string, json?: unknown)
 
 describe("GitHub OIDC in the broker", () => {
   it("admin manages bindings; invalid ones are refused with the field named", async () => {
+    const before = logs.length;
     const put = await call("PUT", "/v1/oidc-bindings/train-main", ADMIN, {
       match: { repository: "acme/train", ref: "refs/heads/main" },
       owners: ["0a1b2c3d"],
@@ -85,7 +86,21 @@ describe("GitHub OIDC in the broker", () => {
     expect(bad.body.errors[0].field).toBe("match.repository");
     const list = await call("GET", "/v1/oidc-bindings", ADMIN);
     expect(list.body.bindings.map((b: { id: string }) => b.id)).toEqual(["train-main"]);
-    expect(logs.some((l) => l.action === "oidc-binding.create")).toBe(true);
+    expect(
+      logs
+        .slice(before)
+        .map((l) => [l.type, l.action, l.outcome, l.path, l.bindingId ?? null, l.code ?? null]),
+    ).toEqual([
+      ["audit", "oidc-binding.create", "ok", "/v1/oidc-bindings/train-main", "train-main", null],
+      ["audit", "oidc-binding.replace", "ok", "/v1/oidc-bindings/train-main", "train-main", null],
+      ["audit", "oidc-binding.put", "invalid", "/v1/oidc-bindings/everyone", null, "invalid_input"],
+    ]);
+    expect(logs[before]).toMatchObject({
+      caller: "admin",
+      match: { repository: "acme/train", ref: "refs/heads/main" },
+      owners: ["0a1b2c3d"],
+      clusters: ["alpha", "beta"],
+    });
   });
 
   it("a bound workflow's token authenticates as an oidc caller (admin routes stay closed)", async () => {
