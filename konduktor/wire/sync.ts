@@ -90,3 +90,9 @@ export const SyncAnswer = z
   .meta({ id: "SyncAnswer" });
 
 export type SyncAnswerT = z.infer<typeof SyncAnswer>;
+
+/** A basename filter from a list of names (exact) or patterns (`prefix*`, `*`). */
+export function nameMatcher(patterns: readonly string[]): (basename: string) => boolean {
+  return (basename) =>
+    patterns.some((p) => (p.endsWith("*") ? basename.startsWith(p.slice(0, -1)) : p === basename));
+}
