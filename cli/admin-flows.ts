@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Reply } from "../konduktor/wire/client.ts";
-import { serviceAccountKubeconfig } from "../scripts/service-account.ts";
 import { checkProfileName, readConfig, writeConfig } from "./config.ts";
 import { brokerClient, type Ctx, call, type GlobalArgs, mismatch, refusal } from "./context.ts";
 import { EXIT, type ExitCode, usage } from "./errors.ts";
@@ -54,6 +53,8 @@ export async function clusterAdd(ctx: Ctx, args: ClusterAddArgs): Promise<ExitCo
     const file = join(dir, "kubeconfig");
     writeFileSync(file, mergeKubeconfigs(paths), { mode: 0o600 });
     try {
+      // @kubernetes/client-node loads only for this
+      const { serviceAccountKubeconfig } = await import("../scripts/service-account.ts");
       const sa = await serviceAccountKubeconfig(file, {
         ...(args.context ? { context: args.context } : {}),
         name: args.saName ?? "konduktor-broker",

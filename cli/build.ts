@@ -7,7 +7,7 @@
  *
  *   node cli/build.ts [outdir]     (default: cli/dist; `npm run build:cli`)
  */
-import { chmodSync, mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -17,16 +17,23 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export async function buildCli(outdir = join(root, "cli/dist")): Promise<string> {
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, "ksb.js");
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
   await build({
     absWorkingDir: root,
-    entryPoints: ["cli/main.ts"],
-    outfile,
+    entryPoints: { ksb: "cli/main.ts" },
+    outdir,
+    // direct mode and `cluster add --service-account` (@kubernetes/client-node, slow to load)
+    // are chunks loaded only when used
+    splitting: true,
+    chunkNames: "[name]-[hash]",
     bundle: true,
     packages: "external",
     platform: "node",
     target: "node22.18",
     format: "esm",
     banner: { js: "#!/usr/bin/env node" },
+    entryNames: "[name]",
     legalComments: "none",
     sourcemap: false,
     metafile: false,

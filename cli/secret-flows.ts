@@ -4,6 +4,7 @@
  */
 import type { SecretKind } from "../konduktor/types.ts";
 import type { Reply } from "../konduktor/wire/client.ts";
+import type { DescribeSecretAnswer, ListSecretsAnswer } from "../konduktor/wire/secrets.ts";
 import { toWireSource } from "../konduktor/wire/source.ts";
 import {
   brokerClient,
@@ -14,7 +15,11 @@ import {
   mismatch,
   refusal,
 } from "./context.ts";
-import { deleteDirect, describeDirect, listDirect, putDirect, resolveDirect } from "./direct.ts";
+import type { DirectTarget } from "./direct.ts";
+
+/** Direct mode's code (and @kubernetes/client-node) loads only when direct mode is used. */
+const direct = () => import("./direct.ts");
+
 import { CliError, EXIT, type ExitCode, exitFor, usage } from "./errors.ts";
 import { type ClusterLine, json, showClusters, summary, withSpinner } from "./output.ts";
 import { applyLine, deleteLine, describeText, listFailures, listTable } from "./render.ts";
@@ -48,8 +53,8 @@ function noBrokerFlagsInDirect(args: ScopeArgs): void {
   }
 }
 
-function directTarget(ctx: Ctx, args: ScopeArgs) {
-  return resolveDirect(
+async function directTarget(ctx: Ctx, args: ScopeArgs): Promise<DirectTarget> {
+  return (await direct()).resolveDirect(
     {
       kubeconfig: args.kubeconfig,
       contexts: args.contexts,
@@ -122,11 +127,11 @@ export async function createSecret(ctx: Ctx, args: CreateArgs): Promise<ExitCode
   );
   const verb = args.dryRun ? "Planned for" : "Synced to";
   if (isDirect(args)) {
-    const target = directTarget(ctx, args);
+    const target = await directTarget(ctx, args);
     ctx.out.note(
       `direct mode: owner ${target.owner.owner} (from ${target.owner.from}), contexts ${target.contexts.join(", ")}`,
     );
-    const run = putDirect(target, args.name, { ...args, source });
+    const run = (await direct()).putDirect(target, args.name, { ...args, source });
     const lines = new Map([...run.results].map(([c, p]) => [c, p.then(applyLine)]));
     const shown = await showClusters(ctx.out, lines);
     return finish(ctx, shown, verb, await run.answer);
@@ -165,7 +170,7 @@ export async function deleteSecret(
 ): Promise<ExitCode> {
   noBrokerFlagsInDirect(args);
   if (isDirect(args)) {
-    const run = deleteDirect(directTarget(ctx, args), args.name);
+    const run = (await direct()).deleteDirect(await directTarget(ctx, args), args.name);
     const lines = new Map([...run.results].map(([c, p]) => [c, p.then(deleteLine)]));
     const shown = await showClusters(ctx.out, lines);
     return finish(ctx, shown, "Deleted from", await run.answer);
@@ -196,13 +201,13 @@ export async function listSecrets(
   args: ScopeArgs & { allUsers: boolean },
 ): Promise<ExitCode> {
   noBrokerFlagsInDirect(args);
-  let answer: Awaited<ReturnType<typeof listDirect>>;
+  let answer: ListSecretsAnswer;
   let raw: unknown;
   if (isDirect(args)) {
     answer = await withSpinner(
       ctx.out,
       "listing",
-      listDirect(directTarget(ctx, args), args.allUsers),
+      (await direct()).listDirect(await directTarget(ctx, args), args.allUsers),
     );
     raw = answer;
   } else {
@@ -246,13 +251,13 @@ export async function describeSecret(
   args: ScopeArgs & { name: string },
 ): Promise<ExitCode> {
   noBrokerFlagsInDirect(args);
-  let answer: Awaited<ReturnType<typeof describeDirect>>;
+  let answer: DescribeSecretAnswer;
   let raw: unknown;
   if (isDirect(args)) {
     answer = await withSpinner(
       ctx.out,
       `describing ${args.name}`,
-      describeDirect(directTarget(ctx, args), args.name),
+      (await direct()).describeDirect(await directTarget(ctx, args), args.name),
     );
     raw = answer;
     if (answer.results.every((r) => r.status === "missing")) {

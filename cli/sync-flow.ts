@@ -10,7 +10,6 @@ import {
   mismatch,
   refusal,
 } from "./context.ts";
-import { resolveDirect, syncDirect } from "./direct.ts";
 import { EXIT, type ExitCode, usage } from "./errors.ts";
 import { json, showClusters, withSpinner } from "./output.ts";
 import { syncLines } from "./render.ts";
@@ -50,6 +49,7 @@ export async function runSync(ctx: Ctx, args: SyncArgs): Promise<ExitCode> {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
+    const { resolveDirect, syncDirect } = await import("./direct.ts");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
