@@ -372,6 +372,93 @@ describe("ksb in a terminal, against the broker", () => {
     }
   });
 
+  it("sync --dry-run plans the copy the stopped cluster missed; sync makes it", async () => {
+    const plan = await run("ksb sync --dry-run after-stop");
+    expect(plan.exit, plan.screen).toBe(0);
+    expect(plan.screen.split("\n")).toEqual([
+      // every secret of the owner is read (earlier tests made some); the plan covers the name
+      expect.stringMatching(/^✔ alpha {2}read \(\d+ secrets\)$/),
+      expect.stringMatching(/^✔ beta {2}read \(\d+ secrets\)$/),
+      expect.stringMatching(/^✔ gamma {2}read \(\d+ secrets\)$/),
+      expect.stringMatching(
+        new RegExp(
+          `^• create after-stop \\(owner ${owner}\\) on gamma from (alpha|beta): API_TOKEN \\(planned\\)$`,
+        ),
+      ),
+      "✔ Plan: 1 change(s) over 3 clusters, 0 of 1 secret(s) already in line (dry run: nothing written)",
+    ]);
+    expect(await readSecret(clusters[2]!, `after-stop-${owner}`)).toBeNull();
+    const done = await run("ksb sync after-stop");
+    expect(done.exit, done.screen).toBe(0);
+    expect(done.screen.split("\n").at(-1)).toBe(
+      "✔ Synced: 1 change(s) over 3 clusters, 0 of 1 secret(s) already in line",
+    );
+    expect((await readSecret(clusters[2]!, `after-stop-${owner}`))?.data).toEqual({
+      API_TOKEN: b64(CANARY.env),
+    });
+  });
+
+  it("admin: tokens, webhooks and OIDC bindings", async () => {
+    const tokens = await run("ksb --profile admin token list");
+    expect(tokens.exit, tokens.screen).toBe(0);
+    const rows = tokens.screen
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => [r[1], r[2]]).sort()).toEqual([
+      ["cli-e2e", owner],
+      ["–", owner],
+    ]);
+    const lister = rows.find((r) => r[1] === "–")?.[0] as string;
+    const revoked = await run(`ksb --profile admin token revoke ${lister}`);
+    expect(revoked.screen).toMatch(
+      new RegExp(`^✔ revoked token ${lister} \\(no label\\) at \\d{4}-`),
+    );
+    const refused = await run("ksb --profile lister secret list");
+    expect(refused.exit).toBe(1);
+    expect(refused.screen).toMatch(
+      /^✖ cannot list: .* \[unauthorized\] — the token is wrong, expired or revoked: run `ksb login` again$/,
+    );
+    const hook = await run(
+      `ksb --profile admin hook create --owner ${owner} --names 'db-*,wandb' --label rotation > hook-secret.txt`,
+    );
+    expect(hook.exit, hook.screen).toBe(0);
+    expect(hook.screen).toMatch(
+      new RegExp(
+        `^✔ webhook (wh_[0-9a-f]{16}): deliveries to POST /v1/hooks/wh_[0-9a-f]{16} for owner ${owner}, names db-\\*, wandb, clusters all\\. Its signing secret is shown once, below\\.$`,
+      ),
+    );
+    expect(readFileSync(join(dir, "hook-secret.txt"), "utf8")).toMatch(/^whsec_[A-Za-z0-9+/=]+\n$/);
+    const id = /(wh_[0-9a-f]{16})/.exec(hook.screen)?.[1] as string;
+    expect((await run("ksb --profile admin hook list")).screen).toMatch(
+      new RegExp(`\\n${id}\\s+rotation\\s+${owner}\\s+db-\\*, wandb\\s+all\\s+yes`),
+    );
+    expect((await run(`ksb --profile admin hook delete ${id}`)).screen).toBe(
+      `✔ deleted webhook ${id}: its deliveries are refused from now on`,
+    );
+    const binding = await run(
+      `ksb --profile admin oidc-binding put train-main --repository acme/train --ref refs/heads/main --owner ${owner} --clusters alpha,beta`,
+    );
+    expect(binding.screen).toBe(
+      `✔ created OIDC binding train-main: workflows matching repository=acme/train, ref=refs/heads/main act as ${owner} on alpha, beta (write, read)`,
+    );
+    const bad = await run(
+      `ksb --profile admin oidc-binding put any --repository '*/*' --owner ${owner}`,
+    );
+    expect([bad.exit, bad.screen]).toEqual([
+      2,
+      "✖ not sent: match.repository: must name the owner literally: owner/repo or owner/* (a binding for every owner on GitHub is refused)",
+    ]);
+    expect((await run("ksb --profile admin oidc-binding list")).screen.split("\n")[1]).toMatch(
+      new RegExp(
+        `^train-main\\s+repository=acme/train ref=refs/heads/main\\s+${owner}\\s+alpha, beta\\s+write, read$`,
+      ),
+    );
+    expect((await run("ksb --profile admin oidc-binding delete train-main")).screen).toBe(
+      "✔ deleted OIDC binding train-main",
+    );
+  });
+
   it("deletes (secret delete, and mcli's delete secret) from every cluster", async () => {
     const r = await run("ksb secret delete train-env");
     expect(r.exit, r.screen).toBe(0);

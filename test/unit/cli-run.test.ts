@@ -146,6 +146,28 @@ describe("ksb against the broker's contract", () => {
     for (const r of [good, list]) expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 
+  it("whoami names the credential and where it comes from, and says what the broker cannot tell yet", async () => {
+    const r = await ksb(["whoami"]);
+    expect([r.code, r.stdout.split("\n")]).toEqual([
+      0,
+      [
+        `API token 0123456789abcdef (from profile default) at ${url} (from profile default): accepted by the broker`,
+        "owners, clusters, rights and expiry: this broker does not answer GET /v1/whoami yet",
+      ],
+    ]);
+    const fromEnv = await ksb(["whoami", "-o", "json"], {
+      env: { KSB_URL: url, KSB_TOKEN: TOKEN, KSB_PROFILE: "other" },
+    });
+    expect(JSON.parse(fromEnv.stdout)).toEqual({
+      profile: "other",
+      url,
+      urlFrom: "KSB_URL",
+      credential: "API token 0123456789abcdef",
+      credentialFrom: "KSB_TOKEN",
+      whoami: null,
+    });
+  });
+
   it("refuses http:// to another machine before sending anything", async () => {
     const before = requests.length;
     const r = await ksb(["login", "--url", "http://broker.example.com"], { stdin: TOKEN });
