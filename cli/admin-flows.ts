@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { Reply } from "../konduktor/wire/client.ts";
 import { checkProfileName, readConfig, writeConfig } from "./config.ts";
 import { brokerClient, type Ctx, call, type GlobalArgs, mismatch, refusal } from "./context.ts";
-import { EXIT, type ExitCode, usage } from "./errors.ts";
+import { CliError, EXIT, type ExitCode, usage } from "./errors.ts";
 import { flattenContext, kubeconfigPaths, mergeKubeconfigs } from "./kubeconfig-files.ts";
 import { json, table } from "./output.ts";
 import { syncSummary } from "./sync-flow.ts";
@@ -75,20 +75,19 @@ export async function clusterAdd(ctx: Ctx, args: ClusterAddArgs): Promise<ExitCo
   );
   if (!reply.ok && reply.problem?.code === "invalid_kubeconfig" && !args.serviceAccount) {
     const e = refusal(reply, `cluster ${args.name} not registered`);
-    e.message +=
-      "\nTip: add --service-account to register a ServiceAccount token made with this context instead (for client certificates and exec plugins: EKS, GKE, kind, minikube).";
-    throw e;
+    throw new CliError(
+      `${e.message}\nTip: add --service-account to register a ServiceAccount token made with this context instead (for client certificates and exec plugins: EKS, GKE, kind, minikube).`,
+      e.exitCode,
+    );
   }
-  const info =
-    reply.status === 207
-      ? (reply.raw as never)
-      : answerOf(reply, `cluster ${args.name} not registered`);
+  // 207: registered, but the catch-up sync (--sync) failed somewhere
+  const info = answerOf(reply, `cluster ${args.name} not registered`);
   const health = await call(client, (c) => c.clusterHealth(args.name));
   if (ctx.out.format === "json") {
     json(ctx.out, { cluster: reply.raw, health: health.raw });
   } else {
     ctx.out.print(
-      `✔ registered cluster "${args.name}" (context ${context}): ${(info as { server: string }).server}, namespace ${(info as { namespace: string }).namespace}`,
+      `✔ registered cluster "${args.name}" (context ${context}): ${info.server}, namespace ${info.namespace}`,
     );
     const h = health.answer;
     if (h?.ok)
@@ -100,8 +99,7 @@ export async function clusterAdd(ctx: Ctx, args: ClusterAddArgs): Promise<ExitCo
         `✖ health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${h.version}` : ""}; ${h.error?.message ?? `may not: ${h.missing.join(", ")}`}`,
       );
     }
-    const sync = (info as { sync?: Parameters<typeof syncSummary>[0] }).sync;
-    if (sync) ctx.out.print(syncSummary(sync));
+    if (info.sync) ctx.out.print(syncSummary(info.sync));
   }
   return reply.status === 207 || !health.answer?.ok ? EXIT.partial : EXIT.ok;
 }

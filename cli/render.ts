@@ -81,13 +81,15 @@ export function listTable(answer: ListSecretsAnswer): string {
   );
 }
 
-/** Clusters a listing could not read, as lines (the table then misses what they hold). */
-export function listFailures(answer: {
+/** A listing's per-cluster outcome as lines: read, or why not (the table then misses its secrets). */
+export function readLines(answer: {
   results: { cluster?: string; status?: string; code?: string; message?: string }[];
 }): ClusterLine[] {
-  return answer.results
-    .filter((r) => r.status === "error")
-    .map((r) => errorLine(r.cluster ?? "?", r));
+  return answer.results.map((r) =>
+    r.status === "error"
+      ? errorLine(r.cluster ?? "?", r)
+      : { cluster: r.cluster ?? "?", ok: true, text: "listed" },
+  );
 }
 
 export function describeText(answer: DescribeSecretAnswer): string {

@@ -21,8 +21,8 @@ import type { DirectTarget } from "./direct.ts";
 const direct = () => import("./direct.ts");
 
 import { CliError, EXIT, type ExitCode, exitFor, usage } from "./errors.ts";
-import { type ClusterLine, json, showClusters, summary, withSpinner } from "./output.ts";
-import { applyLine, deleteLine, describeText, listFailures, listTable } from "./render.ts";
+import { type ClusterLine, json, lineText, showClusters, summary, withSpinner } from "./output.ts";
+import { applyLine, deleteLine, describeText, listTable, readLines } from "./render.ts";
 import { buildSource } from "./source.ts";
 
 export interface CreateArgs extends GlobalArgs {
@@ -228,22 +228,18 @@ export async function listSecrets(
     answer = reply.answer;
     raw = reply.raw;
   }
-  const failures = listFailures(answer);
-  const ok = answer.results.length - failures.length;
+  const lines = readLines(answer);
+  const failed = lines.filter((l) => !l.ok);
   if (ctx.out.format === "json") json(ctx.out, raw);
   else {
     ctx.out.print(listTable(answer));
-    if (failures.length) {
-      for (const f of failures) ctx.out.print(`✖ ${f.cluster}  ${f.text}: ${f.detail}`);
-      ctx.out.print(
-        summary("Listed", [
-          ...failures,
-          ...Array.from({ length: ok }, () => ({ cluster: "", ok: true, text: "" })),
-        ]),
-      );
+    // the table misses what an unreadable cluster holds: say which, and why
+    if (failed.length) {
+      for (const f of failed) ctx.out.print(lineText(f));
+      ctx.out.print(summary("Listed", lines));
     }
   }
-  return exitFor(ok, failures.length);
+  return exitFor(lines.length - failed.length, failed.length);
 }
 
 export async function describeSecret(

@@ -1053,8 +1053,10 @@ function listTable(answer) {
     ])
   );
 }
-function listFailures(answer) {
-  return answer.results.filter((r) => r.status === "error").map((r) => errorLine(r.cluster ?? "?", r));
+function readLines(answer) {
+  return answer.results.map(
+    (r) => r.status === "error" ? errorLine(r.cluster ?? "?", r) : { cluster: r.cluster ?? "?", ok: true, text: "listed" }
+  );
 }
 function describeText(answer) {
   const head = [
@@ -1223,10 +1225,13 @@ async function clusterAdd(ctx, args) {
   );
   if (!reply.ok && reply.problem?.code === "invalid_kubeconfig" && !args.serviceAccount) {
     const e = refusal(reply, `cluster ${args.name} not registered`);
-    e.message += "\nTip: add --service-account to register a ServiceAccount token made with this context instead (for client certificates and exec plugins: EKS, GKE, kind, minikube).";
-    throw e;
+    throw new CliError(
+      `${e.message}
+Tip: add --service-account to register a ServiceAccount token made with this context instead (for client certificates and exec plugins: EKS, GKE, kind, minikube).`,
+      e.exitCode
+    );
   }
-  const info = reply.status === 207 ? reply.raw : answerOf(reply, `cluster ${args.name} not registered`);
+  const info = answerOf(reply, `cluster ${args.name} not registered`);
   const health = await call(client, (c) => c.clusterHealth(args.name));
   if (ctx.out.format === "json") {
     json(ctx.out, { cluster: reply.raw, health: health.raw });
@@ -1244,8 +1249,7 @@ async function clusterAdd(ctx, args) {
         `✖ health: ${h.reachable ? "reachable" : "NOT reachable"}${h.version ? `, ${h.version}` : ""}; ${h.error?.message ?? `may not: ${h.missing.join(", ")}`}`
       );
     }
-    const sync = info.sync;
-    if (sync) ctx.out.print(syncSummary(sync));
+    if (info.sync) ctx.out.print(syncSummary(info.sync));
   }
   return reply.status === 207 || !health.answer?.ok ? EXIT.partial : EXIT.ok;
 }
@@ -1958,22 +1962,17 @@ async function listSecrets(ctx, args) {
     answer = reply.answer;
     raw = reply.raw;
   }
-  const failures = listFailures(answer);
-  const ok = answer.results.length - failures.length;
+  const lines = readLines(answer);
+  const failed = lines.filter((l) => !l.ok);
   if (ctx.out.format === "json") json(ctx.out, raw);
   else {
     ctx.out.print(listTable(answer));
-    if (failures.length) {
-      for (const f of failures) ctx.out.print(`✖ ${f.cluster}  ${f.text}: ${f.detail}`);
-      ctx.out.print(
-        summary("Listed", [
-          ...failures,
-          ...Array.from({ length: ok }, () => ({ cluster: "", ok: true, text: "" }))
-        ])
-      );
+    if (failed.length) {
+      for (const f of failed) ctx.out.print(lineText(f));
+      ctx.out.print(summary("Listed", lines));
     }
   }
-  return exitFor(ok, failures.length);
+  return exitFor(lines.length - failed.length, failed.length);
 }
 async function describeSecret(ctx, args) {
   noBrokerFlagsInDirect(args);

@@ -11,7 +11,7 @@ import type { Ctx } from "../../cli/context.ts";
 import { run } from "../../cli/main.ts";
 import type { OutputFormat } from "../../cli/output.ts";
 import { ProblemSchema } from "../../konduktor/wire/problem.ts";
-import { PutAnswer } from "../../konduktor/wire/secrets.ts";
+import { ListAnswer, PutAnswer } from "../../konduktor/wire/secrets.ts";
 
 const TOKEN = "kbt_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 const CANARY = "canary-cli-run-7f3a";
@@ -62,6 +62,31 @@ const problem = (status: number, code: string, detail: string, extra: object = {
     ...extra,
   });
 
+const drift = {
+  reference: "alpha",
+  inLine: false,
+  clusters: [
+    { cluster: "alpha", state: "in-line" },
+    { cluster: "gamma", state: "unknown" },
+  ],
+};
+const LIST = ListAnswer.parse({
+  scope: "own",
+  owner: "0a1b2c3d",
+  secrets: [
+    {
+      name: "wandb",
+      secretName: "wandb-0a1b2c3d",
+      kind: "env",
+      owner: "0a1b2c3d",
+      keys: ["API_KEY"],
+      clusters: ["alpha"],
+      drift,
+    },
+  ],
+  results: [{ cluster: "alpha", status: "ok", count: 1 }, failed("gamma")],
+});
+
 /** What the fake broker answers for `PUT /v1/secrets/wandb`, set per test. */
 let putAnswer: { status: number; body: unknown } = { status: 200, body: put([ok("alpha")]) };
 const requests: { method: string; url: string; body: string }[] = [];
@@ -88,6 +113,7 @@ beforeAll(async () => {
       return send(404, problem(404, "not_found", "no route GET /v1/whoami: see /docs"));
     if (req.method === "PUT" && req.url === "/v1/secrets/wandb")
       return send(putAnswer.status, putAnswer.body);
+    if (req.method === "GET" && req.url === "/v1/secrets") return send(207, LIST);
     send(404, problem(404, "not_found", `no route ${req.method} ${req.url}`));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -248,6 +274,17 @@ describe("ksb against the broker's contract", () => {
     expect([bad.code, bad.stderr]).toEqual([
       2,
       "✖ secret wandb not written: the secret is not valid: key is bad; source.pairs.A-B: key is bad [invalid_input]",
+    ]);
+  });
+
+  it("a listing that could not read a cluster: the table, the cluster and why, exit 3", async () => {
+    const r = await ksb(["secret", "list"]);
+    expect(r.code).toBe(3);
+    expect(r.stdout.split("\n")).toEqual([
+      "NAME   KIND  OWNER     KEYS     CLUSTERS  DRIFT",
+      "wandb  env   0a1b2c3d  API_KEY  alpha     unknown on gamma",
+      "✖ gamma  error unreachable: cannot reach gamma: check that it is up",
+      "✖ 1 of 2 clusters failed: gamma (unreachable); listed the other 1",
     ]);
   });
 
