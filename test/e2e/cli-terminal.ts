@@ -17,6 +17,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class Terminal {
   private readonly socket: string;
   private readonly session: string;
+  /** the number of the command started last: its exit marker is `::exit-<n>=<code>` */
+  private count = 0;
   private constructor(socket: string, session: string) {
     this.socket = socket;
     this.session = session;
@@ -92,21 +94,28 @@ export class Terminal {
 
   /** Clears the screen and scrollback, types `command` and Enter, returns right away. */
   async start(command: string): Promise<void> {
+    this.count++;
     await this.type("clear");
     await this.keys("Enter");
     await sleep(100);
     this.tmux("clear-history", "-t", this.session);
-    await this.type(`${command}; echo "::exit=$?"`);
+    await this.type(`${command}; echo "::exit-${this.count}=$?"`);
     await this.keys("Enter");
   }
 
-  /** Waits for the command started last to end: its exit code and what the screen showed. */
+  /**
+   * Waits for the command started last to end: its exit code and what the screen showed between
+   * the typed command and its exit marker (numbered, so a marker left on the screen by an earlier
+   * command never matches).
+   */
   async finish(timeoutMs = 60_000): Promise<{ exit: number; screen: string }> {
-    const screen = await this.waitFor(/^::exit=\d+$/m, timeoutMs);
-    const exit = Number(/^::exit=(\d+)$/m.exec(screen)?.[1]);
+    const marker = new RegExp(`^::exit-${this.count}=(\\d+)$`, "m");
+    const screen = await this.waitFor(marker, timeoutMs);
+    const exit = Number(marker.exec(screen)?.[1]);
     const lines = screen.split("\n");
-    const first = lines.findIndex((l) => l.includes('echo "::exit=$?"'));
-    const last = lines.findIndex((l) => /^::exit=\d+$/.test(l));
+    const last = lines.findIndex((l) => marker.test(l));
+    const typed = `echo "::exit-${this.count}=$?"`;
+    const first = lines.slice(0, last).findLastIndex((l) => l.includes(typed));
     return {
       exit,
       screen: lines
