@@ -7,18 +7,13 @@
  */
 import pLimit from "p-limit";
 import { type FanoutResult, fanout, isFailure } from "../konduktor/fanout.ts";
+import { digestValues } from "../konduktor/format.ts";
 import { createClientNodeKubeSecrets } from "../konduktor/kube/client-node-adapter.ts";
 import { kubeconfigContexts } from "../konduktor/kube/kubeconfig.ts";
 import type { KubeSecrets } from "../konduktor/kube/port.ts";
-import {
-  applySecret,
-  deleteOwn,
-  describe,
-  describeListing,
-  digestValues,
-} from "../konduktor/ops.ts";
+import { applySecret, deleteOwn, describe, describeListing } from "../konduktor/ops.ts";
 import { checkSecretInput, ValidationError } from "../konduktor/secret.ts";
-import { type Copy, executePlan, groupCopies, planSync, readCopies } from "../konduktor/sync.ts";
+import { type Copy, groupCopies, readCopies } from "../konduktor/sync.ts";
 import type { SecretDescription, SecretKind, SecretSource } from "../konduktor/types.ts";
 import { describeAnswerOf, mergeListings } from "../konduktor/wire/answers.ts";
 import type {
@@ -29,6 +24,7 @@ import type {
 } from "../konduktor/wire/secrets.ts";
 import type { SyncAnswerT } from "../konduktor/wire/sync.ts";
 import type { Env } from "./config.ts";
+import { executeDirectPlan, localKeyring, planDirectSync } from "./direct-sync.ts";
 import { usage } from "./errors.ts";
 import { kubeconfigPaths, mergeKubeconfigs } from "./kubeconfig-files.ts";
 import { getpassUser, konduktorOwner, type OwnerSource } from "./owner.ts";
@@ -95,6 +91,8 @@ function open(target: DirectTarget, context: string, signal: AbortSignal): KubeS
 }
 
 const limit = pLimit(8);
+/** this run's digest keys (./direct-sync.ts `localKeyring`), made on first use */
+const keyring = localKeyring();
 
 /** `op` on every context in parallel, one promise per context (so lines show as each ends). */
 export function perContext<T extends object>(
@@ -165,7 +163,12 @@ export function putDirect(
   });
   const results = runs as Map<string, Promise<ApplyRow>>;
   const answer = (async () => {
-    const { digests, contentDigest } = await digestValues(secret.data);
+    const { digests, contentDigest } = await digestValues(
+      (await keyring).current,
+      owner,
+      name,
+      secret.data,
+    );
     return {
       name,
       owner,
@@ -176,6 +179,7 @@ export function putDirect(
       keys: Object.keys(digests),
       digests,
       contentDigest,
+      version: null,
       results: await all(results),
     };
   })();
@@ -190,7 +194,7 @@ export async function listDirect(
   const listings = new Map<string, SecretDescription[]>();
   const results = await all(
     perContext(target, async (kube, context) => {
-      const items = await describeListing(kube, owner);
+      const items = await describeListing(kube, owner, await keyring);
       listings.set(context, items);
       return { status: "ok" as const, count: items.length };
     }),
@@ -211,7 +215,10 @@ export async function describeDirect(
   const results = await all(
     perContext(target, async (kube) => {
       try {
-        return { status: "found" as const, secret: await describe(kube, owner, name) };
+        return {
+          status: "found" as const,
+          secret: await describe(kube, owner, name, await keyring),
+        };
       } catch (error) {
         if ((error as { code?: unknown }).code === "not_found")
           return { status: "missing" as const };
@@ -223,11 +230,13 @@ export async function describeDirect(
 }
 
 type DeleteRow = DeleteSecretAnswer["results"][number];
+/** The broker's delete answer without `version`: direct mode keeps no ledger. */
+export type DirectDeleteAnswer = Omit<DeleteSecretAnswer, "version">;
 
 export function deleteDirect(
   target: DirectTarget,
   name: string,
-): { results: Map<string, Promise<DeleteRow>>; answer: Promise<DeleteSecretAnswer> } {
+): { results: Map<string, Promise<DeleteRow>>; answer: Promise<DirectDeleteAnswer> } {
   const owner = target.owner.owner;
   const results = perContext(target, async (kube) => {
     const r = await deleteOwn(kube, owner, name);
@@ -237,7 +246,7 @@ export function deleteDirect(
 }
 
 /**
- * A sync of the owner's secrets across the contexts (konduktor/sync: plan, then carry it out).
+ * A sync of the owner's secrets across the contexts (./direct-sync.ts: plan, then carry it out).
  * Direct mode keeps no ledger: a secret deleted on one context alone is copied back from the
  * others (the broker remembers deletions; see docs/cli.md).
  */
@@ -255,7 +264,7 @@ export async function syncDirect(
   const copies: Copy[] = [];
   const reads = await all(
     perContext(target, async (kube, context) => {
-      const found = await readCopies(kube, context, owners);
+      const found = await readCopies(kube, context, owners, await keyring);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
     }),
@@ -267,7 +276,7 @@ export async function syncDirect(
   );
   const readable = results.filter((r) => r.status === "read").map((r) => r.cluster);
   const secrets = groupCopies(copies.filter((c) => readable.includes(c.cluster)));
-  const plan = planSync({
+  const plan = planDirectSync({
     clusters: readable,
     secrets,
     source: options.source,
@@ -275,11 +284,10 @@ export async function syncDirect(
   });
   const entries = options.dryRun
     ? plan.entries.map((e) => ({ ...e, status: "planned" as const }))
-    : await executePlan({
+    : await executeDirectPlan({
         plan,
         secrets,
-        open: async (cluster, signal) =>
-          open(target, cluster, signal ?? new AbortController().signal),
+        open: (cluster, signal) => open(target, cluster, signal),
         fanout: { timeoutMs: target.timeoutMs, retries: 2 },
         via: "ksb:direct:sync",
         ...(options.names ? { mayDelete: options.names } : {}),
@@ -293,6 +301,7 @@ export async function syncDirect(
     results,
     plan: entries,
     skipped: plan.skipped,
+    unledgered: [],
     summary: {
       secrets: plan.secrets,
       inLine: plan.inLine,
@@ -300,6 +309,7 @@ export async function syncDirect(
       done: entries.filter((e) => e.status === "done").length,
       failed: entries.filter((e) => e.status === "error").length,
       unreadableClusters: results.length - readable.length,
+      unledgered: 0,
     },
     durationMs: Date.now() - started,
   };

@@ -3,7 +3,12 @@
  * Key names, clusters, codes and messages only: the answers hold no value.
  */
 import type { LooseApplyResultT, LooseDeleteResultT } from "../konduktor/wire/client.ts";
-import type { DescribeSecretAnswer, Drift, ListSecretsAnswer } from "../konduktor/wire/secrets.ts";
+import type {
+  DescribeSecretAnswer,
+  Drift,
+  ListSecretsAnswer,
+  SealCheckT,
+} from "../konduktor/wire/secrets.ts";
 import type { SyncAnswerT } from "../konduktor/wire/sync.ts";
 import { type ClusterLine, keyList, table } from "./output.ts";
 
@@ -58,8 +63,12 @@ export function driftText(drift: Drift): string {
       const keys = c.keys
         ? ` (${[...c.keys.missing, ...c.keys.extra, ...c.keys.changed].join(", ")})`
         : "";
-      const edited = c.editedOutsideBroker ? ", edited outside the broker" : "";
-      return `${c.state} on ${c.cluster}${keys}${edited}`;
+      const notes = [
+        c.editedOutsideBroker ? ", edited outside the broker" : "",
+        c.deletedOutsideBroker ? ", deleted outside the broker" : "",
+        c.stale ? ", an older version" : "",
+      ].join("");
+      return `${c.state} on ${c.cluster}${keys}${notes}`;
     });
   return parts.join("; ");
 }
@@ -92,6 +101,13 @@ export function readLines(answer: {
   );
 }
 
+/** A copy's signature in words (none: written outside the broker, nothing to say). */
+export function signatureText(sig: SealCheckT): string {
+  if (sig.state === "valid") return `signed by the broker (version ${sig.version})`;
+  if (sig.state === "invalid") return `signature: ${sig.reason}`;
+  return "";
+}
+
 export function describeText(answer: DescribeSecretAnswer): string {
   const head = [
     `secret ${answer.name} (owner ${answer.owner}): ${answer.agree ? `the clusters agree (${answer.contentDigest})` : `the clusters do not agree: ${driftText(answer.drift)}`}`,
@@ -107,7 +123,7 @@ export function describeText(answer: DescribeSecretAnswer): string {
         s.updatedAt ?? "–",
         s.provenance ? `${s.provenance.actor} via ${s.provenance.via}` : "–",
         s.placement === "all" ? "all" : s.placement.join(", "),
-        `${s.immutable ? "immutable" : ""}${s.editedOutsideBroker ? " edited outside the broker" : ""}`.trim() ||
+        [s.immutable ? "immutable" : "", signatureText(s.signature)].filter(Boolean).join(", ") ||
           "–",
       ];
     }
@@ -139,9 +155,15 @@ export function syncLines(answer: SyncAnswerT): {
           : "";
     return `${mark} ${what}${how}`;
   });
-  const skipped = answer.skipped.map(
-    (s) =>
-      `- skipped ${s.secret} (owner ${s.owner})${s.cluster ? ` on ${s.cluster}` : ""}: ${s.reason}`,
-  );
+  const skipped = [
+    ...answer.skipped.map(
+      (s) =>
+        `- skipped ${s.secret} (owner ${s.owner})${s.cluster ? ` on ${s.cluster}` : ""}: ${s.reason}`,
+    ),
+    ...answer.unledgered.map(
+      (u) =>
+        `- left ${u.secret} (owner ${u.owner}) on ${u.clusters.join(", ")}: not made through the broker (not in its ledger); name a --source to adopt it`,
+    ),
+  ];
   return { lines, plan, skipped };
 }

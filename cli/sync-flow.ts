@@ -24,9 +24,11 @@ export interface SyncArgs extends GlobalArgs {
 
 export function syncSummary(a: SyncAnswerT): string {
   const s = a.summary;
-  const unread = s.unreadableClusters
-    ? `; ${s.unreadableClusters} cluster(s) could not be read`
-    : "";
+  const unread =
+    (s.unreadableClusters ? `; ${s.unreadableClusters} cluster(s) could not be read` : "") +
+    (s.unledgered
+      ? `; ${s.unledgered} secret(s) not in the broker's ledger, left where they are`
+      : "");
   if (a.dryRun) {
     return `${s.unreadableClusters ? "✖" : "✔"} Plan: ${s.planned} change(s) over ${a.results.length} clusters, ${s.inLine} of ${s.secrets} secret(s) already in line (dry run: nothing written)${unread}`;
   }

@@ -22,6 +22,8 @@ import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { migrateKeyValueState } from "./store/migrate.ts";
+import { createStores } from "./store/stores.ts";
 
 export const API_VERSION = "0.1.0";
 
@@ -79,10 +81,12 @@ function requestIdOf(c: AppContext): string {
 }
 
 export function createApp(deps: AppDeps) {
+  const stores = createStores(deps.records, deps.config);
   const services: Services = {
     config: deps.config,
-    store: deps.store,
-    registry: new ClusterRegistry(deps.store, deps.config, deps.runtime, deps.connector),
+    stores,
+    store: stores.kv,
+    registry: new ClusterRegistry(stores.clusters, deps.config, deps.runtime, deps.connector),
     resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? consoleLog,
@@ -202,9 +206,30 @@ export function createApp(deps: AppDeps) {
     );
   });
 
+  /**
+   * The state of an earlier broker, migrated before the first request is served (once per app;
+   * a failed attempt is tried again by the next request).
+   */
+  let migration: Promise<void> | null = null;
+  const ready = async (): Promise<void> => {
+    const legacy = deps.legacyState;
+    if (!legacy) return;
+    migration ??= migrateKeyValueState(legacy, deps.records, services.now()).then(
+      (report) => {
+        if (report) services.log({ type: "migration", from: "key-value state", ...report });
+      },
+      (error: unknown) => {
+        migration = null;
+        throw error;
+      },
+    );
+    await migration;
+  };
+
   app.use("*", async (c, next) => {
     c.set("requestId", crypto.randomUUID());
     c.set("services", services);
+    await ready();
     await next();
     c.header("x-request-id", c.get("requestId"));
   });
@@ -230,7 +255,7 @@ export function createApp(deps: AppDeps) {
     const caller = await resolveCaller(
       bearerCredential(c.req.header("authorization")),
       services.resolvers,
-      { config: services.config, store: services.store, now: services.now },
+      { config: services.config, stores, now: services.now },
     );
     c.set("caller", caller);
     await next();
@@ -297,7 +322,7 @@ export function createApp(deps: AppDeps) {
   }
 
   // the Worker's `scheduled` handler runs syncs with the same services (functions/worker.ts)
-  return Object.assign(app, { services });
+  return Object.assign(app, { services, ready });
 }
 
 export type BrokerApp = ReturnType<typeof createApp>;

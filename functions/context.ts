@@ -4,14 +4,22 @@ import type { KubeRuntime } from "../konduktor/kube/kubeconfig.ts";
 import type { Caller, CallerResolver } from "./auth/caller.ts";
 import type { BrokerConfig } from "./config.ts";
 import type { ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
+import type { ShardedStore } from "./store/records.ts";
 import type { KeyValueStore } from "./store/store.ts";
+import type { Stores } from "./store/stores.ts";
 
 /** One structured log line (JSON). Audit lines have `type: "audit"`. Never a value or a credential. */
 export type LogLine = Record<string, unknown> & { type: string };
 
 export interface AppDeps {
   config: BrokerConfig;
-  store: KeyValueStore;
+  /** the broker's consistent state (Durable Objects on Workers, node:sqlite on Node) */
+  records: ShardedStore;
+  /**
+   * the key-value state of an earlier broker (Workers KV, the Node entry's JSON file), migrated
+   * into `records` on the first request (functions/store/migrate.ts)
+   */
+  legacyState?: KeyValueStore;
   /** "edge" in workerd (kubeconfigs with embedded token + CA only), "node" on Node */
   runtime: KubeRuntime;
   connector: KubeConnector;
@@ -26,6 +34,9 @@ export interface AppDeps {
 
 export interface Services {
   config: BrokerConfig;
+  /** every entity store, built once (functions/store/stores.ts) */
+  stores: Stores;
+  /** `stores.kv`: the key-value view tombstones use until the intent ledger replaces them */
   store: KeyValueStore;
   registry: ClusterRegistry;
   resolvers: CallerResolver[];

@@ -1,8 +1,12 @@
 /**
- * The Node entry: the same app on @hono/node-server, state in a JSON file, and the undici-based
- * fetch adapter (kubeconfigs may use client certificates, CA files, token files).
+ * The Node entry: the same app on @hono/node-server, state in SQLite (`node:sqlite`, WAL) at
+ * STATE_DB, and the undici-based fetch adapter (kubeconfigs may use client certificates, CA
+ * files, token files). The JSON state file of earlier brokers (STATE_FILE) is migrated into the
+ * database on the first request, once (functions/store/migrate.ts); it is never written again.
  *
- *   ADMIN_TOKEN=… KEK=… node functions/node.ts            # PORT (8787), STATE_FILE (.konduktor-state.json)
+ *   ADMIN_TOKEN=… KEK=… node functions/node.ts
+ *     # PORT (8787), HOST (127.0.0.1), STATE_DB (.konduktor-state.db),
+ *     # STATE_FILE (.konduktor-state.json: read once if it exists)
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -11,7 +15,8 @@ import { nodeKubeSecrets } from "../konduktor/kube/node-fetch.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import type { KubeConnector } from "./registry/clusters.ts";
-import { FileStore } from "./store/file-store.ts";
+import { readLegacyStateFile } from "./store/legacy-file.ts";
+import { SqliteShardedStore } from "./store/sqlite-records.ts";
 
 export const nodeConnector: KubeConnector = async (
   kubeconfig,
@@ -25,13 +30,31 @@ export const nodeConnector: KubeConnector = async (
     ...(signal ? { signal } : {}),
   });
 
+/**
+ * A configuration error in the words of this entry: settings are environment variables here, not
+ * Worker secrets (`wrangler secret put` and .dev.vars are for workerd).
+ */
+export function nodeConfigMessage(error: ConfigError): string {
+  const lines = error.problems.map(({ setting, message }) => {
+    const advice = message
+      .replace(/ \(`wrangler secret put [^)]*\)/g, "")
+      .replace(/set it as a secret/g, `set the environment variable ${setting}`);
+    return `  - ${setting}: ${advice}`;
+  });
+  return [
+    "the broker is not configured correctly (the Node entry reads its settings from environment variables):",
+    ...lines,
+    "e.g. ADMIN_TOKEN=$(openssl rand -base64 32) KEK=$(openssl rand -base64 32) npm run start:node (keep both: the KEK decrypts the registry in STATE_FILE)",
+  ].join("\n");
+}
+
 function main(): void {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env as Record<string, unknown>);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      console.error(nodeConfigMessage(error));
       process.exit(2);
     }
     throw error;
@@ -45,9 +68,11 @@ function main(): void {
   } catch {
     scalarPath = null;
   }
+  const legacyState = readLegacyStateFile(process.env.STATE_FILE || ".konduktor-state.json");
   const app = createApp({
     config,
-    store: new FileStore(process.env.STATE_FILE || ".konduktor-state.json"),
+    records: new SqliteShardedStore(process.env.STATE_DB || ".konduktor-state.db"),
+    ...(legacyState ? { legacyState } : {}),
     runtime: "node",
     connector: nodeConnector,
     ...(scalarPath

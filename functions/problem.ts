@@ -28,6 +28,7 @@ export const PROBLEM_STATUS = {
   webhook_timestamp_out_of_range: 401,
   webhook_signature_invalid: 401,
   webhook_in_progress: 409,
+  webhook_stale: 409,
 } as const satisfies Record<string, number>;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;

@@ -7,8 +7,12 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
 import { problemResponse } from "./problem.ts";
+import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
 import { scheduledSync } from "./sync/service.ts";
+
+// the Durable Object class of the `RECORDS` binding (wrangler.jsonc) is exported by the entry
+export { RecordShard } from "./store/durable-records.ts";
 
 interface ScheduledControllerLike {
   readonly scheduledTime: number;
@@ -31,7 +35,9 @@ function appFor(env: Env) {
       env,
       app: createApp({
         config,
-        store: new KvStore(env.KONDUKTOR_KV),
+        records: new DurableShardedStore(env.RECORDS),
+        // the state of brokers before the Durable Objects, migrated on the first request
+        legacyState: new KvStore(env.KONDUKTOR_KV),
         runtime: "edge",
         connector: edgeConnector,
         docsScript: () => env.ASSETS.fetch(new Request("https://assets.invalid/standalone.js")),
@@ -82,6 +88,7 @@ export default {
       return;
     }
     try {
+      await entry.app.ready();
       await scheduledSync(entry.app.services, controller);
     } catch (error) {
       console.error(

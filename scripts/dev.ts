@@ -1,5 +1,5 @@
 /**
- * `npm run dev`: the broker on workerd with local KV (`wrangler dev`).
+ * `npm run dev`: the broker on workerd with local state: Durable Objects (`wrangler dev`).
  *
  * On the first start it writes a git-ignored `.dev.vars` with what the broker needs (a random
  * admin token and a random 256-bit key for the kubeconfigs), prints how to register a cluster,

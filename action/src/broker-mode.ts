@@ -15,12 +15,9 @@ import {
 } from "../../konduktor/wire/client.ts";
 import type { PutSecretRequest } from "../../konduktor/wire/secrets.ts";
 import { toWireSource } from "../../konduktor/wire/source.ts";
-import type { ActionConfig } from "./inputs.ts";
+import type { ActionConfig } from "./config.ts";
+import { StepError } from "./errors.ts";
 import type { ClusterResult } from "./report.ts";
-
-export class StepError extends Error {
-  override name = "StepError";
-}
 
 type BrokerTarget = Extract<ActionConfig["target"], { type: "broker" }>;
 

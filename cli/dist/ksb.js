@@ -22,7 +22,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-CBNO5KIV.js";
+} from "./chunk-7SEU2FT3.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -72,8 +72,10 @@ var PlanEntrySchema = z.object({
   action: z.enum(["create", "update", "delete"]),
   keys: z.array(z.string()).meta({ description: "key names written or removed" }),
   source: z.string().nullable(),
+  version: z.number().nullable().meta({ description: "the ledger version written" }),
   reason: z.string(),
   status: z.enum(["planned", "done", "error"]),
+  supersededBy: z.number().optional(),
   writes: z.number().optional(),
   code: z.string().optional(),
   message: z.string().optional()
@@ -99,16 +101,29 @@ var SyncAnswer = z.object({
       owner: z.string(),
       secret: z.string(),
       cluster: z.string().optional(),
+      editedOutsideBroker: z.literal(true).optional(),
+      deletedOutsideBroker: z.literal(true).optional(),
       reason: z.string()
     })
   ),
+  unledgered: z.array(
+    z.object({
+      owner: z.string(),
+      secret: z.string(),
+      secretName: z.string(),
+      clusters: z.array(z.string())
+    })
+  ).meta({
+    description: "secrets the broker's ledger does not know (made by Konduktor's CLI or the Action's kubeconfig mode): left where they are, never copied; a sync that names a `source` holding one adopts it"
+  }),
   summary: z.object({
     secrets: z.number(),
     inLine: z.number(),
     planned: z.number(),
     done: z.number(),
     failed: z.number(),
-    unreadableClusters: z.number()
+    unreadableClusters: z.number(),
+    unledgered: z.number()
   }),
   durationMs: z.number()
 }).meta({ id: "SyncAnswer" });
@@ -482,22 +497,37 @@ var ApplyOkResult = z4.object({
   writes: z4.number(),
   dryRun: z4.boolean(),
   replacedGitSsh: z4.array(z4.string()).optional(),
+  supersededBy: z4.number().optional().meta({
+    description: "the copy already held this newer version (a later request wrote it first): nothing was written"
+  }),
   attempts: z4.number(),
   durationMs: z4.number()
 });
 var ApplyResultSchema = z4.union([ApplyOkResult, ErrorResult]).meta({ id: "ApplyResult" });
 var DriftSchema = z4.object({
+  ledger: z4.enum(["current", "deleted", "unledgered"]).meta({
+    description: "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger)"
+  }),
+  version: z4.number().nullable().meta({ description: "the ledger's version of the content (null: unledgered)" }),
   reference: z4.string().nullable().meta({
-    description: "the cluster whose copy the others are compared with: the most recently written copy (the one a sync would copy from)"
+    description: "the cluster whose copy the others are compared with (the one a sync copies from); null when there is none"
   }),
   inLine: z4.boolean().meta({
-    description: "every cluster of the placement holds the same content"
+    description: "every cluster of the placement holds the ledger's version (unledgered: every cluster holds the same content)"
   }),
   clusters: z4.array(
     z4.object({
       cluster: z4.string(),
-      state: z4.enum(["in-line", "missing", "different", "not-placed", "deleted", "unknown"]).meta({
-        description: "`not-placed`: the secret's placement (annotation konduktor-broker/placement) leaves this cluster out; `deleted`: no copy, and the secret was deleted there through the broker (a sync does not restore it). Neither is a disagreement"
+      state: z4.enum([
+        "in-line",
+        "missing",
+        "different",
+        "not-placed",
+        "deleted",
+        "unknown",
+        "unledgered"
+      ]).meta({
+        description: "`not-placed`: the secret's placement leaves this cluster out; `deleted`: deleted there through the broker (a sync does not restore it). Neither is a disagreement. `unledgered`: a copy of a secret the ledger does not know"
       }),
       keys: z4.object({
         missing: z4.array(z4.string()),
@@ -505,7 +535,13 @@ var DriftSchema = z4.object({
         changed: z4.array(z4.string())
       }).optional().meta({ description: "for `different`: which keys differ from the reference" }),
       editedOutsideBroker: z4.literal(true).optional().meta({
-        description: "this copy was changed outside the broker (kubectl, the Konduktor CLI): a sync leaves it alone unless a source is named"
+        description: "this copy was changed outside the broker (its signature does not match): never a source, and a sync leaves it alone unless a source is named"
+      }),
+      deletedOutsideBroker: z4.literal(true).optional().meta({
+        description: "the broker wrote this copy and it was deleted outside the broker: the cron does not bring it back; a sync that names the secret does"
+      }),
+      stale: z4.literal(true).optional().meta({
+        description: "a copy the broker wrote at an older version: the next sync updates it"
       })
     })
   )
@@ -518,8 +554,13 @@ var PutAnswer = z4.object({
   mode: z4.enum(["merge", "replace"]),
   dryRun: z4.boolean(),
   keys: z4.array(z4.string()),
-  digests: z4.record(z4.string(), z4.string()).meta({ description: "key → sha256 of the value" }),
+  digests: z4.record(z4.string(), z4.string()).meta({
+    description: "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`): equal values give equal digests, a guess cannot be checked against one"
+  }),
   contentDigest: z4.string(),
+  version: z4.number().nullable().meta({
+    description: "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger)"
+  }),
   results: z4.array(ApplyResultSchema),
   notice: z4.string().optional().meta({
     description: "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value"
@@ -546,6 +587,16 @@ var ListAnswer = z4.object({
   ),
   results: z4.array(z4.union([ListOkResult, ErrorResult]))
 }).meta({ id: "ListSecretsAnswer" });
+var SealCheckSchema = z4.union([
+  z4.object({
+    state: z4.literal("valid"),
+    version: z4.number(),
+    keyId: z4.string(),
+    placement: z4.string()
+  }),
+  z4.object({ state: z4.literal("invalid"), reason: z4.string() }),
+  z4.object({ state: z4.literal("none") })
+]);
 var SecretDescriptionSchema = z4.object({
   name: z4.string(),
   basename: z4.string(),
@@ -560,7 +611,7 @@ var SecretDescriptionSchema = z4.object({
   managedKeys: z4.array(z4.string()),
   provenance: z4.object({ actor: z4.string(), via: z4.string(), at: z4.string().optional() }).nullable(),
   placement: z4.union([z4.literal("all"), z4.array(z4.string())]),
-  editedOutsideBroker: z4.boolean()
+  signature: SealCheckSchema
 });
 var DescribeAnswer = z4.object({
   name: z4.string(),
@@ -586,11 +637,15 @@ var DeletedResult = z4.object({
   cluster: z4.string(),
   status: z4.literal("deleted"),
   secretName: z4.string(),
-  namespace: z4.string()
+  namespace: z4.string(),
+  supersededBy: z4.number().optional().meta({
+    description: "the copy holds a newer version (a later write): it was left in place, not deleted"
+  })
 });
 var DeleteAnswer = z4.object({
   name: z4.string(),
   owner: z4.string(),
+  version: z4.number().meta({ description: "the ledger version of this deletion" }),
   results: z4.array(z4.union([DeletedResult, ErrorResult]))
 }).meta({ id: "DeleteSecretAnswer" });
 
@@ -1032,8 +1087,12 @@ function driftText(drift) {
   }
   const parts = drift.clusters.filter((c) => c.state !== "in-line").map((c) => {
     const keys = c.keys ? ` (${[...c.keys.missing, ...c.keys.extra, ...c.keys.changed].join(", ")})` : "";
-    const edited = c.editedOutsideBroker ? ", edited outside the broker" : "";
-    return `${c.state} on ${c.cluster}${keys}${edited}`;
+    const notes = [
+      c.editedOutsideBroker ? ", edited outside the broker" : "",
+      c.deletedOutsideBroker ? ", deleted outside the broker" : "",
+      c.stale ? ", an older version" : ""
+    ].join("");
+    return `${c.state} on ${c.cluster}${keys}${notes}`;
   });
   return parts.join("; ");
 }
@@ -1058,6 +1117,11 @@ function readLines(answer) {
     (r) => r.status === "error" ? errorLine(r.cluster ?? "?", r) : { cluster: r.cluster ?? "?", ok: true, text: "listed" }
   );
 }
+function signatureText(sig) {
+  if (sig.state === "valid") return `signed by the broker (version ${sig.version})`;
+  if (sig.state === "invalid") return `signature: ${sig.reason}`;
+  return "";
+}
 function describeText(answer) {
   const head = [
     `secret ${answer.name} (owner ${answer.owner}): ${answer.agree ? `the clusters agree (${answer.contentDigest})` : `the clusters do not agree: ${driftText(answer.drift)}`}`
@@ -1073,7 +1137,7 @@ function describeText(answer) {
         s.updatedAt ?? "–",
         s.provenance ? `${s.provenance.actor} via ${s.provenance.via}` : "–",
         s.placement === "all" ? "all" : s.placement.join(", "),
-        `${s.immutable ? "immutable" : ""}${s.editedOutsideBroker ? " edited outside the broker" : ""}`.trim() || "–"
+        [s.immutable ? "immutable" : "", signatureText(s.signature)].filter(Boolean).join(", ") || "–"
       ];
     }
     if (r.status === "missing") return [r.cluster, "missing", "–", "–", "–", "–", "–", "–"];
@@ -1092,16 +1156,21 @@ function syncLines(answer) {
     const how = e.status === "error" ? ` — error ${e.code}: ${e.message}` : e.status === "planned" ? " (planned)" : "";
     return `${mark} ${what}${how}`;
   });
-  const skipped = answer.skipped.map(
-    (s) => `- skipped ${s.secret} (owner ${s.owner})${s.cluster ? ` on ${s.cluster}` : ""}: ${s.reason}`
-  );
+  const skipped = [
+    ...answer.skipped.map(
+      (s) => `- skipped ${s.secret} (owner ${s.owner})${s.cluster ? ` on ${s.cluster}` : ""}: ${s.reason}`
+    ),
+    ...answer.unledgered.map(
+      (u) => `- left ${u.secret} (owner ${u.owner}) on ${u.clusters.join(", ")}: not made through the broker (not in its ledger); name a --source to adopt it`
+    )
+  ];
   return { lines, plan, skipped };
 }
 
 // cli/sync-flow.ts
 function syncSummary(a) {
   const s = a.summary;
-  const unread = s.unreadableClusters ? `; ${s.unreadableClusters} cluster(s) could not be read` : "";
+  const unread = (s.unreadableClusters ? `; ${s.unreadableClusters} cluster(s) could not be read` : "") + (s.unledgered ? `; ${s.unledgered} secret(s) not in the broker's ledger, left where they are` : "");
   if (a.dryRun) {
     return `${s.unreadableClusters ? "✖" : "✔"} Plan: ${s.planned} change(s) over ${a.results.length} clusters, ${s.inLine} of ${s.secrets} secret(s) already in line (dry run: nothing written)${unread}`;
   }
@@ -1123,7 +1192,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-PK3RSZYM.js");
+    const { resolveDirect, syncDirect } = await import("./direct-UZTA4VTP.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -1800,7 +1869,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-PK3RSZYM.js");
+var direct = () => import("./direct-UZTA4VTP.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

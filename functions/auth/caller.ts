@@ -11,7 +11,7 @@
 import { z } from "@hono/zod-openapi";
 import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
-import type { KeyValueStore } from "../store/store.ts";
+import type { Stores } from "../store/stores.ts";
 
 export interface Rights {
   /** create, merge, replace and delete the owners' secrets */
@@ -61,7 +61,7 @@ export interface Caller {
 /** What a resolver may use. */
 export interface ResolverContext {
   config: BrokerConfig;
-  store: KeyValueStore;
+  stores: Pick<Stores, "tokens" | "oidcBindings">;
   /** for time-bound credentials (tests may fix it) */
   now: () => Date;
 }

@@ -7,7 +7,7 @@
 import { ApiError } from "../problem.ts";
 import type { Caller, CallerResolver } from "./caller.ts";
 import { type GithubOidcSettings, looksLikeJwt, OidcError, verifyGithubToken } from "./oidc.ts";
-import { grantFor, OidcBindingStore } from "./oidc-bindings.ts";
+import { grantFor } from "./oidc-bindings.ts";
 
 export function oidcApiError(error: OidcError): ApiError {
   const extra = { check: error.check };
@@ -17,7 +17,7 @@ export function oidcApiError(error: OidcError): ApiError {
 }
 
 /** The resolver, with the broker's OIDC settings (config `githubOidc`; null = switched off). */
-export const githubOidcResolver: CallerResolver = async (credential, { config, store }) => {
+export const githubOidcResolver: CallerResolver = async (credential, { config, stores }) => {
   if (!looksLikeJwt(credential)) return null;
   const oidc = config.githubOidc;
   if (!oidc) {
@@ -33,7 +33,7 @@ export const githubOidcResolver: CallerResolver = async (credential, { config, s
   };
   try {
     const claims = await verifyGithubToken(credential, settings);
-    const grant = grantFor(claims, await new OidcBindingStore(store).list());
+    const grant = grantFor(claims, await stores.oidcBindings.list());
     const caller: Caller = {
       id: grant.id,
       kind: "oidc",

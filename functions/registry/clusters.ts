@@ -14,10 +14,11 @@ import {
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
-import { getJson, type KeyValueStore, putJson } from "../store/store.ts";
+import type { ClusterStore } from "../store/clusters.ts";
 import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
 
-const PREFIX = "cluster:";
+/** The additional data a kubeconfig is sealed with (unchanged since the first broker). */
+const aad = (name: string) => `cluster:${name}`;
 
 /** The broker cannot decrypt a stored kubeconfig (a key problem): a per-cluster error. */
 export class BrokerKeyError extends Error {
@@ -77,12 +78,12 @@ export type KubeConnector = (
 ) => Promise<KubeSecrets>;
 
 export class ClusterRegistry {
-  private readonly store: KeyValueStore;
+  private readonly store: ClusterStore;
   private readonly config: BrokerConfig;
   private readonly runtime: KubeRuntime;
   private readonly connector: KubeConnector;
   constructor(
-    store: KeyValueStore,
+    store: ClusterStore,
     config: BrokerConfig,
     runtime: KubeRuntime,
     connector: KubeConnector,
@@ -114,8 +115,8 @@ export class ClusterRegistry {
     now: Date,
   ): Promise<{ record: ClusterRecord; created: boolean }> {
     const parsed = this.check(kubeconfig, context);
-    const existing = await this.getRecord(name);
-    const record: ClusterRecord = {
+    const sealed = await seal(kubeconfig, aad(name), this.config.kek);
+    return await this.store.put(name, (existing) => ({
       name,
       server: parsed.server,
       namespace: parsed.namespace,
@@ -123,31 +124,24 @@ export class ClusterRegistry {
       user: parsed.userName,
       addedAt: existing?.addedAt ?? now.toISOString(),
       updatedAt: now.toISOString(),
-      kubeconfig: await seal(kubeconfig, PREFIX + name, this.config.kek),
-    };
-    await putJson(this.store, PREFIX + name, record);
-    return { record, created: !existing };
+      kubeconfig: sealed,
+    }));
   }
 
   async getRecord(name: string): Promise<ClusterRecord | null> {
-    return await getJson<ClusterRecord>(this.store, PREFIX + name);
+    return await this.store.get(name);
   }
 
   async names(): Promise<string[]> {
-    return (await this.store.list(PREFIX)).map((k) => k.slice(PREFIX.length));
+    return await this.store.names();
   }
 
   async list(): Promise<ClusterRecord[]> {
-    const keys = await this.store.list(PREFIX);
-    const records = await Promise.all(keys.map((k) => getJson<ClusterRecord>(this.store, k)));
-    return records.filter((r): r is ClusterRecord => r !== null);
+    return await this.store.list();
   }
 
   async remove(name: string): Promise<boolean> {
-    const existing = await this.getRecord(name);
-    if (!existing) return false;
-    await this.store.delete(PREFIX + name);
-    return true;
+    return await this.store.remove(name);
   }
 
   /**
@@ -158,10 +152,7 @@ export class ClusterRegistry {
     const r = record ?? (await this.getRecord(name));
     if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
     try {
-      return await open(r.kubeconfig, PREFIX + name, [
-        this.config.kek,
-        ...this.config.previousKeks,
-      ]);
+      return await open(r.kubeconfig, aad(name), [this.config.kek, ...this.config.previousKeks]);
     } catch (error) {
       if (error instanceof EnvelopeError) {
         // an operator problem, not the caller's: said as a per-cluster error

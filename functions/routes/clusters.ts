@@ -8,8 +8,8 @@ import { brokerFanoutOptions } from "../fanout-options.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { clusterInfo } from "../registry/clusters.ts";
 import { ClusterName } from "../schemas.ts";
+import { SyncAnswer, syncOutcomeOf } from "../sync/request.ts";
 import { catchUpCluster, syncHttpStatus, syncLogFields } from "../sync/service.ts";
-import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 
 // `update` is the PUT that replace mode and every sync copy use; `patch` is the merge.
 export const SECRET_VERBS = ["get", "list", "create", "update", "patch", "delete"] as const;

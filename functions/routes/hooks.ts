@@ -18,23 +18,10 @@ import type { Caller } from "../auth/caller.ts";
 import { pickOwner, requireAdmin } from "../auth/policy.ts";
 import { type AppContext, type AppEnv, send } from "../context.ts";
 import { ApiError, fieldProblems, invalidInput, problemResponses } from "../problem.ts";
-import {
-  DELIVERY_TTL_SECONDS,
-  type DeliveryRecord,
-  HOOK_ID_RE,
-  type HookRecord,
-  HookStore,
-  hookInfo,
-} from "../registry/hooks.ts";
-import { runSync, syncLogFields } from "../sync/service.ts";
-import {
-  checkBasename,
-  onClusters,
-  PutSecretBody,
-  putOnClusters,
-  secretFromBody,
-  targets,
-} from "./secrets.ts";
+import { HOOK_ID_RE, type HookRecord, hookInfo } from "../registry/hooks.ts";
+import { onClusters, putOnClusters, targets } from "../secrets/http.ts";
+import { checkBasename, PutSecretBody, secretFromBody } from "../secrets/wire.ts";
+import { DELIVERY_TTL_SECONDS, type DeliveryRecord, deliveryLeaseMs } from "../store/deliveries.ts";
 import {
   nameMatcher,
   SyncAnswer,
@@ -42,7 +29,8 @@ import {
   sendSync,
   syncOutcomeOf,
   syncScopeFor,
-} from "./sync.ts";
+} from "../sync/request.ts";
+import { runSync, syncLogFields } from "../sync/service.ts";
 
 /** Accepted clock difference between the sender and the broker (the Standard Webhooks default). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
@@ -162,6 +150,7 @@ async function deliverSecretSet(
   hook: HookRecord,
   caller: Caller,
   body: z.infer<typeof SecretSetDelivery>,
+  delivery: DeliveryRecord,
 ): Promise<Response> {
   const { name } = body;
   checkBasename(name, "");
@@ -195,6 +184,19 @@ async function deliverSecretSet(
           )}, which is outside this hook's scope: writing git-ssh secret "${name}" would delete it (git-ssh is one per owner); nothing was written`,
       );
     }
+  }
+  // the newest delivery wins: an older one (by its first webhook-timestamp) changes nothing
+  const newer = await c.get("services").stores.deliveries.acceptNewest(owner, name, {
+    timestamp: delivery.timestamp,
+    hookId: hook.id,
+    deliveryId: delivery.deliveryId,
+  });
+  if (newer) {
+    throw new ApiError(
+      "webhook_stale",
+      `delivery ${delivery.deliveryId} (webhook-timestamp ${delivery.timestamp}) is older than delivery ${newer.deliveryId} (webhook-timestamp ${newer.timestamp}), already applied to secret "${name}": nothing was written; send the current value as a new delivery`,
+      { newerDeliveryId: newer.deliveryId },
+    );
   }
   return await putOnClusters(c, caller, {
     owner,
@@ -243,10 +245,10 @@ async function deliverSync(
   });
 }
 
-async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
+async function deliver(c: AppContext): Promise<Response> {
   const id = c.req.param("id") ?? "";
-  const { now } = c.get("services");
-  const hook = await hooks.get(id);
+  const { now, stores, config, registry } = c.get("services");
+  const hook = await stores.hooks.get(id);
   if (!hook) {
     throw new ApiError(
       "unknown_hook",
@@ -294,7 +296,7 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
   }
   const raw = await c.req.text();
   try {
-    new Webhook(await hooks.signingSecret(hook)).verify(raw, headers, { jsonParse: false });
+    new Webhook(await stores.hooks.signingSecret(hook)).verify(raw, headers, { jsonParse: false });
   } catch (error) {
     if (!(error instanceof WebhookVerificationError)) throw error;
     throw new ApiError(
@@ -303,15 +305,31 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     );
   }
   const flightKey = `${hook.id}:${deliveryId}`;
-  const seen = inFlight.has(flightKey)
-    ? ({ state: "processing" } as const)
-    : await hooks.seen(hook.id, deliveryId, now());
-  if (seen === null && inFlight.has(flightKey)) {
-    // another copy of this delivery got here while this one read the store
-    return inProgress(deliveryId);
+  // another copy of this delivery is being applied in this isolate
+  if (inFlight.has(flightKey)) inProgress(deliveryId, null);
+  // claimed before the body is parsed or a cluster is touched, as a lease until the delivery's
+  // deadline: a copy arriving meanwhile is answered 409 webhook_in_progress; after the deadline
+  // (the broker died applying it) a retry takes it over. A failure that wrote nothing (a 4xx,
+  // every cluster failed) releases it at once.
+  const at = now();
+  const clusterCount =
+    hook.clusters === "all" ? (await registry.names()).length : hook.clusters.length;
+  const claim = await stores.deliveries.claim({
+    hookId: hook.id,
+    deliveryId,
+    timestamp: seconds,
+    now: at,
+    leaseMs: deliveryLeaseMs(clusterCount, config),
+    requestId: c.get("requestId"),
+  });
+  if ("inProgress" in claim) {
+    inProgress(
+      deliveryId,
+      Math.max(1, Math.ceil(((claim.inProgress.leaseUntil ?? 0) - at.getTime()) / 1000)),
+    );
   }
-  if (seen) {
-    if (seen.state === "processing") return inProgress(deliveryId);
+  if ("done" in claim) {
+    const seen = claim.done;
     audit(c, { action: "hook.delivery", outcome: "ok", hook: hook.id, deliveryId, replay: true });
     c.header("webhook-replay", "true");
     return send(
@@ -329,25 +347,11 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
       200,
     );
   }
-  // claimed now, before the body is parsed or a cluster is touched: a second copy of this delivery
-  // arriving meanwhile is answered 409 webhook_in_progress (this isolate at once, others via the
-  // store). A failure that wrote nothing (a 4xx, every cluster failed) gives the id back.
+  const record = claim.claimed;
   inFlight.add(flightKey);
   const caller = hookCaller(hook);
   c.set("caller", caller);
-  const at = now();
-  const record: DeliveryRecord = {
-    hookId: hook.id,
-    deliveryId,
-    state: "processing",
-    firstSeenAt: at.toISOString(),
-    expiresAt: new Date(at.getTime() + DELIVERY_TTL_SECONDS * 1000).toISOString(),
-    requestId: c.get("requestId"),
-  };
-  let marked = false;
   try {
-    await hooks.mark(record);
-    marked = true;
     let json: unknown;
     try {
       json = raw ? JSON.parse(raw) : undefined;
@@ -365,14 +369,9 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     } else {
       const parsed = SecretSetDelivery.safeParse(json);
       if (!parsed.success) throw invalid(parsed.error, "");
-      res = await deliverSecretSet(c, hook, caller, parsed.data);
+      res = await deliverSecretSet(c, hook, caller, parsed.data, record);
     }
-    await hooks.mark({
-      ...record,
-      state: "done",
-      status: res.status,
-      outcome: res.status === 200 ? "ok" : "partial",
-    });
+    await stores.deliveries.complete(record, res.status, res.status === 200 ? "ok" : "partial");
     audit(c, {
       action: "hook.delivery",
       outcome: res.status === 200 ? "ok" : "partial",
@@ -382,7 +381,7 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
     return res;
   } catch (error) {
     // nothing was written (a 4xx before any write, or every cluster failed): a retry may apply it
-    if (marked) await hooks.forget(hook.id, deliveryId);
+    await stores.deliveries.release(record);
     if (error instanceof ApiError) {
       audit(c, {
         action: "hook.delivery",
@@ -407,10 +406,11 @@ async function deliver(c: AppContext, hooks: HookStore): Promise<Response> {
 const inFlight = new Set<string>();
 
 /** Refuses a delivery being applied right now (audited by app.onError, like every refusal). */
-function inProgress(deliveryId: string): never {
+function inProgress(deliveryId: string, retryAfterSeconds: number | null): never {
   throw new ApiError(
     "webhook_in_progress",
-    `delivery ${deliveryId} is being applied right now: nothing was written twice; retry later`,
+    `delivery ${deliveryId} is being applied right now: nothing was written twice; retry ${retryAfterSeconds === null ? "later" : `after ${retryAfterSeconds} s (if that attempt never finishes, its claim ends then)`}`,
+    retryAfterSeconds === null ? {} : { retryAfterSeconds },
   );
 }
 
@@ -437,8 +437,8 @@ export function hookRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const body = c.req.valid("json");
-      const { store, config, now } = c.get("services");
-      const { record, secret } = await new HookStore(store, config).create(
+      const { stores, now } = c.get("services");
+      const { record, secret } = await stores.hooks.create(
         {
           label: body.label ?? null,
           owners: [...new Set(body.owners)].sort(),
@@ -478,8 +478,7 @@ export function hookRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       requireAdmin(c.get("caller"));
-      const { store, config } = c.get("services");
-      const records = await new HookStore(store, config).list();
+      const records = await c.get("services").stores.hooks.list();
       return send(c, { hooks: records.map(hookInfo) }, 200);
     },
   );
@@ -502,8 +501,7 @@ export function hookRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
-      const { store, config } = c.get("services");
-      const record = await new HookStore(store, config).get(id);
+      const record = await c.get("services").stores.hooks.get(id);
       if (!record) throw new ApiError("not_found", `no webhook with id ${id}`);
       return send(c, hookInfo(record), 200);
     },
@@ -524,8 +522,7 @@ export function hookRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
-      const { store, config } = c.get("services");
-      if (!(await new HookStore(store, config).remove(id))) {
+      if (!(await c.get("services").stores.hooks.remove(id))) {
         throw new ApiError("not_found", `no webhook with id ${id}`);
       }
       audit(c, { action: "hook.delete", outcome: "ok", hook: id });
@@ -567,8 +564,5 @@ export function hookRoutes(app: OpenAPIHono<AppEnv>): void {
       ...problemResponses(400, 401, 403, 404, 409, 413, 502),
     },
   });
-  app.post("/v1/hooks/:id", async (c) => {
-    const { store, config } = c.get("services");
-    return await deliver(c, new HookStore(store, config));
-  });
+  app.post("/v1/hooks/:id", async (c) => await deliver(c));
 }

@@ -4,11 +4,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { audit } from "../audit.ts";
-import {
-  type OidcBinding,
-  OidcBindingStore,
-  oidcBindingInputSchema,
-} from "../auth/oidc-bindings.ts";
+import { type OidcBinding, oidcBindingInputSchema } from "../auth/oidc-bindings.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import { type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
@@ -64,8 +60,8 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const { store, now } = c.get("services");
-      const { binding, created } = await new OidcBindingStore(store).put({ ...body, id }, now());
+      const { stores, now } = c.get("services");
+      const { binding, created } = await stores.oidcBindings.put({ ...body, id }, now());
       audit(c, {
         action: created ? "oidc-binding.create" : "oidc-binding.replace",
         outcome: "ok",
@@ -93,7 +89,7 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       requireAdmin(c.get("caller"));
-      return send(c, { bindings: await new OidcBindingStore(c.get("services").store).list() }, 200);
+      return send(c, { bindings: await c.get("services").stores.oidcBindings.list() }, 200);
     },
   );
 
@@ -115,7 +111,7 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
-      const binding = await new OidcBindingStore(c.get("services").store).get(id);
+      const binding = await c.get("services").stores.oidcBindings.get(id);
       if (!binding) throw new ApiError("not_found", `no OIDC binding with id ${id}`);
       return send(c, binding, 200);
     },
@@ -138,7 +134,7 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
-      if (!(await new OidcBindingStore(c.get("services").store).delete(id))) {
+      if (!(await c.get("services").stores.oidcBindings.delete(id))) {
         throw new ApiError("not_found", `no OIDC binding with id ${id}`);
       }
       audit(c, { action: "oidc-binding.delete", outcome: "ok", bindingId: id });

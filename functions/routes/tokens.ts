@@ -3,10 +3,10 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { audit } from "../audit.ts";
 import { RightsInput } from "../auth/caller.ts";
 import { requireAdmin } from "../auth/policy.ts";
-import { TokenStore, tokenInfo } from "../auth/tokens.ts";
 import { type AppEnv, send } from "../context.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { ClusterName, OwnerHash } from "../schemas.ts";
+import { tokenInfo } from "../store/tokens.ts";
 
 const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
@@ -85,9 +85,9 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const body = c.req.valid("json");
-      const { store, now } = c.get("services");
+      const { stores, now } = c.get("services");
       const at = now();
-      const { token, record } = await new TokenStore(store).issue(
+      const { token, record } = await stores.tokens.issue(
         {
           ...(body.label ? { label: body.label } : {}),
           owners: body.owners,
@@ -128,7 +128,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       requireAdmin(c.get("caller"));
-      const records = await new TokenStore(c.get("services").store).list();
+      const records = await c.get("services").stores.tokens.list();
       return send(c, { tokens: records.map(tokenInfo) }, 200);
     },
   );
@@ -140,7 +140,7 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       tags,
       summary: "Revoke an API token",
       description:
-        "Admin only. The token stops working at once (on Workers KV: within ~60 s everywhere).",
+        "Admin only. The token stops working at once: the very next request with it is refused.",
       request: { params: TokenIdParam },
       responses: {
         200: {
@@ -153,8 +153,8 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
-      const { store, now } = c.get("services");
-      const record = await new TokenStore(store).revoke(id, now());
+      const { stores, now } = c.get("services");
+      const record = await stores.tokens.revoke(id, now());
       if (!record) throw new ApiError("not_found", `no API token with id ${id}`);
       audit(c, { action: "token.revoke", outcome: "ok", tokenId: id });
       return send(c, tokenInfo(record), 200);

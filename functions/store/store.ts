@@ -1,7 +1,7 @@
 /**
- * The broker's only state: a small key-value store holding cluster registrations (kubeconfigs
- * encrypted) and API tokens (hashes). Adapters: Workers KV (./kv-store.ts), in-memory
- * (./memory-store.ts, tests) and a JSON file (./file-store.ts, the Node entry).
+ * The key-value interface of earlier brokers' state. Now only a migration source (Workers KV:
+ * ./kv-store.ts; the Node JSON file: ./legacy-file.ts) and the view tombstones use until the intent
+ * ledger replaces them (./record-kv.ts). The broker's state is the record store (./records.ts).
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;

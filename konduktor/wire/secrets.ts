@@ -123,6 +123,10 @@ export const ApplyOkResult = z.object({
   writes: z.number(),
   dryRun: z.boolean(),
   replacedGitSsh: z.array(z.string()).optional(),
+  supersededBy: z.number().optional().meta({
+    description:
+      "the copy already held this newer version (a later request wrote it first): nothing was written",
+  }),
   attempts: z.number(),
   durationMs: z.number(),
 });
@@ -136,21 +140,38 @@ export type ApplyResultT = z.infer<typeof ApplyResultSchema>;
 
 export const DriftSchema = z
   .object({
+    ledger: z.enum(["current", "deleted", "unledgered"]).meta({
+      description:
+        "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger)",
+    }),
+    version: z
+      .number()
+      .nullable()
+      .meta({ description: "the ledger's version of the content (null: unledgered)" }),
     reference: z.string().nullable().meta({
       description:
-        "the cluster whose copy the others are compared with: the most recently written copy (the one a sync would copy from)",
+        "the cluster whose copy the others are compared with (the one a sync copies from); null when there is none",
     }),
     inLine: z.boolean().meta({
-      description: "every cluster of the placement holds the same content",
+      description:
+        "every cluster of the placement holds the ledger's version (unledgered: every cluster holds the same content)",
     }),
     clusters: z.array(
       z.object({
         cluster: z.string(),
         state: z
-          .enum(["in-line", "missing", "different", "not-placed", "deleted", "unknown"])
+          .enum([
+            "in-line",
+            "missing",
+            "different",
+            "not-placed",
+            "deleted",
+            "unknown",
+            "unledgered",
+          ])
           .meta({
             description:
-              "`not-placed`: the secret's placement (annotation konduktor-broker/placement) leaves this cluster out; `deleted`: no copy, and the secret was deleted there through the broker (a sync does not restore it). Neither is a disagreement",
+              "`not-placed`: the secret's placement leaves this cluster out; `deleted`: deleted there through the broker (a sync does not restore it). Neither is a disagreement. `unledgered`: a copy of a secret the ledger does not know",
           }),
         keys: z
           .object({
@@ -162,7 +183,14 @@ export const DriftSchema = z
           .meta({ description: "for `different`: which keys differ from the reference" }),
         editedOutsideBroker: z.literal(true).optional().meta({
           description:
-            "this copy was changed outside the broker (kubectl, the Konduktor CLI): a sync leaves it alone unless a source is named",
+            "this copy was changed outside the broker (its signature does not match): never a source, and a sync leaves it alone unless a source is named",
+        }),
+        deletedOutsideBroker: z.literal(true).optional().meta({
+          description:
+            "the broker wrote this copy and it was deleted outside the broker: the cron does not bring it back; a sync that names the secret does",
+        }),
+        stale: z.literal(true).optional().meta({
+          description: "a copy the broker wrote at an older version: the next sync updates it",
         }),
       }),
     ),
@@ -182,8 +210,15 @@ export const PutAnswer = z
     mode: z.enum(["merge", "replace"]),
     dryRun: z.boolean(),
     keys: z.array(z.string()),
-    digests: z.record(z.string(), z.string()).meta({ description: "key → sha256 of the value" }),
+    digests: z.record(z.string(), z.string()).meta({
+      description:
+        "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`): equal values give equal digests, a guess cannot be checked against one",
+    }),
     contentDigest: z.string(),
+    version: z.number().nullable().meta({
+      description:
+        "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger)",
+    }),
     results: z.array(ApplyResultSchema),
     notice: z.string().optional().meta({
       description:
@@ -221,6 +256,20 @@ export const ListAnswer = z
 
 export type ListSecretsAnswer = z.infer<typeof ListAnswer>;
 
+/** A copy's signature, checked (konduktor/format.ts `SealCheck`). */
+export const SealCheckSchema = z.union([
+  z.object({
+    state: z.literal("valid"),
+    version: z.number(),
+    keyId: z.string(),
+    placement: z.string(),
+  }),
+  z.object({ state: z.literal("invalid"), reason: z.string() }),
+  z.object({ state: z.literal("none") }),
+]);
+
+export type SealCheckT = z.infer<typeof SealCheckSchema>;
+
 /**
  * One cluster's copy as `describe` reads it: names, digests and provenance, never a value
  * (konduktor/types.ts `SecretDescription`).
@@ -241,7 +290,7 @@ export const SecretDescriptionSchema = z.object({
     .object({ actor: z.string(), via: z.string(), at: z.string().optional() })
     .nullable(),
   placement: z.union([z.literal("all"), z.array(z.string())]),
-  editedOutsideBroker: z.boolean(),
+  signature: SealCheckSchema,
 });
 
 export const DescribeAnswer = z
@@ -275,12 +324,17 @@ export const DeletedResult = z.object({
   status: z.literal("deleted"),
   secretName: z.string(),
   namespace: z.string(),
+  supersededBy: z.number().optional().meta({
+    description:
+      "the copy holds a newer version (a later write): it was left in place, not deleted",
+  }),
 });
 
 export const DeleteAnswer = z
   .object({
     name: z.string(),
     owner: z.string(),
+    version: z.number().meta({ description: "the ledger version of this deletion" }),
     results: z.array(z.union([DeletedResult, ErrorResult])),
   })
   .meta({ id: "DeleteSecretAnswer" });

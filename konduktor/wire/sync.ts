@@ -45,8 +45,10 @@ export const PlanEntrySchema = z.object({
   action: z.enum(["create", "update", "delete"]),
   keys: z.array(z.string()).meta({ description: "key names written or removed" }),
   source: z.string().nullable(),
+  version: z.number().nullable().meta({ description: "the ledger version written" }),
   reason: z.string(),
   status: z.enum(["planned", "done", "error"]),
+  supersededBy: z.number().optional(),
   writes: z.number().optional(),
   code: z.string().optional(),
   message: z.string().optional(),
@@ -74,9 +76,24 @@ export const SyncAnswer = z
         owner: z.string(),
         secret: z.string(),
         cluster: z.string().optional(),
+        editedOutsideBroker: z.literal(true).optional(),
+        deletedOutsideBroker: z.literal(true).optional(),
         reason: z.string(),
       }),
     ),
+    unledgered: z
+      .array(
+        z.object({
+          owner: z.string(),
+          secret: z.string(),
+          secretName: z.string(),
+          clusters: z.array(z.string()),
+        }),
+      )
+      .meta({
+        description:
+          "secrets the broker's ledger does not know (made by Konduktor's CLI or the Action's kubeconfig mode): left where they are, never copied; a sync that names a `source` holding one adopts it",
+      }),
     summary: z.object({
       secrets: z.number(),
       inLine: z.number(),
@@ -84,6 +101,7 @@ export const SyncAnswer = z
       done: z.number(),
       failed: z.number(),
       unreadableClusters: z.number(),
+      unledgered: z.number(),
     }),
     durationMs: z.number(),
   })

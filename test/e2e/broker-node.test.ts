@@ -1,4 +1,4 @@
-// The same app on Node (functions/node.ts: @hono/node-server, file-backed store, undici adapter):
+// The same app on Node (functions/node.ts: @hono/node-server, node:sqlite store, undici adapter):
 // a kubeconfig with a client certificate works there, and the state survives a restart.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +19,7 @@ describe("the broker on Node", () => {
     ...process.env,
     ADMIN_TOKEN: adminToken,
     KEK: randomBytes(32).toString("base64"),
-    STATE_FILE: join(dir, "state.json"),
+    STATE_DB: join(dir, "state.db"),
   };
   let service: RunningService | undefined;
   let url = "";
@@ -65,5 +65,21 @@ describe("the broker on Node", () => {
     expect(put.body.results[0]).toMatchObject({ cluster: "alpha", status: "created" });
     expect((await readSecret(alpha, `node-app-${owner}`))?.data).toEqual({ K: b64("v") });
     await call("DELETE", "/v1/secrets/node-app", issued.body.token);
+  });
+
+  it("a revoked API token is refused on the very next request (5 rounds), also after a restart", async () => {
+    if (!service) await start();
+    const owner = newOwner();
+    for (let round = 0; round < 5; round++) {
+      const issued = await call("POST", "/v1/tokens", adminToken, { owners: [owner] });
+      expect((await call("GET", "/v1/secrets", issued.body.token)).status).toBe(200);
+      expect((await call("DELETE", `/v1/tokens/${issued.body.id}`, adminToken)).status).toBe(200);
+      const refused = await call("GET", "/v1/secrets", issued.body.token);
+      expect([refused.status, refused.body.code]).toEqual([401, "unauthorized"]);
+    }
+    const tokens = (await call("GET", "/v1/tokens", adminToken)).body.tokens;
+    await stop();
+    await start();
+    expect((await call("GET", "/v1/tokens", adminToken)).body.tokens).toEqual(tokens);
   });
 });

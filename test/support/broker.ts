@@ -1,6 +1,6 @@
 /**
- * Test harness: the broker in REAL workerd, started with `wrangler dev` (local KV in a fresh
- * `--persist-to` dir, a free port, test-only secrets passed with `--var`), stopped cleanly, with its
+ * Test harness: the broker in REAL workerd, started with `wrangler dev` (local Durable Objects and
+ * KV in a fresh `--persist-to` dir, or a given one to restart on the same state, a free port, test-only secrets passed with `--var`), stopped cleanly, with its
  * whole log captured so tests can assert what never appears in it.
  *
  *   const broker = await startBroker({ caPems: clusters.map((c) => c.caPem) });
@@ -41,6 +41,11 @@ export interface StartBrokerOptions {
   startTimeoutMs?: number;
   /** start with `--test-scheduled`, so `scheduled(cron)` can run the Worker's cron handler */
   testScheduled?: boolean;
+  /**
+   * the local state directory (`--persist-to`), owned by the caller and kept on stop: a broker
+   * started again on it finds its Durable Objects (and KV) as they were. Default: a fresh one.
+   */
+  persistTo?: string;
 }
 
 export type RequestOptions = JsonRequestOptions;
@@ -58,6 +63,8 @@ export interface RunningBroker {
   scheduled(cron: string): Promise<BrokerResponse>;
   /** everything the broker printed so far */
   logs(): string;
+  /** kills wrangler and workerd at once (SIGKILL to the process group), as a crash would */
+  kill(): Promise<void>;
   /** parsed JSON log lines with `type: "audit"` */
   auditLines(): Record<string, unknown>[];
   stop(): Promise<void>;
@@ -82,7 +89,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
     "--inspector-port",
     String(inspectorPort),
     "--persist-to",
-    join(dir, "state"),
+    options.persistTo ?? join(dir, "state"),
     "--show-interactive-dev-session=false",
     "--log-level",
     "log",
@@ -129,6 +136,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Run
       return { status: res.status, headers: res.headers, text, body: undefined };
     },
     logs: () => service.logs(),
+    kill: async () => {
+      await service.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
     auditLines: () =>
       service
         .logs()

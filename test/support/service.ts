@@ -27,6 +27,8 @@ export interface RunningService {
   logs(): string;
   /** stops the whole process group; resolves when the process has exited */
   stop(): Promise<void>;
+  /** kills the whole process group at once (SIGKILL: no clean shutdown); resolves on exit */
+  kill(): Promise<void>;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -78,6 +80,13 @@ export async function spawnService(
     killGroup(pid, "SIGKILL");
   };
 
+  const kill = async () => {
+    const pid = child.pid;
+    if (!pid || !running()) return;
+    killGroup(pid, "SIGKILL");
+    await exited;
+  };
+
   const what = `${[cmd, ...args].join(" ")}`;
   try {
     await waitFor(
@@ -95,7 +104,7 @@ export async function spawnService(
     await stop();
     throw new Error(`${(e as Error).message}\n${output.slice(-3000)}`);
   }
-  return { pid: child.pid ?? 0, logs: () => output, stop };
+  return { pid: child.pid ?? 0, logs: () => output, stop, kill };
 }
 
 export interface JsonRequestOptions {

@@ -7,11 +7,14 @@ import { createApp } from "../../functions/app.ts";
 import { adminResolver } from "../../functions/auth/admin.ts";
 import type { CallerResolver } from "../../functions/auth/caller.ts";
 import { configuredHash, constantTimeEqual } from "../../functions/auth/constant-time.ts";
-import { apiTokenResolver, TokenStore } from "../../functions/auth/tokens.ts";
+import { apiTokenResolver } from "../../functions/auth/tokens.ts";
 import { ConfigError, loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
+import { Ledger } from "../../functions/ledger/ledger.ts";
 import { EnvelopeError, open, seal } from "../../functions/registry/envelope.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { MemoryRecordStore, MemoryShardedStore } from "../../functions/store/records.ts";
+import { createStores } from "../../functions/store/stores.ts";
+import { TokenStore } from "../../functions/store/tokens.ts";
 import { scheduledSync } from "../../functions/sync/service.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { createFakeKube } from "../support/fake-kube.ts";
@@ -125,11 +128,11 @@ describe("API tokens", () => {
   };
 
   it("stores only a hash; verifies the token, not a near miss", async () => {
-    const store = new MemoryStore();
+    const store = new MemoryRecordStore();
     const tokens = new TokenStore(store);
     const { token, record } = await tokens.issue(input, now);
     expect(token).toMatch(/^kbt_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
-    const stored = await store.get(`token:${record.id}`);
+    const stored = (await store.get(`token:${record.id}`))?.value;
     expect(stored).not.toContain(token.slice(22));
     expect((await tokens.verify(token, now))?.id).toBe(record.id);
     const flipped = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
@@ -137,7 +140,7 @@ describe("API tokens", () => {
   });
 
   it("stops working when expired or revoked", async () => {
-    const tokens = new TokenStore(new MemoryStore());
+    const tokens = new TokenStore(new MemoryRecordStore());
     const { token, record } = await tokens.issue(input, now);
     expect(await tokens.verify(token, new Date(now.getTime() + 61_000))).toBeNull();
     await tokens.revoke(record.id, now);
@@ -154,7 +157,11 @@ describe("API tokens", () => {
     const config = loadConfig(env);
     const digest = vi.spyOn(crypto.subtle, "digest");
     try {
-      const ctx = { config, store: new MemoryStore(), now: () => new Date() };
+      const ctx = {
+        config,
+        stores: createStores(new MemoryShardedStore(), config),
+        now: () => new Date(),
+      };
       expect(await adminResolver(ADMIN, ctx)).toMatchObject({ kind: "admin" });
       expect(await adminResolver("b".repeat(40), ctx)).toBeNull();
       expect(await adminResolver(ADMIN, ctx)).toMatchObject({ kind: "admin" });
@@ -177,7 +184,7 @@ describe("the app in-process (fake clusters)", () => {
     const kubes = new Map<string, KubeSecrets>();
     const app = createApp({
       config: loadConfig(env),
-      store: new MemoryStore(),
+      records: new MemoryShardedStore(),
       runtime: "node",
       connector: async (_kubeconfig, { cluster }) => {
         if (options.kube) return options.kube(cluster);
@@ -365,7 +372,7 @@ describe("the app in-process (fake clusters)", () => {
     expect((await call("PATCH", "/v1/nothing-here", ADMIN)).status).toBe(404);
   });
 
-  it("a token bound to some clusters deletes (tombstone) and writes (placement) on those only", async () => {
+  it("a token bound to some clusters deletes (ledger) and writes (placement) on those only", async () => {
     const { call, app } = build();
     for (const name of ["one", "two"]) {
       await call("PUT", `/v1/clusters/${name}`, ADMIN, {
@@ -380,15 +387,26 @@ describe("the app in-process (fake clusters)", () => {
     const src = { source: { type: "inline", pairs: { A: "1" } } };
     expect((await call("PUT", "/v1/secrets/db", all.body.token, src)).status).toBe(200);
     expect((await call("DELETE", "/v1/secrets/db", one.body.token)).status).toBe(200);
-    const store = app.services.store;
-    expect(JSON.parse((await store.get("tombstone:0a1b2c3d:db")) as string)).toMatchObject({
-      clusters: ["one"],
-      at: { one: expect.any(String) },
+    const ledger = new Ledger(app.services.stores.records);
+    // deleted from "one" only: the placement `all` now excepts it, and "one" confirmed the deletion
+    expect(await ledger.get("0a1b2c3d", "db")).toMatchObject({
+      version: 2,
+      contentVersion: 1,
+      placement: "all",
+      except: ["one"],
+      deleted: null,
+      clusters: { one: { version: 2, state: "deleted" }, two: { version: 1, state: "written" } },
     });
-    // a write by the bound token is placed on "one" and clears the tombstone there only
+    // a write by the bound token is placed on "one" (a new version; "two" keeps its copy)
     const put = await call("PUT", "/v1/secrets/db", one.body.token, src);
     expect(put.status).toBe(200);
-    expect(await store.get("tombstone:0a1b2c3d:db")).toBeNull();
+    expect(await ledger.get("0a1b2c3d", "db")).toMatchObject({
+      version: 3,
+      contentVersion: 3,
+      placement: ["one"],
+      except: [],
+      clusters: { one: { version: 3, state: "written" }, two: { version: 1, state: "written" } },
+    });
     const described = await call("GET", "/v1/secrets/db", all.body.token);
     expect(described.body.drift.clusters).toEqual([
       { cluster: "one", state: "in-line" },
@@ -424,7 +442,7 @@ describe("the app in-process (fake clusters)", () => {
     const store = createFakeKube({ cluster: "slow", namespace: "default" });
     const app = createApp({
       config: loadConfig({ ...env, CLUSTER_TIMEOUT_MS: "300", CLUSTER_RETRIES: "0" }),
-      store: new MemoryStore(),
+      records: new MemoryShardedStore(),
       runtime: "node",
       // every call takes 200 ms and gives up when the port's signal is aborted (as fetch does)
       connector: async (_k, { signal }) => {

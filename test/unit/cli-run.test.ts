@@ -47,8 +47,9 @@ const put = (results: object[]) =>
     mode: "merge",
     dryRun: false,
     keys: ["API_KEY"],
-    digests: { API_KEY: `sha256:${"0".repeat(64)}` },
-    contentDigest: `sha256:${"1".repeat(64)}`,
+    digests: { API_KEY: `hmac-sha256:k1:${"0".repeat(64)}` },
+    contentDigest: `hmac-sha256:k1:${"1".repeat(64)}`,
+    version: 7,
     results,
   });
 const problem = (status: number, code: string, detail: string, extra: object = {}) =>
@@ -63,6 +64,8 @@ const problem = (status: number, code: string, detail: string, extra: object = {
   });
 
 const drift = {
+  ledger: "current",
+  version: 7,
   reference: "alpha",
   inLine: false,
   clusters: [

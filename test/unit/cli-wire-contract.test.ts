@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import { createApp } from "../../functions/app.ts";
 import { loadConfig } from "../../functions/config.ts";
-import { PutSecretBody as RoutePutSecretBody } from "../../functions/routes/secrets.ts";
-import { SyncRequestBody as RouteSyncRequestBody } from "../../functions/routes/sync.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { PutSecretBody as RoutePutSecretBody } from "../../functions/secrets/wire.ts";
+import { MemoryShardedStore } from "../../functions/store/records.ts";
+import { SyncRequestBody as RouteSyncRequestBody } from "../../functions/sync/request.ts";
 import * as admin from "../../konduktor/wire/admin.ts";
 import { ProblemSchema } from "../../konduktor/wire/problem.ts";
 import * as secrets from "../../konduktor/wire/secrets.ts";
@@ -54,7 +54,7 @@ function shape(node: Json, all: Record<string, Json>): Json {
 async function brokerComponents(): Promise<Record<string, Json>> {
   const app = createApp({
     config: loadConfig(env),
-    store: new MemoryStore(),
+    records: new MemoryShardedStore(),
     runtime: "node",
     connector: async () => {
       throw new Error("no cluster in this test");

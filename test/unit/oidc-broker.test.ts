@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/app.ts";
 import { clearOidcCaches } from "../../functions/auth/oidc.ts";
 import { loadConfig } from "../../functions/config.ts";
-import { MemoryStore } from "../../functions/store/memory-store.ts";
+import { MemoryShardedStore } from "../../functions/store/records.ts";
 import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
 import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
       GITHUB_OIDC_ISSUER: issuer.issuer,
       GITHUB_OIDC_AUDIENCE: "konduktor-broker, other",
     }),
-    store: new MemoryStore(),
+    records: new MemoryShardedStore(),
     runtime: "node",
     connector: async (_kubeconfig, { cluster }) => {
       let k = kubes.get(cluster);

@@ -13,11 +13,12 @@ import {
   bindingMatches,
   grantFor,
   type OidcBinding,
-  OidcBindingStore,
   oidcBindingInputSchema,
 } from "../../functions/auth/oidc-bindings.ts";
 import { pickClusters, pickOwner, requireRight } from "../../functions/auth/policy.ts";
 import { ApiError } from "../../functions/problem.ts";
+import { OidcBindingStore } from "../../functions/store/oidc-bindings.ts";
+import { MemoryRecordStore } from "../../functions/store/records.ts";
 import { LocalOidcIssuer, type TokenFault } from "../support/oidc-issuer.ts";
 
 let issuer: LocalOidcIssuer;
@@ -364,18 +365,15 @@ describe("OIDC bindings", () => {
     ).toBe(true);
   });
 
-  it("are stored in one document (one read per OIDC request)", async () => {
-    const data = new Map<string, string>();
+  it("are stored one record each, listed with one read per OIDC request", async () => {
+    const shard = new MemoryRecordStore();
     let reads = 0;
-    const store = new OidcBindingStore({
-      get: async (k) => {
-        reads++;
-        return data.get(k) ?? null;
-      },
-      put: async (k, v) => {
-        data.set(k, v);
-      },
-    });
+    const list = shard.list.bind(shard);
+    shard.list = async (...args) => {
+      reads++;
+      return await list(...args);
+    };
+    const store = new OidcBindingStore(shard);
     const input = {
       id: "b",
       match: { repository: "acme/train" },
@@ -392,5 +390,6 @@ describe("OIDC bindings", () => {
     expect(await store.delete("a")).toBe(true);
     expect(await store.delete("a")).toBe(false);
     expect((await store.list()).map((b) => b.id)).toEqual(["b"]);
+    expect((await shard.list("")).map((r) => r.key)).toEqual(["oidc-binding:b"]);
   });
 });

@@ -1,29 +1,38 @@
 #!/usr/bin/env node
 import {
+  ANNOTATION_MANAGED_KEYS,
+  ANNOTATION_PLACEMENT,
+  ANNOTATION_UPDATED_AT,
+  ANNOTATION_UPDATED_BY,
+  ANNOTATION_UPDATED_VIA,
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
   LABEL_PARENT,
+  LEGACY_ANNOTATION_CONTENT_DIGEST,
   MAX_SECRET_BYTES,
   OWNER_HASH_RE,
   PARENT_VALUE,
   ValidationError,
   base64ToBytes,
+  checkSeal,
   checkSecretInput,
   decodedSize,
+  digestValues,
+  formatPlacement,
   isSecretKind,
   konduktorIdentity,
   kubeconfigPaths,
   mergeKubeconfigs,
+  parsePlacement,
+  sealAnnotations,
   secretLabels,
   secretName,
-  sha256Hex,
   usage,
-  utf8,
   validateBasename,
   validateNamespace,
   validateOwner
-} from "./chunk-CBNO5KIV.js";
+} from "./chunk-7SEU2FT3.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
@@ -969,44 +978,96 @@ function createClientNodeKubeSecrets(options) {
   };
 }
 
-// konduktor/ops.ts
-var ANNOTATION_MANAGED_KEYS = "konduktor-broker/managed-keys";
-var ANNOTATION_UPDATED_BY = "konduktor-broker/updated-by";
-var ANNOTATION_UPDATED_VIA = "konduktor-broker/updated-via";
-var ANNOTATION_UPDATED_AT = "konduktor-broker/updated-at";
-var ANNOTATION_CONTENT_DIGEST = "konduktor-broker/content-digest";
-var ANNOTATION_PLACEMENT = "konduktor-broker/placement";
-function parsePlacement(raw) {
-  const names2 = (raw ?? "").split(",").map((n) => n.trim()).filter((n) => n.length > 0);
-  if (names2.length === 0 || names2.includes("all")) return "all";
-  return [...new Set(names2)].sort();
+// konduktor/describe.ts
+function toListing(secret) {
+  const labels = secret.metadata.labels ?? {};
+  return {
+    name: secret.metadata.name,
+    basename: labels[LABEL_BASENAME] || secret.metadata.name,
+    kind: labels[LABEL_KIND] || "(none)",
+    owner: labels[LABEL_OWNER] || null,
+    keys: Object.keys(secret.data ?? {}).sort(),
+    updatedAt: secret.metadata.annotations?.[ANNOTATION_UPDATED_AT] ?? secret.metadata.creationTimestamp ?? null
+  };
 }
-function formatPlacement(placement) {
-  return placement === "all" ? "all" : [...new Set(placement)].sort().join(",");
+function ownerOrThrow(owner) {
+  const problems = validateOwner(owner);
+  if (problems.length) throw ValidationError.of(problems);
 }
-var DEFAULT_CONFLICT_RETRIES = 12;
-async function digestValues(data) {
-  const keys = Object.keys(data ?? {}).sort();
-  const digests = {};
-  let lines = "";
-  for (const key of keys) {
-    const hex = await sha256Hex(base64ToBytes(data[key] ?? ""));
-    digests[key] = `sha256:${hex}`;
-    lines += `${key}\0${hex}
-`;
+async function findOwn(kube, owner, basename) {
+  const problems = [...validateOwner(owner), ...validateBasename(basename)];
+  if (problems.length) throw ValidationError.of(problems);
+  const items = (await kube.list(`${LABEL_OWNER}=${owner},${LABEL_BASENAME}=${basename}`)).filter(
+    (s) => s.metadata.labels?.[LABEL_OWNER] === owner
+  );
+  if (items.length === 0) {
+    throw new KubeError({
+      code: "not_found",
+      cluster: kube.cluster,
+      namespace: kube.namespace,
+      name: basename,
+      message: `owner ${owner} has no secret "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}"`
+    });
   }
-  return { digests, contentDigest: `sha256:${await sha256Hex(utf8(lines))}` };
+  if (items.length > 1) {
+    throw new KubeError({
+      code: "ambiguous",
+      cluster: kube.cluster,
+      namespace: kube.namespace,
+      name: basename,
+      message: `owner ${owner} has ${items.length} secrets with basename "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" (${items.map((s) => s.metadata.name).sort().join(", ")}): remove the extra ones with kubectl`
+    });
+  }
+  return items[0];
+}
+async function describeSecret(kube, secret, keyring2) {
+  const listing = toListing(secret);
+  const labels = secret.metadata.labels ?? {};
+  const digested = await digestValues(
+    keyring2.current,
+    labels[LABEL_OWNER] ?? "",
+    labels[LABEL_BASENAME] ?? "",
+    secret.data
+  );
+  const a = secret.metadata.annotations ?? {};
+  const by = a[ANNOTATION_UPDATED_BY];
+  const via = a[ANNOTATION_UPDATED_VIA];
+  return {
+    ...listing,
+    namespace: secret.metadata.namespace ?? kube.namespace,
+    digests: digested.digests,
+    contentDigest: digested.contentDigest,
+    immutable: secret.immutable === true,
+    managedKeys: parseManagedKeys(secret).sort(),
+    provenance: by || via ? {
+      actor: by ?? "",
+      via: via ?? "",
+      ...a[ANNOTATION_UPDATED_AT] ? { at: a[ANNOTATION_UPDATED_AT] } : {}
+    } : null,
+    placement: parsePlacement(a[ANNOTATION_PLACEMENT]),
+    signature: await checkSeal(keyring2, secret, digested)
+  };
+}
+async function describe(kube, owner, basename, keyring2) {
+  return await describeSecret(kube, await findOwn(kube, owner, basename), keyring2);
+}
+async function describeListing(kube, owner, keyring2) {
+  if (owner !== null) ownerOrThrow(owner);
+  const items = await kube.list(owner === null ? "" : `${LABEL_OWNER}=${owner}`);
+  const described = await Promise.all(items.map((s) => describeSecret(kube, s, keyring2)));
+  return described.sort(
+    (a, b) => owner === null ? a.name.localeCompare(b.name) : a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name)
+  );
 }
 function parseManagedKeys(secret) {
   const raw = secret?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS];
   if (!raw) return [];
   return raw.split(",").map((k) => k.trim()).filter((k) => k.length > 0);
 }
+
+// konduktor/apply-plan.ts
 function sameLabels(existing, wanted) {
   return Object.entries(wanted).every(([k, v]) => existing?.[k] === v);
-}
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
 }
 function identityOfDesired(desired) {
   const labels = desired?.metadata?.labels ?? {};
@@ -1092,9 +1153,16 @@ async function plan(kube, id, desired, options) {
   }
   const managedSorted = [...managed].sort();
   const dataChanged = !existing || added.length + changed.length + removed.length > 0;
+  const seal = options.seal ? await sealFor(options.seal.keyring, id, data, options) : void 0;
+  let supersededBy;
+  if (existing && options.seal) {
+    const held = await checkSeal(options.seal.keyring, existing);
+    if (held.state === "valid" && held.version > options.seal.version) supersededBy = held.version;
+  }
+  const existingAnnotations = existing?.metadata.annotations ?? {};
   let unchanged = false;
   if (existing) {
-    unchanged = !dataChanged && sameLabels(existing.metadata.labels, secretLabels(id.owner, id.basename, id.kind)) && [...oldManaged].sort().join(",") === managedSorted.join(",") && (!options.immutable || existing.immutable === true) && (options.placement === void 0 || (existing.metadata.annotations?.[ANNOTATION_PLACEMENT] ?? "all") === options.placement);
+    unchanged = !dataChanged && existingAnnotations[LEGACY_ANNOTATION_CONTENT_DIGEST] === void 0 && Object.entries(seal?.sealed ?? {}).every(([k, v]) => existingAnnotations[k] === v) && sameLabels(existing.metadata.labels, secretLabels(id.owner, id.basename, id.kind)) && [...oldManaged].sort().join(",") === managedSorted.join(",") && (!options.immutable || existing.immutable === true) && (options.placement === void 0 || (existing.metadata.annotations?.[ANNOTATION_PLACEMENT] ?? "all") === options.placement);
   }
   return {
     existing,
@@ -1104,8 +1172,29 @@ async function plan(kube, id, desired, options) {
     changed,
     removed,
     unchanged,
-    dataChanged
+    dataChanged,
+    ...seal ?? {},
+    ...supersededBy === void 0 ? {} : { supersededBy }
   };
+}
+async function sealFor(keyring2, id, data, options) {
+  const keys = keyring2.current;
+  const digests = await digestValues(keys, id.owner, id.basename, data);
+  const sealed = await sealAnnotations(keys, {
+    owner: id.owner,
+    basename: id.basename,
+    kind: id.kind,
+    version: options.seal?.version ?? 0,
+    contentDigest: digests.contentDigest,
+    placement: options.placement ?? "all"
+  });
+  return { digests, sealed };
+}
+
+// konduktor/ops.ts
+var DEFAULT_CONFLICT_RETRIES = 12;
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
 }
 function provenanceAnnotations(p, at) {
   return {
@@ -1199,16 +1288,28 @@ async function applyOnce(kube, id, desired, options, at) {
       )
     } : {}
   };
-  if (p.unchanged) return { ...base, outcome: "unchanged", writes: 0 };
+  const digests = p.digests ? { digests: p.digests } : {};
+  if (p.supersededBy !== void 0) {
+    return {
+      ...base,
+      added: [],
+      changed: [],
+      removed: [],
+      outcome: "unchanged",
+      writes: 0,
+      supersededBy: p.supersededBy
+    };
+  }
+  if (p.unchanged) return { ...base, ...digests, outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";
-  if (options.dryRun) return { ...base, outcome, writes: 0 };
+  if (options.dryRun) return { ...base, ...digests, outcome, writes: 0 };
   const labels = secretLabels(id.owner, id.basename, id.kind);
   const placement = options.placement ?? p.existing?.metadata.annotations?.[ANNOTATION_PLACEMENT];
   const annotations = {
     [ANNOTATION_MANAGED_KEYS]: p.managed.join(","),
-    [ANNOTATION_CONTENT_DIGEST]: (await digestValues(p.data)).contentDigest,
     ...provenanceAnnotations(options.provenance, at),
-    ...placement === void 0 ? {} : { [ANNOTATION_PLACEMENT]: placement }
+    ...placement === void 0 ? {} : { [ANNOTATION_PLACEMENT]: placement },
+    ...p.sealed ?? {}
   };
   const fresh = () => ({
     apiVersion: "v1",
@@ -1221,7 +1322,7 @@ async function applyOnce(kube, id, desired, options, at) {
   const existing = p.existing;
   if (!existing) {
     await kube.create(fresh());
-    return { ...base, outcome, writes: 1 };
+    return { ...base, ...digests, outcome, writes: 1 };
   }
   if (existing.immutable && p.dataChanged) {
     await kube.delete(id.name, {
@@ -1242,7 +1343,7 @@ async function applyOnce(kube, id, desired, options, at) {
       }
       throw error;
     }
-    return { ...base, outcome, writes: 2 };
+    return { ...base, ...digests, outcome, writes: 2 };
   }
   if (options.mode === "replace") {
     const { managedFields: _m, ...metadata } = existing.metadata;
@@ -1252,13 +1353,13 @@ async function applyOnce(kube, id, desired, options, at) {
       metadata: {
         ...metadata,
         labels: { ...existing.metadata.labels ?? {}, ...labels },
-        annotations: { ...existing.metadata.annotations ?? {}, ...annotations }
+        annotations: withoutLegacy({ ...existing.metadata.annotations ?? {}, ...annotations })
       },
       type: existing.type ?? "Opaque",
       ...options.immutable || existing.immutable ? { immutable: true } : {},
       data: p.data
     });
-    return { ...base, outcome, writes: 1 };
+    return { ...base, ...digests, outcome, writes: 1 };
   }
   const dataPatch = {};
   for (const key of [...p.added, ...p.changed]) dataPatch[key] = p.data[key];
@@ -1266,84 +1367,45 @@ async function applyOnce(kube, id, desired, options, at) {
   await kube.mergePatch(
     id.name,
     {
-      metadata: { labels, annotations },
+      // the legacy plain digest goes (null removes an annotation in a merge patch)
+      metadata: {
+        labels,
+        annotations: { ...annotations, [LEGACY_ANNOTATION_CONTENT_DIGEST]: null }
+      },
       ...Object.keys(dataPatch).length ? { data: dataPatch } : {},
       ...options.immutable && !existing.immutable ? { immutable: true } : {}
     },
     existing.metadata.resourceVersion
   );
-  return { ...base, outcome, writes: 1 };
+  return { ...base, ...digests, outcome, writes: 1 };
 }
-function toListing(secret) {
-  const labels = secret.metadata.labels ?? {};
-  return {
-    name: secret.metadata.name,
-    basename: labels[LABEL_BASENAME] || secret.metadata.name,
-    kind: labels[LABEL_KIND] || "(none)",
-    owner: labels[LABEL_OWNER] || null,
-    keys: Object.keys(secret.data ?? {}).sort(),
-    updatedAt: secret.metadata.annotations?.[ANNOTATION_UPDATED_AT] ?? secret.metadata.creationTimestamp ?? null
-  };
+function withoutLegacy(annotations) {
+  const { [LEGACY_ANNOTATION_CONTENT_DIGEST]: _legacy, ...rest } = annotations;
+  return rest;
 }
-function ownerOrThrow(owner) {
-  const problems = validateOwner(owner);
-  if (problems.length) throw ValidationError.of(problems);
-}
-async function findOwn(kube, owner, basename) {
-  const problems = [...validateOwner(owner), ...validateBasename(basename)];
-  if (problems.length) throw ValidationError.of(problems);
-  const items = (await kube.list(`${LABEL_OWNER}=${owner},${LABEL_BASENAME}=${basename}`)).filter(
-    (s) => s.metadata.labels?.[LABEL_OWNER] === owner
-  );
-  if (items.length === 0) {
-    throw new KubeError({
-      code: "not_found",
-      cluster: kube.cluster,
-      namespace: kube.namespace,
-      name: basename,
-      message: `owner ${owner} has no secret "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}"`
-    });
+async function deleteOwn(kube, owner, basename, order) {
+  for (let attempt = 0; ; attempt++) {
+    const secret = await findOwn(kube, owner, basename);
+    const done = { name: secret.metadata.name, namespace: kube.namespace };
+    if (!order) {
+      await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
+      return { ...done, writes: 1 };
+    }
+    const held = await checkSeal(order.keyring, secret);
+    if (held.state === "valid" && held.version > order.version) {
+      return { ...done, writes: 0, supersededBy: held.version };
+    }
+    try {
+      await kube.delete(secret.metadata.name, {
+        uid: secret.metadata.uid,
+        resourceVersion: secret.metadata.resourceVersion
+      });
+      return { ...done, writes: 1 };
+    } catch (error) {
+      const raced = error instanceof KubeError && error.code === "conflict";
+      if (!raced || attempt >= 3) throw error;
+    }
   }
-  if (items.length > 1) {
-    throw new KubeError({
-      code: "ambiguous",
-      cluster: kube.cluster,
-      namespace: kube.namespace,
-      name: basename,
-      message: `owner ${owner} has ${items.length} secrets with basename "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" (${items.map((s) => s.metadata.name).sort().join(", ")}): remove the extra ones with kubectl`
-    });
-  }
-  return items[0];
-}
-async function describeSecret(kube, secret) {
-  const { digests, contentDigest } = await digestValues(secret.data);
-  const a = secret.metadata.annotations ?? {};
-  const by = a[ANNOTATION_UPDATED_BY];
-  const via = a[ANNOTATION_UPDATED_VIA];
-  const recorded = a[ANNOTATION_CONTENT_DIGEST];
-  return {
-    ...toListing(secret),
-    namespace: secret.metadata.namespace ?? kube.namespace,
-    digests,
-    contentDigest,
-    immutable: secret.immutable === true,
-    managedKeys: parseManagedKeys(secret).sort(),
-    provenance: by || via ? {
-      actor: by ?? "",
-      via: via ?? "",
-      ...a[ANNOTATION_UPDATED_AT] ? { at: a[ANNOTATION_UPDATED_AT] } : {}
-    } : null,
-    placement: parsePlacement(a[ANNOTATION_PLACEMENT]),
-    editedOutsideBroker: recorded !== void 0 && recorded !== contentDigest
-  };
-}
-async function describe(kube, owner, basename) {
-  return await describeSecret(kube, await findOwn(kube, owner, basename));
-}
-async function deleteOwn(kube, owner, basename) {
-  const secret = await findOwn(kube, owner, basename);
-  await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
-  return { name: secret.metadata.name, namespace: kube.namespace, writes: 1 };
 }
 function desiredCopy(secret, owner, basename) {
   const kind = secret.metadata.labels?.[LABEL_KIND];
@@ -1358,66 +1420,9 @@ function desiredCopy(secret, owner, basename) {
     data: { ...secret.data ?? {} }
   };
 }
-async function describeListing(kube, owner) {
-  if (owner !== null) ownerOrThrow(owner);
-  const items = await kube.list(owner === null ? "" : `${LABEL_OWNER}=${owner}`);
-  const described = await Promise.all(items.map((s) => describeSecret(kube, s)));
-  return described.sort(
-    (a, b) => owner === null ? a.name.localeCompare(b.name) : a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name)
-  );
-}
 
 // konduktor/sync.ts
-function tombstoneCovers(t, cluster) {
-  if (!t) return false;
-  if (t.clusters === "all") return !(t.except ?? []).includes(cluster);
-  return t.clusters.includes(cluster);
-}
-function tombstoneDeletedAt(t, cluster) {
-  if (!t || !tombstoneCovers(t, cluster)) return Number.NaN;
-  return Date.parse(t.at?.[cluster] ?? t.deletedAt);
-}
-function writtenAt(d) {
-  const t = Date.parse(d.provenance?.at ?? d.updatedAt ?? "");
-  return Number.isNaN(t) ? 0 : t;
-}
-async function readCopies(kube, cluster, owners) {
-  const lists = owners === "all" ? [await kube.list(`${LABEL_PARENT}=${PARENT_VALUE}`)] : await Promise.all(owners.map((o) => kube.list(`${LABEL_OWNER}=${o}`)));
-  const wanted = owners === "all" ? null : new Set(owners);
-  const out = [];
-  for (const secret of lists.flat()) {
-    const id = konduktorIdentity(secret);
-    if (!id) continue;
-    if (wanted && !wanted.has(id.owner)) continue;
-    if (validateOwner(id.owner).length || validateBasename(id.basename).length) continue;
-    if (secret.metadata.name !== secretName(id.basename, id.owner)) continue;
-    out.push({ cluster, secret, description: await describeSecret(kube, secret) });
-  }
-  return out;
-}
-function groupCopies(copies) {
-  const bySecret = /* @__PURE__ */ new Map();
-  for (const copy of copies) {
-    const d = copy.description;
-    const owner = d.owner;
-    const key = `${owner}/${d.basename}`;
-    let entry = bySecret.get(key);
-    if (!entry) {
-      entry = {
-        owner,
-        basename: d.basename,
-        secretName: d.name,
-        kind: d.kind,
-        copies: /* @__PURE__ */ new Map()
-      };
-      bySecret.set(key, entry);
-    }
-    entry.copies.set(copy.cluster, copy);
-  }
-  return [...bySecret.values()].sort(
-    (a, b) => a.owner.localeCompare(b.owner) || a.basename.localeCompare(b.basename)
-  );
-}
+var intentKey = (owner, basename) => `${owner}/${basename}`;
 function compareKeys(reference, copy) {
   const ref = reference.digests;
   const got = copy.digests;
@@ -1427,7 +1432,44 @@ function compareKeys(reference, copy) {
     changed: Object.keys(ref).filter((k) => k in got && got[k] !== ref[k]).sort()
   };
 }
-function isPlaced(d, cluster) {
+async function readCopies(kube, cluster, owners, keyring2) {
+  const lists = owners === "all" ? [await kube.list(`${LABEL_PARENT}=${PARENT_VALUE}`)] : await Promise.all(owners.map((o) => kube.list(`${LABEL_OWNER}=${o}`)));
+  const wanted = owners === "all" ? null : new Set(owners);
+  const out = [];
+  for (const secret of lists.flat()) {
+    const id = konduktorIdentity(secret);
+    if (!id) continue;
+    if (wanted && !wanted.has(id.owner)) continue;
+    if (validateOwner(id.owner).length || validateBasename(id.basename).length) continue;
+    if (secret.metadata.name !== secretName(id.basename, id.owner)) continue;
+    out.push({ cluster, secret, description: await describeSecret(kube, secret, keyring2) });
+  }
+  return out;
+}
+function groupCopies(copies) {
+  const bySecret = /* @__PURE__ */ new Map();
+  for (const copy of copies) {
+    const d = copy.description;
+    const owner = d.owner;
+    const key = intentKey(owner, d.basename);
+    let entry = bySecret.get(key);
+    if (!entry) {
+      entry = { owner, basename: d.basename, secretName: d.name, kind: d.kind, copies: /* @__PURE__ */ new Map() };
+      bySecret.set(key, entry);
+    }
+    entry.copies.set(copy.cluster, copy);
+  }
+  return [...bySecret.values()].sort(
+    (a, b) => a.owner.localeCompare(b.owner) || a.basename.localeCompare(b.basename)
+  );
+}
+
+// konduktor/wire/answers.ts
+function writtenAt(d) {
+  const t = Date.parse(d.provenance?.at ?? d.updatedAt ?? "");
+  return Number.isNaN(t) ? 0 : t;
+}
+function isPlacedOn(d, cluster) {
   const placement = d?.placement ?? "all";
   return placement === "all" || placement.includes(cluster);
 }
@@ -1440,7 +1482,7 @@ function chooseSource(candidates, named2) {
   let best = null;
   let bestRank = [];
   for (const [cluster, d] of candidates) {
-    const rank = [d.editedOutsideBroker ? 0 : 1, writtenAt(d), count.get(d.contentDigest) ?? 0];
+    const rank = [writtenAt(d), count.get(d.contentDigest) ?? 0];
     const i = rank.findIndex((v, j) => v !== bestRank[j]);
     if (best === null || i >= 0 && rank[i] > bestRank[i]) {
       best = cluster;
@@ -1449,7 +1491,7 @@ function chooseSource(candidates, named2) {
   }
   return best;
 }
-function driftOf(clusters, found, failed = /* @__PURE__ */ new Set(), tomb) {
+function ledgerFreeDrift(clusters, found, failed) {
   const candidates = new Map(
     clusters.filter((c) => found.has(c)).map((c) => [c, found.get(c)])
   );
@@ -1458,186 +1500,19 @@ function driftOf(clusters, found, failed = /* @__PURE__ */ new Set(), tomb) {
   const rows = clusters.map((cluster) => {
     if (failed.has(cluster)) return { cluster, state: "unknown" };
     const d = found.get(cluster);
-    const placed = isPlaced(ref, cluster);
-    if (!d && tombstoneCovers(tomb ?? void 0, cluster)) return { cluster, state: "deleted" };
-    if (!d) return { cluster, state: placed ? "missing" : "not-placed" };
-    const edited = d.editedOutsideBroker ? { editedOutsideBroker: true } : {};
-    if (!ref || d.contentDigest === ref.contentDigest) {
-      return { cluster, state: "in-line", ...edited };
-    }
-    return { cluster, state: "different", keys: compareKeys(ref, d), ...edited };
+    if (!d) return { cluster, state: isPlacedOn(ref, cluster) ? "missing" : "not-placed" };
+    if (!ref || d.contentDigest === ref.contentDigest) return { cluster, state: "in-line" };
+    return { cluster, state: "different", keys: compareKeys(ref, d) };
   });
   return {
+    ledger: "unledgered",
+    version: null,
     reference,
-    inLine: rows.every(
-      (r) => r.state === "in-line" || r.state === "not-placed" || r.state === "deleted"
-    ),
+    inLine: rows.every((r) => r.state === "in-line" || r.state === "not-placed"),
     clusters: rows
   };
 }
-var tombstoneKey = (owner, basename) => `${owner}/${basename}`;
-function planSync(input) {
-  const readable = new Set(input.clusters);
-  const targets = (input.targets ?? input.clusters).filter((c) => readable.has(c));
-  const entries = [];
-  const skipped = [];
-  let inLine = 0;
-  let looked = 0;
-  const gitSshWinner = /* @__PURE__ */ new Map();
-  for (const s of input.secrets) {
-    if (s.kind !== "git-ssh") continue;
-    const at = Math.max(...[...s.copies.values()].map((c) => writtenAt(c.description)));
-    const best = gitSshWinner.get(s.owner);
-    if (!best || at > best.at) gitSshWinner.set(s.owner, { basename: s.basename, at });
-  }
-  for (const s of input.secrets) {
-    if (input.names && !input.names(s.basename)) continue;
-    looked++;
-    const base = { owner: s.owner, secret: s.basename, secretName: s.secretName };
-    if (s.kind === "git-ssh" && gitSshWinner.get(s.owner)?.basename !== s.basename) {
-      skipped.push({
-        ...base,
-        reason: `git-ssh is one per owner and "${gitSshWinner.get(s.owner)?.basename}" is newer: not copied (writing it would delete the newer one)`
-      });
-      continue;
-    }
-    const tomb = input.tombstones?.get(tombstoneKey(s.owner, s.basename));
-    const stale = (cluster, d) => tombstoneCovers(tomb, cluster) && !(writtenAt(d) > tombstoneDeletedAt(tomb, cluster));
-    const outOfScopeGitSsh = (cluster) => s.kind !== "git-ssh" || !input.names ? void 0 : input.secrets.find(
-      (o) => o.owner === s.owner && o.kind === "git-ssh" && o.basename !== s.basename && o.copies.has(cluster) && !input.names?.(o.basename)
-    );
-    const candidates = /* @__PURE__ */ new Map();
-    for (const cluster of input.clusters) {
-      const copy = s.copies.get(cluster);
-      if (copy && !stale(cluster, copy.description)) candidates.set(cluster, copy.description);
-    }
-    const source = chooseSource(candidates, input.source);
-    const ref = source ? candidates.get(source) : void 0;
-    const before = entries.length;
-    const skippedBefore = skipped.length;
-    for (const cluster of targets) {
-      const copy = s.copies.get(cluster);
-      if (tombstoneCovers(tomb, cluster)) {
-        if (copy && stale(cluster, copy.description) && copy.description.editedOutsideBroker && !input.source) {
-          skipped.push({
-            ...base,
-            cluster,
-            reason: `deleted through the broker, but the copy on ${cluster} was changed outside the broker since: left alone (delete it with DELETE /v1/secrets/${s.basename}?clusters=${cluster}, or sync with a named source)`
-          });
-        } else if (copy && stale(cluster, copy.description)) {
-          entries.push({
-            ...base,
-            cluster,
-            action: "delete",
-            keys: copy.description.keys,
-            source: null,
-            reason: `deleted through the broker at ${new Date(tombstoneDeletedAt(tomb, cluster)).toISOString()}; this copy was written before that`
-          });
-        }
-        continue;
-      }
-      if (!ref || cluster === source) continue;
-      if (!isPlaced(ref, cluster)) continue;
-      const blocker = outOfScopeGitSsh(cluster);
-      if (blocker && (!copy || copy.description.contentDigest !== ref.contentDigest)) {
-        skipped.push({
-          ...base,
-          cluster,
-          reason: `git-ssh is one per owner: writing it on ${cluster} would delete "${blocker.basename}", which is outside the names of this sync`
-        });
-        continue;
-      }
-      if (!copy) {
-        entries.push({
-          ...base,
-          cluster,
-          action: "create",
-          keys: Object.keys(ref.digests).sort(),
-          source,
-          reason: `missing on ${cluster}`
-        });
-        continue;
-      }
-      if (copy.description.contentDigest === ref.contentDigest) continue;
-      const diff = compareKeys(ref, copy.description);
-      if (copy.description.editedOutsideBroker && !input.source) {
-        skipped.push({
-          ...base,
-          cluster,
-          reason: `the copy on ${cluster} was changed outside the broker (${[...diff.missing, ...diff.changed, ...diff.extra].sort().join(", ")} differ from ${source}): not overwritten; name a source to copy from it`
-        });
-        continue;
-      }
-      entries.push({
-        ...base,
-        cluster,
-        action: "update",
-        keys: [...diff.missing, ...diff.changed, ...diff.extra].sort(),
-        source,
-        reason: `differs from ${source} (${[
-          diff.missing.length ? `missing ${diff.missing.join(", ")}` : "",
-          diff.changed.length ? `changed ${diff.changed.join(", ")}` : "",
-          diff.extra.length ? `extra ${diff.extra.join(", ")}` : ""
-        ].filter(Boolean).join("; ")})`
-      });
-    }
-    if (!ref && input.source && entries.length === before && !tomb) {
-      skipped.push({ ...base, reason: `not on the source cluster ${input.source}` });
-      continue;
-    }
-    if (entries.length === before && skipped.length === skippedBefore) inLine++;
-  }
-  return { secrets: looked, inLine, entries, skipped };
-}
-async function executePlan(input) {
-  const bySecret = new Map(input.secrets.map((s) => [tombstoneKey(s.owner, s.basename), s]));
-  const entries = input.plan.entries;
-  const results = await fanout(
-    entries.map((_, i) => String(i)),
-    async (id, signal) => {
-      const entry = entries[Number(id)];
-      const secret = bySecret.get(tombstoneKey(entry.owner, entry.secret));
-      const kube = await input.open(entry.cluster, signal);
-      if (entry.action === "delete") {
-        const copy = secret.copies.get(entry.cluster);
-        await kube.delete(entry.secretName, { uid: copy.secret.metadata.uid });
-        return { writes: 1 };
-      }
-      const from = secret.copies.get(entry.source);
-      const desired = desiredCopy(from.secret, entry.owner, entry.secret);
-      const prov = from.description.provenance;
-      const r = await applySecret(kube, desired, {
-        mode: "replace",
-        immutable: from.description.immutable,
-        placement: formatPlacement(from.description.placement ?? "all"),
-        ...input.mayDelete ? { mayDelete: input.mayDelete } : {},
-        provenance: {
-          actor: prov?.actor || "unknown",
-          via: input.via ?? "sync",
-          at: prov?.at ?? from.description.updatedAt ?? (/* @__PURE__ */ new Date()).toISOString()
-        }
-      });
-      return { writes: r.writes };
-    },
-    input.fanout
-  );
-  return results.map((r, i) => {
-    const entry = entries[i];
-    if (isFailure(r)) {
-      return {
-        ...entry,
-        status: "error",
-        code: r.code,
-        message: r.message,
-        retryable: r.retryable
-      };
-    }
-    return { ...entry, status: "done", writes: r.writes };
-  });
-}
-
-// konduktor/wire/answers.ts
-function mergeListings(clusters, listings, results, tombstones = /* @__PURE__ */ new Map()) {
+function mergeListings(clusters, listings, results) {
   const failed = new Set(results.filter((r) => r.status === "error").map((r) => r.cluster));
   const merged = /* @__PURE__ */ new Map();
   for (const cluster of clusters) {
@@ -1657,26 +1532,21 @@ function mergeListings(clusters, listings, results, tombstones = /* @__PURE__ */
     owner: first.owner,
     keys: [...keys].sort(),
     clusters: clusters.filter((c) => found.has(c)),
-    drift: driftOf(
-      clusters,
-      found,
-      failed,
-      first.owner === null ? void 0 : tombstones.get(`${first.owner}/${first.basename}`)
-    )
+    drift: ledgerFreeDrift(clusters, found, failed)
   }));
 }
-function describeAnswerOf(name, owner, results, tomb) {
+function describeAnswerOf(name, owner, results) {
   const found = /* @__PURE__ */ new Map();
   const failed = /* @__PURE__ */ new Set();
   for (const r of results) {
-    if (r.status === "found") found.set(r.cluster, r.secret);
-    else if (r.status !== "missing") failed.add(r.cluster);
+    if (r.status === "found") {
+      found.set(r.cluster, r.secret);
+    } else if (r.status !== "missing") failed.add(r.cluster);
   }
-  const drift = driftOf(
+  const drift = ledgerFreeDrift(
     results.map((r) => r.cluster),
     found,
-    failed,
-    tomb
+    failed
   );
   const agree = found.size > 0 && drift.inLine;
   const reference = drift.reference ? found.get(drift.reference) : void 0;
@@ -1688,6 +1558,127 @@ function describeAnswerOf(name, owner, results, tomb) {
     drift,
     results
   };
+}
+
+// cli/direct-sync.ts
+async function localKeyring() {
+  const key = () => crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256", length: 256 }, false, [
+    "sign",
+    "verify"
+  ]);
+  const current = { keyId: "ksb-local", digest: await key(), mac: await key() };
+  return { current, byId: (id) => id === current.keyId ? current : void 0 };
+}
+var diffText = (keys) => [
+  keys.missing.length ? `missing ${keys.missing.join(", ")}` : "",
+  keys.changed.length ? `changed ${keys.changed.join(", ")}` : "",
+  keys.extra.length ? `extra ${keys.extra.join(", ")}` : ""
+].filter(Boolean).join("; ");
+function planDirectSync(input) {
+  const plan2 = { secrets: 0, inLine: 0, entries: [], skipped: [] };
+  const gitSshWinner = /* @__PURE__ */ new Map();
+  for (const s of input.secrets) {
+    if (s.kind !== "git-ssh") continue;
+    const at = Math.max(...[...s.copies.values()].map((c) => writtenAt(c.description)));
+    const best = gitSshWinner.get(s.owner);
+    if (!best || at > best.at) gitSshWinner.set(s.owner, { basename: s.basename, at });
+  }
+  for (const s of input.secrets) {
+    if (input.names && !input.names(s.basename)) continue;
+    plan2.secrets++;
+    const base = { owner: s.owner, secret: s.basename, secretName: s.secretName };
+    const winner = gitSshWinner.get(s.owner)?.basename;
+    if (s.kind === "git-ssh" && winner !== s.basename) {
+      plan2.skipped.push({
+        ...base,
+        reason: `git-ssh is one per owner and "${winner}" is newer: not copied (writing it would delete the newer one)`
+      });
+      continue;
+    }
+    const blockerOn = (cluster) => s.kind !== "git-ssh" || !input.names ? void 0 : input.secrets.find(
+      (o) => o.owner === s.owner && o.kind === "git-ssh" && o.basename !== s.basename && o.copies.has(cluster) && !input.names?.(o.basename)
+    );
+    const candidates = /* @__PURE__ */ new Map();
+    for (const cluster of input.clusters) {
+      const copy = s.copies.get(cluster);
+      if (copy) candidates.set(cluster, copy.description);
+    }
+    const source = chooseSource(candidates, input.source);
+    const ref = source ? candidates.get(source) : void 0;
+    if (!ref) {
+      plan2.skipped.push({ ...base, reason: `not on the source context ${input.source}` });
+      continue;
+    }
+    const before = [plan2.entries.length, plan2.skipped.length];
+    for (const cluster of input.clusters) {
+      if (cluster === source || !isPlacedOn(ref, cluster)) continue;
+      const copy = s.copies.get(cluster);
+      if (copy && copy.description.contentDigest === ref.contentDigest) continue;
+      const blocker = blockerOn(cluster);
+      if (blocker) {
+        plan2.skipped.push({
+          ...base,
+          cluster,
+          reason: `git-ssh is one per owner: writing it on ${cluster} would delete "${blocker.basename}", which is outside the names of this sync`
+        });
+        continue;
+      }
+      const entry = { ...base, cluster, source, version: null };
+      if (!copy) {
+        plan2.entries.push({
+          ...entry,
+          action: "create",
+          keys: Object.keys(ref.digests).sort(),
+          reason: `missing on ${cluster}`
+        });
+        continue;
+      }
+      const diff = compareKeys(ref, copy.description);
+      plan2.entries.push({
+        ...entry,
+        action: "update",
+        keys: [...diff.missing, ...diff.changed, ...diff.extra].sort(),
+        reason: `differs from ${source} (${diffText(diff)})`
+      });
+    }
+    if (plan2.entries.length === before[0] && plan2.skipped.length === before[1]) plan2.inLine++;
+  }
+  return plan2;
+}
+async function executeDirectPlan(input) {
+  const bySecret = new Map(input.secrets.map((s) => [intentKey(s.owner, s.basename), s]));
+  const entries = input.plan.entries;
+  const results = await fanout(
+    entries.map((_, i) => String(i)),
+    async (id, signal) => {
+      const entry = entries[Number(id)];
+      const secret = bySecret.get(intentKey(entry.owner, entry.secret));
+      const from = secret.copies.get(entry.source);
+      if (!from) throw new Error(`no copy on ${entry.source}`);
+      const prov = from.description.provenance;
+      const r = await applySecret(
+        input.open(entry.cluster, signal),
+        desiredCopy(from.secret, entry.owner, entry.secret),
+        {
+          mode: "replace",
+          immutable: from.description.immutable,
+          placement: formatPlacement(from.description.placement),
+          ...input.mayDelete ? { mayDelete: input.mayDelete } : {},
+          provenance: {
+            actor: prov?.actor || "unknown",
+            via: input.via,
+            at: prov?.at ?? from.description.updatedAt ?? (/* @__PURE__ */ new Date()).toISOString()
+          }
+        }
+      );
+      return { writes: r.writes };
+    },
+    input.fanout
+  );
+  return results.map((r, i) => {
+    const entry = entries[i];
+    return isFailure(r) ? { ...entry, status: "error", code: r.code, message: r.message } : { ...entry, status: "done", writes: r.writes };
+  });
 }
 
 // cli/owner.ts
@@ -1782,6 +1773,7 @@ function open(target, context, signal) {
   });
 }
 var limit = pLimit2(8);
+var keyring = localKeyring();
 function perContext(target, op, contexts = target.contexts) {
   return new Map(
     contexts.map((context) => [
@@ -1829,7 +1821,12 @@ function putDirect(target, name, req) {
   });
   const results = runs;
   const answer = (async () => {
-    const { digests, contentDigest } = await digestValues(secret.data);
+    const { digests, contentDigest } = await digestValues(
+      (await keyring).current,
+      owner,
+      name,
+      secret.data
+    );
     return {
       name,
       owner,
@@ -1840,6 +1837,7 @@ function putDirect(target, name, req) {
       keys: Object.keys(digests),
       digests,
       contentDigest,
+      version: null,
       results: await all(results)
     };
   })();
@@ -1850,7 +1848,7 @@ async function listDirect(target, allUsers) {
   const listings = /* @__PURE__ */ new Map();
   const results = await all(
     perContext(target, async (kube, context) => {
-      const items = await describeListing(kube, owner);
+      const items = await describeListing(kube, owner, await keyring);
       listings.set(context, items);
       return { status: "ok", count: items.length };
     })
@@ -1867,7 +1865,10 @@ async function describeDirect(target, name) {
   const results = await all(
     perContext(target, async (kube) => {
       try {
-        return { status: "found", secret: await describe(kube, owner, name) };
+        return {
+          status: "found",
+          secret: await describe(kube, owner, name, await keyring)
+        };
       } catch (error) {
         if (error.code === "not_found")
           return { status: "missing" };
@@ -1896,7 +1897,7 @@ async function syncDirect(target, options) {
   const copies = [];
   const reads = await all(
     perContext(target, async (kube, context) => {
-      const found = await readCopies(kube, context, owners);
+      const found = await readCopies(kube, context, owners, await keyring);
       copies.push(...found);
       return { status: "read", secrets: found.length };
     })
@@ -1906,16 +1907,16 @@ async function syncDirect(target, options) {
   );
   const readable = results.filter((r) => r.status === "read").map((r) => r.cluster);
   const secrets = groupCopies(copies.filter((c) => readable.includes(c.cluster)));
-  const plan2 = planSync({
+  const plan2 = planDirectSync({
     clusters: readable,
     secrets,
     source: options.source,
     ...options.names ? { names: options.names } : {}
   });
-  const entries = options.dryRun ? plan2.entries.map((e) => ({ ...e, status: "planned" })) : await executePlan({
+  const entries = options.dryRun ? plan2.entries.map((e) => ({ ...e, status: "planned" })) : await executeDirectPlan({
     plan: plan2,
     secrets,
-    open: async (cluster, signal) => open(target, cluster, signal ?? new AbortController().signal),
+    open: (cluster, signal) => open(target, cluster, signal),
     fanout: { timeoutMs: target.timeoutMs, retries: 2 },
     via: "ksb:direct:sync",
     ...options.names ? { mayDelete: options.names } : {}
@@ -1929,13 +1930,15 @@ async function syncDirect(target, options) {
     results,
     plan: entries,
     skipped: plan2.skipped,
+    unledgered: [],
     summary: {
       secrets: plan2.secrets,
       inLine: plan2.inLine,
       planned: plan2.entries.length,
       done: entries.filter((e) => e.status === "done").length,
       failed: entries.filter((e) => e.status === "error").length,
-      unreadableClusters: results.length - readable.length
+      unreadableClusters: results.length - readable.length,
+      unledgered: 0
     },
     durationMs: Date.now() - started
   };

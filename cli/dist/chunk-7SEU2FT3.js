@@ -146,9 +146,6 @@ function flattenContext(text, contextName) {
   };
 }
 
-// konduktor/secret.ts
-import { zipSync } from "fflate";
-
 // konduktor/encoding.ts
 var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 var LOOKUP = new Int16Array(128).fill(-1);
@@ -236,22 +233,126 @@ function toHex(bytes) {
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;
 }
-async function sha256Hex(bytes) {
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return toHex(new Uint8Array(digest));
-}
 
-// konduktor/types.ts
-var SECRET_KINDS = ["default", "env", "git-ssh"];
-
-// konduktor/secret.ts
+// konduktor/format.ts
 var LABEL_PARENT = "parent";
 var PARENT_VALUE = "konduktor";
 var LABEL_OWNER = "trainy.ai/secret-owner";
 var LABEL_BASENAME = "trainy.ai/secret-basename";
 var LABEL_KIND = "trainy.ai/secret-kind";
-var GIT_SSH_KEY = "gitkey";
-var DIRECTORY_KEY = "payload.zip";
+function secretName(basename, owner) {
+  return `${basename}-${owner}`;
+}
+function secretLabels(owner, basename, kind = "default") {
+  return {
+    [LABEL_PARENT]: PARENT_VALUE,
+    [LABEL_OWNER]: owner,
+    [LABEL_BASENAME]: basename,
+    [LABEL_KIND]: kind
+  };
+}
+var ANNOTATION_MANAGED_KEYS = "konduktor-broker/managed-keys";
+var ANNOTATION_UPDATED_BY = "konduktor-broker/updated-by";
+var ANNOTATION_UPDATED_VIA = "konduktor-broker/updated-via";
+var ANNOTATION_UPDATED_AT = "konduktor-broker/updated-at";
+var ANNOTATION_PLACEMENT = "konduktor-broker/placement";
+var ANNOTATION_VERSION = "konduktor-broker/version";
+var ANNOTATION_SIGNATURE = "konduktor-broker/signature";
+var LEGACY_ANNOTATION_CONTENT_DIGEST = "konduktor-broker/content-digest";
+function parsePlacement(raw) {
+  const names = (raw ?? "").split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  if (names.length === 0 || names.includes("all")) return "all";
+  return [...new Set(names)].sort();
+}
+function formatPlacement(placement) {
+  return placement === "all" ? "all" : [...new Set(placement)].sort().join(",");
+}
+var DIGEST_PREFIX = "hmac-sha256";
+async function hmacHex(key, bytes) {
+  const mac = await crypto.subtle.sign("HMAC", key, bytes);
+  return toHex(new Uint8Array(mac));
+}
+async function digestValues(keys, owner, basename, data) {
+  const names = Object.keys(data ?? {}).sort();
+  const digests = {};
+  const pairs = [];
+  for (const key of names) {
+    const label = utf8(JSON.stringify(["value", owner, basename, key]));
+    const value = base64ToBytes(data[key] ?? "");
+    const input = new Uint8Array(label.length + 1 + value.length);
+    input.set(label, 0);
+    input.set(value, label.length + 1);
+    const hex = await hmacHex(keys.digest, input);
+    digests[key] = `${DIGEST_PREFIX}:${keys.keyId}:${hex}`;
+    pairs.push([key, hex]);
+  }
+  const content = await hmacHex(
+    keys.digest,
+    utf8(JSON.stringify(["content", owner, basename, pairs]))
+  );
+  return { keyId: keys.keyId, digests, contentDigest: `${DIGEST_PREFIX}:${keys.keyId}:${content}` };
+}
+function sealText(f) {
+  const fields = [f.owner, f.basename, f.kind, f.version, f.contentDigest, f.placement];
+  return utf8(JSON.stringify(["copy/v1", ...fields]));
+}
+async function macOf(keys, f) {
+  const mac = await crypto.subtle.sign("HMAC", keys.mac, sealText(f));
+  return bytesToBase64(new Uint8Array(mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+async function sealAnnotations(keys, fields) {
+  return {
+    [ANNOTATION_VERSION]: String(fields.version),
+    [ANNOTATION_PLACEMENT]: fields.placement,
+    [ANNOTATION_SIGNATURE]: `v1:${keys.keyId}:${await macOf(keys, fields)}`
+  };
+}
+var SIGNATURE_RE = /^v1:([A-Za-z0-9._-]{1,32}):([A-Za-z0-9_-]{43})$/;
+var VERSION_RE = /^[1-9][0-9]{0,14}$/;
+async function checkSeal(keyring, secret, known) {
+  const a = secret.metadata.annotations ?? {};
+  const raw = a[ANNOTATION_SIGNATURE];
+  if (raw === void 0) return { state: "none" };
+  const m = SIGNATURE_RE.exec(raw);
+  const versionText = a[ANNOTATION_VERSION] ?? "";
+  if (!m || !VERSION_RE.test(versionText)) {
+    return { state: "invalid", reason: "the signature or version annotation is malformed" };
+  }
+  const keyId = m[1];
+  const keys = keyring.byId(keyId);
+  if (!keys) return { state: "invalid", reason: `signed with key "${keyId}", not configured` };
+  const labels = secret.metadata.labels ?? {};
+  const owner = labels[LABEL_OWNER] ?? "";
+  const basename = labels[LABEL_BASENAME] ?? "";
+  const content = known && known.keyId === keyId ? known.contentDigest : (await digestValues(keys, owner, basename, secret.data)).contentDigest;
+  const fields = {
+    owner,
+    basename,
+    kind: labels[LABEL_KIND] ?? "",
+    version: Number(versionText),
+    contentDigest: content,
+    placement: a[ANNOTATION_PLACEMENT] ?? ""
+  };
+  const mac = base64ToBytes(`${m[2].replace(/-/g, "+").replace(/_/g, "/")}=`);
+  const ok = await crypto.subtle.verify(
+    "HMAC",
+    keys.mac,
+    mac,
+    sealText(fields)
+  );
+  if (!ok) {
+    return {
+      state: "invalid",
+      reason: "the content, a label, the version or the placement changed after the broker wrote it"
+    };
+  }
+  return { state: "valid", version: fields.version, keyId, placement: fields.placement };
+}
+
+// konduktor/types.ts
+var SECRET_KINDS = ["default", "env", "git-ssh"];
+
+// konduktor/validate.ts
 var MAX_SECRET_BYTES = 1048576;
 var MAX_BASENAME_LENGTH = 63;
 var MAX_KEY_LENGTH = 253;
@@ -259,7 +360,6 @@ var OWNER_RE = /^[0-9a-f]{8}$/;
 var DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 var KEY_RE = /^[-._a-zA-Z0-9]+$/;
 var ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var ZIP_MTIME = new Date(1980, 0, 1, 12, 0, 0);
 var ValidationError = class _ValidationError extends Error {
   name = "ValidationError";
   code = "invalid_input";
@@ -282,17 +382,6 @@ var ValidationError = class _ValidationError extends Error {
     );
   }
 };
-function secretName(basename, owner) {
-  return `${basename}-${owner}`;
-}
-function secretLabels(owner, basename, kind = "default") {
-  return {
-    [LABEL_PARENT]: PARENT_VALUE,
-    [LABEL_OWNER]: owner,
-    [LABEL_BASENAME]: basename,
-    [LABEL_KIND]: kind
-  };
-}
 function isSecretKind(value) {
   return typeof value === "string" && SECRET_KINDS.includes(value);
 }
@@ -394,6 +483,29 @@ function baseName(path) {
 function formatBytes(n) {
   return n.toLocaleString("en-US");
 }
+function decodedSize(data) {
+  let total = 0;
+  for (const value of Object.values(data ?? {})) total += base64DecodedLength(value);
+  return total;
+}
+function validateSize(data, field = "source") {
+  const size = decodedSize(data);
+  if (size > MAX_SECRET_BYTES) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: the values add up to ${formatBytes(size)} bytes; Kubernetes allows at most ${formatBytes(MAX_SECRET_BYTES)} bytes (1 MiB) per secret: leave out large files or split them across several secrets`
+      )
+    ];
+  }
+  return [];
+}
+
+// konduktor/build-data.ts
+import { zipSync } from "fflate";
+var GIT_SSH_KEY = "gitkey";
+var DIRECTORY_KEY = "payload.zip";
+var ZIP_MTIME = new Date(1980, 0, 1, 12, 0, 0);
 function buildInline(pairs, kind, problems) {
   const data = {};
   const keys = pairs && typeof pairs === "object" ? Object.keys(pairs) : [];
@@ -609,23 +721,8 @@ function buildData(input, problems) {
       return { problems, data: {} };
   }
 }
-function decodedSize(data) {
-  let total = 0;
-  for (const value of Object.values(data ?? {})) total += base64DecodedLength(value);
-  return total;
-}
-function validateSize(data, field = "source") {
-  const size = decodedSize(data);
-  if (size > MAX_SECRET_BYTES) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: the values add up to ${formatBytes(size)} bytes; Kubernetes allows at most ${formatBytes(MAX_SECRET_BYTES)} bytes (1 MiB) per secret: leave out large files or split them across several secrets`
-      )
-    ];
-  }
-  return [];
-}
+
+// konduktor/secret.ts
 function checkSecretInput(input) {
   const problems = [];
   if (!input || typeof input !== "object") {
@@ -712,8 +809,6 @@ var RightsInput = z.strictObject({
 export {
   bytesToBase64,
   base64ToBytes,
-  utf8,
-  sha256Hex,
   SECRET_KINDS,
   OWNER_HASH_RE,
   OwnerHash,
@@ -740,10 +835,21 @@ export {
   LABEL_OWNER,
   LABEL_BASENAME,
   LABEL_KIND,
-  MAX_SECRET_BYTES,
-  ValidationError,
   secretName,
   secretLabels,
+  ANNOTATION_MANAGED_KEYS,
+  ANNOTATION_UPDATED_BY,
+  ANNOTATION_UPDATED_VIA,
+  ANNOTATION_UPDATED_AT,
+  ANNOTATION_PLACEMENT,
+  LEGACY_ANNOTATION_CONTENT_DIGEST,
+  parsePlacement,
+  formatPlacement,
+  digestValues,
+  sealAnnotations,
+  checkSeal,
+  MAX_SECRET_BYTES,
+  ValidationError,
   isSecretKind,
   validateOwner,
   validateBasename,

@@ -1,0 +1,246 @@
+/**
+ * The broker's consistent state primitive: records with revisions, in shards, written by
+ * atomic, conditional commits (compare-and-set on each record's revision).
+ *
+ * A shard is one unit of consistency: one Durable Object (SQLite storage) on Cloudflare, one
+ * `node:sqlite` database (a `shard` column) on Node, one Map in memory. Every read of a shard sees
+ * every commit acknowledged before it (no eventual consistency), and a commit either applies all
+ * of its writes or none. Entity stores (clusters, tokens, bindings, hooks, deliveries, the ledger)
+ * are built on this: one record per entity, never a read-modify-write of a shared document.
+ *
+ * Implementations must pass the one contract suite (test/support/records-contract.ts).
+ */
+
+export interface StoredRecord {
+  key: string;
+  /** JSON text (the entity stores own the format) */
+  value: string;
+  /** > 0; changes on every write of this key (strictly increasing within the shard) */
+  rev: number;
+  /** ms since the epoch after which the record no longer exists, or null */
+  expiresAt: number | null;
+}
+
+export interface RecordWrite {
+  key: string;
+  /** the new value, or null to delete */
+  value: string | null;
+  /**
+   * the condition: the record's current revision must be this; 0 = the record must not exist (or
+   * has expired). Omitted: unconditional.
+   */
+  ifRev?: number;
+  /** the record expires this long after the commit (ignored on delete) */
+  ttlSeconds?: number;
+}
+
+export type CommitResult =
+  | { ok: true; revs: Record<string, number> }
+  | { ok: false; conflict: string };
+
+export interface RecordStore {
+  get(key: string): Promise<StoredRecord | null>;
+  getMany(keys: readonly string[]): Promise<Map<string, StoredRecord>>;
+  /** records whose key starts with `prefix`, sorted by key; `after`: only keys > after */
+  list(prefix: string, options?: { after?: string; limit?: number }): Promise<StoredRecord[]>;
+  /** applies every write atomically if every condition holds; else nothing, naming one key */
+  commit(writes: readonly RecordWrite[]): Promise<CommitResult>;
+}
+
+export interface ShardedStore {
+  /** the shard of that name (e.g. "control", or "owner:<hash>"); shards share nothing */
+  shard(name: string): RecordStore;
+}
+
+/**
+ * Bounds every implementation enforces before it touches storage (a Durable Object row holds at
+ * most 2 MB; entity stores write a few KB). Over a bound: `RecordLimitError`, nothing written.
+ */
+export const RECORD_LIMITS = {
+  keyChars: 512,
+  valueChars: 1_000_000,
+  writesPerCommit: 64,
+  keysPerRead: 1_000,
+} as const;
+
+export class RecordLimitError extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "RecordLimitError";
+  }
+}
+
+/** Throws `RecordLimitError` when a commit breaks a bound of `RECORD_LIMITS`. */
+export function checkWrites(writes: readonly RecordWrite[]): void {
+  if (writes.length === 0 || writes.length > RECORD_LIMITS.writesPerCommit) {
+    throw new RecordLimitError(
+      `a commit has 1 to ${RECORD_LIMITS.writesPerCommit} writes, not ${writes.length}`,
+    );
+  }
+  for (const w of writes) {
+    checkKey(w.key);
+    if (w.value !== null && w.value.length > RECORD_LIMITS.valueChars) {
+      throw new RecordLimitError(
+        `the value of ${w.key} has ${w.value.length} characters; at most ${RECORD_LIMITS.valueChars}`,
+      );
+    }
+    if (w.ifRev !== undefined && !(Number.isSafeInteger(w.ifRev) && w.ifRev >= 0)) {
+      throw new RecordLimitError(`ifRev of ${w.key} must be a whole number >= 0`);
+    }
+    if (w.ttlSeconds !== undefined && !(Number.isFinite(w.ttlSeconds) && w.ttlSeconds > 0)) {
+      throw new RecordLimitError(`ttlSeconds of ${w.key} must be a number > 0`);
+    }
+  }
+}
+
+/** Throws `RecordLimitError` for an empty or too long key. */
+export function checkKey(key: string): void {
+  if (typeof key !== "string" || key.length === 0 || key.length > RECORD_LIMITS.keyChars) {
+    throw new RecordLimitError(`a record key has 1 to ${RECORD_LIMITS.keyChars} characters`);
+  }
+}
+
+/** Throws `RecordLimitError` for a read of too many keys or a too large list page. */
+export function checkRead(keys: number, limit?: number): void {
+  if (keys > RECORD_LIMITS.keysPerRead) {
+    throw new RecordLimitError(`a read names at most ${RECORD_LIMITS.keysPerRead} keys`);
+  }
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) {
+    throw new RecordLimitError("a list limit is a whole number >= 0");
+  }
+}
+
+/** The expiry time of a write committed at `now` (ms), or null. */
+export function expiryOf(write: RecordWrite, now: number): number | null {
+  return write.ttlSeconds !== undefined ? now + Math.round(write.ttlSeconds * 1000) : null;
+}
+
+export class CommitConflictError extends Error {
+  readonly key: string;
+  constructor(key: string, attempts: number) {
+    super(`record ${key} kept changing under ${attempts} attempts`);
+    this.name = "CommitConflictError";
+    this.key = key;
+  }
+}
+
+/**
+ * Read-modify-write of one record with compare-and-set, retried on conflict. `change` gets the
+ * current value (or null) and returns the new value, null to delete, or `undefined` to leave it
+ * as it is (nothing is written). Returns what was committed (or left).
+ */
+export async function updateRecord<T>(
+  store: RecordStore,
+  key: string,
+  change: (current: T | null) => T | null | undefined,
+  options: { attempts?: number; ttlSeconds?: number } = {},
+): Promise<T | null> {
+  const attempts = options.attempts ?? 20;
+  for (let i = 0; i < attempts; i++) {
+    const record = await store.get(key);
+    const current = record ? (JSON.parse(record.value) as T) : null;
+    const next = change(current);
+    if (next === undefined) return current;
+    const result = await store.commit([
+      {
+        key,
+        value: next === null ? null : JSON.stringify(next),
+        ifRev: record?.rev ?? 0,
+        ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
+      },
+    ]);
+    if (result.ok) return next;
+  }
+  throw new CommitConflictError(key, attempts);
+}
+
+/** In memory (unit tests; one process). Same semantics as the real stores, TTLs included. */
+export class MemoryRecordStore implements RecordStore {
+  private readonly data = new Map<string, StoredRecord>();
+  private lastRev = 0;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  private live(key: string): StoredRecord | null {
+    const record = this.data.get(key);
+    if (!record) return null;
+    if (record.expiresAt !== null && record.expiresAt <= this.now()) {
+      this.data.delete(key);
+      return null;
+    }
+    return record;
+  }
+
+  async get(key: string): Promise<StoredRecord | null> {
+    const record = this.live(key);
+    return record ? { ...record } : null;
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, StoredRecord>> {
+    checkRead(keys.length);
+    const found = new Map<string, StoredRecord>();
+    for (const key of keys) {
+      const record = this.live(key);
+      if (record) found.set(key, { ...record });
+    }
+    return found;
+  }
+
+  async list(prefix: string, options: { after?: string; limit?: number } = {}) {
+    checkRead(0, options.limit);
+    const keys = [...this.data.keys()]
+      .filter((k) => k.startsWith(prefix) && (options.after === undefined || k > options.after))
+      .sort();
+    const out: StoredRecord[] = [];
+    for (const key of keys) {
+      if (options.limit !== undefined && out.length >= options.limit) break;
+      const record = this.live(key);
+      if (record) out.push({ ...record });
+    }
+    return out;
+  }
+
+  async commit(writes: readonly RecordWrite[]): Promise<CommitResult> {
+    checkWrites(writes);
+    for (const w of writes) {
+      if (w.ifRev === undefined) continue;
+      if ((this.live(w.key)?.rev ?? 0) !== w.ifRev) return { ok: false, conflict: w.key };
+    }
+    const revs: Record<string, number> = {};
+    const now = this.now();
+    for (const w of writes) {
+      const rev = ++this.lastRev;
+      revs[w.key] = rev;
+      if (w.value === null) this.data.delete(w.key);
+      else {
+        this.data.set(w.key, {
+          key: w.key,
+          value: w.value,
+          rev,
+          expiresAt: expiryOf(w, now),
+        });
+      }
+    }
+    return { ok: true, revs };
+  }
+}
+
+/** Memory shards (unit tests). */
+export class MemoryShardedStore implements ShardedStore {
+  private readonly shards = new Map<string, MemoryRecordStore>();
+  private readonly now: () => number;
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+  shard(name: string): RecordStore {
+    let shard = this.shards.get(name);
+    if (!shard) {
+      shard = new MemoryRecordStore(this.now);
+      this.shards.set(name, shard);
+    }
+    return shard;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The record semantics of ./records.ts on SQLite, written once for both SQLite stores: a Durable
+ * Object's `ctx.storage.sql` (./durable-records.ts, one object per shard) and Node's built-in
+ * `node:sqlite` (./sqlite-records.ts, one database, a `shard` column). Synchronous on purpose: a
+ * commit checks every condition and applies every write inside one transaction, with no await in
+ * between, so nothing interleaves with it (a Durable Object runs one such call at a time; on Node
+ * the transaction is `BEGIN IMMEDIATE`).
+ *
+ * Revisions come from a per-shard counter (`shard_revs`) that never goes back, so a record deleted
+ * and created again never gets a revision a stale compare-and-set could still match.
+ */
+import {
+  type CommitResult,
+  checkKey,
+  checkRead,
+  checkWrites,
+  expiryOf,
+  type RecordWrite,
+  type StoredRecord,
+} from "./records.ts";
+
+export type SqlValue = string | number | null;
+export type SqlRow = Record<string, SqlValue>;
+
+/** The three things the record logic needs from a SQLite connection. */
+export interface SqlPort {
+  all(sql: string, params: readonly SqlValue[]): SqlRow[];
+  run(sql: string, params: readonly SqlValue[]): void;
+  /** runs `fn` in one transaction: all of its statements apply, or (it throws) none */
+  transaction<T>(fn: () => T): T;
+}
+
+export const SCHEMA: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS records (
+     shard TEXT NOT NULL,
+     key TEXT NOT NULL,
+     value TEXT NOT NULL,
+     rev INTEGER NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (shard, key)
+   ) WITHOUT ROWID`,
+  "CREATE INDEX IF NOT EXISTS records_expiry ON records (shard, expires_at) WHERE expires_at IS NOT NULL",
+  "CREATE TABLE IF NOT EXISTS shard_revs (shard TEXT PRIMARY KEY, last_rev INTEGER NOT NULL) WITHOUT ROWID",
+];
+
+/** How many expired rows one commit removes (the rest go with later commits). */
+const SWEEP_BATCH = 32;
+
+/** Keys starting with `prefix` are in [prefix, prefix + U+10FFFF) (UTF-8 byte order, SQLite's). */
+const PREFIX_END = "\u{10FFFF}";
+
+function toRecord(row: SqlRow): StoredRecord {
+  return {
+    key: row.key as string,
+    value: row.value as string,
+    rev: Number(row.rev),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+export class SqlRecords {
+  private readonly sql: SqlPort;
+  private readonly now: () => number;
+
+  constructor(sql: SqlPort, now: () => number = Date.now) {
+    this.sql = sql;
+    this.now = now;
+    for (const statement of SCHEMA) sql.run(statement, []);
+  }
+
+  get(shard: string, key: string): StoredRecord | null {
+    checkKey(key);
+    const row = this.sql.all(
+      "SELECT key, value, rev, expires_at FROM records WHERE shard = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
+      [shard, key, this.now()],
+    )[0];
+    return row ? toRecord(row) : null;
+  }
+
+  getMany(shard: string, keys: readonly string[]): StoredRecord[] {
+    checkRead(keys.length);
+    const out: StoredRecord[] = [];
+    for (const key of new Set(keys)) {
+      const record = this.get(shard, key);
+      if (record) out.push(record);
+    }
+    return out;
+  }
+
+  list(shard: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+    checkRead(0, options.limit);
+    const from = options.after !== undefined && options.after >= prefix ? options.after : prefix;
+    const fromOp = options.after !== undefined && options.after >= prefix ? ">" : ">=";
+    const params: SqlValue[] = [shard, from, prefix + PREFIX_END, this.now()];
+    let query = `SELECT key, value, rev, expires_at FROM records WHERE shard = ? AND key ${fromOp} ? AND key < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key`;
+    if (options.limit !== undefined) {
+      query += " LIMIT ?";
+      params.push(options.limit);
+    }
+    // the range is a superset when a key holds U+10FFFF; the prefix test makes it exact
+    return this.sql
+      .all(query, params)
+      .map(toRecord)
+      .filter((r) => r.key.startsWith(prefix));
+  }
+
+  commit(shard: string, writes: readonly RecordWrite[]): CommitResult {
+    checkWrites(writes);
+    return this.sql.transaction(() => {
+      const now = this.now();
+      for (const w of writes) {
+        if (w.ifRev === undefined) continue;
+        if ((this.get(shard, w.key)?.rev ?? 0) !== w.ifRev) {
+          return { ok: false as const, conflict: w.key };
+        }
+      }
+      const last = this.sql.all("SELECT last_rev FROM shard_revs WHERE shard = ?", [shard])[0];
+      let rev = last ? Number(last.last_rev) : 0;
+      const revs: Record<string, number> = {};
+      for (const w of writes) {
+        rev += 1;
+        revs[w.key] = rev;
+        if (w.value === null) {
+          this.sql.run("DELETE FROM records WHERE shard = ? AND key = ?", [shard, w.key]);
+        } else {
+          this.sql.run(
+            "INSERT INTO records (shard, key, value, rev, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (shard, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, expires_at = excluded.expires_at",
+            [shard, w.key, w.value, rev, expiryOf(w, now)],
+          );
+        }
+      }
+      this.sql.run(
+        "INSERT INTO shard_revs (shard, last_rev) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET last_rev = excluded.last_rev",
+        [shard, rev],
+      );
+      this.sql.run(
+        "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
+        [shard, shard, now, SWEEP_BATCH],
+      );
+      return { ok: true as const, revs };
+    });
+  }
+}

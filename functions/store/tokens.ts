@@ -1,0 +1,110 @@
+/**
+ * API tokens, one record per token in the control shard (`token:<id>`). The whole token
+ * (`kbt_<id>_<secret>`) is shown once, at creation, and stored only as its SHA-256, compared in
+ * constant time. Each token is bound to owner hashes, clusters, rights and an expiry; revocation
+ * keeps the record (marked revoked) so the id stays known, and is seen by the very next request
+ * (the store is consistent).
+ */
+import { bytesToBase64, toHex } from "../../konduktor/encoding.ts";
+import type { Rights } from "../auth/caller.ts";
+import { constantTimeEqual, credentialHash } from "../auth/constant-time.ts";
+import { keys } from "./keys.ts";
+import { type RecordStore, updateRecord } from "./records.ts";
+
+const TOKEN_RE = /^kbt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+
+export interface TokenRecord {
+  id: string;
+  label: string | null;
+  /** hex SHA-256 of the whole token */
+  hash: string;
+  owners: string[];
+  clusters: string[] | "all";
+  rights: Rights;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+/** What the API shows of a token (never the hash). */
+export type TokenInfo = Omit<TokenRecord, "hash">;
+
+export function tokenInfo(record: TokenRecord): TokenInfo {
+  const { hash: _hash, ...info } = record;
+  return info;
+}
+
+export interface IssueTokenInput {
+  label?: string;
+  owners: string[];
+  clusters: string[] | "all";
+  rights: Rights;
+  expiresAt: Date;
+}
+
+export class TokenStore {
+  private readonly shard: RecordStore;
+  /** `shard`: the control shard */
+  constructor(shard: RecordStore) {
+    this.shard = shard;
+  }
+
+  async issue(input: IssueTokenInput, now: Date): Promise<{ token: string; record: TokenRecord }> {
+    for (;;) {
+      const id = toHex(crypto.getRandomValues(new Uint8Array(8)));
+      const secret = bytesToBase64(crypto.getRandomValues(new Uint8Array(32)))
+        .replaceAll("+", "-")
+        .replaceAll("/", "_")
+        .replace(/=+$/, "");
+      const token = `kbt_${id}_${secret}`;
+      const record: TokenRecord = {
+        id,
+        label: input.label ?? null,
+        hash: await credentialHash(token),
+        owners: [...new Set(input.owners)].sort(),
+        clusters: input.clusters === "all" ? "all" : [...new Set(input.clusters)].sort(),
+        rights: input.rights,
+        createdAt: now.toISOString(),
+        expiresAt: input.expiresAt.toISOString(),
+        revokedAt: null,
+      };
+      // a new id only: never replaces a token (an id collision draws again)
+      const result = await this.shard.commit([
+        { key: keys.token(id), value: JSON.stringify(record), ifRev: 0 },
+      ]);
+      if (result.ok) return { token, record };
+    }
+  }
+
+  async get(id: string): Promise<TokenRecord | null> {
+    const record = await this.shard.get(keys.token(id));
+    return record ? (JSON.parse(record.value) as TokenRecord) : null;
+  }
+
+  async list(): Promise<TokenRecord[]> {
+    return (await this.shard.list(keys.tokenPrefix)).map((r) => JSON.parse(r.value) as TokenRecord);
+  }
+
+  /** Marks a token revoked (once: the first time stays); null when there is no such token. */
+  async revoke(id: string, now: Date): Promise<TokenRecord | null> {
+    return await updateRecord<TokenRecord>(this.shard, keys.token(id), (current) =>
+      current === null || current.revokedAt
+        ? undefined
+        : { ...current, revokedAt: now.toISOString() },
+    );
+  }
+
+  /** The record of a presented token, or null when it is unknown, wrong, revoked or expired. */
+  async verify(token: string, now: Date): Promise<TokenRecord | null> {
+    const m = TOKEN_RE.exec(token);
+    if (!m) return null;
+    const record = await this.get(m[1] as string);
+    // hash even when there is no record, so an unknown id costs the same as a wrong secret
+    const hash = await credentialHash(token);
+    if (!record) return null;
+    if (!constantTimeEqual(hash, record.hash)) return null;
+    if (record.revokedAt) return null;
+    if (Date.parse(record.expiresAt) <= now.getTime()) return null;
+    return record;
+  }
+}

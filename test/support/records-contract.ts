@@ -1,0 +1,212 @@
+/**
+ * The one contract every record store implementation passes (functions/store/records.ts): the
+ * in-memory store, node:sqlite, and the Durable Object in real workerd. Each `it` gets a fresh
+ * shard name, so implementations that cannot be reset (a running workerd) need no cleanup.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  RECORD_LIMITS,
+  type RecordStore,
+  type ShardedStore,
+  updateRecord,
+} from "../../functions/store/records.ts";
+
+export interface ContractSubject {
+  store: ShardedStore;
+  /** lets `ms` pass for the store's clock (an injected clock, or a real wait) */
+  advance(ms: number): Promise<void>;
+}
+
+let counter = 0;
+const fresh = (subject: ContractSubject): RecordStore =>
+  subject.store.shard(`owner:test-${process.pid}-${Date.now()}-${++counter}`);
+
+export function recordStoreContract(name: string, subject: () => ContractSubject): void {
+  describe(`record store contract: ${name}`, () => {
+    it("creates with ifRev 0, reads back the value and revision, refuses a second create", async () => {
+      const s = fresh(subject());
+      expect(await s.get("cluster:alpha")).toBeNull();
+      const created = await s.commit([{ key: "cluster:alpha", value: '{"a":1}', ifRev: 0 }]);
+      if (!created.ok) throw new Error("create conflicted");
+      const rev = created.revs["cluster:alpha"] as number;
+      expect(rev).toBeGreaterThan(0);
+      expect(await s.get("cluster:alpha")).toEqual({
+        key: "cluster:alpha",
+        value: '{"a":1}',
+        rev,
+        expiresAt: null,
+      });
+      expect(await s.commit([{ key: "cluster:alpha", value: "{}", ifRev: 0 }])).toEqual({
+        ok: false,
+        conflict: "cluster:alpha",
+      });
+      expect((await s.get("cluster:alpha"))?.value).toBe('{"a":1}');
+    });
+
+    it("compare-and-set: the current revision wins, a stale one changes nothing", async () => {
+      const s = fresh(subject());
+      const r1 = await s.commit([{ key: "k", value: "1", ifRev: 0 }]);
+      const rev1 = r1.ok ? (r1.revs.k as number) : -1;
+      const r2 = await s.commit([{ key: "k", value: "2", ifRev: rev1 }]);
+      const rev2 = r2.ok ? (r2.revs.k as number) : -1;
+      expect(rev2).toBeGreaterThan(rev1);
+      expect(await s.commit([{ key: "k", value: "stale", ifRev: rev1 }])).toEqual({
+        ok: false,
+        conflict: "k",
+      });
+      expect(await s.get("k")).toEqual({ key: "k", value: "2", rev: rev2, expiresAt: null });
+      // unconditional writes always apply
+      const r3 = await s.commit([{ key: "k", value: "3" }]);
+      expect(r3.ok).toBe(true);
+      expect((await s.get("k"))?.value).toBe("3");
+    });
+
+    it("a record deleted and created again never matches a revision from before", async () => {
+      const s = fresh(subject());
+      await s.commit([{ key: "a", value: "x" }]);
+      const r = await s.commit([{ key: "k", value: "1", ifRev: 0 }]);
+      const old = r.ok ? (r.revs.k as number) : -1;
+      expect((await s.commit([{ key: "k", value: null, ifRev: old }])).ok).toBe(true);
+      expect(await s.get("k")).toBeNull();
+      expect(await s.commit([{ key: "k", value: "again", ifRev: 0 }])).toMatchObject({ ok: true });
+      expect(await s.commit([{ key: "k", value: "stale", ifRev: old }])).toEqual({
+        ok: false,
+        conflict: "k",
+      });
+      expect((await s.get("k"))?.value).toBe("again");
+    });
+
+    it("a multi-write commit applies every write or none", async () => {
+      const s = fresh(subject());
+      await s.commit([
+        { key: "a", value: "a1" },
+        { key: "b", value: "b1" },
+      ]);
+      const b = await s.get("b");
+      expect(
+        await s.commit([
+          { key: "a", value: "a2" },
+          { key: "c", value: "c2", ifRev: 0 },
+          { key: "b", value: "b2", ifRev: (b?.rev ?? 0) + 1000 },
+        ]),
+      ).toEqual({ ok: false, conflict: "b" });
+      expect((await s.get("a"))?.value).toBe("a1");
+      expect(await s.get("c")).toBeNull();
+      const done = await s.commit([
+        { key: "a", value: null },
+        { key: "c", value: "c2", ifRev: 0 },
+        { key: "b", value: "b2", ifRev: b?.rev as number },
+      ]);
+      expect(done.ok).toBe(true);
+      expect(Object.keys(done.ok ? done.revs : {}).sort()).toEqual(["a", "b", "c"]);
+      expect((await s.list("")).map((r) => [r.key, r.value])).toEqual([
+        ["b", "b2"],
+        ["c", "c2"],
+      ]);
+    });
+
+    it("lists by prefix in key order, after a key, up to a limit; getMany skips absent keys", async () => {
+      const s = fresh(subject());
+      await s.commit(
+        ["token:b", "token:a", "token:c", "tokens", "token%x", "tok", "hook:a"].map((key) => ({
+          key,
+          value: JSON.stringify(key),
+        })),
+      );
+      expect((await s.list("token:")).map((r) => r.key)).toEqual(["token:a", "token:b", "token:c"]);
+      expect((await s.list("token:", { after: "token:a" })).map((r) => r.key)).toEqual([
+        "token:b",
+        "token:c",
+      ]);
+      expect((await s.list("token:", { limit: 2 })).map((r) => r.key)).toEqual([
+        "token:a",
+        "token:b",
+      ]);
+      expect((await s.list("token%")).map((r) => r.key)).toEqual(["token%x"]);
+      expect((await s.list("nothing:")).length).toBe(0);
+      const many = await s.getMany(["token:c", "absent", "hook:a"]);
+      expect([...many.keys()].sort()).toEqual(["hook:a", "token:c"]);
+      expect(many.get("hook:a")?.value).toBe('"hook:a"');
+    });
+
+    it("shards share nothing", async () => {
+      const sub = subject();
+      const [a, b] = [fresh(sub), fresh(sub)];
+      await a.commit([{ key: "k", value: "in a" }]);
+      expect(await b.get("k")).toBeNull();
+      expect(await b.commit([{ key: "k", value: "in b", ifRev: 0 }])).toMatchObject({ ok: true });
+      expect((await a.get("k"))?.value).toBe("in a");
+    });
+
+    it("a record with a TTL is gone after it, for every read and for ifRev 0", async () => {
+      const sub = subject();
+      const s = fresh(sub);
+      const r = await s.commit([
+        { key: "claim:1", value: "x", ttlSeconds: 1 },
+        { key: "keep", value: "y" },
+      ]);
+      const rev = r.ok ? (r.revs["claim:1"] as number) : -1;
+      const live = await s.get("claim:1");
+      expect(live?.rev).toBe(rev);
+      expect(typeof live?.expiresAt).toBe("number");
+      await sub.advance(1_500);
+      expect(await s.get("claim:1")).toBeNull();
+      expect((await s.list("")).map((x) => x.key)).toEqual(["keep"]);
+      expect((await s.getMany(["claim:1", "keep"])).size).toBe(1);
+      expect(await s.commit([{ key: "claim:1", value: "stale", ifRev: rev }])).toEqual({
+        ok: false,
+        conflict: "claim:1",
+      });
+      expect(await s.commit([{ key: "claim:1", value: "z", ifRev: 0 }])).toMatchObject({
+        ok: true,
+      });
+      expect(await s.get("claim:1")).toMatchObject({ value: "z", expiresAt: null });
+    });
+
+    it("N concurrent compare-and-set increments end at N", async () => {
+      const s = fresh(subject());
+      const n = 20;
+      await Promise.all(
+        Array.from({ length: n }, () =>
+          updateRecord<{ n: number }>(s, "counter", (c) => ({ n: (c?.n ?? 0) + 1 }), {
+            attempts: n + 1,
+          }),
+        ),
+      );
+      expect(JSON.parse((await s.get("counter"))?.value ?? "null")).toEqual({ n });
+    });
+
+    it("of concurrent creates of one key exactly one wins", async () => {
+      const s = fresh(subject());
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          s.commit([{ key: "one", value: String(i), ifRev: 0 }]),
+        ),
+      );
+      const winners = results.flatMap((r, i) => (r.ok ? [String(i)] : []));
+      expect(winners.length).toBe(1);
+      expect((await s.get("one"))?.value).toBe(winners[0]);
+    });
+
+    it("keeps any text exactly; refuses an empty or too long key and too many writes", async () => {
+      const s = fresh(subject());
+      const text = `ünï 🔑 "quoted" \\ ${"x".repeat(100_000)}`;
+      await s.commit([{ key: "weird key/ü", value: text }]);
+      expect((await s.get("weird key/ü"))?.value).toBe(text);
+      await expect(s.commit([{ key: "", value: "x" }])).rejects.toThrow(
+        `a record key has 1 to ${RECORD_LIMITS.keyChars} characters`,
+      );
+      await expect(
+        s.commit([{ key: "k".repeat(RECORD_LIMITS.keyChars + 1), value: "x" }]),
+      ).rejects.toThrow(`a record key has 1 to ${RECORD_LIMITS.keyChars} characters`);
+      const tooMany = Array.from({ length: RECORD_LIMITS.writesPerCommit + 1 }, (_, i) => ({
+        key: `k${i}`,
+        value: "x",
+      }));
+      await expect(s.commit(tooMany)).rejects.toThrow(
+        `a commit has 1 to ${RECORD_LIMITS.writesPerCommit} writes, not ${tooMany.length}`,
+      );
+      expect((await s.list("k")).length).toBe(0);
+    });
+  });
+}
