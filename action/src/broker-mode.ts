@@ -95,6 +95,7 @@ export function toClusterResult(raw: unknown, dryRun: boolean): ClusterResult {
     changed: entry.changed ?? [],
     removed: entry.removed ?? [],
     ...(entry.writes !== undefined ? { writes: entry.writes } : {}),
+    ...(entry.replacedGitSsh?.length ? { replacedGitSsh: entry.replacedGitSsh } : {}),
     dryRun: entry.dryRun ?? dryRun,
   };
 }
