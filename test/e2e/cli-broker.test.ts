@@ -165,7 +165,7 @@ describe("ksb in a terminal, against the broker", () => {
     const lines = described.screen.split("\n");
     expect(lines[0]).toMatch(
       new RegExp(
-        `^secret train-env \\(owner ${owner}\\): the clusters agree \\(sha256:[0-9a-f]{64}\\)$`,
+        `^secret train-env \\(owner ${owner}\\): the clusters agree \\(hmac-sha256:test1:[0-9a-f]{64}\\)$`,
       ),
     );
     expect(lines.slice(2).map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual(
