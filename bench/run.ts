@@ -31,6 +31,7 @@ import { findTools } from "./lib/tools.ts";
 import { measureActionContexts, measureStartup } from "./measure/action.ts";
 import { measureAdapters } from "./measure/adapters.ts";
 import { measureBrokerFanout, measureBrokerOverhead } from "./measure/broker.ts";
+import { measureCliDirect } from "./measure/cli-direct.ts";
 import { measureDirectoryRefusals } from "./measure/directory-refusals.ts";
 import { measureInlineSync } from "./measure/inline-sync.ts";
 import { measureLists } from "./measure/lists.ts";
@@ -42,6 +43,7 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Measured>> = {
   "one-write": measureOneWrite,
   startup: measureStartup,
   "action-contexts": measureActionContexts,
+  "cli-direct": measureCliDirect,
   "broker-overhead": measureBrokerOverhead,
   "broker-fanout": measureBrokerFanout,
   lists: measureLists,

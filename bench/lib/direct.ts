@@ -3,6 +3,7 @@
  * broker or the Action around it. Every import of product code the measurements need is here, so
  * a change of those APIs is met in one file.
  */
+import { putDirect, resolveDirect } from "../../cli/direct.ts";
 import { createClientNodeKubeSecrets } from "../../konduktor/kube/client-node-adapter.ts";
 import { nodeKubeSecrets } from "../../konduktor/kube/node-fetch.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
@@ -66,4 +67,29 @@ export function copyOf(secret: KubeSecret): KubeSecret {
     ...(secret.type ? { type: secret.type } : {}),
     ...(secret.data ? { data: secret.data } : {}),
   } as KubeSecret;
+}
+
+/**
+ * `ksb --contexts … put NAME` in-process (cli/direct.ts, the client-node adapter): one changed
+ * env value written to `contexts` of the kubeconfig file, in parallel; resolves when every context
+ * answered.
+ */
+export async function cliDirectPut(
+  kubeconfigFile: string,
+  contexts: string,
+  owner: string,
+  basename: string,
+  value: string,
+): Promise<void> {
+  const target = resolveDirect({ kubeconfig: kubeconfigFile, contexts, owner, timeoutMs: 10_000 });
+  const answer = await putDirect(target, basename, {
+    kind: "env",
+    source: { type: "inline", pairs: { A: value } },
+    mode: "merge",
+    prune: false,
+    immutable: false,
+    dryRun: false,
+  }).answer;
+  const failed = answer.results.filter((r) => r.status === "error").map((r) => r.cluster);
+  if (failed.length > 0) throw new Error(`bench: ksb direct put failed on ${failed.join(", ")}`);
 }

@@ -3,7 +3,7 @@
 // register a cluster; `npm run register-cluster` registers the current context and adds the
 // cluster's private CA, which workerd trusts after `npm run dev` restarts; a context that uses an
 // exec plugin (EKS, GKE) is refused with a tip, and `--service-account` registers a
-// ServiceAccount token made with that context instead; then the README's curl session.
+// ServiceAccount token made with that context instead; then the README's ksb session.
 // It clones git HEAD: uncommitted work is not what it tests (commit first).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -201,40 +201,77 @@ describe("quick start on a fresh clone", () => {
     ]);
   });
 
-  it("the README's curl session: a token, one PUT to every cluster, list, describe, delete", async () => {
-    const issued = await api("POST", "/v1/tokens", adminToken, {
-      label: "alice",
-      owners: ["0a1b2c3d"],
-      clusters: "all",
-      rights: { write: true, read: true, listAllUsers: false },
-      expiresInSeconds: 2_592_000,
-    });
-    expect(issued.status).toBe(201);
-    const token = issued.body.token as string;
-    const put = await api("PUT", "/v1/secrets/wandb", token, {
-      kind: "env",
-      source: { type: "inline", pairs: { WANDB_API_KEY: "quick-start-value" } },
-    });
-    expect(put.status).toBe(200);
-    expect(put.body.secretName).toBe("wandb-0a1b2c3d");
-    expect(put.body.results.map((r: Json) => [r.cluster, r.status]).sort()).toEqual([
-      ["exec-cluster", "created"],
-      ["local", "created"],
+  it("the README's ksb session: login, a token as a profile, one create to every cluster, list, describe, delete", async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, "config"),
+      WANDB_API_KEY: "quick-start-value",
+    };
+    for (const k of ["KSB_URL", "KSB_TOKEN", "KSB_PROFILE"]) delete env[k];
+    const ksb = (args: string[], input?: string) => {
+      const r = spawnSync("npx", ["ksb", ...args], { cwd: clone, env, input, encoding: "utf8" });
+      return { status: r.status, out: r.stdout.trimEnd(), err: r.stderr.trimEnd() };
+    };
+    const login = ksb(["login", "--url", url, "--profile", "admin"], `${adminToken}\n`);
+    expect(login.status, login.err).toBe(0);
+    expect(login.err).toContain(`✔ Logged in to ${url} with an admin token as profile "admin"`);
+    const health = ksb(["--profile", "admin", "cluster", "health", "local"]);
+    expect(health.status, health.err).toBe(0);
+    expect(health.out).toBe(
+      `✔ local: reachable, v1.36.3, namespace ${TEST_NAMESPACE}, may get/list/create/update/patch/delete Secrets`,
+    );
+    const token = ksb([
+      "--profile",
+      "admin",
+      "token",
+      "create",
+      "--owner",
+      "0a1b2c3d",
+      "--label",
+      "alice",
+      "--save-profile",
+      "alice",
     ]);
-    expect(JSON.stringify(put.body)).not.toContain("quick-start-value");
-    const list = await api("GET", "/v1/secrets", token);
-    expect(list.status).toBe(200);
-    expect(list.body.secrets.map((s: Json) => [s.name, s.secretName])).toEqual([
-      ["wandb", "wandb-0a1b2c3d"],
+    expect(token.status, token.err).toBe(0);
+    expect(token.err).toContain('saved as profile "alice" (not printed)');
+    expect(ksb(["profile", "use", "alice"]).status).toBe(0);
+    const created = ksb([
+      "secret",
+      "create",
+      "--kind",
+      "env",
+      "--inline",
+      "WANDB_API_KEY",
+      "wandb",
     ]);
-    const describe = await api("GET", "/v1/secrets/wandb", token);
-    expect(describe.status).toBe(200);
-    expect(describe.body.agree).toBe(true);
-    const removed = await api("DELETE", "/v1/secrets/wandb?clusters=local", token);
-    expect(removed.status).toBe(200);
-    expect(removed.body.results).toEqual([
-      expect.objectContaining({ cluster: "local", status: "deleted" }),
+    expect(created.status, created.err).toBe(0);
+    const lines = created.out.split("\n");
+    expect(lines.slice(0, 2).sort()).toEqual([
+      "✔ exec-cluster  created: added WANDB_API_KEY",
+      "✔ local  created: added WANDB_API_KEY",
     ]);
+    expect(lines[2]).toBe("✔ Synced to 2 of 2 clusters");
+    const list = ksb(["secret", "list"]);
+    expect(list.status, list.err).toBe(0);
+    expect(list.out.split("\n").map((l) => l.split(/\s{2,}/).slice(0, 4))).toEqual([
+      ["NAME", "KIND", "OWNER", "KEYS"],
+      ["wandb", "env", "0a1b2c3d", "WANDB_API_KEY"],
+    ]);
+    const describe = ksb(["secret", "describe", "wandb"]);
+    expect(describe.status, describe.err).toBe(0);
+    expect(describe.out.split("\n")[0]).toMatch(
+      /^secret wandb \(owner 0a1b2c3d\): the clusters agree/,
+    );
+    const removed = ksb(["secret", "delete", "wandb", "--clusters", "local"]);
+    expect([removed.status, removed.out]).toEqual([
+      0,
+      `✔ local  deleted ${TEST_NAMESPACE}/wandb-0a1b2c3d\n✔ Deleted from 1 of 1 cluster`,
+    ]);
+    for (const r of [login, health, token, created, list, describe, removed]) {
+      expect(r.out + r.err).not.toContain("quick-start-value");
+      expect(r.out + r.err).not.toContain(adminToken);
+    }
   });
 
   it("without --context, register-cluster follows Konduktor: kubernetes.allowed_contexts[0] before current-context, and says so", async () => {

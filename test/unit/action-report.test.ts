@@ -111,4 +111,39 @@ describe("report", () => {
       error: { code: "unreachable", message: "cannot reach" },
     });
   });
+
+  it("broker mode names the owner's git-ssh secret the broker replaced, in the log and the summary", () => {
+    const r = toClusterResult(
+      {
+        cluster: "alpha",
+        status: "created",
+        secretName: "deploy-key-0a1b2c3d",
+        namespace: "ns",
+        added: ["gitkey"],
+        changed: [],
+        removed: [],
+        writes: 2,
+        dryRun: false,
+        replacedGitSsh: ["old-key-0a1b2c3d"],
+        attempts: 1,
+        durationMs: 9,
+      },
+      false,
+    );
+    expect(r).toEqual({
+      cluster: "alpha",
+      outcome: "created",
+      secret: "deploy-key-0a1b2c3d",
+      namespace: "ns",
+      added: ["gitkey"],
+      changed: [],
+      removed: [],
+      writes: 2,
+      replacedGitSsh: ["old-key-0a1b2c3d"],
+      dryRun: false,
+    });
+    expect(summaryMarkdown("deploy-key-0a1b2c3d", "git-ssh", [r], false)).toContain(
+      "; deleted the owner's other git-ssh secret `old-key-0a1b2c3d`",
+    );
+  });
 });

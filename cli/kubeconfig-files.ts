@@ -1,0 +1,148 @@
+/**
+ * Kubeconfig files as kubectl reads them, for direct mode and `cluster add`: the files of
+ * `--kubeconfig` (or `$KUBECONFIG`, a path list; else ~/.kube/config) merged the kubectl way (the
+ * first file to name a cluster, user or context, or to set current-context, wins), file paths made
+ * absolute relative to the file that names them; and one context flattened into a self-contained
+ * kubeconfig (files read into `*-data`), which is all `cluster add` sends to the broker.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, dirname, isAbsolute, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import type { Env } from "./config.ts";
+import { CliError, usage } from "./errors.ts";
+
+type Obj = Record<string, unknown>;
+
+function byName(list: unknown, name: string): Obj | undefined {
+  return Array.isArray(list)
+    ? (list as Obj[]).find((e) => e && typeof e === "object" && e.name === name)
+    : undefined;
+}
+
+/** The kubeconfig files to read: `--kubeconfig` (a path list), else $KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigPaths(flag: string | undefined, env: Env = process.env): string[] {
+  const listed = (flag ?? env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  if (listed.length === 0) {
+    const path = resolve(env.HOME ?? homedir(), ".kube/config");
+    if (!existsSync(path)) {
+      throw usage(`no kubeconfig: ${path} does not exist (set KUBECONFIG or pass --kubeconfig)`);
+    }
+    return [path];
+  }
+  const paths = [...new Set(listed.map((p) => resolve(p)))];
+  if (flag !== undefined) {
+    const missing = paths.filter((p) => !existsSync(p));
+    if (missing.length) throw usage(`--kubeconfig: ${missing.join(", ")} does not exist`);
+  }
+  const found = paths.filter((p) => existsSync(p));
+  if (found.length === 0) throw usage(`no kubeconfig: none of ${paths.join(", ")} exists`);
+  return found;
+}
+
+/** Makes the file paths in one kubeconfig's entries absolute (relative to that file). */
+function absolutize(doc: Obj, base: string): void {
+  const fix = (entry: unknown, keys: string[]) => {
+    if (!entry || typeof entry !== "object") return;
+    const e = entry as Obj;
+    for (const k of keys) {
+      const v = e[k];
+      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
+    }
+  };
+  for (const c of Array.isArray(doc.clusters) ? (doc.clusters as Obj[]) : []) {
+    fix(c?.cluster, ["certificate-authority"]);
+  }
+  for (const u of Array.isArray(doc.users) ? (doc.users as Obj[]) : []) {
+    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
+  }
+}
+
+/** The merged kubeconfig YAML of `paths` (see the module comment). */
+export function mergeKubeconfigs(paths: readonly string[]): string {
+  const merged: Obj = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
+  for (const path of paths) {
+    let doc: Obj;
+    try {
+      doc = (parse(readFileSync(path, "utf8")) ?? {}) as Obj;
+    } catch {
+      throw usage(`${path} is not a kubeconfig (not YAML): check it with kubectl config view`);
+    }
+    if (typeof doc !== "object" || Array.isArray(doc)) throw usage(`${path} is not a kubeconfig`);
+    absolutize(doc, dirname(path));
+    if (!merged["current-context"] && doc["current-context"]) {
+      merged["current-context"] = doc["current-context"];
+    }
+    for (const key of ["clusters", "users", "contexts"] as const) {
+      const into = merged[key] as Obj[];
+      for (const e of Array.isArray(doc[key]) ? (doc[key] as Obj[]) : []) {
+        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
+      }
+    }
+  }
+  return stringify(merged);
+}
+
+function fileToData(entry: Obj, fileKey: string, dataKey: string): void {
+  const path = entry[fileKey];
+  if (typeof path === "string" && !entry[dataKey]) {
+    try {
+      entry[dataKey] = readFileSync(path).toString("base64");
+    } catch {
+      throw new CliError(`the kubeconfig names ${fileKey} ${path}, which cannot be read`);
+    }
+    delete entry[fileKey];
+  }
+}
+
+/**
+ * One context of a merged kubeconfig as a self-contained kubeconfig (like `kubectl config view
+ * --minify --flatten --raw`), with its CA as PEM when it has one.
+ */
+export function flattenContext(
+  text: string,
+  contextName?: string,
+): { yaml: string; context: string; namespace: string; caPem: string | null } {
+  const doc = parse(text) as Obj;
+  const name = contextName ?? (doc["current-context"] as string | undefined);
+  if (!name) throw usage("the kubeconfig has no current-context: pass --context NAME");
+  const ctx = byName(doc.contexts, name);
+  if (!ctx) throw usage(`context "${name}" is not in the kubeconfig`);
+  const c = (ctx.context ?? {}) as Obj;
+  const cluster = structuredClone(byName(doc.clusters, String(c.cluster))) as Obj | undefined;
+  if (!cluster) {
+    throw usage(`cluster "${String(c.cluster)}" of context "${name}" is not in the kubeconfig`);
+  }
+  const user = c.user ? (structuredClone(byName(doc.users, String(c.user))) as Obj) : undefined;
+  const clusterBody = (cluster.cluster ?? {}) as Obj;
+  fileToData(clusterBody, "certificate-authority", "certificate-authority-data");
+  if (user?.user) {
+    const u = user.user as Obj;
+    fileToData(u, "client-certificate", "client-certificate-data");
+    fileToData(u, "client-key", "client-key-data");
+    const tokenFile = u.tokenFile ?? u["token-file"];
+    if (typeof tokenFile === "string" && !u.token) {
+      try {
+        u.token = readFileSync(tokenFile, "utf8").trim();
+      } catch {
+        throw new CliError(`the kubeconfig names tokenFile ${tokenFile}, which cannot be read`);
+      }
+      delete u.tokenFile;
+      delete u["token-file"];
+    }
+  }
+  const ca = clusterBody["certificate-authority-data"];
+  return {
+    context: name,
+    namespace: typeof c.namespace === "string" && c.namespace ? c.namespace : "default",
+    caPem: typeof ca === "string" ? Buffer.from(ca, "base64").toString("utf8") : null,
+    yaml: stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [cluster],
+      users: user ? [user] : [],
+      contexts: [ctx],
+      "current-context": name,
+    }),
+  };
+}
