@@ -44,7 +44,7 @@ const dir = (entries: unknown, name: unknown = "conf") => ({
 });
 
 const OWNER_MSG =
-  'owner must be 8 lowercase hexadecimal characters (0-9, a-f), like "0a1b2c3d": use the hash in ~/.konduktor/user_hash or the owner your credential is bound to';
+  'owner must be 8 hexadecimal characters (0-9, a-f; upper case is kept as given), like "0a1b2c3d": use your KONDUKTOR_USER_ID, the hash in ~/.konduktor/user_hash, or the owner your credential is bound to';
 const NAME_MSG =
   'basename must be a Kubernetes name: lowercase letters, digits and "-", starting and ending with a letter or digit (like "my-token")';
 const NS_MSG =
@@ -53,9 +53,10 @@ const PATH_MSG = (i: number) =>
   `source.entries[${i}].path must be a relative path inside the directory, like "sub/file.txt" (no leading "/", no "." or ".." parts)`;
 
 describe("owner, basename, namespace", () => {
-  it("an owner is exactly 8 lowercase hex characters, nothing before or after", () => {
+  it("an owner is exactly 8 hex characters of either case, nothing before or after", () => {
     expect(validateOwner(owner)).toEqual([]);
-    for (const bad of ["x0a1b2c3d", "0a1b2c3dx", "0A1B2C3D", "0a1b2c3", 12345678, undefined]) {
+    expect(validateOwner("0A1B2C3D")).toEqual([]);
+    for (const bad of ["x0a1b2c3d", "0a1b2c3dx", "0G1B2C3D", "0a1b2c3", 12345678, undefined]) {
       expect(
         validateOwner(bad).map((p) => [p.field, p.message]),
         String(bad),
