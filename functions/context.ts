@@ -49,6 +49,8 @@ export type AppEnv = {
     requestId: string;
     caller: Caller;
     services: Services;
+    /** the audit action the route declares (functions/http/route.ts), e.g. `secret.put` */
+    action: string;
     /** set by audit(): this request has its audit line (app.onError writes one otherwise) */
     audited: boolean;
     /** fields every audit line of this request carries (e.g. a webhook delivery's hook and id) */

@@ -180,27 +180,41 @@ export function problemResponse(
   );
 }
 
-/** Problem responses for the OpenAPI route definitions. */
-export function problemResponses(...statuses: number[]) {
-  const described: Record<number, string> = {
-    400: "Invalid input (malformed JSON, unknown or bad fields); `errors` lists each field",
-    401: "No credential, or one that is wrong, revoked or expired",
-    403: "The credential may not do this",
-    404: "Not found",
-    409: "Conflict",
-    413: "The request body is larger than the broker accepts",
-    415: "The body is not application/json",
-    500: "Internal error (logged with the request id)",
-    502: "Every cluster failed (the results say how)",
-    504: "Every cluster timed out",
-  };
+type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 502 | 503 | 504;
+
+const DESCRIBED: Record<ProblemStatus, string> = {
+  400: "Invalid input (malformed JSON, unknown or bad fields, a bad path or query parameter); `errors` lists each field",
+  401: "No credential, or one that is wrong, revoked or expired",
+  403: "The credential may not do this",
+  404: "Not found",
+  405: "The path has no such method: `Allow` lists the methods it has",
+  409: "Conflict",
+  413: "The request body is larger than the broker accepts",
+  415: "The body is not application/json",
+  500: "Internal error (logged with the request id)",
+  502: "Every cluster failed (the results say how)",
+  503: "A dependency of the broker is unavailable (e.g. GitHub's OIDC keys); retry later",
+  504: "Every cluster timed out",
+};
+
+const ALLOW_HEADER = {
+  Allow: {
+    description: "the methods the path has, e.g. `DELETE, GET, HEAD, PUT`",
+    schema: { type: "string" as const },
+  },
+};
+
+/**
+ * Problem responses for the OpenAPI route definitions: the statuses given, and on every operation
+ * 405 (another method on a known path) and 500 (an internal error), which any request may get.
+ */
+export function problemResponses<const S extends readonly ProblemStatus[]>(...statuses: S) {
+  const content = { "application/problem+json": { schema: ProblemSchema } };
+  const all = [...new Set<ProblemStatus>([...statuses, 405, 500])].sort((a, b) => a - b);
   return Object.fromEntries(
-    statuses.map((s) => [
+    all.map((s) => [
       s,
-      {
-        description: described[s] ?? "Problem",
-        content: { "application/problem+json": { schema: ProblemSchema } },
-      },
+      { description: DESCRIBED[s], ...(s === 405 ? { headers: ALLOW_HEADER } : {}), content },
     ]),
-  );
+  ) as Record<S[number] | 405 | 500, { description: string; content: typeof content }>;
 }

@@ -5,7 +5,7 @@
  */
 import { z } from "@hono/zod-openapi";
 
-/** A registered cluster's name: a DNS label. */
+/** A DNS label (RFC 1123): a registered cluster's name, an OIDC binding's id. */
 export const CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** The prefix of a `prefix*` name pattern: the start of a valid basename, or empty (`*`). */
@@ -35,3 +35,12 @@ export const NamePattern = z
     NAME_PATTERN_RE,
     'a secret name (a basename like "db-password") or a prefix pattern ending in * (like "db-*", or "*" for any)',
   );
+
+export const BindingId = z
+  .string()
+  .max(63, "a binding id has at most 63 characters")
+  .regex(
+    CLUSTER_NAME_RE,
+    "a binding id is lowercase letters, digits and '-', starting and ending with a letter or digit",
+  )
+  .openapi({ example: "train-main" });

@@ -8,7 +8,7 @@
  */
 
 import { z } from "@hono/zod-openapi";
-import { ClusterName, OwnerHash } from "../schemas.ts";
+import { BindingId, ClusterName, OwnerHash } from "../schemas.ts";
 import { type Grant, type Rights, RightsInput } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 import { unionOfGrants } from "./policy.ts";
@@ -44,10 +44,7 @@ export function repositoryPatternProblem(p: string): string | null {
 
 export const oidcBindingInputSchema = z
   .strictObject({
-    id: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a binding id is lowercase letters, digits and -")
-      .max(63),
+    id: BindingId,
     description: z.string().max(500).optional(),
     match: z
       .strictObject({

@@ -2,25 +2,30 @@
  * OIDC bindings (admin only): which GitHub workflows act as which owners on which clusters.
  * PUT creates or replaces one binding by id; GET lists; GET one; DELETE removes.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { audit } from "../audit.ts";
 import { type OidcBinding, oidcBindingInputSchema } from "../auth/oidc-bindings.ts";
-import { requireAdmin } from "../auth/policy.ts";
-import { type AppEnv, send } from "../context.ts";
+import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
+import { BindingId } from "../schemas.ts";
 
 const BindingBody = oidcBindingInputSchema.omit({ id: true }).openapi("OidcBindingBody");
-const BindingSchema = oidcBindingInputSchema
-  .extend({ createdAt: z.string(), updatedAt: z.string() })
+
+/** A stored binding as answered (one object: no `allOf` of closed objects no answer could match). */
+const BindingSchema = z
+  .object({
+    id: z.string(),
+    description: z.string().optional(),
+    match: z.record(z.string(), z.string()),
+    owners: z.array(z.string()),
+    clusters: z.union([z.literal("all"), z.array(z.string())]),
+    rights: z.object({ write: z.boolean(), read: z.boolean(), listAllUsers: z.boolean() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
   .openapi("OidcBinding");
 
-const IdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a binding id is lowercase letters, digits and -")
-    .max(63)
-    .openapi({ param: { name: "id", in: "path" }, example: "train-main" }),
-});
+const IdParam = z.object({ id: BindingId.openapi({ param: { name: "id", in: "path" } }) });
 
 const tags = ["oidc-bindings"];
 
@@ -34,11 +39,17 @@ function auditFields(b: OidcBinding) {
   };
 }
 
-export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
+/** Mounted at /v1/oidc-bindings. */
+export function oidcBindingRoutes() {
+  const app = resource();
+
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "oidc-binding.put",
+      operationId: "putOidcBinding",
       method: "put",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "Create or replace a GitHub OIDC binding",
       description:
@@ -57,7 +68,6 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const { stores, now } = c.get("services");
@@ -67,14 +77,16 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
         outcome: "ok",
         ...auditFields(binding),
       });
-      return send(c, binding, created ? 201 : 200);
+      return created ? c.json(binding, 201) : c.json(binding, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "listOidcBindings",
       method: "get",
-      path: "/v1/oidc-bindings",
+      path: "/",
       tags,
       summary: "List GitHub OIDC bindings",
       responses: {
@@ -88,15 +100,16 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
-      return send(c, { bindings: await c.get("services").stores.oidcBindings.list() }, 200);
+      return c.json({ bindings: await c.get("services").stores.oidcBindings.list() }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "getOidcBinding",
       method: "get",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "One GitHub OIDC binding",
       request: { params: IdParam },
@@ -105,22 +118,24 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "The binding",
           content: { "application/json": { schema: BindingSchema } },
         },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 401, 403, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const binding = await c.get("services").stores.oidcBindings.get(id);
       if (!binding) throw new ApiError("not_found", `no OIDC binding with id ${id}`);
-      return send(c, binding, 200);
+      return c.json(binding, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "oidc-binding.delete",
+      operationId: "deleteOidcBinding",
       method: "delete",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "Delete a GitHub OIDC binding",
       description:
@@ -128,17 +143,17 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       request: { params: IdParam },
       responses: {
         204: { description: "Deleted" },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 401, 403, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       if (!(await c.get("services").stores.oidcBindings.delete(id))) {
         throw new ApiError("not_found", `no OIDC binding with id ${id}`);
       }
-      audit(c, { action: "oidc-binding.delete", outcome: "ok", bindingId: id });
-      return c.body(null, 204) as never;
+      audit(c, { outcome: "ok", bindingId: id });
+      return c.body(null, 204);
     },
   );
+  return app;
 }

@@ -1,9 +1,8 @@
 /** API tokens (admin only): issue (shown once), list, revoke. */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { audit } from "../audit.ts";
 import { RightsInput } from "../auth/caller.ts";
-import { requireAdmin } from "../auth/policy.ts";
-import { type AppEnv, send } from "../context.ts";
+import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { ClusterName, OwnerHash } from "../schemas.ts";
 import { tokenInfo } from "../store/tokens.ts";
@@ -62,11 +61,17 @@ const TokenIdParam = z.object({
 
 const tags = ["tokens"];
 
-export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
+/** Mounted at /v1/tokens. */
+export function tokenRoutes() {
+  const app = resource();
+
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "token.issue",
+      operationId: "issueToken",
       method: "post",
-      path: "/v1/tokens",
+      path: "/",
       tags,
       summary: "Issue an API token",
       description:
@@ -83,7 +88,6 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const body = c.req.valid("json");
       const { stores, now } = c.get("services");
       const at = now();
@@ -98,7 +102,6 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
         at,
       );
       audit(c, {
-        action: "token.issue",
         outcome: "ok",
         tokenId: record.id,
         owners: record.owners,
@@ -106,14 +109,16 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
         rights: record.rights,
         expiresAt: record.expiresAt,
       });
-      return send(c, { ...tokenInfo(record), token }, 201);
+      return c.json({ ...tokenInfo(record), token }, 201);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "listTokens",
       method: "get",
-      path: "/v1/tokens",
+      path: "/",
       tags,
       summary: "List API tokens (never the tokens themselves)",
       responses: {
@@ -127,16 +132,18 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const records = await c.get("services").stores.tokens.list();
-      return send(c, { tokens: records.map(tokenInfo) }, 200);
+      return c.json({ tokens: records.map(tokenInfo) }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "token.revoke",
+      operationId: "revokeToken",
       method: "delete",
-      path: "/v1/tokens/{id}",
+      path: "/{id}",
       tags,
       summary: "Revoke an API token",
       description:
@@ -147,17 +154,17 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "Revoked",
           content: { "application/json": { schema: TokenInfoSchema } },
         },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 401, 403, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const { stores, now } = c.get("services");
       const record = await stores.tokens.revoke(id, now());
       if (!record) throw new ApiError("not_found", `no API token with id ${id}`);
-      audit(c, { action: "token.revoke", outcome: "ok", tokenId: id });
-      return send(c, tokenInfo(record), 200);
+      audit(c, { outcome: "ok", tokenId: id });
+      return c.json(tokenInfo(record), 200);
     },
   );
+  return app;
 }
