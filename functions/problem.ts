@@ -5,87 +5,45 @@
  */
 import { z } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
+import {
+  clusterProblem,
+  ERROR_STATUS,
+  type ErrorCode,
+  KonduktorError,
+  titleOf,
+} from "../konduktor/errors.ts";
 
 export const PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
 
-/** Broker-level codes (per-cluster results use the KubeError codes, see konduktor/kube/errors.ts). */
-export const PROBLEM_STATUS = {
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  malformed_json: 400,
-  invalid_input: 400,
-  invalid_kubeconfig: 400,
-  internal_error: 500,
-  broker_misconfigured: 500,
-  clusters_failed: 502,
-  unknown_hook: 404,
-  webhook_unsigned: 401,
-  webhook_timestamp_out_of_range: 401,
-  webhook_signature_invalid: 401,
-  webhook_in_progress: 409,
-  webhook_stale: 409,
-} as const satisfies Record<string, number>;
+/** The broker's codes and their statuses: konduktor/errors.ts, one table for every answer. */
+export const PROBLEM_STATUS = ERROR_STATUS;
+export type ProblemCode = ErrorCode;
 
-export type ProblemCode = keyof typeof PROBLEM_STATUS;
-
-/**
- * When every cluster failed the same way, the answer is that failure: `not_found` stays
- * `not_found` (404); any other cluster code becomes `cluster_<code>` with a fitting status.
- */
-export function allClustersFailedProblem(code: string): { code: string; status: number } {
-  if (code === "not_found") return { code, status: 404 };
-  const status: Record<string, number> = {
-    conflict: 409,
-    already_exists: 409,
-    not_owner: 409,
-    ambiguous: 409,
-    invalid: 422,
-    too_large: 413,
-    throttled: 503,
-    timeout: 504,
-  };
-  return { code: `cluster_${code}`, status: status[code] ?? 502 };
-}
-
-const TITLES: Record<string, string> = {
-  unauthorized: "Unauthorized",
-  forbidden: "Forbidden",
-  not_found: "Not found",
-  method_not_allowed: "Method not allowed",
-  conflict: "Conflict",
-  payload_too_large: "Request body too large",
-  unsupported_media_type: "Unsupported media type",
-  malformed_json: "Malformed JSON",
-  invalid_input: "Invalid input",
-  invalid_kubeconfig: "Invalid kubeconfig",
-  internal_error: "Internal error",
-  broker_misconfigured: "Broker misconfigured",
-  clusters_failed: "Every cluster failed",
-};
+/** TRANSITIONAL name of `clusterProblem` (konduktor/errors.ts), for the routes not moved yet. */
+export const allClustersFailedProblem = clusterProblem;
 
 export interface FieldProblem {
   field: string;
   message: string;
 }
 
-export class ApiError extends Error {
+/**
+ * A request the broker answers with a problem: a code of the catalogue (konduktor/errors.ts), its
+ * status (the catalogue's, or the common failure's when every cluster failed alike), and `extra`
+ * fields of the problem (`errors`, `results`, …).
+ */
+export class ApiError extends KonduktorError {
   override readonly name = "ApiError";
-  readonly code: ProblemCode;
+  declare readonly code: ProblemCode;
   readonly extra: { errors?: FieldProblem[]; [key: string]: unknown };
   readonly status: number;
   constructor(
     code: ProblemCode,
     message: string,
     extra: { errors?: FieldProblem[]; [key: string]: unknown } = {},
-    status: number = PROBLEM_STATUS[code],
+    status: number = ERROR_STATUS[code],
   ) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.extra = extra;
     this.status = status;
   }
@@ -148,7 +106,7 @@ export function problemBody(
 ): Problem {
   return {
     type: `${PROBLEM_TYPE_BASE}${code}`,
-    title: TITLES[code] ?? code.replaceAll("_", " "),
+    title: titleOf(code),
     status,
     detail,
     code,

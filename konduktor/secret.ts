@@ -7,6 +7,7 @@
  */
 import { type Zippable, zipSync } from "fflate";
 import { base64DecodedLength, bytesToBase64, utf8 } from "./encoding.ts";
+import { KonduktorError } from "./errors.ts";
 import { type KubeSecret, SECRET_KINDS, type SecretKind, type SecretSource } from "./types.ts";
 
 /** Label keys and values of a Konduktor secret. */
@@ -33,15 +34,15 @@ const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ZIP_MTIME = new Date(1980, 0, 1, 12, 0, 0);
 
 /** One problem with an input: which field, and how to fix it. Never holds a value. */
-export class ValidationError extends Error {
+export class ValidationError extends KonduktorError {
   override readonly name = "ValidationError";
-  readonly code = "invalid_input";
+  declare readonly code: "invalid_input";
   readonly field: string;
   /** every problem found (this error alone when there is one) */
   readonly problems: readonly ValidationError[];
 
   constructor(field: string, message: string, problems?: readonly ValidationError[]) {
-    super(message);
+    super("invalid_input", message);
     this.field = field;
     this.problems = problems ?? [this];
   }

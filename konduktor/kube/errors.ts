@@ -1,9 +1,11 @@
 /**
- * One error model for every KubeSecrets adapter. Built from a Kubernetes `Status` object (or just an
- * HTTP status) or from a network error. Messages are written here: a raw API body, a token or a
+ * The errors of every KubeSecrets adapter (KonduktorErrors, ../errors.ts), built from a Kubernetes
+ * `Status` object (or just an HTTP status) or from a network error. Messages are written here: a raw API body, a token or a
  * secret value never reaches them. Server-side `causes` keep their field and a cleaned message with
  * every quoted value hidden.
  */
+
+import { KonduktorError } from "../errors.ts";
 
 export const KUBE_ERROR_CODES = [
   "not_found",
@@ -56,13 +58,11 @@ export interface KubeErrorInit extends KubeErrorContext {
   causes?: KubeErrorCause[];
 }
 
-export class KubeError extends Error {
+/** A cluster's refusal or failure, read from its answer (or from the network error). */
+export class KubeError extends KonduktorError {
   override readonly name = "KubeError";
-  readonly code: KubeErrorCode;
+  declare readonly code: KubeErrorCode;
   readonly httpStatus: number | undefined;
-  /** worth retrying with backoff (429, 5xx, network, timeout) */
-  readonly retryable: boolean;
-  readonly retryAfterSeconds: number | undefined;
   readonly cluster: string | undefined;
   readonly namespace: string | undefined;
   readonly verb: string | undefined;
@@ -71,11 +71,8 @@ export class KubeError extends Error {
   readonly causes: readonly KubeErrorCause[];
 
   constructor(init: KubeErrorInit) {
-    super(init.message);
-    this.code = init.code;
+    super(init.code, init.message, init);
     this.httpStatus = init.httpStatus;
-    this.retryable = init.retryable ?? false;
-    this.retryAfterSeconds = init.retryAfterSeconds;
     this.cluster = init.cluster;
     this.namespace = init.namespace;
     this.verb = init.verb;

@@ -2,19 +2,14 @@ import { describe, expect, it } from "vitest";
 import { brokerClassify } from "../../functions/fanout-options.ts";
 import { ApiError } from "../../functions/problem.ts";
 import { BrokerKeyError } from "../../functions/registry/clusters.ts";
+import { KonduktorError } from "../../konduktor/errors.ts";
 import { backoffDelay, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import { ValidationError } from "../../konduktor/secret.ts";
 
-class FakeKubeError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  readonly retryAfterSeconds?: number;
+class FakeKubeError extends KonduktorError {
   constructor(code: string, retryable: boolean, retryAfterSeconds?: number) {
-    super(`${code} happened`);
-    this.code = code;
-    this.retryable = retryable;
-    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
+    super(code, `${code} happened`, { retryable, retryAfterSeconds });
   }
 }
 
