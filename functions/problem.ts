@@ -157,6 +157,7 @@ const DESCRIBED: Record<ProblemStatus, string> = {
 
 const ALLOW_HEADER = {
   Allow: {
+    required: true,
     description: "the methods the path has, e.g. `DELETE, GET, HEAD, PUT`",
     schema: { type: "string" as const },
   },
