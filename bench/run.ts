@@ -1,132 +1,101 @@
 /**
- * `npm run bench`: timings of the real parts, written to bench/results/<timestamp>.json and printed.
- * Nothing here asserts a time; tests assert behaviour. Needs the cluster binaries
- * (`npm run cluster:build`).
+ * `npm run bench`: the project side by side with what its users would run instead, measured in
+ * one run on one machine, in interleaved rounds; prints a table of ratios and writes it (with
+ * every sample summary and count) to bench/results/<time>.json and .md. Asserts nothing.
  *
- * Measures: one cluster's start-to-ready; create / merge / unchanged on one cluster through the
- * fetch adapter and the client-node adapter; a 3-cluster fan-out; the same fan-out with one
- * apiserver stopped (bounded by the per-cluster deadline).
+ * Needs the cluster binaries (`npm run cluster:build`), and for the alternatives' rows Python 3
+ * with the kubernetes client (`apt-get install -y python3-kubernetes`) and kubectl (built here on
+ * first use, from test/cluster/kubectl); a missing tool leaves its rows out and is named.
+ *
+ * Settings (environment):
+ *   BENCH_ROUNDS       rounds of the quick rows (default 10); the slow rows run a third of them
+ *                      (at least 3): whole processes over a 50 ms link, fan-out to 30, sync of 300
+ *   BENCH_SLOW_ROUNDS  override the slow rows' rounds
+ *   BENCH_ONLY         comma-separated measurement names (default all): see MEASUREMENTS
+ *   BENCH_NOTE         a note on the machine, printed with the load (e.g. "shared with 4 builds")
+ *
+ * Design, and what each row means: docs/decisions/0014-comparative-bench.md.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fanout } from "../konduktor/fanout.ts";
-import { createClientNodeKubeSecrets } from "../konduktor/kube/client-node-adapter.ts";
-import { nodeKubeSecrets } from "../konduktor/kube/node-fetch.ts";
-import type { KubeSecrets } from "../konduktor/kube/port.ts";
-import { applySecret } from "../konduktor/ops.ts";
-import { buildSecret } from "../konduktor/secret.ts";
 import { repoRoot } from "../test/cluster/binaries.ts";
-import { kubeconfigFor, TestCluster } from "../test/cluster/cluster.ts";
+import { Closer, startClusters } from "./lib/clusters.ts";
+import { type BenchContext, createContext, type Measured } from "./lib/context.ts";
+import {
+  loadNow,
+  machine,
+  machineLine,
+  markdownTable,
+  type Row,
+  writeReport,
+} from "./lib/report.ts";
+import { findTools } from "./lib/tools.ts";
+import { measureActionContexts, measureStartup } from "./measure/action.ts";
+import { measureAdapters } from "./measure/adapters.ts";
+import { measureBrokerFanout, measureBrokerOverhead } from "./measure/broker.ts";
+import { measureLists } from "./measure/lists.ts";
+import { measureOneWrite } from "./measure/one-write.ts";
+import { measureSync } from "./measure/sync.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-/** a fixed owner hash for the benchmark's secrets (clusters are fresh each run) */
-const owner = "be0c00a1";
+/** In the order they run; `adapters` last (it stops and restarts one apiserver). */
+const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Measured>> = {
+  "one-write": measureOneWrite,
+  startup: measureStartup,
+  "action-contexts": measureActionContexts,
+  "broker-overhead": measureBrokerOverhead,
+  "broker-fanout": measureBrokerFanout,
+  lists: measureLists,
+  sync: measureSync,
+  adapters: measureAdapters,
+};
 
-function stats(samples: number[]) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return {
-    n: sorted.length,
-    p50_ms: +at(0.5).toFixed(2),
-    p90_ms: +at(0.9).toFixed(2),
-    max_ms: +(sorted.at(-1) ?? 0).toFixed(2),
-  };
-}
-
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t = performance.now();
-  await fn();
-  return performance.now() - t;
-}
-
-const provenance = { actor: "bench", via: "bench" };
-const envSecret = (basename: string, pairs: Record<string, string>) =>
-  buildSecret({ owner, basename, kind: "env", source: { type: "inline", pairs } });
-
-async function adapterRounds(kube: KubeSecrets, label: string) {
-  const create: number[] = [];
-  const merge: number[] = [];
-  const unchanged: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const basename = `bench-${label}-${i}`;
-    create.push(
-      await time(() =>
-        applySecret(kube, envSecret(basename, { A: "1" }), { mode: "merge", provenance }),
-      ),
-    );
-    merge.push(
-      await time(() =>
-        applySecret(kube, envSecret(basename, { B: "2" }), { mode: "merge", provenance }),
-      ),
-    );
-    unchanged.push(
-      await time(() =>
-        applySecret(kube, envSecret(basename, { B: "2" }), { mode: "merge", provenance }),
-      ),
+function selected(): string[] {
+  const only = (process.env.BENCH_ONLY ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = only.filter((n) => !(n in MEASUREMENTS));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_ONLY names ${unknown.join(", ")}, which the bench does not have: use some of ${Object.keys(MEASUREMENTS).join(", ")}`,
     );
   }
-  return { create: stats(create), merge: stats(merge), unchanged: stats(unchanged) };
+  return only.length > 0 ? only : Object.keys(MEASUREMENTS);
 }
 
 async function main() {
-  const results: Record<string, unknown> = { rounds: ROUNDS, node: process.version };
-  const clusters: TestCluster[] = [];
+  const loadStart = loadNow();
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 10));
+  const slowRounds = Math.max(
+    1,
+    Number(process.env.BENCH_SLOW_ROUNDS ?? Math.max(3, Math.ceil(rounds / 3))),
+  );
+  const names = selected();
+  const log = (line: string) => console.error(line);
+  const tools = findTools(log);
+  for (const line of tools.missing) log(`bench: MISSING: ${line}; its rows are left out`);
+  const closer = new Closer();
+  const rows: Row[] = [];
+  const data: Record<string, unknown> = { rounds, slowRounds, missing: tools.missing };
   try {
-    for (const name of ["alpha", "beta", "gamma"]) {
-      clusters.push(await TestCluster.start({ name }));
+    log("bench: starting clusters alpha, beta, gamma…");
+    const clusters = await startClusters(["alpha", "beta", "gamma"]);
+    closer.add({ close: () => Promise.all(clusters.map((c) => c.stop())).then(() => undefined) });
+    const ctx = createContext({ rounds, slowRounds, clusters, tools, closer, log });
+    for (const name of names) {
+      log(`bench: ${name}…`);
+      const started = performance.now();
+      const result = await MEASUREMENTS[name]!(ctx);
+      rows.push(...result.rows);
+      data[name] = { ...result.data, took_s: +((performance.now() - started) / 1000).toFixed(1) };
     }
-    results.cluster_ready_ms = clusters.map((c) => c.readyMs);
-    const kubeconfigs = clusters.map((c) => kubeconfigFor(c.info, "secrets-editor"));
-    const fetchPorts = await Promise.all(
-      clusters.map((c, i) => nodeKubeSecrets(kubeconfigs[i]!, { cluster: c.info.name })),
-    );
-    results.fetch_adapter = await adapterRounds(fetchPorts[0]!, "fetch");
-    results.client_node_adapter = await adapterRounds(
-      createClientNodeKubeSecrets({ kubeconfig: kubeconfigs[0]!, cluster: "alpha" }),
-      "cn",
-    );
-
-    const names = clusters.map((c) => c.info.name);
-    const byName = new Map(names.map((n, i) => [n, fetchPorts[i]!]));
-    const fan: number[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      const secret = envSecret(`bench-fan-${i}`, { A: String(i) });
-      fan.push(
-        await time(() =>
-          fanout(names, (cluster) =>
-            applySecret(byName.get(cluster)!, secret, { mode: "merge", provenance }),
-          ),
-        ),
-      );
-    }
-    results.fanout_3_clusters = stats(fan);
-
-    await clusters[2]!.stopApiserver();
-    const down: number[] = [];
-    for (let i = 0; i < Math.min(ROUNDS, 5); i++) {
-      const secret = envSecret(`bench-down-${i}`, { A: String(i) });
-      down.push(
-        await time(() =>
-          fanout(
-            names,
-            (cluster) => applySecret(byName.get(cluster)!, secret, { mode: "merge", provenance }),
-            {
-              timeoutMs: 5_000,
-            },
-          ),
-        ),
-      );
-    }
-    results.fanout_one_down_timeout_5s = stats(down);
   } finally {
-    await Promise.all(clusters.map((c) => c.stop()));
+    await closer.closeAll();
   }
-  const dir = join(repoRoot, "bench", "results");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(JSON.stringify(results, null, 2));
-  console.log(`bench: written to ${file}`);
+  const m = machine(loadStart, process.env.BENCH_NOTE ?? "");
+  const files = writeReport(repoRoot, { rows, machine: m, rounds, data });
+  console.log(`${machineLine(m)}; ${rounds} rounds (${slowRounds} for the slow rows), p50\n`);
+  console.log(markdownTable(rows));
+  for (const line of tools.missing) console.log(`\nnot measured: ${line}`);
+  console.log(`\nbench: written to ${files.json} and ${files.md}`);
 }
 
 await main();

@@ -30,13 +30,31 @@ export const nodeConnector: KubeConnector = async (
     ...(signal ? { signal } : {}),
   });
 
+/**
+ * A configuration error in the words of this entry: settings are environment variables here, not
+ * Worker secrets (`wrangler secret put` and .dev.vars are for workerd).
+ */
+export function nodeConfigMessage(error: ConfigError): string {
+  const lines = error.problems.map(({ setting, message }) => {
+    const advice = message
+      .replace(/ \(`wrangler secret put [^)]*\)/g, "")
+      .replace(/set it as a secret/g, `set the environment variable ${setting}`);
+    return `  - ${setting}: ${advice}`;
+  });
+  return [
+    "the broker is not configured correctly (the Node entry reads its settings from environment variables):",
+    ...lines,
+    "e.g. ADMIN_TOKEN=$(openssl rand -base64 32) KEK=$(openssl rand -base64 32) npm run start:node (keep both: the KEK decrypts the registry in STATE_FILE)",
+  ].join("\n");
+}
+
 function main(): void {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env as Record<string, unknown>);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      console.error(nodeConfigMessage(error));
       process.exit(2);
     }
     throw error;

@@ -7,12 +7,9 @@ import * as core from "@actions/core";
 import pRetry from "p-retry";
 import { bytesToBase64 } from "../../konduktor/encoding.ts";
 import type { SecretSource } from "../../konduktor/types.ts";
-import type { ActionConfig } from "./inputs.ts";
+import type { ActionConfig } from "./config.ts";
+import { StepError } from "./errors.ts";
 import type { ClusterResult } from "./report.ts";
-
-export class StepError extends Error {
-  override name = "StepError";
-}
 
 type BrokerTarget = Extract<ActionConfig["target"], { type: "broker" }>;
 

@@ -1,81 +1,82 @@
 /**
- * Kubeconfig mode: no broker. For each named context (default: the current one) the
- * `@kubernetes/client-node` adapter and the same konduktor/ operations the broker uses.
+ * Kubeconfig mode: no broker. The named contexts (default: the current one) are written in
+ * parallel through konduktor's `fanout()` — one deadline per context (timeout-seconds, retries
+ * included), so a hanging API server costs its own deadline and never delays the others — with the
+ * same konduktor/ operations the broker uses.
+ *
+ * Transport per context: the fetch adapter (undici; CA, client certificates, token files,
+ * insecure-skip-tls-verify); `@kubernetes/client-node` is loaded (dynamic import) only for a
+ * context that needs it: an exec plugin, an auth provider or a proxy-url.
  */
 import * as core from "@actions/core";
-import { createClientNodeKubeSecrets } from "../../konduktor/kube/client-node-adapter.ts";
-import { KubeError } from "../../konduktor/kube/errors.ts";
+import { context as githubContext } from "@actions/github";
+import { fanout, isFailure } from "../../konduktor/fanout.ts";
 import {
   KubeconfigError,
   kubeconfigContexts,
   parseKubeconfig,
 } from "../../konduktor/kube/kubeconfig.ts";
+import { nodeKubeSecrets } from "../../konduktor/kube/node-fetch.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { applySecret } from "../../konduktor/ops.ts";
 import { checkSecretInput, ValidationError } from "../../konduktor/secret.ts";
-import type { KubeSecret, SecretSource } from "../../konduktor/types.ts";
-import { StepError } from "./broker-mode.ts";
-import type { ActionConfig } from "./inputs.ts";
-import { kubeconfigSecrets } from "./mask.ts";
-import type { ClusterResult } from "./report.ts";
+import type { KubeSecret, Provenance, SecretSource } from "../../konduktor/types.ts";
+import type { ActionConfig } from "./config.ts";
+import { StepError } from "./errors.ts";
+import { provenanceFor, workflowContext } from "./provenance.ts";
+import { type ClusterResult, logResult } from "./report.ts";
 import { InputError } from "./values.ts";
 
 type KubeconfigTarget = Extract<ActionConfig["target"], { type: "kubeconfig" }>;
 
-/**
- * The kubeconfig text: the input itself (YAML), or the file it names (relative to the
- * workspace). A file's credentials are masked as soon as it is read, before anything is printed
- * (the input's own YAML was masked with the other inputs).
- */
-export async function readKubeconfig(input: string): Promise<string> {
-  const trimmed = input.trim();
-  if (trimmed.includes("\n") || trimmed.includes(":")) return input;
-  const { readFile } = await import("node:fs/promises");
-  const { resolve } = await import("node:path");
-  let text: string;
-  try {
-    text = await readFile(resolve(process.env.GITHUB_WORKSPACE ?? process.cwd(), trimmed), "utf8");
-  } catch {
-    throw new StepError(
-      "kubeconfig: not kubeconfig YAML and not a readable file path: pass the kubeconfig's content (e.g. the KUBECONFIG repository secret) or a path in the workspace",
-    );
-  }
-  for (const secret of kubeconfigSecrets(text)) core.setSecret(secret);
-  return text;
+/** At most this many contexts in one step (each is one cluster). */
+export const MAX_CONTEXTS = 64;
+/** Contexts worked on at the same time. */
+const CONCURRENCY = 16;
+/** Attempts after the first on a retryable error (network, 429, 5xx), within the deadline. */
+const RETRIES = 2;
+const USER_AGENT = "konduktor-secrets-action";
+
+export interface ConnectOptions {
+  context: string;
+  /** overrides the context's namespace (the namespace input) */
+  namespace?: string;
+  timeoutMs: number;
+  /** aborted at the context's deadline */
+  signal: AbortSignal;
 }
 
-function failure(cluster: string, error: unknown, dryRun: boolean): ClusterResult {
-  let code = "error";
-  let message = "unexpected error";
-  if (error instanceof KubeError) {
-    code = error.code;
-    message = error.message;
-  } else if (error instanceof KubeconfigError) {
-    code = error.code;
-    message = `${error.message}`;
-  } else if (error instanceof ValidationError) {
-    code = "invalid_input";
-    message = error.message;
-  }
-  return {
-    cluster,
-    outcome: "failed",
-    added: [],
-    changed: [],
-    removed: [],
-    dryRun,
-    error: { code, message },
+/** A KubeSecrets for one context of a kubeconfig. */
+export type Connector = (kubeconfig: string, options: ConnectOptions) => Promise<KubeSecrets>;
+
+/** The fetch adapter, or client-node (loaded now) for exec plugins, auth providers and proxies. */
+export const connect: Connector = async (kubeconfig, o) => {
+  const parsed = parseKubeconfig(kubeconfig, { context: o.context, runtime: "node" });
+  const common = {
+    context: o.context,
+    cluster: o.context,
+    timeoutMs: o.timeoutMs,
+    signal: o.signal,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
   };
-}
+  if (parsed.needsClientNode || parsed.proxyUrl) {
+    const { createClientNodeKubeSecrets } = await import(
+      "../../konduktor/kube/client-node-adapter.ts"
+    );
+    return createClientNodeKubeSecrets({ kubeconfig, ...common });
+  }
+  return await nodeKubeSecrets(kubeconfig, { ...common, userAgent: USER_AGENT });
+};
 
 /**
  * Checks what needs no cluster, before any request: the kubeconfig is YAML (its parse error, with
- * the line, is reported rather than a missing context) and the secret is valid (size, keys).
+ * the line, is reported rather than a missing context), the contexts exist, the secret is valid.
  */
 function checkBeforeAnyRequest(
   config: ActionConfig,
   source: SecretSource,
   text: string,
-): KubeSecret {
+): { desired: KubeSecret; contexts: string[] } {
   const target = config.target as KubeconfigTarget;
   try {
     parseKubeconfig(text, {
@@ -88,6 +89,24 @@ function checkBeforeAnyRequest(
       throw new StepError(`kubeconfig: ${error.message}`);
     }
   }
+  const { names, current } = kubeconfigContexts(text);
+  const contexts = target.contexts.length > 0 ? target.contexts : current ? [current] : [];
+  if (contexts.length === 0) {
+    throw new StepError(
+      "kubeconfig: no current-context and no context input: name the context(s) to use in context",
+    );
+  }
+  if (contexts.length > MAX_CONTEXTS) {
+    throw new StepError(
+      `context: ${contexts.length} contexts; at most ${MAX_CONTEXTS} in one step: split them over several steps`,
+    );
+  }
+  const unknown = contexts.filter((c) => !names.includes(c));
+  if (unknown.length > 0) {
+    throw new StepError(
+      `context: ${unknown.join(", ")} not in the kubeconfig (it has ${names.join(", ") || "no contexts"})`,
+    );
+  }
   const { problems, secret } = checkSecretInput({
     owner: target.owner,
     basename: config.name,
@@ -99,43 +118,45 @@ function checkBeforeAnyRequest(
       `the secret is not valid: ${ValidationError.of(problems).message}; nothing was sent to any cluster`,
     );
   }
-  return secret;
+  return { desired: secret, contexts: [...new Set(contexts)] };
+}
+
+function failed(
+  cluster: string,
+  error: { code: string; message: string },
+  dryRun: boolean,
+): ClusterResult {
+  return { cluster, outcome: "failed", added: [], changed: [], removed: [], dryRun, error };
+}
+
+export interface KubeconfigModeOptions {
+  /** how a context becomes a KubeSecrets (tests give a fake) */
+  connect?: Connector;
+  /** default: from `@actions/github`'s workflow context */
+  provenance?: Provenance;
 }
 
 export async function runKubeconfigMode(
   config: ActionConfig,
   source: SecretSource,
   text: string,
+  options: KubeconfigModeOptions = {},
 ): Promise<ClusterResult[]> {
   const target = config.target as KubeconfigTarget;
-  // built once: applySecret writes it in each context's namespace (desired.metadata.namespace is not used)
-  const desired = checkBeforeAnyRequest(config, source, text);
-  const { names, current } = kubeconfigContexts(text);
-  const contexts = target.contexts.length > 0 ? target.contexts : current ? [current] : [];
-  if (contexts.length === 0) {
-    throw new StepError(
-      "kubeconfig: no current-context and no context input: name the context(s) to use in context",
-    );
-  }
-  const unknown = contexts.filter((c) => !names.includes(c));
-  if (unknown.length > 0) {
-    throw new StepError(
-      `context: ${unknown.join(", ")} not in the kubeconfig (it has ${names.join(", ") || "no contexts"})`,
-    );
-  }
-  const provenance = {
-    actor: `github:${process.env.GITHUB_REPOSITORY ?? "?"}@${process.env.GITHUB_REF ?? "?"}`,
-    via: "github-action:kubeconfig",
-  };
-  const results: ClusterResult[] = [];
-  for (const context of contexts) {
-    core.startGroup(`cluster ${context}`);
-    try {
-      const kube = createClientNodeKubeSecrets({
-        kubeconfig: text,
+  // built once: applySecret writes it in each context's namespace
+  const { desired, contexts } = checkBeforeAnyRequest(config, source, text);
+  const provenance =
+    options.provenance ?? provenanceFor(workflowContext(githubContext), "kubeconfig");
+  const open = options.connect ?? connect;
+  const seconds = config.timeoutMs / 1000;
+  const results = await fanout(
+    contexts,
+    async (context, signal) => {
+      const kube = await open(text, {
         context,
-        cluster: context,
-        timeoutMs: Math.min(config.timeoutMs, 30_000),
+        timeoutMs: config.timeoutMs,
+        signal,
+        ...(target.namespace ? { namespace: target.namespace } : {}),
       });
       const r = await applySecret(kube, desired, {
         mode: config.mode,
@@ -143,8 +164,7 @@ export async function runKubeconfigMode(
         dryRun: config.dryRun,
         provenance,
       });
-      const result: ClusterResult = {
-        cluster: context,
+      return {
         outcome: r.outcome,
         secret: r.name,
         namespace: r.namespace,
@@ -152,33 +172,31 @@ export async function runKubeconfigMode(
         changed: r.changed,
         removed: r.removed,
         writes: r.writes,
+        ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
         dryRun: r.dryRun,
       };
-      results.push(result);
-      logResult(result);
-    } catch (error) {
-      const result = failure(context, error, config.dryRun);
-      results.push(result);
-      logResult(result);
-    } finally {
-      core.endGroup();
+    },
+    { timeoutMs: config.timeoutMs, concurrency: CONCURRENCY, retries: RETRIES },
+  );
+  const out: ClusterResult[] = results.map((r) => {
+    if (isFailure(r)) {
+      const last = r.message.split("; last error: ")[1];
+      const message =
+        r.code === "timeout"
+          ? `no answer within ${seconds} s (timeout-seconds; ${r.attempts} attempt${r.attempts === 1 ? "" : "s"}${last ? `, last error: ${last}` : ""}): check that the API server is reachable from the runner, or raise timeout-seconds`
+          : r.message;
+      return {
+        ...failed(r.cluster, { code: r.code, message }, config.dryRun),
+        durationMs: r.durationMs,
+      };
     }
+    const { attempts: _attempts, cluster, ...result } = r;
+    return { cluster, ...result };
+  });
+  for (const r of out) {
+    core.startGroup(`cluster ${r.cluster}`);
+    logResult(r);
+    core.endGroup();
   }
-  return results;
-}
-
-/** The lines inside one cluster's log group (shared with broker mode). */
-export function logResult(r: ClusterResult): void {
-  if (r.outcome === "failed") {
-    core.error(`cluster ${r.cluster}: ${r.error?.message ?? "failed"}`, {
-      title: `Konduktor secret on ${r.cluster}`,
-    });
-    return;
-  }
-  const where = r.secret ? ` ${r.namespace ?? "?"}/${r.secret}` : "";
-  core.info(`${r.outcome}${r.dryRun ? " (dry run: nothing written)" : ""}:${where}`);
-  core.info(`  keys added:   ${r.added.length ? r.added.join(", ") : "none"}`);
-  core.info(`  keys changed: ${r.changed.length ? r.changed.join(", ") : "none"}`);
-  core.info(`  keys removed: ${r.removed.length ? r.removed.join(", ") : "none"}`);
-  if (r.writes !== undefined) core.info(`  writes: ${r.writes}`);
+  return out;
 }

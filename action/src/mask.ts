@@ -3,7 +3,7 @@
  * a multi-line value, so nothing printed later (by us, a library or a later step) shows them.
  */
 import { parseDocument } from "yaml";
-import type { RawInputs } from "./inputs.ts";
+import type { SecretInputs } from "./inputs.ts";
 
 /**
  * The shortest line masked on its own. Masking `{`, `}` or `---` of a JSON/YAML/PEM value would
@@ -83,9 +83,9 @@ export function kubeconfigSecrets(text: string): string[] {
  * Every string to mask for these inputs: parsed values (before filtering, so a filtered-out
  * secret is masked too) and their lines — or, when `values` does not parse, its raw lines — the
  * ssh key, the api token, kubeconfig credentials. A kubeconfig given as a path is masked when it
- * is read (kubeconfig-mode.ts `readKubeconfig`).
+ * is read (kubeconfig-source.ts).
  */
-export function secretsToMask(raw: RawInputs, values: Record<string, string> | Error): string[] {
+export function secretsToMask(raw: SecretInputs, values: Record<string, string> | Error): string[] {
   const all: string[] = [];
   if (values instanceof Error) all.push(...unparsedValuesMasks(raw.values));
   else for (const v of Object.values(values)) all.push(...masksFor(v));

@@ -1,7 +1,10 @@
 /**
- * Per-cluster results → the step's outputs, its job summary table and its exit decision.
+ * Per-cluster results → the step's log lines, outputs, job summary table and exit decision, in the
+ * words of each outcome (created / updated / unchanged / failed, and "would be" in a dry run).
  * Only key names, counts and messages: never a value.
  */
+import * as core from "@actions/core";
+
 export type ClusterOutcome = "created" | "updated" | "unchanged" | "failed";
 
 export interface ClusterResult {
@@ -13,8 +16,15 @@ export interface ClusterResult {
   added: string[];
   changed: string[];
   removed: string[];
-  /** write requests sent to that cluster */
+  /** write requests sent to that cluster (deletes of replaced git-ssh secrets included) */
   writes?: number;
+  /**
+   * kind git-ssh: the owner's other git-ssh secrets (Secret names) this write deleted (in a dry
+   * run: would delete) — Konduktor keeps one git-ssh secret per owner
+   */
+  replacedGitSsh?: string[];
+  /** how long that cluster took, retries included (kubeconfig mode) */
+  durationMs?: number;
   dryRun: boolean;
   /** failed only: what went wrong and what to do */
   error?: { code: string; message: string };
@@ -79,15 +89,35 @@ export function summaryMarkdown(
     "| --- | --- | --- | --- | --- |",
   ];
   for (const r of results) {
+    const deleted = r.replacedGitSsh?.length
+      ? `; ${r.dryRun ? "would delete" : "deleted"} the owner's other git-ssh secret ${r.replacedGitSsh.map((n) => `\`${n}\``).join(", ")}`
+      : "";
     const outcome =
       r.outcome === "failed"
         ? `❌ failed: ${cell(r.error?.message ?? "unknown error")}`
-        : `✅ ${r.outcome}${r.dryRun ? " (dry run)" : ""}`;
+        : `✅ ${r.outcome}${r.dryRun ? " (dry run)" : ""}${deleted}`;
     lines.push(
       `| ${cell(r.cluster)} | ${outcome} | ${keys(r.added)} | ${keys(r.changed)} | ${keys(r.removed)} |`,
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * What happened on the clusters that did not fail, in the words of each outcome, e.g.
+ * `created on alpha; unchanged on beta (already up to date)`; "would be …" in a dry run.
+ */
+export function outcomesSentence(results: ClusterResult[]): string {
+  const parts: string[] = [];
+  for (const outcome of ["created", "updated", "unchanged"] as const) {
+    const names = results.filter((r) => r.outcome === outcome).map((r) => r.cluster);
+    if (names.length === 0) continue;
+    const dry = results.some((r) => r.outcome === outcome && r.dryRun);
+    const verb = outcome === "unchanged" ? "unchanged" : dry ? `would be ${outcome}` : outcome;
+    const why = outcome === "unchanged" ? " (already up to date, nothing written)" : "";
+    parts.push(`${verb} on ${names.join(", ")}${why}`);
+  }
+  return parts.join("; ");
 }
 
 /** The step's verdict: null = success, else the failure message. */
@@ -101,7 +131,41 @@ export function verdict(results: ClusterResult[], failOnPartial: boolean): strin
     return `every cluster failed (${names}); see the message per cluster above`;
   }
   if (failOnPartial) {
-    return `${failed.length} of ${results.length} clusters failed (${names}); the others were written. Fix the cause and re-run (the step is idempotent), or set fail-on-partial: false to accept partial results`;
+    return `${failed.length} of ${results.length} clusters failed (${names}); the others: ${outcomesSentence(results)}. Fix the cause and re-run (the step is idempotent), or set fail-on-partial: false to accept partial results`;
   }
   return null;
+}
+
+/** The lines inside one cluster's log group. */
+export function logResult(r: ClusterResult): void {
+  if (r.outcome === "failed") {
+    core.error(`cluster ${r.cluster}: ${r.error?.message ?? "failed"}`, {
+      title: `Konduktor secret on ${r.cluster}`,
+    });
+    return;
+  }
+  const where = r.secret ? ` ${r.namespace ?? "?"}/${r.secret}` : "";
+  const what = r.dryRun
+    ? r.outcome === "unchanged"
+      ? "unchanged (dry run: nothing written)"
+      : `would be ${r.outcome} (dry run: nothing written)`
+    : r.outcome === "unchanged"
+      ? "unchanged (already up to date, nothing written)"
+      : r.outcome;
+  core.info(`${what}:${where}`);
+  core.info(`  keys added:   ${r.added.length ? r.added.join(", ") : "none"}`);
+  core.info(`  keys changed: ${r.changed.length ? r.changed.join(", ") : "none"}`);
+  core.info(`  keys removed: ${r.removed.length ? r.removed.join(", ") : "none"}`);
+  const replaced = r.replacedGitSsh ?? [];
+  for (const name of replaced) {
+    core.info(
+      `  ${r.dryRun ? "would delete" : "deleted"} the owner's other git-ssh secret ${name} (Konduktor keeps one git-ssh secret per owner)`,
+    );
+  }
+  if (r.writes !== undefined) {
+    const deletes = r.dryRun ? 0 : replaced.length;
+    core.info(
+      `  writes: ${r.writes}${deletes > 0 ? ` (${r.writes - deletes} to ${r.secret ?? "the secret"}, ${deletes} delete${deletes === 1 ? "" : "s"} of replaced git-ssh secrets)` : ""}`,
+    );
+  }
 }

@@ -5,7 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import type { SecretSource } from "../../konduktor/types.ts";
-import type { ActionConfig } from "./inputs.ts";
+import type { ActionConfig } from "./config.ts";
 import { masksFor } from "./mask.ts";
 import { InputError } from "./values.ts";
 

@@ -160,3 +160,13 @@ export function filterKeys(
   }
   return { kept, dropped };
 }
+
+/** The values input parsed, or the error (kept so masking can run before any message). */
+export function parseValuesInput(text: string): Record<string, string> | InputError {
+  try {
+    return parseValues(text);
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    return new InputError("values: could not be read");
+  }
+}

@@ -5,6 +5,13 @@
  * .cache/cluster-bin/<module>-<key>/, where <key> digests the module's go.mod, go.sum, main
  * sources and the Go version. A build is skipped when that folder already holds the binary, so a
  * second run (and CI on a kept machine) reuses it; changing a pinned version changes the key.
+ *
+ * `kubectl` (for `npm run bench`'s comparison with the kubectl way) is built from the same
+ * k8s.io/kubernetes version and staging pins as kube-apiserver, in its own module (test/cluster/
+ * kubectl: kubectl needs modules the apiserver's go.sum does not list, and adding them there
+ * would change the apiserver's cache key), only when asked for (`buildBinaries(log,
+ * [kubectlSpec])`): it is not in the default set, so `npm run cluster:build`, `npm test` and CI
+ * never build it.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,7 +37,7 @@ export interface BinarySpec {
 /** kube-apiserver reports its version from ldflags, as the Kubernetes release build sets them. */
 function kubeVersionFlags(goMod: string): string {
   const version = /k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)/.exec(goMod);
-  if (!version) throw new Error("test/cluster/kube/go.mod does not require k8s.io/kubernetes");
+  if (!version) throw new Error("the module's go.mod does not require k8s.io/kubernetes");
   const pkg = "k8s.io/component-base/version";
   return [
     `-X ${pkg}.gitVersion=${version[1]}`,
@@ -50,6 +57,14 @@ export const binaries: readonly BinarySpec[] = [
   { module: "etcd", binary: "etcd", pkg: "go.etcd.io/etcd/server/v3" },
   { module: "pki", binary: "pki", pkg: "." },
 ];
+
+/** kubectl from the same k8s.io/kubernetes version as kube-apiserver; built only on demand. */
+export const kubectlSpec: BinarySpec = {
+  module: "kubectl",
+  binary: "kubectl",
+  pkg: "k8s.io/kubernetes/cmd/kubectl",
+  ldflags: kubeVersionFlags,
+};
 
 let goVersion: string | undefined;
 function goVersionOnce(): string {
@@ -98,10 +113,13 @@ export function builtBinaries(): Record<"kubeApiserver" | "etcd" | "pki", string
   return { kubeApiserver, etcd, pki };
 }
 
-/** Builds what is missing; returns per-binary seconds (0 when reused). */
-export function buildBinaries(log: (line: string) => void = console.log): Record<string, number> {
+/** Builds what is missing of `specs` (default: the cluster's three); returns per-binary seconds (0 when reused). */
+export function buildBinaries(
+  log: (line: string) => void = console.log,
+  specs: readonly BinarySpec[] = binaries,
+): Record<string, number> {
   const timings: Record<string, number> = {};
-  for (const spec of binaries) {
+  for (const spec of specs) {
     const out = binaryPath(spec);
     if (existsSync(out)) {
       log(`cluster binaries: ${spec.binary} reused (${out})`);

@@ -85,7 +85,8 @@ export async function runAction(
   mkdirSync(workspace);
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? dir,
+    // not this machine's home: its ~/.kube/config must not become the step's kubeconfig
+    HOME: dir,
     CI: "true",
     GITHUB_ACTIONS: "true",
     GITHUB_REPOSITORY: "acme/train",
@@ -93,6 +94,8 @@ export async function runAction(
     GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
     GITHUB_WORKFLOW: "Deploy",
     GITHUB_RUN_ID: "4242",
+    GITHUB_RUN_ATTEMPT: "1",
+    GITHUB_SERVER_URL: "https://github.com",
     GITHUB_ACTION: "konduktor-secrets",
     GITHUB_WORKSPACE: workspace,
     RUNNER_TEMP: dir,

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ActionConfig } from "../../action/src/inputs.ts";
+import type { ActionConfig } from "../../action/src/config.ts";
 import { buildSource } from "../../action/src/source.ts";
 import { InputError } from "../../action/src/values.ts";
 

@@ -1,32 +1,25 @@
-import { describe, expect, it } from "vitest";
-import {
-  parseConfig,
-  parseValuesInput,
-  type RawInputs,
-  readRawInputs,
-} from "../../action/src/inputs.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type AmbientKubeconfig, parseConfig } from "../../action/src/config.ts";
+import { readInputs, readSecretInputs, type SecretInputs } from "../../action/src/inputs.ts";
 import { kubeconfigSecrets, masksFor, secretsToMask } from "../../action/src/mask.ts";
-import { filterKeys, InputError, parseValues } from "../../action/src/values.ts";
+import { filterKeys, InputError, parseValues, parseValuesInput } from "../../action/src/values.ts";
+import { type InputFixture, stubInputs } from "../support/action-fixtures.ts";
 
 const CANARY = "canary-7f3a9c-do-not-print";
 
-function raw(inputs: Record<string, string>): RawInputs {
-  const env: Record<string, string> = {
-    INPUT_CLUSTERS: "all",
-    INPUT_MODE: "merge",
-    INPUT_KIND: "env",
-    INPUT_PRUNE: "false",
-    "INPUT_DRY-RUN": "false",
-    "INPUT_FAIL-ON-PARTIAL": "true",
-    "INPUT_BROKER-URL": "https://broker.example.com",
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  return readRawInputs(env);
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** The secret inputs as the Action reads them, from a fixture (broker mode unless it says). */
+function raw(inputs: InputFixture): SecretInputs {
+  stubInputs({ "broker-url": "https://broker.example.com", ...inputs });
+  return readSecretInputs();
 }
 
-function config(inputs: Record<string, string>) {
-  const r = raw(inputs);
-  return parseConfig(r, parseValuesInput(r));
+function config(inputs: InputFixture, ambient: AmbientKubeconfig = null) {
+  const secrets = raw(inputs);
+  return parseConfig(readInputs(), secrets, parseValuesInput(secrets.values), ambient);
 }
 
 function errorOf(fn: () => unknown): Error {
@@ -173,8 +166,14 @@ describe("inputs", () => {
       [{ name: "s", values: "my-key=1" }, /not allowed: my-key/],
       [{ name: "s", values: "A=1", include: "B*" }, /every key was filtered out/],
       [{ name: "s", values: "A=1", mode: "replace", prune: "true" }, /prune applies to mode merge/],
-      [{ name: "s", values: "A=1", "broker-url": "" }, /exactly one of broker-url/],
-      [{ name: "s", values: "A=1", kubeconfig: "apiVersion: v1" }, /exactly one of broker-url/],
+      [
+        { name: "s", values: "A=1", "broker-url": "" },
+        /give broker-url \(broker mode\) or a kubeconfig/,
+      ],
+      [
+        { name: "s", values: "A=1", kubeconfig: "apiVersion: v1" },
+        /exactly one of broker-url .* or kubeconfig .*, not both/,
+      ],
       [
         { name: "s", values: "A=1", "broker-url": "", kubeconfig: "apiVersion: v1" },
         /owner is required in kubeconfig mode/,
@@ -184,6 +183,19 @@ describe("inputs", () => {
         /owner must be 8 lowercase hexadecimal characters/,
       ],
       [{ name: "s", kind: "git-ssh", values: "A=1" }, /kind git-ssh takes the private key/],
+      [{ name: "s", values: "A=1", namespace: "team" }, /^namespace is for kubeconfig mode/],
+      [
+        { name: "s", values: "A=1", "broker-url": "http://10.0.0.1:8787" },
+        /^invalid input: broker-url: http:\/\/10\.0\.0\.1:8787 is plain http to another machine/,
+      ],
+      [
+        { name: "s", values: "A=1", "broker-url": "ftp://broker.example.com" },
+        /^invalid input: broker-url: must be an https:\/\/ URL$/,
+      ],
+      [
+        { name: "s", values: "A=1", "broker-url": "https://u:p@broker.example.com" },
+        /^invalid input: broker-url: must not contain a user name or password/,
+      ],
       [{ name: "s", "git-ssh-key": CANARY }, /git-ssh-key is for kind git-ssh/],
     ];
     for (const [inputs, pattern] of cases) {
@@ -191,6 +203,32 @@ describe("inputs", () => {
       expect(message, JSON.stringify(inputs)).toMatch(pattern);
       expect(message).not.toContain(CANARY);
     }
+  });
+});
+
+describe("broker-url and the ambient kubeconfig", () => {
+  it("http:// only to this machine; a trailing slash is dropped", () => {
+    for (const url of ["http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:8787"]) {
+      expect(config({ name: "s", values: "A=1", "broker-url": url }).target).toMatchObject({
+        type: "broker",
+        url: url.replace(/\/$/, ""),
+      });
+    }
+  });
+
+  it("no broker-url and no kubeconfig input: the kubeconfig kubectl would use", () => {
+    const ambient = { type: "env" as const, paths: ["/k/one", "/k/two"] };
+    expect(
+      config({ name: "s", values: "A=1", "broker-url": "", owner: "0a1b2c3d" }, ambient).target,
+    ).toEqual({
+      type: "kubeconfig",
+      kubeconfig: ambient,
+      contexts: [],
+      owner: "0a1b2c3d",
+      namespace: "",
+    });
+    // a broker-url wins over an ambient kubeconfig (it is there for other steps)
+    expect(config({ name: "s", values: "A=1" }, ambient).target.type).toBe("broker");
   });
 });
 
@@ -216,7 +254,7 @@ describe("masking", () => {
   it("values that do not parse: every raw line of 4+ characters (and what follows = or :) is masked", () => {
     const text = `A=${CANARY}\nnot a pair line\n{\nB: shh-${CANARY}\nxy`;
     const r = raw({ name: "s", values: text });
-    const parsed = parseValuesInput(r);
+    const parsed = parseValuesInput(r.values);
     expect(parsed).toBeInstanceOf(InputError);
     expect(secretsToMask(r, parsed)).toEqual([
       `A=${CANARY}`,
@@ -235,7 +273,7 @@ describe("masking", () => {
       "api-token": "tok-123",
       kubeconfig: "users:\n- name: u\n  user:\n    token: kube-tok\n    client-key-data: a2V5\n",
     });
-    const masks = secretsToMask(r, parseValuesInput(r));
+    const masks = secretsToMask(r, parseValuesInput(r.values));
     for (const m of [
       "va",
       "ghs_dropped",

@@ -1,0 +1,150 @@
+/**
+ * Sync of 300 secrets to 2 clusters, against its floor.
+ * - ours: an owner's 300 secrets were PUT through the broker while clusters b and c were
+ *   unreachable (their proxies refused connections), so they are on a only; then `POST /v1/sync`
+ *   copies them: 600 writes. Then a second sync, with everything in line (0 writes expected).
+ * - the floor: the same copy done directly, the least it can take: 1 LIST on a, then the 600
+ *   creates on b and c, 8 at a time (the broker's default fan-out concurrency).
+ * Each round uses fresh owners (a copy deleted outside the broker is not something a sync should
+ * re-create). Requests are counted by the three counting proxies, stored writes by watches on b, c.
+ */
+import pLimit from "p-limit";
+import { newOwner } from "../lib/broker.ts";
+import { countingProxyFor, editorEntry, ensureNamespace, kubeconfigOf } from "../lib/clusters.ts";
+import type { BenchContext, Measured } from "../lib/context.ts";
+import { applyEnv, copyOf, fetchPort, LABEL_OWNER } from "../lib/direct.ts";
+import { msList, ratioList, within } from "../lib/report.ts";
+import { watchStoredWrites } from "../lib/stored-writes.ts";
+import { interleave, ratio, summarize, time } from "../lib/timing.ts";
+import { type CountingProxy, countRequests } from "../proxy/counting-proxy.ts";
+
+export const SYNC_SECRETS = 300;
+const NAMESPACE = "bench-sync";
+const NAMES = ["sa", "sb", "sc"] as const;
+
+export async function measureSync(ctx: BenchContext): Promise<Measured> {
+  const broker = await ctx.broker();
+  const infos = ctx.clusters.map((c) => c.info);
+  const proxies: CountingProxy[] = [];
+  const kubeconfigs: string[] = [];
+  for (const [i, info] of infos.entries()) {
+    await ensureNamespace(info, NAMESPACE);
+    const proxy = await countingProxyFor(info, ctx.closer);
+    proxies.push(proxy);
+    kubeconfigs.push(kubeconfigOf([editorEntry(info, NAMES[i]!, proxy.url, NAMESPACE)]));
+    await broker.register(NAMES[i]!, kubeconfigs[i]!);
+  }
+  const ports = await Promise.all(kubeconfigs.map((k, i) => fetchPort(k, NAMES[i]!)));
+  const watches = await Promise.all(
+    [infos[1]!, infos[2]!].map((info) => watchStoredWrites(info, NAMESPACE)),
+  );
+  for (const w of watches) ctx.closer.add({ close: () => w.close() });
+  const countStored = async (fn: () => Promise<number>) => {
+    const { writes: b, value } = await watches[0]!.count(() => watches[1]!.count(fn));
+    return { stored: b + value.writes, ms: value.value };
+  };
+  const countAll = () => {
+    const c = countRequests(proxies.flatMap((p) => p.requests));
+    return `${c.list} LIST + ${c.get} GET + ${c.writes} writes (${c.total} req)`;
+  };
+  const resetAll = () => {
+    for (const p of proxies) p.reset();
+  };
+  const counted: Record<string, string> = {};
+  const limit = pLimit(4);
+  let brokerToken = "";
+  let floorOwner = "";
+
+  const samples = await interleave(
+    [
+      {
+        name: "broker",
+        prepare: async (round) => {
+          const owner = newOwner();
+          brokerToken = await broker.token([owner], [...NAMES]);
+          proxies[1]!.setDown(true);
+          proxies[2]!.setDown(true);
+          try {
+            await Promise.all(
+              Array.from({ length: SYNC_SECRETS }, (_, i) =>
+                limit(async () => {
+                  const res = await broker.put(brokerToken, `s${i}`, { A: `${round}-${i}` });
+                  if (res.status !== 207) {
+                    throw new Error(`bench: sync set-up PUT answered ${res.status}: ${res.text}`);
+                  }
+                }),
+              ),
+            );
+          } finally {
+            proxies[1]!.setDown(false);
+            proxies[2]!.setDown(false);
+          }
+        },
+        run: async () => {
+          resetAll();
+          let status = 0;
+          const { stored, ms } = await countStored(() =>
+            time(async () => {
+              status = (await broker.sync(brokerToken, {})).status;
+            }),
+          );
+          counted.broker = `HTTP ${status}: ${countAll()}, ${stored} stored`;
+          resetAll();
+          let again = 0;
+          const inLine = await countStored(async () => {
+            again = (await broker.sync(brokerToken, {})).status;
+            return 0;
+          });
+          counted.inLine = `HTTP ${again}: ${countAll()}, ${inLine.stored} stored`;
+          return ms;
+        },
+      },
+      {
+        name: "floor",
+        prepare: async () => {
+          floorOwner = newOwner();
+          await Promise.all(
+            Array.from({ length: SYNC_SECRETS }, (_, i) =>
+              limit(() => applyEnv(ports[0]!, floorOwner, `s${i}`, { A: String(i) })),
+            ),
+          );
+        },
+        run: async () => {
+          resetAll();
+          const { stored, ms } = await countStored(() =>
+            time(async () => {
+              const listed = await ports[0]!.list(`${LABEL_OWNER}=${floorOwner}`);
+              const eight = pLimit(8);
+              await Promise.all(
+                listed.flatMap((s) =>
+                  [ports[1]!, ports[2]!].map((port) => eight(() => port.create(copyOf(s)))),
+                ),
+              );
+            }),
+          );
+          counted.floor = `${countAll()}, ${stored} stored`;
+          return ms;
+        },
+      },
+    ],
+    ctx.slowRounds,
+    0,
+  );
+  const ours = summarize(samples.broker!);
+  const floor = summarize(samples.floor!);
+  const r = ratio(ours, floor);
+  return {
+    rows: [
+      {
+        measurement: `sync ${SYNC_SECRETS} secrets → 2 clusters`,
+        ours: `\`POST /v1/sync\`: ${msList([ours.p50_ms])}`,
+        alternative: `floor (1 LIST, ${SYNC_SECRETS * 2} creates, 8 at a time): ${msList([floor.p50_ms])}`,
+        ratio: `ours ÷ floor: ${ratioList([r])}`,
+        target: "≤ 1.3",
+        meets: within([r], 1.3),
+        counts: `ours: ${counted.broker}; in-line sync after it: ${counted.inLine}. floor: ${counted.floor}`,
+      },
+    ],
+    data: { broker: ours, floor, counted },
+  };
+}
