@@ -31,6 +31,7 @@ import { findTools } from "./lib/tools.ts";
 import { measureActionContexts, measureStartup } from "./measure/action.ts";
 import { measureAdapters } from "./measure/adapters.ts";
 import { measureBrokerFanout, measureBrokerOverhead } from "./measure/broker.ts";
+import { measureInlineSync } from "./measure/inline-sync.ts";
 import { measureLists } from "./measure/lists.ts";
 import { measureOneWrite } from "./measure/one-write.ts";
 import { measureSync } from "./measure/sync.ts";
@@ -44,6 +45,7 @@ const MEASUREMENTS: Record<string, (ctx: BenchContext) => Promise<Measured>> = {
   "broker-fanout": measureBrokerFanout,
   lists: measureLists,
   sync: measureSync,
+  "inline-sync": measureInlineSync,
   adapters: measureAdapters,
 };
 

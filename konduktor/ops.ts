@@ -2,246 +2,54 @@
  * Konduktor secret operations on ONE cluster, through the KubeSecrets port.
  *
  * - applySecret: create-or-merge (Konduktor's `secret create`) or replace; git-ssh is one per owner;
- *   no write when nothing changed (values compared key by key); optimistic concurrency with resourceVersion.
- * - listOwn / listAll / describe / deleteOwn.
+ *   no write when nothing changed (values compared key by key); optimistic concurrency with
+ *   resourceVersion; with `seal` (the broker) the copy is signed with its ledger version and a
+ *   newer signed copy is never overwritten by an older version.
+ * - deleteOwn (and, in ./describe.ts, listOwn / listAll / describe).
  *
+ * The annotations, the placement codec, digests and signatures are the format's (./format.ts).
  * Results and errors hold key names, digests and names only, never a value.
  */
-import { base64ToBytes, sha256Hex, utf8 } from "./encoding.ts";
+import { type Identity, identityOfDesired, plan } from "./apply-plan.ts";
+import { findOwn } from "./describe.ts";
+import {
+  ANNOTATION_MANAGED_KEYS,
+  ANNOTATION_PLACEMENT,
+  ANNOTATION_UPDATED_AT,
+  ANNOTATION_UPDATED_BY,
+  ANNOTATION_UPDATED_VIA,
+  checkSeal,
+  type Keyring,
+  LEGACY_ANNOTATION_CONTENT_DIGEST,
+  parsePlacement,
+} from "./format.ts";
 import { KubeError } from "./kube/errors.ts";
 import type { KubeSecrets } from "./kube/port.ts";
 import {
-  decodedSize,
   isSecretKind,
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
-  MAX_SECRET_BYTES,
   secretLabels,
   secretName,
-  ValidationError,
-  validateBasename,
-  validateOwner,
 } from "./secret.ts";
-import type {
-  ApplyOptions,
-  ApplyResult,
-  KubeSecret,
-  Provenance,
-  SecretDescription,
-  SecretKind,
-  SecretListing,
-} from "./types.ts";
+import type { ApplyOptions, ApplyResult, KubeSecret, Provenance } from "./types.ts";
 
-/** comma-separated sorted key names this project wrote (for `prune`) */
-export const ANNOTATION_MANAGED_KEYS = "konduktor-broker/managed-keys";
-export const ANNOTATION_UPDATED_BY = "konduktor-broker/updated-by";
-export const ANNOTATION_UPDATED_VIA = "konduktor-broker/updated-via";
-export const ANNOTATION_UPDATED_AT = "konduktor-broker/updated-at";
-/** `sha256:<hex>` over all keys and values (see digestValues) */
-export const ANNOTATION_CONTENT_DIGEST = "konduktor-broker/content-digest";
-/** where the secret is meant to be: `all` or comma-separated sorted cluster names (sync honours it) */
-export const ANNOTATION_PLACEMENT = "konduktor-broker/placement";
-
-/** The placement annotation's value as a list, or `all` (also when absent or empty). */
-export function parsePlacement(raw: string | undefined): string[] | "all" {
-  const names = (raw ?? "")
-    .split(",")
-    .map((n) => n.trim())
-    .filter((n) => n.length > 0);
-  if (names.length === 0 || names.includes("all")) return "all";
-  return [...new Set(names)].sort();
-}
-
-/** The placement annotation's value for `all` or a cluster list (sorted, comma-separated). */
-export function formatPlacement(placement: readonly string[] | "all"): string {
-  return placement === "all" ? "all" : [...new Set(placement)].sort().join(",");
-}
+export {
+  describe,
+  describeListing,
+  describeSecret,
+  findOwn,
+  listAll,
+  listOwn,
+  toListing,
+} from "./describe.ts";
 
 /** How often a merge re-reads and retries after a conflict (replace never retries). */
 export const DEFAULT_CONFLICT_RETRIES = 12;
 
-export interface ValueDigests {
-  /** key → `sha256:<hex>` of the decoded value */
-  digests: Record<string, string>;
-  /** `sha256:<hex>` of the sorted lines `<key>\0<value digest hex>\n`; same data ⇔ same digest */
-  contentDigest: string;
-}
-
-/** Digests of a Secret's base64 `data` (never the values themselves). */
-export async function digestValues(
-  data: Record<string, string> | undefined,
-): Promise<ValueDigests> {
-  const keys = Object.keys(data ?? {}).sort();
-  const digests: Record<string, string> = {};
-  let lines = "";
-  for (const key of keys) {
-    const hex = await sha256Hex(base64ToBytes((data as Record<string, string>)[key] ?? ""));
-    digests[key] = `sha256:${hex}`;
-    lines += `${key}\0${hex}\n`;
-  }
-  return { digests, contentDigest: `sha256:${await sha256Hex(utf8(lines))}` };
-}
-
-function parseManagedKeys(secret: KubeSecret | null): string[] {
-  const raw = secret?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS];
-  if (!raw) return [];
-  return raw
-    .split(",")
-    .map((k) => k.trim())
-    .filter((k) => k.length > 0);
-}
-
-function sameLabels(existing: Record<string, string> | undefined, wanted: Record<string, string>) {
-  return Object.entries(wanted).every(([k, v]) => existing?.[k] === v);
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-interface Identity {
-  owner: string;
-  basename: string;
-  kind: SecretKind;
-  name: string;
-}
-
-function identityOfDesired(desired: KubeSecret): Identity {
-  const labels = desired?.metadata?.labels ?? {};
-  const owner = labels[LABEL_OWNER];
-  const basename = labels[LABEL_BASENAME];
-  const kind = labels[LABEL_KIND] ?? "default";
-  const problems = [
-    ...validateOwner(owner, `metadata.labels["${LABEL_OWNER}"]`),
-    ...validateBasename(basename, `metadata.labels["${LABEL_BASENAME}"]`),
-  ];
-  if (!isSecretKind(kind)) {
-    problems.push(
-      new ValidationError(
-        `metadata.labels["${LABEL_KIND}"]`,
-        `metadata.labels["${LABEL_KIND}"] must be default, env or git-ssh: build the secret with buildSecret()`,
-      ),
-    );
-  }
-  if (
-    problems.length === 0 &&
-    desired.metadata.name !== secretName(basename as string, owner as string)
-  ) {
-    problems.push(
-      new ValidationError(
-        "metadata.name",
-        "metadata.name must be <basename>-<owner>: build the secret with buildSecret()",
-      ),
-    );
-  }
-  if (problems.length > 0) throw ValidationError.of(problems);
-  return {
-    owner: owner as string,
-    basename: basename as string,
-    kind: kind as SecretKind,
-    name: desired.metadata.name,
-  };
-}
-
-function notOwner(kube: KubeSecrets, name: string, owner: string, existing: KubeSecret): KubeError {
-  const other = existing.metadata.labels?.[LABEL_OWNER];
-  return new KubeError({
-    code: "not_owner",
-    cluster: kube.cluster,
-    namespace: kube.namespace,
-    name,
-    message: other
-      ? `secret "${name}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" belongs to another owner: it is left untouched; choose another name`
-      : `a Secret named "${name}" exists in namespace "${kube.namespace}" on cluster "${kube.cluster}" but is not a Konduktor secret of owner ${owner}: it is left untouched; choose another name`,
-  });
-}
-
-interface Plan {
-  existing: KubeSecret | null;
-  data: Record<string, string>;
-  managed: string[];
-  added: string[];
-  changed: string[];
-  removed: string[];
-  unchanged: boolean;
-  dataChanged: boolean;
-}
-
-async function plan(
-  kube: KubeSecrets,
-  id: Identity,
-  desired: KubeSecret,
-  options: ApplyOptions,
-): Promise<Plan> {
-  const existing = await kube.get(id.name);
-  if (existing && existing.metadata.labels?.[LABEL_OWNER] !== id.owner) {
-    throw notOwner(kube, id.name, id.owner, existing);
-  }
-  const oldData = existing?.data ?? {};
-  const want = desired.data ?? {};
-  const wantKeys = Object.keys(want);
-  const oldManaged = parseManagedKeys(existing);
-  let data: Record<string, string>;
-  let managed: Set<string>;
-  if (options.mode === "replace") {
-    data = { ...want };
-    managed = new Set(wantKeys);
-  } else {
-    data = { ...oldData, ...want };
-    managed = new Set([...oldManaged.filter((k) => k in oldData), ...wantKeys]);
-    if (options.prune) {
-      for (const key of oldManaged) {
-        if (!(key in want)) {
-          delete data[key];
-          managed.delete(key);
-        }
-      }
-    }
-  }
-  const added = Object.keys(data)
-    .filter((k) => !(k in oldData))
-    .sort();
-  const changed = Object.keys(data)
-    .filter((k) => k in oldData && oldData[k] !== data[k])
-    .sort();
-  const removed = Object.keys(oldData)
-    .filter((k) => !(k in data))
-    .sort();
-  const size = decodedSize(data);
-  if (size > MAX_SECRET_BYTES) {
-    throw new KubeError({
-      code: "too_large",
-      cluster: kube.cluster,
-      namespace: kube.namespace,
-      name: id.name,
-      message: `secret "${id.name}" would hold ${size.toLocaleString("en-US")} bytes of values after this change; Kubernetes allows at most ${MAX_SECRET_BYTES.toLocaleString("en-US")} bytes (1 MiB): remove keys or split the secret`,
-    });
-  }
-  const managedSorted = [...managed].sort();
-  // both sides are canonical base64 (the API server's and buildSecret's), so comparing the strings
-  // (added/changed/removed above) decides whether the data changes
-  const dataChanged = !existing || added.length + changed.length + removed.length > 0;
-  let unchanged = false;
-  if (existing) {
-    unchanged =
-      !dataChanged &&
-      sameLabels(existing.metadata.labels, secretLabels(id.owner, id.basename, id.kind)) &&
-      [...oldManaged].sort().join(",") === managedSorted.join(",") &&
-      (!options.immutable || existing.immutable === true) &&
-      (options.placement === undefined ||
-        (existing.metadata.annotations?.[ANNOTATION_PLACEMENT] ?? "all") === options.placement);
-  }
-  return {
-    existing,
-    data,
-    managed: managedSorted,
-    added,
-    changed,
-    removed,
-    unchanged,
-    dataChanged,
-  };
 }
 
 function provenanceAnnotations(p: Provenance, at: string): Record<string, string> {
@@ -372,19 +180,32 @@ async function applyOnce(
         }
       : {}),
   };
-  if (p.unchanged) return { ...base, outcome: "unchanged", writes: 0 };
+  const digests = p.digests ? { digests: p.digests } : {};
+  if (p.supersededBy !== undefined) {
+    // a newer version is already there: an older request's write must not undo it
+    return {
+      ...base,
+      added: [],
+      changed: [],
+      removed: [],
+      outcome: "unchanged",
+      writes: 0,
+      supersededBy: p.supersededBy,
+    };
+  }
+  if (p.unchanged) return { ...base, ...digests, outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";
-  if (options.dryRun) return { ...base, outcome, writes: 0 };
+  if (options.dryRun) return { ...base, ...digests, outcome, writes: 0 };
 
   const labels = secretLabels(id.owner, id.basename, id.kind);
   // without a placement (the Action in kubeconfig mode) the existing one stays, also when an
   // immutable Secret is deleted and created again
   const placement = options.placement ?? p.existing?.metadata.annotations?.[ANNOTATION_PLACEMENT];
-  const annotations = {
+  const annotations: Record<string, string> = {
     [ANNOTATION_MANAGED_KEYS]: p.managed.join(","),
-    [ANNOTATION_CONTENT_DIGEST]: (await digestValues(p.data)).contentDigest,
     ...provenanceAnnotations(options.provenance, at),
     ...(placement === undefined ? {} : { [ANNOTATION_PLACEMENT]: placement }),
+    ...(p.sealed ?? {}),
   };
   const fresh = (): KubeSecret => ({
     apiVersion: "v1",
@@ -398,7 +219,7 @@ async function applyOnce(
   const existing = p.existing;
   if (!existing) {
     await kube.create(fresh());
-    return { ...base, outcome, writes: 1 };
+    return { ...base, ...digests, outcome, writes: 1 };
   }
   if (existing.immutable && p.dataChanged) {
     // an immutable Secret's data cannot change: delete exactly the one we read, then create
@@ -420,7 +241,7 @@ async function applyOnce(
       }
       throw error;
     }
-    return { ...base, outcome, writes: 2 };
+    return { ...base, ...digests, outcome, writes: 2 };
   }
   if (options.mode === "replace") {
     const { managedFields: _m, ...metadata } = existing.metadata as KubeSecret["metadata"] & {
@@ -432,13 +253,13 @@ async function applyOnce(
       metadata: {
         ...metadata,
         labels: { ...(existing.metadata.labels ?? {}), ...labels },
-        annotations: { ...(existing.metadata.annotations ?? {}), ...annotations },
+        annotations: withoutLegacy({ ...(existing.metadata.annotations ?? {}), ...annotations }),
       },
       type: existing.type ?? "Opaque",
       ...(options.immutable || existing.immutable ? { immutable: true } : {}),
       data: p.data,
     });
-    return { ...base, outcome, writes: 1 };
+    return { ...base, ...digests, outcome, writes: 1 };
   }
   const dataPatch: Record<string, string | null> = {};
   for (const key of [...p.added, ...p.changed]) dataPatch[key] = p.data[key] as string;
@@ -446,138 +267,58 @@ async function applyOnce(
   await kube.mergePatch(
     id.name,
     {
-      metadata: { labels, annotations },
+      // the legacy plain digest goes (null removes an annotation in a merge patch)
+      metadata: {
+        labels,
+        annotations: { ...annotations, [LEGACY_ANNOTATION_CONTENT_DIGEST]: null },
+      },
       ...(Object.keys(dataPatch).length ? { data: dataPatch } : {}),
       ...(options.immutable && !existing.immutable ? { immutable: true } : {}),
     },
     existing.metadata.resourceVersion,
   );
-  return { ...base, outcome, writes: 1 };
+  return { ...base, ...digests, outcome, writes: 1 };
+}
+
+function withoutLegacy(annotations: Record<string, string>): Record<string, string> {
+  const { [LEGACY_ANNOTATION_CONTENT_DIGEST]: _legacy, ...rest } = annotations;
+  return rest;
 }
 
 /**
- * One row of `konduktor secret list` for a Secret read from the cluster. The kind is the label's
- * raw value, as Konduktor shows it (also one this project does not know, e.g. from a newer CLI);
- * `(none)` only when the label is missing or empty.
+ * Deletes the owner's secret with this basename (exactly the one found: uid precondition). With
+ * `order` (the broker): a copy holding a validly signed version newer than `order.version` was
+ * written by a later request and stays (`supersededBy`, nothing deleted); the delete is then also
+ * conditional on the resourceVersion read, so a write in between is never deleted unseen.
  */
-export function toListing(secret: KubeSecret): SecretListing {
-  const labels = secret.metadata.labels ?? {};
-  return {
-    name: secret.metadata.name,
-    basename: labels[LABEL_BASENAME] || secret.metadata.name,
-    kind: labels[LABEL_KIND] || "(none)",
-    owner: labels[LABEL_OWNER] || null,
-    keys: Object.keys(secret.data ?? {}).sort(),
-    updatedAt:
-      secret.metadata.annotations?.[ANNOTATION_UPDATED_AT] ??
-      secret.metadata.creationTimestamp ??
-      null,
-  };
-}
-
-function ownerOrThrow(owner: string): void {
-  const problems = validateOwner(owner);
-  if (problems.length) throw ValidationError.of(problems);
-}
-
-/** The owner's secrets (server-side label selector), by basename. */
-export async function listOwn(kube: KubeSecrets, owner: string): Promise<SecretListing[]> {
-  ownerOrThrow(owner);
-  const items = await kube.list(`${LABEL_OWNER}=${owner}`);
-  return items
-    .map(toListing)
-    .sort((a, b) => a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name));
-}
-
-/** Every Secret in the namespace, as `konduktor secret list -u` shows them. */
-export async function listAll(kube: KubeSecrets): Promise<SecretListing[]> {
-  const items = await kube.list("");
-  return items.map(toListing).sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** The owner's one Secret with this basename label (not_found / ambiguous otherwise). */
-export async function findOwn(
-  kube: KubeSecrets,
-  owner: string,
-  basename: string,
-): Promise<KubeSecret> {
-  const problems = [...validateOwner(owner), ...validateBasename(basename)];
-  if (problems.length) throw ValidationError.of(problems);
-  const items = (await kube.list(`${LABEL_OWNER}=${owner},${LABEL_BASENAME}=${basename}`)).filter(
-    (s) => s.metadata.labels?.[LABEL_OWNER] === owner,
-  );
-  if (items.length === 0) {
-    throw new KubeError({
-      code: "not_found",
-      cluster: kube.cluster,
-      namespace: kube.namespace,
-      name: basename,
-      message: `owner ${owner} has no secret "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}"`,
-    });
-  }
-  if (items.length > 1) {
-    throw new KubeError({
-      code: "ambiguous",
-      cluster: kube.cluster,
-      namespace: kube.namespace,
-      name: basename,
-      message: `owner ${owner} has ${items.length} secrets with basename "${basename}" in namespace "${kube.namespace}" on cluster "${kube.cluster}" (${items
-        .map((s) => s.metadata.name)
-        .sort()
-        .join(", ")}): remove the extra ones with kubectl`,
-    });
-  }
-  return items[0] as KubeSecret;
-}
-
-/** A description of a Secret: names, digests and provenance, never a value. */
-export async function describeSecret(
-  kube: KubeSecrets,
-  secret: KubeSecret,
-): Promise<SecretDescription> {
-  const { digests, contentDigest } = await digestValues(secret.data);
-  const a = secret.metadata.annotations ?? {};
-  const by = a[ANNOTATION_UPDATED_BY];
-  const via = a[ANNOTATION_UPDATED_VIA];
-  const recorded = a[ANNOTATION_CONTENT_DIGEST];
-  return {
-    ...toListing(secret),
-    namespace: secret.metadata.namespace ?? kube.namespace,
-    digests,
-    contentDigest,
-    immutable: secret.immutable === true,
-    managedKeys: parseManagedKeys(secret).sort(),
-    provenance:
-      by || via
-        ? {
-            actor: by ?? "",
-            via: via ?? "",
-            ...(a[ANNOTATION_UPDATED_AT] ? { at: a[ANNOTATION_UPDATED_AT] } : {}),
-          }
-        : null,
-    placement: parsePlacement(a[ANNOTATION_PLACEMENT]),
-    editedOutsideBroker: recorded !== undefined && recorded !== contentDigest,
-  };
-}
-
-/** `describe`: kind, owner, keys, per-key value digests, provenance of the owner's secret. */
-export async function describe(
-  kube: KubeSecrets,
-  owner: string,
-  basename: string,
-): Promise<SecretDescription> {
-  return await describeSecret(kube, await findOwn(kube, owner, basename));
-}
-
-/** Deletes the owner's secret with this basename (exactly the one found: uid precondition). */
 export async function deleteOwn(
   kube: KubeSecrets,
   owner: string,
   basename: string,
-): Promise<{ name: string; namespace: string; writes: number }> {
-  const secret = await findOwn(kube, owner, basename);
-  await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
-  return { name: secret.metadata.name, namespace: kube.namespace, writes: 1 };
+  order?: { keyring: Keyring; version: number },
+): Promise<{ name: string; namespace: string; writes: number; supersededBy?: number }> {
+  for (let attempt = 0; ; attempt++) {
+    const secret = await findOwn(kube, owner, basename);
+    const done = { name: secret.metadata.name, namespace: kube.namespace };
+    if (!order) {
+      await kube.delete(secret.metadata.name, { uid: secret.metadata.uid });
+      return { ...done, writes: 1 };
+    }
+    const held = await checkSeal(order.keyring, secret);
+    if (held.state === "valid" && held.version > order.version) {
+      return { ...done, writes: 0, supersededBy: held.version };
+    }
+    try {
+      await kube.delete(secret.metadata.name, {
+        uid: secret.metadata.uid,
+        resourceVersion: secret.metadata.resourceVersion,
+      });
+      return { ...done, writes: 1 };
+    } catch (error) {
+      const raced = error instanceof KubeError && error.code === "conflict";
+      if (!raced || attempt >= 3) throw error;
+    }
+  }
 }
 
 /**
@@ -596,22 +337,4 @@ export function desiredCopy(secret: KubeSecret, owner: string, basename: string)
     type: "Opaque",
     data: { ...(secret.data ?? {}) },
   };
-}
-
-/**
- * Descriptions (digests, provenance; never values) of the owner's secrets, or of every Secret in
- * the namespace when `owner` is null: `listOwn` / `listAll` with digests, in the same order.
- */
-export async function describeListing(
-  kube: KubeSecrets,
-  owner: string | null,
-): Promise<SecretDescription[]> {
-  if (owner !== null) ownerOrThrow(owner);
-  const items = await kube.list(owner === null ? "" : `${LABEL_OWNER}=${owner}`);
-  const described = await Promise.all(items.map((s) => describeSecret(kube, s)));
-  return described.sort((a, b) =>
-    owner === null
-      ? a.name.localeCompare(b.name)
-      : a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name),
-  );
 }

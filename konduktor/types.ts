@@ -1,6 +1,8 @@
+import type { Keyring, SealCheck, ValueDigests } from "./format.ts";
+
 /**
  * The public shapes of the Konduktor secret core, shared by functions/ (the broker) and action/.
- * The contract for the Secret itself is ../shared/konduktor-format.md (kept in sync with
+ * The contract for the Secret itself is docs/konduktor-format.md (kept in sync with
  * `konduktor secret create`). Nothing here holds or prints a secret value except `SecretSource`
  * and the built Secret's `data`, which are only ever sent to a cluster.
  */
@@ -66,6 +68,12 @@ export interface ApplyOptions {
    * any). When one may not, nothing is written and the apply fails with `forbidden`.
    */
   mayDelete?: (basename: string) => boolean;
+  /**
+   * The broker: sign the copy as this ledger version (annotations `version` and `signature`, see
+   * ./format.ts; needs `placement`). A copy that already holds a validly signed NEWER version is
+   * left as it is (`supersededBy`): writes are ordered by version, not by arrival.
+   */
+  seal?: { keyring: Keyring; version: number };
 }
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
@@ -85,6 +93,10 @@ export interface ApplyResult {
   replacedGitSsh?: string[];
   /** when the secret existed: its placement before this write (annotation absent = `all`) */
   previousPlacement?: string[] | "all";
+  /** with `seal`: the keyed digests of the data now on the cluster (never the values) */
+  digests?: ValueDigests;
+  /** with `seal`: the newer version the copy already held (nothing was written) */
+  supersededBy?: number;
 }
 
 /** One row of `konduktor secret list` (own) / `list -u` (all users). */
@@ -104,9 +116,9 @@ export interface SecretListing {
 /** `describe`: everything about a secret except its values. */
 export interface SecretDescription extends SecretListing {
   namespace: string;
-  /** key → `sha256:<hex>` of the decoded value (never the value) */
+  /** key → `hmac-sha256:<key id>:<hex>` of the decoded value (./format.ts; never the value) */
   digests: Record<string, string>;
-  /** digest over all keys and values, to compare copies across clusters */
+  /** keyed digest over all keys and values, to compare copies across clusters */
   contentDigest: string;
   immutable: boolean;
   managedKeys: string[];
@@ -116,9 +128,6 @@ export interface SecretDescription extends SecretListing {
    * when the annotation is absent (Konduktor CLI secrets, older broker writes)
    */
   placement: string[] | "all";
-  /**
-   * the content differs from the broker's `konduktor-broker/content-digest` annotation: someone
-   * changed it outside the broker (kubectl, the Konduktor CLI) after the broker's last write
-   */
-  editedOutsideBroker: boolean;
+  /** the copy's signature, checked (./format.ts `checkSeal`); `valid` gives the ledger version */
+  signature: SealCheck;
 }

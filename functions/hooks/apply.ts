@@ -9,21 +9,16 @@ import { pickOwner } from "../auth/policy.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../problem.ts";
 import type { HookRecord } from "../registry/hooks.ts";
-import {
-  checkBasename,
-  onClusters,
-  putOnClusters,
-  secretFromBody,
-  targets,
-} from "../routes/secrets.ts";
+import { onClusters, putOnClusters, targets } from "../secrets/http.ts";
+import { checkBasename, secretFromBody } from "../secrets/wire.ts";
+import type { DeliveryRecord } from "../store/deliveries.ts";
 import {
   nameMatcher,
   type SyncRequest,
   sendSync,
   syncOutcomeOf,
   syncScopeFor,
-} from "../routes/sync.ts";
-import type { DeliveryRecord } from "../store/deliveries.ts";
+} from "../sync/request.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
 import type { SecretSet } from "./wire.ts";
 

@@ -12,8 +12,8 @@ import { audit } from "../audit.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError, fieldProblems, invalidInput } from "../problem.ts";
 import type { HookRecord } from "../registry/hooks.ts";
-import type { SyncRequest } from "../routes/sync.ts";
 import { deliveryLeaseMs } from "../store/deliveries.ts";
+import type { SyncRequest } from "../sync/request.ts";
 import { applySecretSet, applySync, hookCaller } from "./apply.ts";
 import { type SecretSet, SecretSetDelivery, SyncDelivery } from "./wire.ts";
 

@@ -4,9 +4,9 @@
  */
 import { z } from "@hono/zod-openapi";
 import { HOOK_ID_RE } from "../registry/hooks.ts";
-import { PutSecretBody } from "../routes/secrets.ts";
-import { SyncRequestBody } from "../routes/sync.ts";
 import { ClusterName, NamePattern, OwnerHash } from "../schemas.ts";
+import { PutSecretBody } from "../secrets/wire.ts";
+import { SyncRequestBody } from "../sync/request.ts";
 
 export const CreateHookBody = z
   .strictObject({

@@ -28,7 +28,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string) {
       version: API_VERSION,
       description:
         "One call creates, merges, lists or deletes a Konduktor secret on every Kubernetes cluster a caller may use, with an answer per cluster. Errors are RFC 9457 problem details with a stable `code` and the request id.",
-      license: { name: "Apache-2.0", identifier: "Apache-2.0" },
+      license: { name: "Apache-2.0", url: "https://www.apache.org/licenses/LICENSE-2.0" },
     },
     servers: [{ url: origin, description: "this broker" }],
     security: [{ bearer: [] }],

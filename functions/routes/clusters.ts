@@ -9,8 +9,8 @@ import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { clusterInfo } from "../registry/clusters.ts";
 import { ClusterName } from "../schemas.ts";
+import { SyncAnswer, syncOutcomeOf } from "../sync/request.ts";
 import { syncHttpStatus, syncLogFields } from "../sync/service.ts";
-import { SyncAnswer, syncOutcomeOf } from "./sync.ts";
 
 const ClusterNameParam = z.object({
   name: ClusterName.openapi({ param: { name: "name", in: "path" }, example: "gpu-east" }),

@@ -20,7 +20,7 @@ import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { hookInfo } from "../registry/hooks.ts";
 import { DELIVERY_TTL_SECONDS } from "../store/deliveries.ts";
-import { SyncAnswer } from "./sync.ts";
+import { SyncAnswer } from "../sync/request.ts";
 
 const tags = ["webhooks"];
 

@@ -32,6 +32,11 @@ export const keys = {
   hookPrefix: "hook:",
   /** hook:<id>: a delivery claim or its outcome (functions/store/deliveries.ts) */
   delivery: (deliveryId: string) => `delivery:${deliveryId}`,
+  /** owner:<hash>: the owner's ledger version counter (functions/ledger/ledger.ts) */
+  ledgerSeq: "seq",
+  /** owner:<hash>: the ledger entry of one secret (functions/ledger/entry.ts) */
+  ledgerEntry: (basename: string) => `secret:${basename}`,
+  ledgerEntryPrefix: "secret:",
   /** owner:<hash>: the newest webhook secret set applied to a secret (functions/store/deliveries.ts) */
   hookApplied: (basename: string) => `hook-applied:${basename}`,
   /** control: the marker of a finished migration from the key-value state (./migrate.ts) */

@@ -1,25 +1,35 @@
 /**
  * One sync run of the broker: read the owners' Konduktor secrets from the clusters (fan-out), load
- * the tombstones, plan (konduktor/sync.ts), and unless it is a dry run, carry the plan out. Used by
- * POST /v1/sync, the cron (`scheduled`), cluster registration with `sync`, and webhook sync requests.
+ * their intents from the ledger (one listing per owner), plan (konduktor/sync-plan.ts) and, unless
+ * it is a dry run, assign the versions a named source or an adoption needs, carry the plan out and
+ * record in the ledger what was written, deleted or found in line. Used by POST /v1/sync, the cron
+ * (`scheduled`), cluster registration with `sync`, and webhook sync requests.
  *
  * The outcome holds names, key names, clusters and codes only: it is answered and logged as is.
  */
 import { fanout, isFailure } from "../../konduktor/fanout.ts";
+import { formatPlacement } from "../../konduktor/format.ts";
 import {
   type Copy,
-  type EntryResult,
-  executePlan,
+  classify,
   groupCopies,
+  intentKey,
   type PlanEntry,
-  planSync,
   readCopies,
+  type SecretCopies,
   type Skipped,
+  type SyncPlan,
+  type Unledgered,
 } from "../../konduktor/sync.ts";
+import { type EntryResult, executePlan } from "../../konduktor/sync-execute.ts";
+import { planSync } from "../../konduktor/sync-plan.ts";
 import type { LogLine, Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
+import type { LedgerEntry } from "../ledger/entry.ts";
+import { brokerKeyring } from "../ledger/keys.ts";
+import { Ledger, type Written } from "../ledger/ledger.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
-import { TombstoneStore } from "../registry/tombstones.ts";
+import { partialStatus } from "../secrets/outcome.ts";
 
 export interface SyncScope {
   /** the owners whose secrets are synced, or all owners found on the clusters */
@@ -28,13 +38,19 @@ export interface SyncScope {
   clusters: string[];
   /** the clusters written (default: all of `clusters`) */
   targets?: string[];
-  /** a named source cluster (default: each secret's newest copy) */
+  /** a named source cluster (its copies may be used even when not signed; adopts unledgered ones) */
   source?: string | null;
   /** only basenames this accepts (default: all) */
   names?: (basename: string) => boolean;
+  /** basenames whose copies deleted outside the broker are created again (named explicitly) */
+  restore?: (basename: string) => boolean;
+  /** the placement an adopted secret gets (the caller's scope; default all) */
+  adoptPlacement?: string[] | "all";
   dryRun: boolean;
   /** provenance `via` of the copies, e.g. `sync`, `sync:cron`, `sync:hook:<id>` */
   via: string;
+  /** who asks (the ledger's `updatedBy` of a new version), e.g. `token:…`, `cron` */
+  by: string;
 }
 
 export type ClusterReadResult =
@@ -53,6 +69,8 @@ export interface SyncOutcome {
   results: ClusterReadResult[];
   plan: (PlannedEntry | EntryResult)[];
   skipped: Skipped[];
+  /** secrets the ledger does not know: left where they are (a named source adopts them) */
+  unledgered: Unledgered[];
   summary: {
     secrets: number;
     inLine: number;
@@ -60,6 +78,7 @@ export interface SyncOutcome {
     done: number;
     failed: number;
     unreadableClusters: number;
+    unledgered: number;
   };
   durationMs: number;
 }
@@ -73,7 +92,9 @@ export async function runSync(
   registered?: readonly ClusterRecord[],
 ): Promise<SyncOutcome> {
   const started = Date.now();
-  const { registry, store } = services;
+  const { registry } = services;
+  const keyring = await brokerKeyring(services.config);
+  const ledger = new Ledger(services.stores.records, services.now);
   const records = new Map((registered ?? (await registry.list())).map((r) => [r.name, r]));
   // one decryption per cluster for the run (reads and every write), a connection per operation
   const open = registry.opener(records);
@@ -82,7 +103,7 @@ export async function runSync(
   const reads = await fanout(
     scope.clusters,
     async (cluster, signal) => {
-      const found = await readCopies(await open(cluster, signal), cluster, scope.owners);
+      const found = await readCopies(await open(cluster, signal), cluster, scope.owners, keyring);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
     },
@@ -101,26 +122,42 @@ export async function runSync(
   );
   const readable = results.filter((r) => r.status === "read").map((r) => r.cluster);
   const secrets = groupCopies(copies.filter((c) => readable.includes(c.cluster)));
-  const tombstones = await new TombstoneStore(store).load(scope.owners);
+  const owners = scope.owners === "all" ? [...new Set(secrets.map((s) => s.owner))] : scope.owners;
+  const intents = await ledger.entries(owners);
   const targets = scope.targets ?? scope.clusters;
   const plan = planSync({
     clusters: readable,
     targets,
     secrets,
+    intents,
     source: scope.source ?? null,
     ...(scope.names ? { names: scope.names } : {}),
-    tombstones,
+    ...(scope.restore ? { restore: scope.restore } : {}),
+    ...(scope.adoptPlacement ? { adoptPlacement: scope.adoptPlacement } : {}),
   });
-  const entries: (PlannedEntry | EntryResult)[] = scope.dryRun
-    ? plan.entries.map((e) => ({ ...e, status: "planned" as const }))
-    : await executePlan({
-        plan,
-        secrets,
-        open,
-        fanout: brokerFanoutOptions(services, "sync write"),
-        via: scope.via,
-        ...(scope.names ? { mayDelete: scope.names } : {}),
-      });
+  let entries: (PlannedEntry | EntryResult)[];
+  if (scope.dryRun) {
+    entries = plan.entries.map((e) => ({ ...e, status: "planned" as const }));
+  } else {
+    const bumped = await assignVersions(ledger, plan, intents, scope.by);
+    const written = new Map<string, Written[]>();
+    const placementOf = placements(plan, intents);
+    entries = await executePlan({
+      plan,
+      secrets,
+      open,
+      keyring,
+      placementOf: (owner, basename) => placementOf.get(intentKey(owner, basename)) ?? "all",
+      fanout: brokerFanoutOptions(services, "sync write"),
+      via: scope.via,
+      ...(scope.names ? { mayDelete: scope.names } : {}),
+      written: (entry, digests) => {
+        const key = intentKey(entry.owner, entry.secret);
+        written.set(key, [...(written.get(key) ?? []), { cluster: entry.cluster, ...digests }]);
+      },
+    });
+    await recordOutcome(ledger, secrets, intents, bumped, readable, entries, written);
+  }
   return {
     dryRun: scope.dryRun,
     owners: scope.owners,
@@ -130,6 +167,7 @@ export async function runSync(
     results,
     plan: entries,
     skipped: plan.skipped,
+    unledgered: plan.unledgered,
     summary: {
       secrets: plan.secrets,
       inLine: plan.inLine,
@@ -137,16 +175,116 @@ export async function runSync(
       done: entries.filter((e) => e.status === "done").length,
       failed: entries.filter((e) => e.status === "error").length,
       unreadableClusters: results.length - readable.length,
+      unledgered: plan.unledgered.length,
     },
     durationMs: Date.now() - started,
   };
 }
 
+/**
+ * A named source or an adoption makes a new version: assigned here, before anything is written,
+ * on the condition that the entry is still what the plan was made from. A secret whose entry
+ * changed meanwhile (a PUT or DELETE started) is not written: its entries move to `skipped`.
+ */
+async function assignVersions(
+  ledger: Ledger,
+  plan: SyncPlan,
+  intents: ReadonlyMap<string, LedgerEntry>,
+  by: string,
+): Promise<Map<string, number>> {
+  const bumped = new Map<string, number>();
+  for (const b of plan.bumps) {
+    const key = intentKey(b.owner, b.secret);
+    const version = await ledger.bump({
+      owner: b.owner,
+      basename: b.secret,
+      kind: b.kind,
+      placement: b.placement,
+      contentDigest: b.contentDigest,
+      digests: b.digests,
+      by,
+      expected: intents.get(key)?.version ?? null,
+    });
+    const mine = (e: PlanEntry) => e.owner === b.owner && e.secret === b.secret;
+    if (version === null) {
+      plan.entries = plan.entries.filter((e) => !mine(e));
+      plan.skipped.push({
+        owner: b.owner,
+        secret: b.secret,
+        reason: "written or deleted through the broker while this sync ran: left to that request",
+      });
+      continue;
+    }
+    for (const e of plan.entries) if (mine(e) && e.version === null) e.version = version;
+    bumped.set(key, version);
+  }
+  return bumped;
+}
+
+/** The placement annotation each secret's copies are signed with. */
+function placements(plan: SyncPlan, intents: Map<string, LedgerEntry>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, e] of intents) out.set(key, formatPlacement(e.placement));
+  for (const b of plan.bumps) out.set(intentKey(b.owner, b.secret), formatPlacement(b.placement));
+  return out;
+}
+
+/**
+ * What the ledger learns from a run: copies written or deleted, and current copies it had not
+ * confirmed yet (a request that ended before confirming). Nothing is committed for a secret whose
+ * ledger entry already says all of it: an in-line sync writes nothing, to clusters or ledger.
+ */
+async function recordOutcome(
+  ledger: Ledger,
+  secrets: readonly SecretCopies[],
+  intents: ReadonlyMap<string, LedgerEntry>,
+  bumped: ReadonlyMap<string, number>,
+  readable: readonly string[],
+  entries: readonly (PlannedEntry | EntryResult)[],
+  written: Map<string, Written[]>,
+): Promise<void> {
+  const byKey = new Map(secrets.map((s) => [intentKey(s.owner, s.basename), s]));
+  const work = new Map<
+    string,
+    { cluster: string; version: number; state: "written" | "deleted" }[]
+  >();
+  const add = (
+    key: string,
+    c: { cluster: string; version: number; state: "written" | "deleted" },
+  ) => work.set(key, [...(work.get(key) ?? []), c]);
+  for (const e of entries) {
+    if (e.status !== "done" || e.version === null || e.supersededBy !== undefined) continue;
+    add(intentKey(e.owner, e.secret), {
+      cluster: e.cluster,
+      version: e.version,
+      state: e.action === "delete" ? "deleted" : "written",
+    });
+  }
+  for (const [key, intent] of intents) {
+    if (intent.deleted || bumped.has(key)) continue;
+    for (const cluster of readable) {
+      const copy = byKey.get(key)?.copies.get(cluster);
+      if (!copy || classify(intent, copy.description) !== "current") continue;
+      if ((intent.clusters[cluster]?.version ?? 0) >= intent.contentVersion) continue;
+      add(key, { cluster, version: intent.contentVersion, state: "written" });
+    }
+  }
+  for (const [key, confirmations] of work) {
+    const [owner, basename] = key.split("/") as [string, string];
+    const version = bumped.get(key) ?? (intents.get(key) as LedgerEntry).contentVersion;
+    const copies = written.get(key) ?? [];
+    await ledger.record(owner, basename, {
+      confirmations,
+      ...(copies.length ? { written: { version, copies } } : {}),
+    });
+  }
+}
+
 /** 200 when everything was read and done, 207 when something failed, null when no cluster answered. */
 export function syncHttpStatus(outcome: SyncOutcome): 200 | 207 | null {
   const { unreadableClusters, failed } = outcome.summary;
-  if (outcome.results.length > 0 && unreadableClusters === outcome.results.length) return null;
-  return unreadableClusters === 0 && failed === 0 ? 200 : 207;
+  const readable = outcome.results.length - unreadableClusters;
+  return partialStatus(readable, unreadableClusters + failed);
 }
 
 /** The outcome reduced for a log line: counts, and per entry names/cluster/action/status. */
@@ -194,7 +332,7 @@ export async function scheduledSync(
   }
   const outcome = await runSync(
     services,
-    { owners: "all", clusters, dryRun: false, via: "sync:cron" },
+    { owners: "all", clusters, dryRun: false, via: "sync:cron", by: "cron" },
     records,
   );
   services.log({ ...line, ...syncLogFields(outcome) });
@@ -202,15 +340,25 @@ export async function scheduledSync(
 }
 
 /**
- * A newly registered cluster catches up: every owner's secrets, from the newest copy on the other
- * registered clusters, are copied onto `cluster` (and only onto it).
+ * A newly registered cluster catches up: every owner's secrets, from the copies of the ledger's
+ * versions on the other registered clusters, are copied onto `cluster` (and only onto it). The
+ * admin asks for this cluster to be brought in line, so copies the ledger had confirmed there (a
+ * cluster registered again under a name it had before) are created again too.
  */
 export async function catchUpCluster(services: Services, cluster: string): Promise<SyncOutcome> {
   const records = await services.registry.list();
   const clusters = records.map((r) => r.name).sort();
   return await runSync(
     services,
-    { owners: "all", clusters, targets: [cluster], dryRun: false, via: "sync:register" },
+    {
+      owners: "all",
+      clusters,
+      targets: [cluster],
+      restore: () => true,
+      dryRun: false,
+      via: "sync:register",
+      by: "register",
+    },
     records,
   );
 }

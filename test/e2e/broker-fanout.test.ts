@@ -122,7 +122,8 @@ describe("broker fan-out over three clusters", () => {
     expect(plan.text).not.toContain(CANARY);
     expect(plan.body.dryRun).toBe(true);
     expect(Object.keys(plan.body.digests)).toEqual(["API_KEY"]);
-    expect(plan.body.digests.API_KEY).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // a keyed digest (docs/security-model.md), never a plain SHA-256 of the value
+    expect(plan.body.digests.API_KEY).toMatch(/^hmac-sha256:test1:[0-9a-f]{64}$/);
     for (const r of plan.body.results) {
       expect(r).toMatchObject({ status: "updated", changed: ["API_KEY"], writes: 0, dryRun: true });
     }
@@ -146,7 +147,7 @@ describe("broker fan-out over three clusters", () => {
     expect(one.status).toBe(200);
     expect(one.text).not.toContain(CANARY);
     expect(one.body.agree).toBe(true);
-    expect(one.body.contentDigest).toMatch(/^sha256:/);
+    expect(one.body.contentDigest).toMatch(/^hmac-sha256:test1:[0-9a-f]{64}$/);
     for (const r of one.body.results) {
       expect(r.status).toBe("found");
       expect(r.secret.keys).toEqual(["API_KEY", "EXTRA"]);

@@ -163,6 +163,7 @@ describe("sync, drift and catch-up over three clusters", () => {
         action: "create",
         keys: ["K"],
         source: expect.stringMatching(/^(alpha|beta)$/),
+        version: w.body.version,
         reason: "missing on gamma",
         status: "planned",
       },
@@ -214,10 +215,11 @@ describe("sync, drift and catch-up over three clusters", () => {
   it("a key edited by hand on one cluster is drift: shown, planned in a dry run, repaired", async () => {
     const name = `drift-${tag}`;
     const secretName = `${name}-${owner}`;
-    expect(
-      (await put(name, { kind: "env", source: { type: "inline", pairs: { A: CANARY, B: "b" } } }))
-        .status,
-    ).toBe(200);
+    const written = await put(name, {
+      kind: "env",
+      source: { type: "inline", pairs: { A: CANARY, B: "b" } },
+    });
+    expect(written.status).toBe(200);
     const beta = byName.beta!;
     const s = await readSecret(beta, secretName);
     const edited = { ...s, data: { ...s!.data, A: b64("edited-by-hand") } };
@@ -233,6 +235,8 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect(one.status).toBe(200);
     expect(one.body.agree).toBe(false);
     expect(one.body.drift).toEqual({
+      ledger: "current",
+      version: written.body.version,
       reference: "alpha",
       inLine: false,
       clusters: [
@@ -266,8 +270,9 @@ describe("sync, drift and catch-up over three clusters", () => {
         secret: name,
         secretName,
         cluster: "beta",
+        editedOutsideBroker: true,
         reason:
-          "the copy on beta was changed outside the broker (A differ from alpha): not overwritten; name a source to copy from it",
+          "the copy on beta was changed outside the broker (A differ from alpha): not used, not overwritten; name a source to copy from it or over it",
       },
     ]);
     await broker.scheduled("*/15 * * * *");
@@ -380,6 +385,8 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect(one.status, one.text).toBe(200);
     expect(one.body.agree).toBe(true);
     expect(one.body.drift).toEqual({
+      ledger: "current",
+      version: w.body.version,
       reference: "alpha",
       inLine: true,
       clusters: [

@@ -22,6 +22,7 @@ import type { ApplyOptions } from "../../konduktor/types.ts";
 import { type ClusterInfo, freePort, kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { clusterFetch } from "../support/cluster-fetch.ts";
 import { getSecret } from "../support/cluster-secret.ts";
+import { testKeyring } from "../support/keyring.ts";
 import { b64 } from "../support/kube-contract.ts";
 import { newOwner } from "../support/ops-contract.ts";
 
@@ -359,7 +360,7 @@ describe("a canary value never leaks", () => {
         await keep(() => applySecret(kube, desired, { ...merge, dryRun: true }));
         await keep(() => listOwn(kube, owner));
         await keep(() => listAll(kube));
-        await keep(() => describeSecret(kube, owner, "canary"));
+        await keep(async () => describeSecret(kube, owner, "canary", await testKeyring()));
         // errors around it: a bad key with the canary as value, too large, foreign owner, forbidden
         await keep(() =>
           kube.create({ metadata: { name: `bad-${owner}` }, data: { "bad key": b64(canary) } }),

@@ -4,24 +4,29 @@
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import {
-  ANNOTATION_CONTENT_DIGEST,
   ANNOTATION_MANAGED_KEYS,
+  ANNOTATION_SIGNATURE,
   ANNOTATION_UPDATED_AT,
   ANNOTATION_UPDATED_BY,
   ANNOTATION_UPDATED_VIA,
+  digestValues,
+  LEGACY_ANNOTATION_CONTENT_DIGEST,
+} from "../../konduktor/format.ts";
+import type { KubeSecrets } from "../../konduktor/kube/port.ts";
+import {
   applySecret,
   deleteOwn,
   describe as describeSecret,
-  digestValues,
   listAll,
   listOwn,
 } from "../../konduktor/ops.ts";
 import { buildSecret, LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
 import { countingKube } from "./fake-kube.ts";
+import { plainSha256, testKeyring } from "./keyring.ts";
 import { b64, rejects, unb64, uniq } from "./kube-contract.ts";
+import { sealContract } from "./ops-seal-contract.ts";
 
 export const newOwner = () => randomBytes(4).toString("hex");
 const merge: ApplyOptions = { mode: "merge", provenance: { actor: "token:test", via: "test" } };
@@ -66,7 +71,9 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(a[ANNOTATION_UPDATED_BY]).toBe("token:test");
       expect(a[ANNOTATION_UPDATED_VIA]).toBe("test");
       expect(a[ANNOTATION_UPDATED_AT]).toMatch(/^\d{4}-/);
-      expect(a[ANNOTATION_CONTENT_DIGEST]).toBe((await digestValues(stored?.data)).contentDigest);
+      // no plain digest of the values, and unsigned without a seal (the Action's kubeconfig mode)
+      expect(a[LEGACY_ANNOTATION_CONTENT_DIGEST]).toBeUndefined();
+      expect(a[ANNOTATION_SIGNATURE]).toBeUndefined();
 
       const before = kube.writes();
       const again = await applySecret(
@@ -260,7 +267,8 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(row).toMatchObject({ basename: bare, kind: "(none)", owner: null, keys: ["X"] });
       expect(all.find((l) => l.name === future)?.kind).toBe("docker-config");
       expect(all.find((l) => l.name === `one-${owner}`)).toMatchObject({ basename: "one", owner });
-      const d = await describeSecret(kube, owner, "one");
+      const keyring = await testKeyring();
+      const d = await describeSecret(kube, owner, "one", keyring);
       expect(d).toMatchObject({
         name: `one-${owner}`,
         namespace: kube.namespace,
@@ -272,8 +280,12 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
         managedKeys: ["A"],
         provenance: { actor: "token:test", via: "test" },
       });
-      expect(d.digests).toEqual({ A: `sha256:${await sha256hex("1")}` });
-      expect(d.contentDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const keyed = await digestValues(keyring.current, owner, "one", { A: b64("1") });
+      expect(d.digests).toEqual(keyed.digests);
+      expect(d.digests.A).toMatch(/^hmac-sha256:t1:[0-9a-f]{64}$/);
+      expect(d.digests.A).not.toContain(await plainSha256("1"));
+      expect(d.contentDigest).toBe(keyed.contentDigest);
+      expect(d.signature).toEqual({ state: "none" });
       await kube.delete(bare);
       await kube.delete(future);
     });
@@ -361,10 +373,7 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(e.message).toContain("1,200,000 bytes");
       expect(kube.writes()).toBe(before);
     });
-  });
-}
 
-async function sha256hex(text: string): Promise<string> {
-  const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Buffer.from(d).toString("hex");
+    sealContract(make);
+  });
 }

@@ -10,6 +10,7 @@ import { configuredHash, constantTimeEqual } from "../../functions/auth/constant
 import { apiTokenResolver } from "../../functions/auth/tokens.ts";
 import { ConfigError, loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
+import { Ledger } from "../../functions/ledger/ledger.ts";
 import { EnvelopeError, open, seal } from "../../functions/registry/envelope.ts";
 import { MemoryRecordStore, MemoryShardedStore } from "../../functions/store/records.ts";
 import { createStores } from "../../functions/store/stores.ts";
@@ -371,7 +372,7 @@ describe("the app in-process (fake clusters)", () => {
     expect((await call("PATCH", "/v1/nothing-here", ADMIN)).status).toBe(404);
   });
 
-  it("a token bound to some clusters deletes (tombstone) and writes (placement) on those only", async () => {
+  it("a token bound to some clusters deletes (ledger) and writes (placement) on those only", async () => {
     const { call, app } = build();
     for (const name of ["one", "two"]) {
       await call("PUT", `/v1/clusters/${name}`, ADMIN, {
@@ -386,15 +387,26 @@ describe("the app in-process (fake clusters)", () => {
     const src = { source: { type: "inline", pairs: { A: "1" } } };
     expect((await call("PUT", "/v1/secrets/db", all.body.token, src)).status).toBe(200);
     expect((await call("DELETE", "/v1/secrets/db", one.body.token)).status).toBe(200);
-    const store = app.services.store;
-    expect(JSON.parse((await store.get("tombstone:0a1b2c3d:db")) as string)).toMatchObject({
-      clusters: ["one"],
-      at: { one: expect.any(String) },
+    const ledger = new Ledger(app.services.stores.records);
+    // deleted from "one" only: the placement `all` now excepts it, and "one" confirmed the deletion
+    expect(await ledger.get("0a1b2c3d", "db")).toMatchObject({
+      version: 2,
+      contentVersion: 1,
+      placement: "all",
+      except: ["one"],
+      deleted: null,
+      clusters: { one: { version: 2, state: "deleted" }, two: { version: 1, state: "written" } },
     });
-    // a write by the bound token is placed on "one" and clears the tombstone there only
+    // a write by the bound token is placed on "one" (a new version; "two" keeps its copy)
     const put = await call("PUT", "/v1/secrets/db", one.body.token, src);
     expect(put.status).toBe(200);
-    expect(await store.get("tombstone:0a1b2c3d:db")).toBeNull();
+    expect(await ledger.get("0a1b2c3d", "db")).toMatchObject({
+      version: 3,
+      contentVersion: 3,
+      placement: ["one"],
+      except: [],
+      clusters: { one: { version: 3, state: "written" }, two: { version: 1, state: "written" } },
+    });
     const described = await call("GET", "/v1/secrets/db", all.body.token);
     expect(described.body.drift.clusters).toEqual([
       { cluster: "one", state: "in-line" },

@@ -2,14 +2,16 @@
 // directory zip, and a table of bad inputs with their exact messages (none sends a request).
 import { unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { digestValues } from "../../konduktor/format.ts";
 import { createFetchKubeSecrets } from "../../konduktor/kube/fetch-adapter.ts";
-import { applySecret, digestValues, listOwn } from "../../konduktor/ops.ts";
+import { applySecret, listOwn } from "../../konduktor/ops.ts";
 import {
   buildSecret,
   type SecretInput,
   ValidationError,
   validateSecretInput,
 } from "../../konduktor/secret.ts";
+import { plainSha256, testKeyring } from "../support/keyring.ts";
 
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -141,20 +143,30 @@ describe("buildSecret: golden Secrets", () => {
   });
 });
 
-describe("digestValues", () => {
-  it("gives per-key sha256 digests and a content digest that depends on keys and values only", async () => {
-    const d = await digestValues({ B: b64("2"), A: b64("1") });
-    expect(d.digests).toEqual({
-      A: "sha256:6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b",
-      B: "sha256:d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35",
-    });
-    expect((await digestValues({ A: b64("1"), B: b64("2") })).contentDigest).toBe(d.contentDigest);
-    expect((await digestValues({ A: b64("1"), B: b64("3") })).contentDigest).not.toBe(
-      d.contentDigest,
+describe("digestValues (keyed)", () => {
+  it("gives per-key keyed digests and a content digest that depends on keys and values only", async () => {
+    const keyring = await testKeyring("k7");
+    const dv = (data: Record<string, string>, owner = "0a1b2c3d", basename = "db") =>
+      digestValues(keyring.current, owner, basename, data);
+    const d = await dv({ B: b64("2"), A: b64("1") });
+    expect(Object.keys(d.digests)).toEqual(["A", "B"]);
+    expect(d.digests.A).toMatch(/^hmac-sha256:k7:[0-9a-f]{64}$/);
+    // never the plain SHA-256 of the value (a guess could be checked against it)
+    expect(d.digests.A).not.toContain(await plainSha256("1"));
+    expect(d.digests.B).not.toContain(await plainSha256("2"));
+    expect(d.keyId).toBe("k7");
+    expect((await dv({ A: b64("1"), B: b64("2") })).contentDigest).toBe(d.contentDigest);
+    expect((await dv({ A: b64("1"), B: b64("3") })).contentDigest).not.toBe(d.contentDigest);
+    expect((await dv({ A: b64("1"), C: b64("2") })).contentDigest).not.toBe(d.contentDigest);
+    // bound to owner, basename and key name; another key gives other digests
+    expect((await dv({ A: b64("1") }, "0a1b2c3e")).digests.A).not.toBe(d.digests.A);
+    expect((await dv({ A: b64("1") }, "0a1b2c3d", "dc")).digests.A).not.toBe(d.digests.A);
+    expect((await dv({ Z: b64("1") })).digests.Z?.split(":")[2]).not.toBe(
+      d.digests.A?.split(":")[2],
     );
-    expect((await digestValues({ A: b64("1"), C: b64("2") })).contentDigest).not.toBe(
-      d.contentDigest,
-    );
+    const other = await testKeyring("k7");
+    const again = await digestValues(other.current, "0a1b2c3d", "db", { A: b64("1") });
+    expect(again.digests.A).not.toBe(d.digests.A);
   });
 });
 

@@ -1,402 +1,361 @@
-// konduktor/sync.ts on three fake clusters: source choice, drift, plan (create / update / delete),
-// tombstones, named source, git-ssh one per owner, execution copies exactly, values never in plans.
+// konduktor/sync*.ts and konduktor/drift.ts on three fake clusters: what a sync believes comes from
+// the intent (the ledger) and the copies' signatures only. Sources, stale / edited / deleted copies,
+// unledgered secrets and adoption, deletions through the broker, placement, git-ssh one per owner,
+// execution signs copies exactly, values never in plans.
 import { describe, expect, it } from "vitest";
+import { checkSeal } from "../../konduktor/format.ts";
 import { applySecret, describeSecret } from "../../konduktor/ops.ts";
 import { buildSecret } from "../../konduktor/secret.ts";
+import { executePlan } from "../../konduktor/sync-execute.ts";
+import { planSync } from "../../konduktor/sync-plan.ts";
 import {
-  driftOf,
-  executePlan,
-  groupCopies,
-  planSync,
-  readCopies,
-  type Tombstone,
-  tombstoneKey,
-} from "../../konduktor/sync.ts";
-import type { SecretDescription } from "../../konduktor/types.ts";
-import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
+  ANNOTATION_CONTENT_DIGEST_LEGACY_FOR_TEST,
+  forge,
+  intentOf,
+  OWNER,
+  read,
+  sealedPut,
+  threeClusters,
+} from "../support/sync-fixtures.ts";
 
-const OWNER = "0a1b2c3d";
 const CANARY = "canary-value-never-in-a-plan";
 const NAMES = ["alpha", "beta", "gamma"];
 
-function clusters(): Map<string, FakeKube> {
-  return new Map(NAMES.map((n) => [n, createFakeKube({ cluster: n })]));
-}
-
-async function put(
-  kube: FakeKube,
-  basename: string,
-  pairs: Record<string, string>,
-  at: string,
-  kind: "env" | "default" = "env",
-) {
-  await applySecret(
-    kube,
-    buildSecret({ owner: OWNER, basename, kind, source: { type: "inline", pairs } }),
-    {
-      mode: "replace",
-      provenance: { actor: "token:t", via: "broker", at },
-    },
-  );
-}
-
-async function read(kubes: Map<string, FakeKube>, owners: string[] | "all" = [OWNER]) {
-  const copies = (
-    await Promise.all([...kubes].map(([name, kube]) => readCopies(kube, name, owners)))
-  ).flat();
-  return groupCopies(copies);
-}
-
-describe("sync planning", () => {
-  it("copies a secret missing on one cluster from the newest copy, exactly", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "db", { A: CANARY, B: "2" }, "2025-01-01T00:00:02Z");
-    await put(kubes.get("beta")!, "db", { A: "old" }, "2025-01-01T00:00:01Z");
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets });
+describe("sync planning by the ledger", () => {
+  it("copies the current version where it was never confirmed, exactly and signed; then in line", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha", "beta"], "db", { A: CANARY, B: "2" }, 4);
+    const intent = intentOf("db", 4, { alpha: 4, beta: 4 });
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({
+      clusters: NAMES,
+      secrets,
+      intents: new Map([[`${OWNER}/db`, intent]]),
+    });
     expect(plan.entries).toEqual([
-      expect.objectContaining({
+      {
+        owner: OWNER,
         secret: "db",
-        cluster: "beta",
-        action: "update",
-        keys: ["A", "B"],
-        source: "alpha",
-      }),
-      expect.objectContaining({
-        secret: "db",
+        secretName: `db-${OWNER}`,
         cluster: "gamma",
         action: "create",
         keys: ["A", "B"],
         source: "alpha",
-      }),
+        version: 4,
+        reason: "missing on gamma",
+      },
     ]);
     expect(JSON.stringify(plan)).not.toContain(CANARY);
-    const results = await executePlan({ plan, secrets, open: async (c) => kubes.get(c)! });
-    expect(results.map((r) => r.status)).toEqual(["done", "done"]);
-    const data = NAMES.map((n) => kubes.get(n)!.store.get(`db-${OWNER}`)?.data);
-    expect(data[1]).toEqual(data[0]);
-    expect(data[2]).toEqual(data[0]);
-    const again = planSync({ clusters: NAMES, secrets: await read(kubes) });
-    expect(again.entries).toEqual([]);
-    expect(again.inLine).toBe(1);
+    const written: string[] = [];
+    const results = await executePlan({
+      plan,
+      secrets,
+      keyring,
+      open: async (c) => kubes.get(c)!,
+      placementOf: () => "all",
+      written: (e, d) => written.push(`${e.cluster}:${d.contentDigest.split(":")[0]}`),
+    });
+    expect(results.map((r) => [r.cluster, r.status])).toEqual([["gamma", "done"]]);
+    expect(written).toEqual(["gamma:hmac-sha256"]);
+    const copy = kubes.get("gamma")!.store.get(`db-${OWNER}`)!;
+    expect(copy.data).toEqual(kubes.get("alpha")!.store.get(`db-${OWNER}`)!.data);
+    expect(await checkSeal(keyring, copy)).toMatchObject({ state: "valid", version: 4 });
+    const again = planSync({
+      clusters: NAMES,
+      secrets: await read(kubes, keyring),
+      intents: new Map([[`${OWNER}/db`, intentOf("db", 4, { alpha: 4, beta: 4, gamma: 4 })]]),
+    });
+    expect(again).toMatchObject({ entries: [], skipped: [], inLine: 1, secrets: 1 });
   });
 
-  it("a hand edit is drift flagged editedOutsideBroker: not overwritten unless a source is named", async () => {
-    const kubes = clusters();
-    for (const k of kubes.values()) await put(k, "api", { A: "1", B: "2" }, "2025-01-01T00:00:00Z");
-    const beta = kubes.get("beta")!;
-    const s = beta.store.get(`api-${OWNER}`)!;
-    s.data = { ...s.data, B: Buffer.from("hand").toString("base64") };
-    const secrets = await read(kubes);
-    const found = new Map<string, SecretDescription>();
-    for (const [c, copy] of secrets[0]!.copies) found.set(c, copy.description);
-    const drift = driftOf(NAMES, found);
-    expect(drift.inLine).toBe(false);
-    expect(drift.reference).toBe("alpha");
-    expect(drift.clusters).toEqual([
-      { cluster: "alpha", state: "in-line" },
-      {
-        cluster: "beta",
-        state: "different",
-        keys: { missing: [], extra: [], changed: ["B"] },
-        editedOutsideBroker: true,
-      },
-      { cluster: "gamma", state: "in-line" },
+  it("a forged copy (new value, plain digest, updated-at 2099) is never a source and reaches no other cluster", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, NAMES, "wandb", { KEY: "good" }, 2);
+    await forge(kubes.get("alpha")!, `wandb-${OWNER}`, { KEY: "attacker" });
+    const forged = kubes.get("alpha")!.store.get(`wandb-${OWNER}`)!;
+    expect(forged.metadata.annotations?.["konduktor-broker/updated-at"]).toBe(
+      "2099-01-01T00:00:00Z",
+    );
+    expect(forged.metadata.annotations?.[ANNOTATION_CONTENT_DIGEST_LEGACY_FOR_TEST]).toMatch(
+      /^sha256:/,
+    );
+    const intents = new Map([
+      [`${OWNER}/wandb`, intentOf("wandb", 2, { alpha: 2, beta: 2, gamma: 2 })],
     ]);
-    const plan = planSync({ clusters: NAMES, secrets });
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({ clusters: NAMES, secrets, intents });
     expect(plan.entries).toEqual([]);
-    expect(plan.inLine).toBe(0);
     expect(plan.skipped).toEqual([
       {
         owner: OWNER,
-        secret: "api",
-        secretName: `api-${OWNER}`,
-        cluster: "beta",
+        secret: "wandb",
+        secretName: `wandb-${OWNER}`,
+        cluster: "alpha",
+        editedOutsideBroker: true,
         reason:
-          "the copy on beta was changed outside the broker (B differ from alpha): not overwritten; name a source to copy from it",
+          "the copy on alpha was changed outside the broker (KEY differ from beta): not used, not overwritten; name a source to copy from it or over it",
       },
     ]);
-    const named = planSync({ clusters: NAMES, secrets, source: "alpha" });
-    expect(named.entries).toEqual([
-      expect.objectContaining({ cluster: "beta", action: "update", keys: ["B"], source: "alpha" }),
+    // a caller that names alpha as the source makes it a new version, copied everywhere
+    const named = planSync({ clusters: NAMES, secrets, intents, source: "alpha" });
+    expect(named.bumps).toEqual([
+      expect.objectContaining({
+        owner: OWNER,
+        secret: "wandb",
+        source: "alpha",
+        reason: "named-source",
+      }),
+    ]);
+    expect(named.entries.map((e) => [e.cluster, e.action, e.version, e.keys])).toEqual([
+      ["alpha", "update", null, []],
+      ["beta", "update", null, ["KEY"]],
+      ["gamma", "update", null, ["KEY"]],
+    ]);
+    // naming a good cluster repairs alpha instead
+    const repair = planSync({ clusters: NAMES, secrets, intents, source: "beta" });
+    expect(repair.bumps).toEqual([]);
+    expect(repair.entries.map((e) => [e.cluster, e.action, e.source, e.version])).toEqual([
+      ["alpha", "update", "beta", 2],
     ]);
   });
 
-  it("a CLI merge on one cluster (broker's updated-at kept) is not reverted, and is never the source", async () => {
-    const kubes = clusters();
-    for (const k of kubes.values()) await put(k, "m", { A: "1" }, "2025-01-01T00:00:00Z");
-    const alpha = kubes.get("alpha")!;
-    const s = alpha.store.get(`m-${OWNER}`)!;
-    s.data = { ...s.data, NEW: Buffer.from("cli").toString("base64") };
-    kubes.set("delta", createFakeKube({ cluster: "delta" }));
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: [...NAMES, "delta"], secrets });
-    // delta gets the broker's content from beta (alpha's edited copy is not a source); alpha is kept
-    expect(plan.entries.map((e) => [e.cluster, e.action, e.source])).toEqual([
-      ["delta", "create", "beta"],
+  it("a copy confirmed and then deleted outside the broker is reported, restored only when named", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha", "beta"], "gone", { A: "1" }, 3);
+    const intents = new Map([
+      [`${OWNER}/gone`, intentOf("gone", 3, { alpha: 3, beta: 3, gamma: 3 })],
     ]);
-    expect(plan.skipped.map((k) => k.cluster)).toEqual(["alpha"]);
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({ clusters: NAMES, secrets, intents });
+    expect(plan.entries).toEqual([]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        cluster: "gamma",
+        deletedOutsideBroker: true,
+        reason: expect.stringContaining('name "gone" in a sync\'s names to restore it'),
+      }),
+    ]);
+    const restored = planSync({ clusters: NAMES, secrets, intents, restore: (n) => n === "gone" });
+    expect(restored.entries.map((e) => [e.cluster, e.action, e.version])).toEqual([
+      ["gamma", "create", 3],
+    ]);
+    // a cluster that confirmed only an older version is created (it was down during the write)
+    const older = new Map([
+      [`${OWNER}/gone`, intentOf("gone", 3, { alpha: 3, beta: 3, gamma: 1 })],
+    ]);
+    expect(planSync({ clusters: NAMES, secrets, intents: older }).entries).toEqual([
+      expect.objectContaining({ cluster: "gamma", action: "create", reason: "missing on gamma" }),
+    ]);
   });
 
-  it("placement: a secret is copied only to the clusters its source copy was placed on", async () => {
-    const kubes = clusters();
-    const only = async (kube: FakeKube, basename: string, placement: string, at: string) =>
-      applySecret(
-        kube,
-        buildSecret({
-          owner: OWNER,
-          basename,
-          kind: "env",
-          source: { type: "inline", pairs: { A: "1" } },
-        }),
-        { mode: "replace", placement, provenance: { actor: "token:t", via: "broker", at } },
-      );
-    await only(kubes.get("alpha")!, "mine", "alpha", "2025-01-01T00:00:00Z");
-    await only(kubes.get("alpha")!, "two", "alpha,beta", "2025-01-01T00:00:00Z");
-    await put(kubes.get("alpha")!, "cli", { A: "1" }, "2025-01-01T00:00:00Z"); // no annotation: all
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets });
-    expect(plan.entries.map((e) => [e.secret, e.cluster, e.action])).toEqual([
-      ["cli", "beta", "create"],
-      ["cli", "gamma", "create"],
-      ["two", "beta", "create"],
+  it("an older signed copy is updated; a newer one than the ledger's is left alone", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha"], "s", { A: "new" }, 5);
+    await sealedPut(kubes, keyring, ["beta"], "s", { A: "old" }, 3);
+    await sealedPut(kubes, keyring, ["gamma"], "s", { A: "newer" }, 6);
+    const intents = new Map([[`${OWNER}/s`, intentOf("s", 5, { alpha: 5, beta: 3 })]]);
+    const plan = planSync({ clusters: NAMES, secrets: await read(kubes, keyring), intents });
+    expect(plan.entries.map((e) => [e.cluster, e.action, e.keys, e.version])).toEqual([
+      ["beta", "update", ["A"], 5],
     ]);
-    expect(plan.inLine).toBe(1);
-    await executePlan({ plan, secrets, open: async (c) => kubes.get(c)! });
-    const copy = kubes.get("beta")!.store.get(`two-${OWNER}`)!;
-    expect(copy.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha,beta");
-    const found = new Map<string, SecretDescription>();
-    for (const [c, k] of kubes) {
-      const x = k.store.get(`mine-${OWNER}`);
-      if (x) found.set(c, await describeSecret(k, x));
-    }
-    expect(driftOf(NAMES, found)).toEqual({
-      reference: "alpha",
-      inLine: true,
-      clusters: [
-        { cluster: "alpha", state: "in-line" },
-        { cluster: "beta", state: "not-placed" },
-        { cluster: "gamma", state: "not-placed" },
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        cluster: "gamma",
+        reason: expect.stringContaining("newer version"),
+      }),
+    ]);
+  });
+
+  it("secrets the ledger does not know are left where they are; a named source adopts one", async () => {
+    const { kubes, keyring } = await threeClusters();
+    // made by Konduktor's CLI (or the Action's kubeconfig mode): no signature, only on alpha
+    await applySecret(
+      kubes.get("alpha")!,
+      buildSecret({
+        owner: OWNER,
+        basename: "inject",
+        kind: "env",
+        source: { type: "inline", pairs: { LD_PRELOAD: "/tmp/x.so" } },
+      }),
+      { mode: "merge", provenance: { actor: "cli", via: "konduktor" } },
+    );
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({ clusters: NAMES, secrets, intents: new Map() });
+    expect(plan).toMatchObject({
+      entries: [],
+      skipped: [],
+      inLine: 0,
+      unledgered: [
+        { owner: OWNER, secret: "inject", secretName: `inject-${OWNER}`, clusters: ["alpha"] },
       ],
     });
+    const adopt = planSync({
+      clusters: NAMES,
+      secrets,
+      intents: new Map(),
+      source: "alpha",
+      adoptPlacement: ["alpha", "beta"],
+    });
+    expect(adopt.bumps).toEqual([
+      expect.objectContaining({
+        secret: "inject",
+        kind: "env",
+        placement: ["alpha", "beta"],
+        reason: "adopt",
+      }),
+    ]);
+    expect(adopt.entries.map((e) => [e.cluster, e.action, e.version])).toEqual([
+      ["alpha", "update", null],
+      ["beta", "create", null],
+    ]);
   });
 
-  it("tombstones keep a deletion time per cluster; a partial clear leaves the others covered", async () => {
-    const kubes = clusters();
-    // deleted from alpha at 00:01; re-created there by someone else at 00:02; deleted from beta at 00:03
-    await put(kubes.get("alpha")!, "t", { A: "1" }, "2025-01-01T00:02:00Z");
-    await put(kubes.get("beta")!, "t", { A: "1" }, "2025-01-01T00:00:00Z");
-    const tomb: Tombstone = {
-      owner: OWNER,
-      basename: "t",
-      deletedAt: "2025-01-01T00:03:00Z",
-      clusters: ["alpha", "beta"],
-      at: { alpha: "2025-01-01T00:01:00Z", beta: "2025-01-01T00:03:00Z" },
+  it("deleted through the broker: older signed copies are deleted, an edited one is left unless a source is named", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha", "beta"], "del", { A: "1" }, 2);
+    await forge(kubes.get("beta")!, `del-${OWNER}`, { A: "hand" });
+    const intent = {
+      ...intentOf("del", 2, { alpha: 2, beta: 2, gamma: 3 }),
+      version: 3,
+      deleted: { version: 3, by: "t", at: "x" },
     };
-    const plan = planSync({
-      clusters: NAMES,
-      secrets: await read(kubes),
-      tombstones: new Map([[tombstoneKey(OWNER, "t"), tomb]]),
-    });
-    // alpha's copy is newer than alpha's deletion: left alone (and it is the source for gamma)
-    expect(plan.entries.map((e) => [e.cluster, e.action])).toEqual([
-      ["beta", "delete"],
-      ["gamma", "create"],
+    const intents = new Map([[`${OWNER}/del`, intent]]);
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({ clusters: NAMES, secrets, intents });
+    expect(plan.entries.map((e) => [e.cluster, e.action, e.source])).toEqual([
+      ["alpha", "delete", null],
     ]);
-    const except: Tombstone = { ...tomb, clusters: "all", except: ["gamma"], at: {} };
-    const p2 = planSync({
-      clusters: NAMES,
-      secrets: await read(kubes),
-      tombstones: new Map([[tombstoneKey(OWNER, "t"), except]]),
-    });
-    expect(p2.entries.map((e) => [e.cluster, e.action])).toEqual([
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({ cluster: "beta", editedOutsideBroker: true }),
+    ]);
+    const named = planSync({ clusters: NAMES, secrets, intents, source: "alpha" });
+    expect(named.entries.map((e) => [e.cluster, e.action])).toEqual([
       ["alpha", "delete"],
       ["beta", "delete"],
     ]);
+    await executePlan({
+      plan,
+      secrets,
+      keyring,
+      open: async (c) => kubes.get(c)!,
+      placementOf: () => "all",
+    });
+    expect(kubes.get("alpha")!.store.has(`del-${OWNER}`)).toBe(false);
+    expect(kubes.get("beta")!.store.has(`del-${OWNER}`)).toBe(true);
   });
 
-  it("git-ssh: not written where it would delete a git-ssh secret outside the sync's names", async () => {
-    const kubes = clusters();
-    const git = (kube: FakeKube, basename: string, at: string) =>
+  it("placement: only placed clusters are written; a deletion from one cluster excepts it", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha"], "p", { A: "1" }, 1, "alpha,beta");
+    const placed = { ...intentOf("p", 1, { alpha: 1 }), placement: ["alpha", "beta"] };
+    const plan = planSync({
+      clusters: NAMES,
+      secrets: await read(kubes, keyring),
+      intents: new Map([[`${OWNER}/p`, placed]]),
+    });
+    expect(plan.entries.map((e) => e.cluster)).toEqual(["beta"]);
+    const except = { ...intentOf("p", 1, { alpha: 1 }), except: ["gamma"] };
+    const p2 = planSync({
+      clusters: NAMES,
+      secrets: await read(kubes, keyring),
+      intents: new Map([[`${OWNER}/p`, except]]),
+    });
+    expect(p2.entries.map((e) => e.cluster)).toEqual(["beta"]);
+  });
+
+  it("git-ssh: only the owner's newest is synced, and never over one outside the sync's names", async () => {
+    const { kubes, keyring } = await threeClusters();
+    const git = async (cluster: string, basename: string, version: number) =>
       applySecret(
-        kube,
+        kubes.get(cluster)!,
         buildSecret({
           owner: OWNER,
           basename,
           kind: "git-ssh",
           source: {
             type: "files",
-            files: [{ name: "gitkey", content: new TextEncoder().encode("k") }],
+            files: [{ name: "gitkey", content: new TextEncoder().encode(basename) }],
           },
-        }),
-        { mode: "replace", provenance: { actor: "a", via: "broker", at } },
-      );
-    await git(kubes.get("alpha")!, "in-scope", "2025-01-02T00:00:00Z");
-    await git(kubes.get("beta")!, "private", "2025-01-01T00:00:00Z");
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets, names: (n) => n === "in-scope" });
-    expect(plan.entries.map((e) => [e.secret, e.cluster])).toEqual([["in-scope", "gamma"]]);
-    expect(plan.skipped).toEqual([
-      expect.objectContaining({
-        secret: "in-scope",
-        cluster: "beta",
-        reason: expect.stringContaining('"private"'),
-      }),
-    ]);
-    // and applySecret itself refuses (before writing) when told which basenames it may delete
-    const refused = await applySecret(
-      kubes.get("beta")!,
-      buildSecret({
-        owner: OWNER,
-        basename: "in-scope",
-        kind: "git-ssh",
-        source: {
-          type: "files",
-          files: [{ name: "gitkey", content: new TextEncoder().encode("k") }],
-        },
-      }),
-      {
-        mode: "replace",
-        provenance: { actor: "a", via: "hook" },
-        mayDelete: (n) => n === "in-scope",
-      },
-    ).catch((e) => e);
-    expect(refused.code).toBe("forbidden");
-    expect(refused.message).toMatch(/"private".*nothing was written/);
-    expect(kubes.get("beta")!.store.has(`in-scope-${OWNER}`)).toBe(false);
-    expect(kubes.get("beta")!.store.has(`private-${OWNER}`)).toBe(true);
-  });
-
-  it("a named source wins; secrets not on it are skipped", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "one", { A: "new" }, "2025-01-02T00:00:00Z");
-    await put(kubes.get("gamma")!, "one", { A: "old" }, "2025-01-01T00:00:00Z");
-    await put(kubes.get("alpha")!, "two", { A: "x" }, "2025-01-01T00:00:00Z");
-    const plan = planSync({ clusters: NAMES, secrets: await read(kubes), source: "gamma" });
-    expect(plan.entries.map((e) => [e.secret, e.cluster, e.action, e.source])).toEqual([
-      ["one", "alpha", "update", "gamma"],
-      ["one", "beta", "create", "gamma"],
-    ]);
-    expect(plan.skipped).toEqual([expect.objectContaining({ secret: "two" })]);
-  });
-
-  it("tombstones: never copied back; copies written before the deletion are deleted", async () => {
-    const kubes = clusters();
-    await put(kubes.get("gamma")!, "gone", { A: "1" }, "2025-01-01T00:00:00Z");
-    await put(kubes.get("alpha")!, "kept", { A: "1" }, "2025-01-01T00:00:00Z");
-    const tombstones = new Map<string, Tombstone>([
-      [
-        tombstoneKey(OWNER, "gone"),
-        { owner: OWNER, basename: "gone", deletedAt: "2025-01-01T00:01:00Z", clusters: "all" },
-      ],
-    ]);
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets, tombstones });
-    expect(plan.entries.filter((e) => e.secret === "gone")).toEqual([
-      expect.objectContaining({ cluster: "gamma", action: "delete", source: null }),
-    ]);
-    await executePlan({ plan, secrets, open: async (c) => kubes.get(c)! });
-    expect(kubes.get("gamma")!.store.has(`gone-${OWNER}`)).toBe(false);
-    expect(kubes.get("beta")!.store.has(`gone-${OWNER}`)).toBe(false);
-    expect(kubes.get("beta")!.store.has(`kept-${OWNER}`)).toBe(true);
-  });
-
-  it("tombstones: a stale copy edited outside the broker is left alone unless a source is named", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "gone", { A: "1" }, "2025-01-01T00:00:00Z");
-    await put(kubes.get("gamma")!, "gone", { A: "1" }, "2025-01-01T00:00:00Z");
-    const s = kubes.get("gamma")!.store.get(`gone-${OWNER}`)!;
-    s.data = { ...s.data, A: Buffer.from("hand").toString("base64") };
-    const tombstones = new Map<string, Tombstone>([
-      [
-        tombstoneKey(OWNER, "gone"),
-        { owner: OWNER, basename: "gone", deletedAt: "2025-01-01T00:01:00Z", clusters: "all" },
-      ],
-    ]);
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets, tombstones });
-    expect(plan.entries).toEqual([expect.objectContaining({ cluster: "alpha", action: "delete" })]);
-    expect(plan.skipped).toEqual([expect.objectContaining({ cluster: "gamma" })]);
-    const named = planSync({ clusters: NAMES, secrets, tombstones, source: "alpha" });
-    expect(named.skipped).toEqual([]);
-    expect(named.entries.map((e) => [e.cluster, e.action])).toEqual([
-      ["alpha", "delete"],
-      ["gamma", "delete"],
-    ]);
-  });
-
-  it("an immutable secret recreated without a placement keeps its placement annotation", async () => {
-    const kube = createFakeKube({ cluster: "alpha" });
-    const write = (pairs: Record<string, string>, placement?: string) =>
-      applySecret(
-        kube,
-        buildSecret({
-          owner: OWNER,
-          basename: "imm",
-          kind: "env",
-          source: { type: "inline", pairs },
         }),
         {
           mode: "replace",
-          immutable: true,
-          ...(placement === undefined ? {} : { placement }),
-          provenance: { actor: "token:t", via: "broker", at: "2025-01-01T00:00:00Z" },
+          placement: "all",
+          seal: { keyring, version },
+          provenance: { actor: "a", via: "broker" },
         },
       );
-    await write({ A: "1" }, "alpha");
-    const r = await write({ A: "2" });
-    expect(r.writes).toBe(2); // deleted and created again
-    const s = kube.store.get(`imm-${OWNER}`)!;
-    expect(s.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha");
-    expect((await describeSecret(kube, s)).placement).toEqual(["alpha"]);
-  });
-
-  it("drift: a cluster the secret was deleted from through the broker is `deleted`, in line", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "part", { A: "1" }, "2025-01-01T00:00:00Z");
-    await put(kubes.get("gamma")!, "part", { A: "1" }, "2025-01-01T00:00:00Z");
-    const found = new Map<string, SecretDescription>();
-    for (const [c, copy] of (await read(kubes))[0]!.copies) found.set(c, copy.description);
-    const tomb: Tombstone = {
-      owner: OWNER,
-      basename: "part",
-      deletedAt: "2025-01-01T00:01:00Z",
-      clusters: ["beta"],
-    };
-    const drift = driftOf(NAMES, found, new Set(), tomb);
-    expect(drift.clusters.map((r) => r.state)).toEqual(["in-line", "deleted", "in-line"]);
-    expect(drift.inLine).toBe(true);
-    // without the tombstone, beta is missing
-    expect(driftOf(NAMES, found).clusters[1]?.state).toBe("missing");
-  });
-
-  it("targets limit where it writes (a new cluster catches up without touching the others)", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "a", { A: "1" }, "2025-01-01T00:00:00Z");
-    await put(kubes.get("beta")!, "b", { B: "1" }, "2025-01-01T00:00:00Z");
-    const plan = planSync({
-      clusters: NAMES,
-      targets: ["gamma"],
-      secrets: await read(kubes, "all"),
-    });
-    expect(plan.entries.map((e) => [e.secret, e.cluster, e.action, e.source])).toEqual([
-      ["a", "gamma", "create", "alpha"],
-      ["b", "gamma", "create", "beta"],
+    await git("alpha", "in-scope", 5);
+    await git("beta", "private", 4);
+    const intents = new Map([
+      [`${OWNER}/in-scope`, { ...intentOf("in-scope", 5, { alpha: 5 }), kind: "git-ssh" as const }],
+      [`${OWNER}/private`, { ...intentOf("private", 4, { beta: 4 }), kind: "git-ssh" as const }],
+    ]);
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({ clusters: NAMES, secrets, intents });
+    expect(plan.entries.map((e) => [e.secret, e.cluster])).toEqual([
+      ["in-scope", "beta"],
+      ["in-scope", "gamma"],
+    ]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        secret: "private",
+        reason: expect.stringContaining('"in-scope" is newer'),
+      }),
+    ]);
+    const scoped = planSync({ clusters: NAMES, secrets, intents, names: (n) => n === "in-scope" });
+    expect(scoped.entries.map((e) => [e.secret, e.cluster])).toEqual([["in-scope", "gamma"]]);
+    expect(scoped.skipped).toEqual([
+      expect.objectContaining({ cluster: "beta", reason: expect.stringContaining('"private"') }),
     ]);
   });
 
-  it("provenance of a copy keeps the source's writer and time, via sync", async () => {
-    const kubes = clusters();
-    await put(kubes.get("alpha")!, "p", { A: "1" }, "2025-01-01T00:00:00.000Z");
-    const secrets = await read(kubes);
-    const plan = planSync({ clusters: NAMES, secrets });
-    await executePlan({ plan, secrets, open: async (c) => kubes.get(c)!, via: "sync:test" });
+  it("copies of the current version that differ (a merge onto differing copies) are not chosen between", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(kubes, keyring, ["alpha"], "m", { A: "1", X: "kept" }, 2);
+    await sealedPut(kubes, keyring, ["beta"], "m", { A: "1" }, 2);
+    const intents = new Map([[`${OWNER}/m`, intentOf("m", 2, { alpha: 2, beta: 2 })]]);
+    const plan = planSync({ clusters: NAMES, secrets: await read(kubes, keyring), intents });
+    expect(plan.entries).toEqual([]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({
+        reason: expect.stringContaining("the copies of version 2 differ (alpha, beta"),
+      }),
+    ]);
+  });
+
+  it("execution keeps the source's writer and time, via sync, and signs the entry's placement", async () => {
+    const { kubes, keyring } = await threeClusters();
+    await sealedPut(
+      kubes,
+      keyring,
+      ["alpha"],
+      "prov",
+      { A: "1" },
+      1,
+      "all",
+      "2025-01-01T00:00:00.000Z",
+    );
+    const secrets = await read(kubes, keyring);
+    const plan = planSync({
+      clusters: NAMES,
+      secrets,
+      intents: new Map([[`${OWNER}/prov`, intentOf("prov", 1, { alpha: 1 })]]),
+    });
+    await executePlan({
+      plan,
+      secrets,
+      keyring,
+      open: async (c) => kubes.get(c)!,
+      placementOf: () => "all",
+      via: "sync:test",
+    });
     const beta = kubes.get("beta")!;
-    const d = await describeSecret(beta, beta.store.get(`p-${OWNER}`)!);
+    const d = await describeSecret(beta, beta.store.get(`prov-${OWNER}`)!, keyring);
     expect(d.provenance).toEqual({
       actor: "token:t",
       via: "sync:test",
       at: "2025-01-01T00:00:00.000Z",
     });
+    expect(d.signature).toEqual({ state: "valid", version: 1, keyId: "t1", placement: "all" });
   });
 });

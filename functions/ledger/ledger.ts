@@ -1,0 +1,276 @@
+/**
+ * The intent ledger: per owner and secret, which version should be where, what was deleted on
+ * purpose, and where each version was confirmed written (./entry.ts). Never a value.
+ *
+ * Storage (functions/store/records.ts): one shard per owner, `owner:<hash>` (one Durable Object on
+ * Cloudflare), holding `seq` (the owner's version counter) and one record per secret,
+ * `secret:<basename>`. A version is assigned atomically when a request starts: the counter and the
+ * entry are committed together with compare-and-set, so two requests never get the same version
+ * and a later request always gets a larger one. Versions order writes and deletions; wall clocks
+ * order nothing.
+ */
+import { intentKey } from "../../konduktor/sync.ts";
+import { keys, ownerShard } from "../store/keys.ts";
+import {
+  CommitConflictError,
+  type RecordStore,
+  type RecordWrite,
+  type ShardedStore,
+  updateRecord,
+} from "../store/records.ts";
+import {
+  confirm,
+  type LedgerEntry,
+  settleContent,
+  startBump,
+  startDelete,
+  startWrite,
+  type WriteRequest,
+  writeChangesNothing,
+} from "./entry.ts";
+
+const SEQ = keys.ledgerSeq;
+const PREFIX = keys.ledgerEntryPrefix;
+const entryKey = keys.ledgerEntry;
+const PAGE = 500;
+const ATTEMPTS = 20;
+
+/** A write's copies as the clusters confirmed them (keyed digests, never values). */
+export interface Written {
+  cluster: string;
+  contentDigest: string;
+  digests: Record<string, string>;
+}
+
+export class Ledger {
+  private readonly records: ShardedStore;
+  private readonly now: () => Date;
+
+  constructor(records: ShardedStore, now: () => Date = () => new Date()) {
+    this.records = records;
+    this.now = now;
+  }
+
+  private shard(owner: string): RecordStore {
+    return this.records.shard(ownerShard(owner));
+  }
+
+  async get(owner: string, basename: string): Promise<LedgerEntry | null> {
+    const record = await this.shard(owner).get(entryKey(basename));
+    return record ? (JSON.parse(record.value) as LedgerEntry) : null;
+  }
+
+  /** Every entry of these owners, by `intentKey(owner, basename)` (one listing per owner). */
+  async entries(owners: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const out = new Map<string, LedgerEntry>();
+    await Promise.all(
+      [...new Set(owners)].map(async (owner) => {
+        const shard = this.shard(owner);
+        let after: string | undefined;
+        for (;;) {
+          const page = await shard.list(PREFIX, { limit: PAGE, ...(after ? { after } : {}) });
+          for (const r of page) {
+            const e = JSON.parse(r.value) as LedgerEntry;
+            out.set(intentKey(e.owner, e.basename), e);
+          }
+          if (page.length < PAGE) break;
+          after = (page.at(-1) as { key: string }).key;
+        }
+      }),
+    );
+    return out;
+  }
+
+  /**
+   * Assigns the owner's next version to a secret and commits `change(entry, version)` with it, both
+   * conditional on what was read. `change` returns the new entry, null to remove it, or undefined
+   * to assign nothing (then nothing is written and `version` is null).
+   */
+  private async assign(
+    owner: string,
+    basename: string,
+    change: (entry: LedgerEntry | null, version: number) => LedgerEntry | null | undefined,
+  ): Promise<{ version: number | null; before: LedgerEntry | null; after: LedgerEntry | null }> {
+    const shard = this.shard(owner);
+    const key = entryKey(basename);
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const got = await shard.getMany([SEQ, key]);
+      const seq = got.get(SEQ);
+      const record = got.get(key);
+      const before = record ? (JSON.parse(record.value) as LedgerEntry) : null;
+      const version = (seq ? (JSON.parse(seq.value) as { n: number }).n : 0) + 1;
+      const after = change(before, version);
+      if (after === undefined) return { version: null, before, after: before };
+      const writes: RecordWrite[] = [
+        { key: SEQ, value: JSON.stringify({ n: version }), ifRev: seq?.rev ?? 0 },
+      ];
+      if (after !== null || before !== null) {
+        writes.push({
+          key,
+          value: after === null ? null : JSON.stringify(after),
+          ifRev: record?.rev ?? 0,
+        });
+      }
+      if ((await shard.commit(writes)).ok) return { version, before, after };
+      // another request of this owner took the version: back off (full jitter), read again
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+    }
+    throw new CommitConflictError(`${ownerShard(owner)}/${key}`, ATTEMPTS);
+  }
+
+  /** Changes one entry with compare-and-set; `change` returning the same entry writes nothing. */
+  private async update(
+    owner: string,
+    basename: string,
+    change: (entry: LedgerEntry) => LedgerEntry | null,
+  ): Promise<void> {
+    await updateRecord<LedgerEntry>(this.shard(owner), entryKey(basename), (entry) => {
+      if (!entry) return undefined;
+      const next = change(entry);
+      return next !== null && JSON.stringify(next) === JSON.stringify(entry) ? undefined : next;
+    });
+  }
+
+  /**
+   * A write starts: its version, or the entry's current content version when the write changes
+   * nothing (`reused`: nothing committed). `before` is what a failed write restores.
+   */
+  async beginWrite(
+    owner: string,
+    basename: string,
+    w: WriteRequest,
+  ): Promise<{ version: number; reused: boolean; before: LedgerEntry | null }> {
+    const at = this.now().toISOString();
+    const r = await this.assign(owner, basename, (entry, version) =>
+      writeChangesNothing(entry, w)
+        ? undefined
+        : startWrite(entry, owner, basename, version, w, at),
+    );
+    if (r.version === null) {
+      return { version: (r.before as LedgerEntry).contentVersion, reused: true, before: r.before };
+    }
+    return { version: r.version, reused: false, before: r.before };
+  }
+
+  /**
+   * A write ended: the clusters that hold it are confirmed, and its content is settled. When it
+   * wrote nowhere for sure (`rollback`) and nothing newer started, the previous content is restored
+   * (the version stays used: an older version never comes back).
+   */
+  async finishWrite(
+    owner: string,
+    basename: string,
+    version: number,
+    outcome: { written: readonly Written[]; rollback: boolean; before: LedgerEntry | null },
+  ): Promise<void> {
+    await this.update(owner, basename, (entry) => {
+      const confirmed = confirm(
+        entry,
+        outcome.written.map((w) => ({ cluster: w.cluster, version, state: "written" as const })),
+      );
+      const settled = settleContent(confirmed, version, outcome.written);
+      if (!outcome.rollback || settled.version !== version) return settled;
+      if (outcome.before === null) return null;
+      return { ...outcome.before, version, clusters: settled.clusters };
+    });
+  }
+
+  /** A deletion starts: its version (the entry is deleted, or its placement shrinks). */
+  async beginDelete(
+    owner: string,
+    basename: string,
+    d: { coverage: string[] | "all"; clusters: readonly string[]; by: string },
+  ): Promise<number> {
+    const at = this.now().toISOString();
+    const r = await this.assign(owner, basename, (entry, version) =>
+      startDelete(entry, owner, basename, version, d, at),
+    );
+    return r.version as number;
+  }
+
+  /** A deletion (or a git-ssh write that replaced this one) ended on these clusters. */
+  async finishDelete(
+    owner: string,
+    basename: string,
+    version: number,
+    clusters: readonly string[],
+  ): Promise<void> {
+    await this.update(owner, basename, (entry) =>
+      confirm(
+        entry,
+        clusters.map((cluster) => ({ cluster, version, state: "deleted" as const })),
+      ),
+    );
+  }
+
+  /**
+   * git-ssh is one per owner: a write of `version` deleted the owner's other git-ssh secrets on
+   * these clusters. Each is recorded as deleted there (unless a newer intent for it started since).
+   */
+  async replacedGitSsh(
+    owner: string,
+    replaced: readonly { cluster: string; basename: string }[],
+    version: number,
+    by: string,
+  ): Promise<void> {
+    const at = this.now().toISOString();
+    const byName = new Map<string, string[]>();
+    for (const r of replaced)
+      byName.set(r.basename, [...(byName.get(r.basename) ?? []), r.cluster]);
+    for (const [basename, clusters] of byName) {
+      await this.update(owner, basename, (entry) => {
+        if (entry.version > version || entry.deleted) return entry;
+        const shrunk = startDelete(
+          entry,
+          owner,
+          basename,
+          version,
+          {
+            coverage: clusters,
+            clusters,
+            by,
+          },
+          at,
+        ) as LedgerEntry;
+        return confirm(
+          shrunk,
+          clusters.map((cluster) => ({ cluster, version, state: "deleted" as const })),
+        );
+      });
+    }
+  }
+
+  /**
+   * A sync gives a secret a new version from a copy (adoption, or a named source), provided the
+   * entry is still what the sync planned with (`expected`: its version, null = no entry).
+   * Null when it changed meanwhile (then the sync writes nothing for it).
+   */
+  async bump(
+    b: Parameters<typeof startBump>[1] & { expected: number | null },
+  ): Promise<number | null> {
+    const at = this.now().toISOString();
+    const r = await this.assign(b.owner, b.basename, (entry, version) =>
+      (entry?.version ?? null) === b.expected ? startBump(entry, b, version, at) : undefined,
+    );
+    return r.version;
+  }
+
+  /**
+   * What a sync wrote, deleted or saw: confirmations (newer versions only) and, when every copy of
+   * the content version agrees, its digest. Writes nothing when nothing changes.
+   */
+  async record(
+    owner: string,
+    basename: string,
+    seen: {
+      confirmations: readonly { cluster: string; version: number; state: "written" | "deleted" }[];
+      written?: { version: number; copies: readonly Written[] };
+    },
+  ): Promise<void> {
+    await this.update(owner, basename, (entry) => {
+      const confirmed = confirm(entry, seen.confirmations);
+      if (!seen.written || confirmed.contentDigest !== null) return confirmed;
+      return settleContent(confirmed, seen.written.version, seen.written.copies);
+    });
+  }
+}
