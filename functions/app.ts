@@ -16,9 +16,10 @@ import { problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { hookRoutes } from "./routes/hooks.ts";
-import { legacyRoutes } from "./routes/legacy.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
+import { secretRoutes } from "./routes/secrets.ts";
+import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { migrateKeyValueState } from "./store/migrate.ts";
 import { createStores } from "./store/stores.ts";
@@ -96,11 +97,12 @@ export function createApp(deps: AppDeps) {
     c.header("x-request-id", c.get("requestId"));
   });
 
+  app.route("/v1/secrets", secretRoutes());
+  app.route("/v1/sync", syncRoutes());
   app.route("/v1/clusters", clusterRoutes());
   app.route("/v1/tokens", tokenRoutes());
   app.route("/v1/oidc-bindings", oidcBindingRoutes());
   app.route("/v1/hooks", hookRoutes());
-  app.route("/", legacyRoutes());
   const document = (origin: string) => openApiDocument(app, origin);
   app.route("/", metaRoutes({ document, docsScript: deps.docsScript }));
   answerOtherMethods(app);

@@ -3,7 +3,6 @@
  * stable machine `code` and the request id. Messages say what to fix and never hold a value,
  * a token or a kubeconfig.
  */
-import { z } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import {
   clusterProblem,
@@ -12,8 +11,14 @@ import {
   KonduktorError,
   titleOf,
 } from "../konduktor/errors.ts";
+import {
+  type FieldProblem,
+  PROBLEM_TYPE_BASE,
+  type Problem,
+  ProblemSchema,
+} from "../konduktor/wire/problem.ts";
 
-export const PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
+export type { FieldProblem, Problem };
 
 /** The broker's codes and their statuses: konduktor/errors.ts, one table for every answer. */
 export const PROBLEM_STATUS = ERROR_STATUS;
@@ -21,11 +26,6 @@ export type ProblemCode = ErrorCode;
 
 /** TRANSITIONAL name of `clusterProblem` (konduktor/errors.ts), for the routes not moved yet. */
 export const allClustersFailedProblem = clusterProblem;
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
 
 /**
  * A request the broker answers with a problem: a code of the catalogue (konduktor/errors.ts), its
@@ -78,24 +78,6 @@ export function invalidInput(
   });
 }
 
-export const FieldProblemSchema = z.object({ field: z.string(), message: z.string() });
-
-export const ProblemSchema = z
-  .object({
-    type: z.string().openapi({ example: `${PROBLEM_TYPE_BASE}forbidden` }),
-    title: z.string().openapi({ example: "Forbidden" }),
-    status: z.number().int().openapi({ example: 403 }),
-    detail: z.string().openapi({ example: "this token may not act for owner 0a1b2c3d" }),
-    code: z.string().openapi({ example: "forbidden" }),
-    requestId: z.string().openapi({ example: "4c8e0f0e-8a55-4b8a-b43a-1a2b3c4d5e6f" }),
-    instance: z.string().optional(),
-    errors: z.array(FieldProblemSchema).optional(),
-    results: z.array(z.record(z.string(), z.unknown())).optional(),
-  })
-  .openapi("Problem");
-
-export type Problem = z.infer<typeof ProblemSchema>;
-
 export function problemBody(
   code: string,
   status: number,
@@ -138,21 +120,23 @@ export function problemResponse(
   );
 }
 
-type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 500 | 502 | 503 | 504;
+type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 502 | 503 | 504;
 
+/** What each status means on this API; the problem's `code` says which case it is. */
 const DESCRIBED: Record<ProblemStatus, string> = {
   400: "Invalid input (malformed JSON, unknown or bad fields, a bad path or query parameter); `errors` lists each field",
   401: "No credential, or one that is wrong, revoked or expired",
   403: "The credential may not do this",
-  404: "Not found",
+  404: "Not found: an unknown name or cluster (`not_found` also when every cluster lacks the secret)",
   405: "The path has no such method: `Allow` lists the methods it has",
-  409: "Conflict",
-  413: "The request body is larger than the broker accepts",
+  409: "Conflict: the `code` says which (e.g. `cluster_not_owner`, `webhook_in_progress`, `webhook_stale`)",
+  413: "Too large: the request body (`payload_too_large`), or the secret for every cluster (`cluster_too_large`)",
   415: "The body is not application/json",
+  422: "Every cluster refused the secret as invalid (`cluster_invalid`); the results say why",
   500: "Internal error (logged with the request id)",
-  502: "Every cluster failed (the results say how)",
-  503: "A dependency of the broker is unavailable (e.g. GitHub's OIDC keys); retry later",
-  504: "Every cluster timed out",
+  502: "Every cluster failed (`clusters_failed`, or `cluster_<code>` when all alike); the results say how",
+  503: "Try again later: GitHub's OIDC keys could not be fetched (`oidc_unavailable`), or every cluster asked to slow down (`cluster_throttled`)",
+  504: "Every cluster timed out (`cluster_timeout`)",
 };
 
 const ALLOW_HEADER = {

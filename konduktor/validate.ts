@@ -12,8 +12,10 @@ export const MAX_SECRET_BYTES = 1_048_576;
 export const MAX_BASENAME_LENGTH = 63;
 export const MAX_KEY_LENGTH = 253;
 
-const OWNER_RE = /^[0-9a-f]{8}$/;
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** An owner: Konduktor's user hash as this project accepts it (8 lowercase hex characters). */
+export const OWNER_RE = /^[0-9a-f]{8}$/;
+/** A DNS label (RFC 1123): a basename, a namespace, a cluster name, an OIDC binding id. */
+export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** One problem with an input: which field, and how to fix it. Never holds a value. */

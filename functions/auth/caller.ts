@@ -9,7 +9,6 @@
  * is not its kind (so the next one is tried), a `Caller` when it is valid, and throws
  * `ApiError("unauthorized", …)` when it is its kind but not valid.
  */
-import { z } from "@hono/zod-openapi";
 import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
 import type { Stores } from "../store/stores.ts";
@@ -22,15 +21,6 @@ export interface Rights {
   /** list every user's secrets (names, kinds, owners; never values) */
   listAllUsers: boolean;
 }
-
-/** Rights in a request body (API tokens, OIDC bindings): write and read unless said otherwise. */
-export const RightsInput = z
-  .strictObject({
-    write: z.boolean().default(true),
-    read: z.boolean().default(true),
-    listAllUsers: z.boolean().default(false),
-  })
-  .default({ write: true, read: true, listAllUsers: false });
 
 /** One indivisible permission: these owners, on these clusters, with these rights. */
 export interface Grant {

@@ -3,24 +3,23 @@
  * semantics) or a sync request (POST /v1/sync). Every scope check happens before any write.
  */
 import { LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
+import type { SecretSet } from "../../konduktor/wire/secrets.ts";
 import { audit } from "../audit.ts";
 import type { Caller } from "../auth/caller.ts";
-import { pickOwner } from "../auth/policy.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../problem.ts";
 import type { HookRecord } from "../registry/hooks.ts";
-import { onClusters, putOnClusters, targets } from "../secrets/http.ts";
-import { checkBasename, secretFromBody } from "../secrets/wire.ts";
+import { authorized, onClusters, ownerOf, putAnswer } from "../secrets/http.ts";
+import { checkBasename, secretFromBody } from "../secrets/input.ts";
 import type { DeliveryRecord } from "../store/deliveries.ts";
 import {
   nameMatcher,
   type SyncRequest,
-  sendSync,
   syncOutcomeOf,
   syncScopeFor,
+  syncStatus,
 } from "../sync/request.ts";
-import { runSync, syncLogFields } from "../sync/service.ts";
-import type { SecretSet } from "./wire.ts";
+import { runSync, type SyncOutcome, syncLogFields } from "../sync/service.ts";
 
 /** The caller a delivery acts as: the hook's owners and clusters, write and read. */
 export function hookCaller(hook: HookRecord): Caller {
@@ -47,8 +46,15 @@ function checkNameInScope(hook: HookRecord, name: string, field: string): void {
 }
 
 /** What leads every delivery's answer. */
-function answerPrefix(c: AppContext, hook: HookRecord) {
-  return { hook: hook.id, deliveryId: c.req.header("webhook-id"), replay: false };
+function answerPrefix(delivery: DeliveryRecord) {
+  return { hook: delivery.hookId, deliveryId: delivery.deliveryId, replay: false as const };
+}
+
+/** A delivery's answer: the PUT or sync answer led by the hook and delivery id, and its status. */
+export interface Delivered {
+  body: ReturnType<typeof answerPrefix> &
+    (Awaited<ReturnType<typeof putAnswer>>["body"] | SyncOutcome);
+  status: 200 | 207;
 }
 
 /**
@@ -59,10 +65,9 @@ function answerPrefix(c: AppContext, hook: HookRecord) {
 export async function applySecretSet(
   c: AppContext,
   hook: HookRecord,
-  caller: Caller,
   body: SecretSet,
   delivery: DeliveryRecord,
-): Promise<Response> {
+): Promise<Delivered> {
   const { name } = body;
   checkBasename(name, "");
   checkNameInScope(hook, name, "name");
@@ -71,9 +76,13 @@ export async function applySecretSet(
       `owner ${body.owner} is outside this hook's scope (owners ${hook.owners.join(", ")}): nothing was written`,
     );
   }
-  const owner = pickOwner(caller, body.owner);
+  const { scope, clusters } = await authorized(c, {
+    right: "write",
+    owners: { one: body.owner },
+    clusters: body.clusters,
+  });
+  const owner = ownerOf(scope);
   const secret = secretFromBody(owner, name, body);
-  const clusters = await targets(c, caller, body.clusters);
   const inScope = nameMatcher(hook.names);
   if (body.kind === "git-ssh") {
     const outside = new Set<string>();
@@ -105,35 +114,37 @@ export async function applySecretSet(
       { newerDeliveryId: newer.deliveryId },
     );
   }
-  return await putOnClusters(c, caller, {
+  const put = await putAnswer(c, {
     owner,
     name,
     body,
     secret,
     clusters,
+    placement: scope.placement,
     via: `webhook:${hook.id}`,
-    answerPrefix: answerPrefix(c, hook),
     mayDelete: inScope,
   });
+  return { body: { ...answerPrefix(delivery), ...put.body }, status: put.status };
 }
 
 /** Runs a sync request within the hook's owners, clusters and names. */
 export async function applySync(
   c: AppContext,
   hook: HookRecord,
-  caller: Caller,
   body: SyncRequest,
-): Promise<Response> {
+  delivery: DeliveryRecord,
+): Promise<Delivered> {
   if (!hook.allowSync) {
     throw outOfScope(
       "this hook may not run syncs (allowSync is false): send a secret set, or ask an admin for a hook with allowSync",
     );
   }
   for (const [i, n] of (body.names ?? []).entries()) checkNameInScope(hook, n, `sync.names.${i}`);
-  const scope = await syncScopeFor(c, caller, body);
+  const services = c.get("services");
+  const scope = await syncScopeFor(services, c.get("caller"), body);
   const inHook = nameMatcher(hook.names);
   const asked = body.names ? nameMatcher(body.names) : null;
-  const outcome = await runSync(c.get("services"), {
+  const outcome = await runSync(services, {
     ...scope,
     names: (n) => inHook(n) && (asked === null || asked(n)),
     dryRun: body.dryRun,
@@ -145,5 +156,6 @@ export async function applySync(
     outcome: syncOutcomeOf(outcome),
     ...syncLogFields(outcome),
   });
-  return sendSync(c, outcome, answerPrefix(c, hook));
+  const answer = { ...answerPrefix(delivery), ...outcome };
+  return { body: answer, status: syncStatus(outcome, answer) };
 }

@@ -8,14 +8,30 @@
  */
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { ZodError } from "zod";
+import { SyncDelivery } from "../../konduktor/wire/hooks.ts";
+import { type SecretSet, SecretSetBody } from "../../konduktor/wire/secrets.ts";
 import { audit } from "../audit.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError, fieldProblems, invalidInput } from "../problem.ts";
 import type { HookRecord } from "../registry/hooks.ts";
 import { deliveryLeaseMs } from "../store/deliveries.ts";
 import type { SyncRequest } from "../sync/request.ts";
-import { applySecretSet, applySync, hookCaller } from "./apply.ts";
-import { type SecretSet, SecretSetDelivery, SyncDelivery } from "./wire.ts";
+import { applySecretSet, applySync, type Delivered, hookCaller } from "./apply.ts";
+
+/** The answer to a delivery seen before (nothing written again). */
+export interface Replayed {
+  body: {
+    hook: string;
+    deliveryId: string;
+    replay: true;
+    firstSeenAt: string;
+    firstStatus: number | null;
+    firstOutcome: string | null;
+    firstRequestId: string;
+    message: string;
+  };
+  status: 200;
+}
 
 /** Accepted clock difference between the sender and the broker (the Standard Webhooks default). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
@@ -121,7 +137,7 @@ function parse(raw: string): { sync: SyncRequest } | { set: SecretSet } {
     if (!parsed.success) throw invalid(parsed.error);
     return { sync: parsed.data.sync };
   }
-  const parsed = SecretSetDelivery.safeParse(json);
+  const parsed = SecretSetBody.safeParse(json);
   if (!parsed.success) throw invalid(parsed.error);
   return { set: parsed.data };
 }
@@ -132,7 +148,7 @@ function parse(raw: string): { sync: SyncRequest } | { set: SecretSet } {
  * 409 `webhook_in_progress`; after the deadline (the broker died applying it) a retry takes it
  * over. A failure that wrote nothing (a 4xx, every cluster failed) releases it at once.
  */
-export async function deliver(c: AppContext, id: string): Promise<Response> {
+export async function deliver(c: AppContext, id: string): Promise<Delivered | Replayed> {
   const { now, stores, config, registry } = c.get("services");
   const { hook, deliveryId, seconds, raw } = await verify(c, id);
   const flightKey = `${hook.id}:${deliveryId}`;
@@ -157,34 +173,31 @@ export async function deliver(c: AppContext, id: string): Promise<Response> {
     const seen = claim.done;
     audit(c, { outcome: "ok", hook: hook.id, deliveryId, replay: true });
     c.header("webhook-replay", "true");
-    return c.json(
-      {
-        hook: hook.id,
-        deliveryId,
-        replay: true,
-        firstSeenAt: seen.firstSeenAt,
-        firstStatus: seen.status ?? null,
-        firstOutcome: seen.outcome ?? null,
-        firstRequestId: seen.requestId,
-        message: `delivery ${deliveryId} was applied before: answered as a replay, nothing written again`,
-      },
-      200,
-    );
+    const body = {
+      hook: hook.id,
+      deliveryId,
+      replay: true as const,
+      firstSeenAt: seen.firstSeenAt,
+      firstStatus: seen.status ?? null,
+      firstOutcome: seen.outcome ?? null,
+      firstRequestId: seen.requestId,
+      message: `delivery ${deliveryId} was applied before: answered as a replay, nothing written again`,
+    };
+    return { body, status: 200 };
   }
   const record = claim.claimed;
   inFlight.add(flightKey);
-  const caller = hookCaller(hook);
-  c.set("caller", caller);
+  c.set("caller", hookCaller(hook));
   try {
     const body = parse(raw);
-    const res =
+    const answer =
       "sync" in body
-        ? await applySync(c, hook, caller, body.sync)
-        : await applySecretSet(c, hook, caller, body.set, record);
-    const outcome = res.status === 200 ? "ok" : "partial";
-    await stores.deliveries.complete(record, res.status, outcome);
+        ? await applySync(c, hook, body.sync, record)
+        : await applySecretSet(c, hook, body.set, record);
+    const outcome = answer.status === 200 ? "ok" : "partial";
+    await stores.deliveries.complete(record, answer.status, outcome);
     audit(c, { outcome, hook: hook.id, deliveryId });
-    return res;
+    return answer;
   } catch (error) {
     // nothing was written (a 4xx before any write, or every cluster failed): a retry may apply it
     await stores.deliveries.release(record);

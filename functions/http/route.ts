@@ -14,8 +14,8 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { ZodError } from "zod";
-import type { AppEnv } from "../context.ts";
-import { fieldProblems, invalidInput } from "../problem.ts";
+import type { AppContext, AppEnv } from "../context.ts";
+import { fieldProblems, invalidInput, problemResponses } from "../problem.ts";
 import { type Auth, guard } from "./guard.ts";
 
 export type { Auth } from "./guard.ts";
@@ -39,9 +39,13 @@ type Declared = Omit<RouteConfig, "middleware" | "security" | "operationId">;
 export function route<const R extends Declared>(spec: R & RouteRules) {
   const { auth, audit, ...config } = spec;
   const middleware: [MiddlewareHandler<AppEnv>] = [guard({ auth, ...(audit ? { audit } : {}) })];
+  const bearer = auth === "admin" || auth === "caller";
   return createRoute({
     ...(config as unknown as R & { operationId: string }),
-    ...(auth === "signature" || auth === "public" ? { security: [] } : {}),
+    // what the guard may answer: a missing or bad credential, a refusal, OIDC keys out of reach
+    // (not in a route's own list: so typed, the route's c.json answers no longer type-check)
+    responses: { ...(bearer ? problemResponses(401, 403, 503) : {}), ...config.responses },
+    ...(bearer ? {} : { security: [] }),
     middleware,
   });
 }
@@ -65,4 +69,12 @@ export function resource(): OpenAPIHono<AppEnv> {
       }
     },
   });
+}
+
+/**
+ * A fan-out's answer with its status (the one 200/207 rule: functions/secrets/outcome.ts), typed
+ * for a route that declares both.
+ */
+export function fanoutJson<T extends object>(c: AppContext, body: T, status: 200 | 207) {
+  return status === 200 ? c.json(body, 200) : c.json(body, 207);
 }

@@ -2,77 +2,20 @@
  * /v1/clusters, the cluster registry (admin token only): register, list, show, remove, and check a
  * cluster. The work is in functions/clusters/service.ts.
  */
-import { z } from "@hono/zod-openapi";
+import {
+  ClusterInfoSchema,
+  ClusterListAnswer,
+  ClusterNameParam,
+  HealthSchema,
+  RegisterClusterBody,
+} from "../../konduktor/wire/admin.ts";
 import { audit } from "../audit.ts";
 import { checkHealth, registerCluster } from "../clusters/service.ts";
 import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { clusterInfo } from "../registry/clusters.ts";
-import { ClusterName } from "../schemas.ts";
-import { SyncAnswer, syncOutcomeOf } from "../sync/request.ts";
+import { syncOutcomeOf } from "../sync/request.ts";
 import { syncHttpStatus, syncLogFields } from "../sync/service.ts";
-
-const ClusterNameParam = z.object({
-  name: ClusterName.openapi({ param: { name: "name", in: "path" }, example: "gpu-east" }),
-});
-
-const RegisterClusterBody = z
-  .strictObject({
-    kubeconfig: z
-      .string({ error: "kubeconfig is required: the kubeconfig YAML (as a string)" })
-      .min(1, "kubeconfig is empty")
-      .max(256 * 1024, "kubeconfig is larger than 256 KiB")
-      .openapi({
-        description:
-          "The kubeconfig YAML. On workerd it must embed everything: server, certificate-authority-data (or a publicly trusted server certificate) and a bearer token (e.g. a ServiceAccount token); no exec plugins, files or client certificates.",
-      }),
-    context: z
-      .string()
-      .min(1)
-      .optional()
-      .openapi({ description: "the context to use (default: current-context)" }),
-    sync: z.boolean().default(false).openapi({
-      description:
-        "after registering, copy every owner's secrets placed on all clusters (or naming this one) onto this cluster, from the newest copy on the other clusters; the answer's `sync` says what was copied",
-    }),
-  })
-  .openapi("RegisterCluster");
-
-export const ClusterInfoSchema = z
-  .object({
-    name: z.string(),
-    server: z.string().openapi({ example: "https://10.0.0.1:6443" }),
-    namespace: z.string().openapi({ example: "default" }),
-    context: z.string(),
-    addedAt: z.string(),
-    updatedAt: z.string(),
-    keyId: z.string().openapi({ description: "id of the key the kubeconfig is encrypted with" }),
-    sync: SyncAnswer.optional().openapi({
-      description: "registered with `sync`: what was copied onto the cluster",
-    }),
-  })
-  .openapi("Cluster");
-
-const HealthSchema = z
-  .object({
-    cluster: z.string(),
-    server: z.string(),
-    namespace: z.string(),
-    reachable: z.boolean(),
-    version: z.string().nullable(),
-    access: z
-      .record(z.string(), z.boolean())
-      .nullable()
-      .openapi({
-        description:
-          "per verb on Secrets in the namespace, from a SelfSubjectAccessReview (null when unreachable)",
-        example: { get: true, list: true, create: true, patch: true, delete: false },
-      }),
-    missing: z.array(z.string()).openapi({ description: "verbs the credential may not use" }),
-    ok: z.boolean().openapi({ description: "reachable and every verb allowed" }),
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
-  })
-  .openapi("ClusterHealth");
 
 const tags = ["clusters"];
 
@@ -111,7 +54,7 @@ export function clusterRoutes() {
             "Registered (or replaced), but the catch-up `sync` failed on some cluster or copy: its results say which",
           content: { "application/json": { schema: ClusterInfoSchema } },
         },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
@@ -154,10 +97,10 @@ export function clusterRoutes() {
         200: {
           description: "The clusters",
           content: {
-            "application/json": { schema: z.object({ clusters: z.array(ClusterInfoSchema) }) },
+            "application/json": { schema: ClusterListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
@@ -180,7 +123,7 @@ export function clusterRoutes() {
           description: "The cluster",
           content: { "application/json": { schema: ClusterInfoSchema } },
         },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
@@ -204,7 +147,7 @@ export function clusterRoutes() {
       request: { params: ClusterNameParam },
       responses: {
         204: { description: "Removed" },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
@@ -231,7 +174,7 @@ export function clusterRoutes() {
           description: "The health report (also when the cluster is unreachable)",
           content: { "application/json": { schema: HealthSchema } },
         },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {

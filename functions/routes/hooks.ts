@@ -4,23 +4,33 @@
  * hooks. A delivery (`POST /v1/hooks/{id}`) is checked and applied by functions/hooks/delivery.ts.
  */
 import { z } from "@hono/zod-openapi";
-import { audit } from "../audit.ts";
-import { deliver, TIMESTAMP_TOLERANCE_SECONDS } from "../hooks/delivery.ts";
 import {
   CreatedHookSchema,
   CreateHookBody,
-  DeliveryIdParam,
   HookIdParam,
   HookInfoSchema,
-  ReplayAnswer,
-  SecretSetDelivery,
-  SyncDelivery,
-} from "../hooks/wire.ts";
+  HookListAnswer,
+} from "../../konduktor/wire/admin.ts";
+import { DeliveryAnswer, DeliveryBody } from "../../konduktor/wire/hooks.ts";
+import { audit } from "../audit.ts";
+import { deliver, TIMESTAMP_TOLERANCE_SECONDS } from "../hooks/delivery.ts";
 import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { hookInfo } from "../registry/hooks.ts";
 import { DELIVERY_TTL_SECONDS } from "../store/deliveries.ts";
-import { SyncAnswer } from "../sync/request.ts";
+
+/** A delivery's hook id is any string: an id that is no hook's is answered 404 `unknown_hook`. */
+const DeliveryIdParam = z.object({ id: z.string().openapi({ example: "wh_3f2a9c0d1e4b5a67" }) });
+
+const DeliveryHeaders = z.object({
+  "webhook-id": z
+    .string()
+    .openapi({ description: "a unique id per delivery, the same on retries" }),
+  "webhook-timestamp": z
+    .string()
+    .openapi({ description: "the attempt's time in seconds since the Unix epoch" }),
+  "webhook-signature": z.string().openapi({ description: "`v1,<base64 HMAC-SHA256>`" }),
+});
 
 const tags = ["webhooks"];
 
@@ -47,7 +57,7 @@ export function hookRoutes() {
           description: "Created",
           content: { "application/json": { schema: CreatedHookSchema } },
         },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
@@ -86,10 +96,10 @@ export function hookRoutes() {
         200: {
           description: "The hooks",
           content: {
-            "application/json": { schema: z.object({ hooks: z.array(HookInfoSchema) }) },
+            "application/json": { schema: HookListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
@@ -112,7 +122,7 @@ export function hookRoutes() {
           description: "The hook",
           content: { "application/json": { schema: HookInfoSchema } },
         },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
@@ -135,7 +145,7 @@ export function hookRoutes() {
       request: { params: HookIdParam },
       responses: {
         204: { description: "Deleted" },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
@@ -148,9 +158,9 @@ export function hookRoutes() {
     },
   );
 
-  // the delivery reads its raw body itself (the signature covers its exact bytes): the route is
-  // documented here and served without zod validators, behind the same guard
-  const { middleware: guarded, ...delivery } = route({
+  // the delivery reads its raw body itself (the signature covers its exact bytes): documented with
+  // its body and headers, served with the path parameter only (no zod body or header validator)
+  const delivery = route({
     auth: "signature",
     audit: "hook.delivery",
     operationId: "deliverHook",
@@ -158,44 +168,34 @@ export function hookRoutes() {
     path: "/{id}",
     tags,
     summary: "Deliver a signed webhook: a secret set or a sync request",
-    description: `No bearer token: Standard Webhooks headers \`webhook-id\`, \`webhook-timestamp\` (within ${TIMESTAMP_TOLERANCE_SECONDS} s) and \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\` over \`<id>.<timestamp>.<body>\`). A delivery id seen before (kept ${DELIVERY_TTL_SECONDS / 3600} h) is answered as a replay (\`replay: true\`) without a second write. Body: a secret set (PUT /v1/secrets/{name} plus \`name\`) or \`{ "sync": { … } }\`.`,
-    request: {
-      params: DeliveryIdParam,
-      headers: z.object({
-        "webhook-id": z.string(),
-        "webhook-timestamp": z.string(),
-        "webhook-signature": z.string(),
-      }),
-      body: {
-        content: {
-          "application/json": { schema: z.union([SecretSetDelivery, SyncDelivery]) },
-        },
-        required: true,
-      },
-    },
+    description: `No bearer token: Standard Webhooks headers \`webhook-id\`, \`webhook-timestamp\` (within ${TIMESTAMP_TOLERANCE_SECONDS} s) and \`webhook-signature\` (\`v1,<base64 HMAC-SHA256>\` over \`<id>.<timestamp>.<body>\`). A delivery id seen before (kept ${DELIVERY_TTL_SECONDS / 3600} h) is answered as a replay (\`replay: true\`) without a second write. Body: a secret set (PUT /v1/secrets/{name} plus \`name\`) or \`{ "sync": { … } }\`; the answer is that request's answer, led by the hook and delivery id.`,
+    request: { params: DeliveryIdParam },
     responses: {
       200: {
         description:
-          "Applied on every cluster (secret set: the PUT answer; sync: the sync answer), or a replay",
-        content: {
-          "application/json": {
-            schema: z.union([ReplayAnswer, SyncAnswer, z.record(z.string(), z.unknown())]),
-          },
-        },
+          "Applied on every cluster (a secret set: the PUT answer; a sync: the sync answer), or a replay",
+        content: { "application/json": { schema: DeliveryAnswer } },
       },
       207: {
-        description: "Applied on some clusters: the results say which failed",
-        content: {
-          "application/json": {
-            schema: z.union([SyncAnswer, z.record(z.string(), z.unknown())]),
-          },
-        },
+        description: "Applied on some clusters (or some copies): the results say which failed",
+        content: { "application/json": { schema: DeliveryAnswer } },
       },
-      ...problemResponses(400, 401, 403, 404, 409, 413, 502, 504),
+      ...problemResponses(400, 401, 403, 404, 409, 413, 422, 502, 503, 504),
     },
   });
-  app.openAPIRegistry.registerPath(delivery);
-  app.post("/:id", ...guarded, async (c) => deliver(c, c.req.param("id")));
+  const { middleware: _guard, ...served } = delivery;
+  app.openAPIRegistry.registerPath({
+    ...served,
+    request: {
+      params: DeliveryIdParam,
+      headers: DeliveryHeaders,
+      body: { content: { "application/json": { schema: DeliveryBody } }, required: true },
+    },
+  });
+  app.openapi({ ...delivery, hide: true }, async (c) => {
+    const answer = await deliver(c, c.req.valid("param").id);
+    return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 207);
+  });
 
   return app;
 }

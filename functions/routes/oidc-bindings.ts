@@ -2,30 +2,16 @@
  * OIDC bindings (admin only): which GitHub workflows act as which owners on which clusters.
  * PUT creates or replaces one binding by id; GET lists; GET one; DELETE removes.
  */
-import { z } from "@hono/zod-openapi";
+import {
+  OidcBindingBody as BindingBody,
+  OidcBindingSchema as BindingSchema,
+  BindingIdParam as IdParam,
+  OidcBindingListAnswer,
+} from "../../konduktor/wire/admin.ts";
 import { audit } from "../audit.ts";
-import { type OidcBinding, oidcBindingInputSchema } from "../auth/oidc-bindings.ts";
+import type { OidcBinding } from "../auth/oidc-bindings.ts";
 import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { BindingId } from "../schemas.ts";
-
-const BindingBody = oidcBindingInputSchema.omit({ id: true }).openapi("OidcBindingBody");
-
-/** A stored binding as answered (one object: no `allOf` of closed objects no answer could match). */
-const BindingSchema = z
-  .object({
-    id: z.string(),
-    description: z.string().optional(),
-    match: z.record(z.string(), z.string()),
-    owners: z.array(z.string()),
-    clusters: z.union([z.literal("all"), z.array(z.string())]),
-    rights: z.object({ write: z.boolean(), read: z.boolean(), listAllUsers: z.boolean() }),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("OidcBinding");
-
-const IdParam = z.object({ id: BindingId.openapi({ param: { name: "id", in: "path" } }) });
 
 const tags = ["oidc-bindings"];
 
@@ -64,7 +50,7 @@ export function oidcBindingRoutes() {
           content: { "application/json": { schema: BindingSchema } },
         },
         201: { description: "Created", content: { "application/json": { schema: BindingSchema } } },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
@@ -93,10 +79,10 @@ export function oidcBindingRoutes() {
         200: {
           description: "The bindings",
           content: {
-            "application/json": { schema: z.object({ bindings: z.array(BindingSchema) }) },
+            "application/json": { schema: OidcBindingListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
@@ -118,7 +104,7 @@ export function oidcBindingRoutes() {
           description: "The binding",
           content: { "application/json": { schema: BindingSchema } },
         },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
@@ -143,7 +129,7 @@ export function oidcBindingRoutes() {
       request: { params: IdParam },
       responses: {
         204: { description: "Deleted" },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {

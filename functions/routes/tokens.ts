@@ -1,63 +1,15 @@
 /** API tokens (admin only): issue (shown once), list, revoke. */
-import { z } from "@hono/zod-openapi";
+import {
+  IssuedTokenSchema,
+  IssueTokenBody,
+  TokenIdParam,
+  TokenInfoSchema,
+  TokenListAnswer,
+} from "../../konduktor/wire/admin.ts";
 import { audit } from "../audit.ts";
-import { RightsInput } from "../auth/caller.ts";
 import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { ClusterName, OwnerHash } from "../schemas.ts";
 import { tokenInfo } from "../store/tokens.ts";
-
-const MAX_TTL_SECONDS = 366 * 24 * 3600;
-
-const IssueTokenBody = z
-  .strictObject({
-    label: z.string().max(100).optional().openapi({ example: "ci-deploy" }),
-    owners: z
-      .array(OwnerHash)
-      .min(1, "owners needs at least one owner hash")
-      .max(50)
-      .openapi({ description: "the owner hashes the token acts as" }),
-    clusters: z
-      .union([z.literal("all"), z.array(ClusterName).min(1)])
-      .default("all")
-      .openapi({ description: 'cluster names, or "all" (default)' }),
-    rights: RightsInput,
-    expiresInSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_TTL_SECONDS, "a token lives at most 366 days")
-      .default(30 * 24 * 3600)
-      .openapi({ description: "lifetime in seconds (default 30 days, at most 366 days)" }),
-  })
-  .openapi("IssueToken");
-
-const TokenInfoSchema = z
-  .object({
-    id: z.string().openapi({ example: "3f2a9c0d1e4b5a67" }),
-    label: z.string().nullable(),
-    owners: z.array(z.string()),
-    clusters: z.union([z.literal("all"), z.array(z.string())]),
-    rights: z.object({ write: z.boolean(), read: z.boolean(), listAllUsers: z.boolean() }),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    revokedAt: z.string().nullable(),
-  })
-  .openapi("Token");
-
-const IssuedTokenSchema = TokenInfoSchema.extend({
-  token: z.string().openapi({
-    description: "the token itself: shown once, stored only as a hash",
-    example: "kbt_3f2a9c0d1e4b5a67_…",
-  }),
-}).openapi("IssuedToken");
-
-const TokenIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/, "a token id is 16 lowercase hex characters")
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const tags = ["tokens"];
 
@@ -84,7 +36,7 @@ export function tokenRoutes() {
           description: "Issued",
           content: { "application/json": { schema: IssuedTokenSchema } },
         },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
@@ -125,10 +77,10 @@ export function tokenRoutes() {
         200: {
           description: "The tokens",
           content: {
-            "application/json": { schema: z.object({ tokens: z.array(TokenInfoSchema) }) },
+            "application/json": { schema: TokenListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
@@ -154,7 +106,7 @@ export function tokenRoutes() {
           description: "Revoked",
           content: { "application/json": { schema: TokenInfoSchema } },
         },
-        ...problemResponses(400, 401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
