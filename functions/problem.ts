@@ -11,6 +11,7 @@ import {
   KonduktorError,
   titleOf,
 } from "../konduktor/errors.ts";
+import { fieldPath } from "../konduktor/validate.ts";
 import {
   type FieldProblem,
   PROBLEM_TYPE_BASE,
@@ -52,7 +53,7 @@ export class ApiError extends KonduktorError {
 /** Zod issues as field problems: the path and the message, never the input. */
 export function fieldProblems(error: ZodError, prefix = ""): FieldProblem[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
+    const path = fieldPath(issue.path);
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
       message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove them (see /v1/openapi.json)`;

@@ -44,6 +44,21 @@ export class ValidationError extends KonduktorError {
   }
 }
 
+/**
+ * The one way a field is named in every problem (the broker's schema errors and the format's own):
+ * dotted segments, a key that is not a plain name quoted in brackets, e.g. `source.files.0.name`,
+ * `source.pairs.API_KEY`, `source.pairs["MY KEY"]`.
+ */
+export function fieldPath(segments: readonly (string | number | symbol)[]): string {
+  return segments
+    .map((s, i) =>
+      typeof s === "number" || /^[A-Za-z_$][A-Za-z0-9_$]*$|^\d+$/.test(String(s))
+        ? `${i === 0 ? "" : "."}${String(s)}`
+        : `[${JSON.stringify(String(s))}]`,
+    )
+    .join("");
+}
+
 export function isSecretKind(value: unknown): value is SecretKind {
   return typeof value === "string" && (SECRET_KINDS as readonly string[]).includes(value);
 }
