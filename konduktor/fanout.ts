@@ -17,6 +17,7 @@
  */
 import pLimit from "p-limit";
 import { classifyError, type ErrorInfo } from "./errors.ts";
+import type { ErrorResultT } from "./wire/secrets.ts";
 
 /** A failure as a fan-out keeps it (see `classifyError`). */
 export type FanoutErrorInfo = ErrorInfo;
@@ -42,17 +43,11 @@ export type FanoutSuccess<T> = T & { cluster: string; attempts: number; duration
 
 /**
  * A cluster that failed: the one per-cluster failure shape of every answer (the broker's
- * `results`, the wire contract's `ErrorResult`, the Action's and the CLI's reports).
+ * `results`, the Action's and the CLI's reports), defined once by the wire contract
+ * (./wire/secrets.ts `ErrorResult`): `{ cluster, status: "error", code, message, retryable,
+ * attempts, durationMs }`.
  */
-export interface FanoutFailure {
-  cluster: string;
-  status: "error";
-  code: string;
-  message: string;
-  retryable: boolean;
-  attempts: number;
-  durationMs: number;
-}
+export type FanoutFailure = ErrorResultT;
 
 export type FanoutResult<T> = FanoutSuccess<T> | FanoutFailure;
 
