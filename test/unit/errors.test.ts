@@ -1,6 +1,7 @@
 // The one error model: every per-cluster code has its `cluster_<code>` answer in the one status
-// table, and the core's default reading of an error passes on only the project's own errors.
-import { describe, expect, it } from "vitest";
+// table, the core's default reading of an error passes on only the project's own errors, and a
+// failure is retried in one layer.
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../functions/problem.ts";
 import { BrokerKeyError } from "../../functions/registry/clusters.ts";
 import {
@@ -12,7 +13,9 @@ import {
 import { fanout } from "../../konduktor/fanout.ts";
 import { KUBE_ERROR_CODES, KubeError } from "../../konduktor/kube/errors.ts";
 import { KubeconfigError } from "../../konduktor/kube/kubeconfig.ts";
-import { ValidationError } from "../../konduktor/secret.ts";
+import { applySecret } from "../../konduktor/ops.ts";
+import { buildSecret, ValidationError } from "../../konduktor/secret.ts";
+import { createFakeKube } from "../support/fake-kube.ts";
 
 describe("the error catalogue", () => {
   it("answers every cluster code that every cluster failed with by a listed code and status", () => {
@@ -94,6 +97,40 @@ describe("the error catalogue", () => {
       });
       expect(calls).toBe(1);
       expect(JSON.stringify(result)).not.toContain("secret-canary");
+    }
+  });
+});
+
+describe("retries in one layer", () => {
+  it("a merge that kept conflicting is retried by the merge only, not again by the fan-out", async () => {
+    const kube = createFakeKube({ cluster: "a", namespace: "default" });
+    const owner = "0a1b2c3d";
+    const desired = (pairs: Record<string, string>) =>
+      buildSecret({ owner, basename: "busy", kind: "default", source: { type: "inline", pairs } });
+    const provenance = { actor: "token:test", via: "test" };
+    await applySecret(kube, desired({ A: "1" }), { mode: "merge", provenance });
+    // every merge patch loses its race: someone changed the Secret since it was read
+    kube.before = (method, name) => {
+      if (method === "mergePatch") {
+        throw new KubeError({ code: "conflict", message: `${name} changed`, httpStatus: 409 });
+      }
+    };
+    const random = vi.spyOn(Math, "random").mockReturnValue(0);
+    try {
+      const [result] = await fanout(
+        ["a"],
+        async () => await applySecret(kube, desired({ B: "2" }), { mode: "merge", provenance }),
+        { retries: 3, baseDelayMs: 1 },
+      );
+      expect(result).toMatchObject({
+        status: "error",
+        code: "conflict",
+        retryable: false,
+        attempts: 1,
+      });
+      expect(kube.calls.filter((c) => c.method === "mergePatch")).toHaveLength(13);
+    } finally {
+      random.mockRestore();
     }
   });
 });
