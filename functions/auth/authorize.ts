@@ -138,29 +138,47 @@ function chooseClusters(
   return usable;
 }
 
-/** The scope of `request` for `caller` among the `registered` clusters (see the module comment). */
-export function authorize(
-  caller: Caller,
-  request: AccessRequest,
-  registered: readonly string[],
-): Scope {
+/** The right and the owners part of the decision: the grants that allow them, and the owners. */
+function decideOwners(caller: Caller, request: Pick<AccessRequest, "right" | "owners">) {
   if (caller.kind === "admin") {
     throw new ApiError(
       "forbidden",
       "the admin token manages clusters and tokens only: use an API token (POST /v1/tokens) to work with secrets",
     );
   }
-  let grants = grantsOf(caller).filter((g) => g.rights[request.right]);
-  if (grants.length === 0) {
+  const withRight = grantsOf(caller).filter((g) => g.rights[request.right]);
+  if (withRight.length === 0) {
     throw new ApiError("forbidden", `this credential may not ${WHAT[request.right]}`);
   }
-  let owners: readonly string[];
-  if (request.owners === "every") owners = ownersOf(grants);
-  else if ("one" in request.owners) {
-    const owner = chooseOwner(ownersOf(grants), request.owners.one);
-    grants = grants.filter((g) => g.owners.includes(owner));
-    owners = [owner];
-  } else owners = chooseOwners(ownersOf(grants), request.owners.several);
+  const available = ownersOf(withRight);
+  if (request.owners === "every") return { grants: withRight, owners: available };
+  if ("one" in request.owners) {
+    const owner = chooseOwner(available, request.owners.one);
+    return { grants: withRight.filter((g) => g.owners.includes(owner)), owners: [owner] };
+  }
+  return { grants: withRight, owners: chooseOwners(available, request.owners.several) };
+}
+
+/**
+ * The owner a one-owner request acts as (the right and the owner decided as `authorize` decides
+ * them), for what must be checked before the clusters are: the Secret the request asks for, whose
+ * name holds the owner.
+ */
+export function authorizeOwner(
+  caller: Caller,
+  request: Pick<AccessRequest, "right"> & { owner: string | undefined },
+): string {
+  return decideOwners(caller, { right: request.right, owners: { one: request.owner } })
+    .owners[0] as string;
+}
+
+/** The scope of `request` for `caller` among the `registered` clusters (see the module comment). */
+export function authorize(
+  caller: Caller,
+  request: AccessRequest,
+  registered: readonly string[],
+): Scope {
+  const { grants, owners } = decideOwners(caller, request);
   const clusters = chooseClusters(grants, owners, registered, request.clusters);
   const source = request.source ?? null;
   // the source and the targets in ONE check: one grant must cover them all (a sync must not read

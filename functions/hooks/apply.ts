@@ -5,11 +5,12 @@
 import { LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import type { SecretSet } from "../../konduktor/wire/secrets.ts";
 import { audit } from "../audit.ts";
+import { authorizeOwner } from "../auth/authorize.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../problem.ts";
 import type { HookRecord } from "../registry/hooks.ts";
-import { authorized, onClusters, ownerOf, putAnswer } from "../secrets/http.ts";
+import { authorized, onClusters, putAnswer } from "../secrets/http.ts";
 import { checkBasename, secretFromBody } from "../secrets/input.ts";
 import type { DeliveryRecord } from "../store/deliveries.ts";
 import {
@@ -76,13 +77,14 @@ export async function applySecretSet(
       `owner ${body.owner} is outside this hook's scope (owners ${hook.owners.join(", ")}): nothing was written`,
     );
   }
+  // the Secret is checked before the clusters are chosen (as PUT /v1/secrets/{name} does)
+  const owner = authorizeOwner(c.get("caller"), { right: "write", owner: body.owner });
+  const secret = secretFromBody(owner, name, body);
   const { scope, clusters } = await authorized(c, {
     right: "write",
-    owners: { one: body.owner },
+    owners: { one: owner },
     clusters: body.clusters,
   });
-  const owner = ownerOf(scope);
-  const secret = secretFromBody(owner, name, body);
   const inScope = nameMatcher(hook.names);
   if (body.kind === "git-ssh") {
     const outside = new Set<string>();

@@ -16,6 +16,7 @@ import {
   SecretNameParam,
   SecretQuery,
 } from "../../konduktor/wire/secrets.ts";
+import { authorizeOwner } from "../auth/authorize.ts";
 import { fanoutJson, resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { authorized, ownerOf, putAnswer, settle } from "../secrets/http.ts";
@@ -62,13 +63,14 @@ export function secretRoutes() {
       const { name } = c.req.valid("param");
       checkBasename(name);
       const body = c.req.valid("json");
+      // the Secret is checked before the clusters are chosen: a bad secret is a 400 anywhere
+      const owner = authorizeOwner(c.get("caller"), { right: "write", owner: body.owner });
+      const secret = secretFromBody(owner, name, body);
       const { scope, clusters } = await authorized(c, {
         right: "write",
-        owners: { one: body.owner },
+        owners: { one: owner },
         clusters: body.clusters,
       });
-      const owner = ownerOf(scope);
-      const secret = secretFromBody(owner, name, body);
       const { placement } = scope;
       const put = await putAnswer(c, { owner, name, body, secret, clusters, placement });
       return fanoutJson(c, put.body, put.status);

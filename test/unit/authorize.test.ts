@@ -2,7 +2,12 @@
 // or several bindings, each request's scope or its refusal. Two bindings never combine, and the
 // caller is never changed.
 import { describe, expect, it } from "vitest";
-import { type AccessRequest, authorize, type Scope } from "../../functions/auth/authorize.ts";
+import {
+  type AccessRequest,
+  authorize,
+  authorizeOwner,
+  type Scope,
+} from "../../functions/auth/authorize.ts";
 import type { Caller, Grant, Rights } from "../../functions/auth/caller.ts";
 import { unionOfGrants } from "../../functions/auth/policy.ts";
 import { ApiError } from "../../functions/problem.ts";
@@ -251,5 +256,28 @@ describe("authorize", () => {
     expect(() => (scope.clusters as string[]).push("beta")).toThrow(TypeError);
     expect(() => Object.assign(scope, { placement: "all" })).toThrow(TypeError);
     expect(scope).toEqual({ owners: [A], clusters: ["alpha"], source: null, placement: ["alpha"] });
+  });
+
+  it("decides the owner alone as it decides it with the clusters (before there are any)", () => {
+    for (const [, caller, request] of rows) {
+      if (request.owners === "every" || !("one" in request.owners)) continue;
+      const owner = request.owners.one;
+      const alone = (() => {
+        try {
+          return authorizeOwner(caller, { right: request.right, owner });
+        } catch (error) {
+          return (error as ApiError).message;
+        }
+      })();
+      const full = (() => {
+        try {
+          return authorize(caller, { ...request, clusters: undefined }, REGISTERED).owners[0];
+        } catch (error) {
+          return (error as ApiError).message;
+        }
+      })();
+      expect(alone).toBe(full);
+    }
+    expect(authorizeOwner(token([A], ["alpha"]), { right: "write", owner: undefined })).toBe(A);
   });
 });
