@@ -18,8 +18,6 @@ import { OWNER_HASH_RE } from "../konduktor/wire/common.ts";
 import type { Env } from "./config.ts";
 import { usage } from "./errors.ts";
 
-const KONDUKTOR_HASH_RE = /^[0-9a-fA-F]{8}$/;
-
 const md5 = (text: string) => createHash("md5").update(text).digest("hex");
 
 /** Python's getpass.getuser(): the first set of LOGNAME, USER, LNAME, USERNAME, else the account. */
@@ -41,33 +39,26 @@ export interface OwnerSource {
   from: "KONDUKTOR_USER_ID" | "~/.konduktor/user_hash" | "user and host hash" | "--owner";
 }
 
-function accepted(hash: string, where: string): string {
-  if (OWNER_HASH_RE.test(hash)) return hash;
-  throw usage(
-    `${where} is "${hash}": this project's owners are lower-case hex; Konduktor uses the value as written, so lower-casing it would be another owner. Write it in lower case there (and recreate secrets made with the upper-case one), or pass --owner`,
-  );
-}
-
 /** The owner for direct mode (see the module comment); `--owner` wins when given. */
 export function konduktorOwner(explicit: string | undefined, env: Env = process.env): OwnerSource {
   if (explicit !== undefined) {
     if (!OWNER_HASH_RE.test(explicit)) {
       throw usage(
-        `--owner "${explicit.slice(0, 40)}": an owner is 8 lower-case hex characters, like 0a1b2c3d`,
+        `--owner "${explicit.slice(0, 40)}": an owner is 8 hexadecimal characters, like 0a1b2c3d`,
       );
     }
     return { owner: explicit, from: "--owner" };
   }
   const fromEnv = env.KONDUKTOR_USER_ID;
-  if (fromEnv !== undefined && KONDUKTOR_HASH_RE.test(fromEnv)) {
-    return { owner: accepted(fromEnv, "KONDUKTOR_USER_ID"), from: "KONDUKTOR_USER_ID" };
+  if (fromEnv !== undefined && OWNER_HASH_RE.test(fromEnv)) {
+    return { owner: fromEnv, from: "KONDUKTOR_USER_ID" };
   }
   const home = env.HOME ?? homedir();
   const file = join(home, ".konduktor", "user_hash");
   if (existsSync(file)) {
     const cached = readFileSync(file, "utf8").trim();
-    if (KONDUKTOR_HASH_RE.test(cached)) {
-      return { owner: accepted(cached, file), from: "~/.konduktor/user_hash" };
+    if (OWNER_HASH_RE.test(cached)) {
+      return { owner: cached, from: "~/.konduktor/user_hash" };
     }
   }
   const owner = userAndHostHash(getpassUser(env), hostname());

@@ -44,9 +44,16 @@ export function applyLine(r: LooseApplyResultT): ClusterLine {
 
 export function deleteLine(r: LooseDeleteResultT): ClusterLine {
   const cluster = r.cluster ?? "?";
-  if (r.status !== "deleted") return errorLine(cluster, r as { code?: string; message?: string });
-  const d = r as Extract<LooseDeleteResultT, { status: "deleted" }>;
-  return { cluster, ok: true, text: `deleted ${d.namespace ?? "?"}/${d.secretName ?? "?"}` };
+  if (r.status !== "deleted" && r.status !== "absent") {
+    return errorLine(cluster, r as { code?: string; message?: string });
+  }
+  const d = r as Extract<LooseDeleteResultT, { status: "deleted" | "absent" }>;
+  const where = `${d.namespace ?? "?"}/${d.secretName ?? "?"}`;
+  return {
+    cluster,
+    ok: true,
+    text: r.status === "absent" ? `absent: no ${where} to delete` : `deleted ${where}`,
+  };
 }
 
 /** One row's drift in words: "in line", or per state the clusters (and the keys that differ). */

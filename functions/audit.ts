@@ -6,7 +6,8 @@
 import type { AppContext } from "./context.ts";
 
 export interface AuditEntry {
-  action: string;
+  /** default: the action the route declares (functions/http/route.ts), e.g. `secret.put` */
+  action?: string;
   outcome: "ok" | "partial" | "failed" | "denied" | "invalid";
   owner?: string;
   name?: string;
@@ -30,27 +31,8 @@ export function audit(c: AppContext, entry: AuditEntry): void {
     path: new URL(c.req.url).pathname,
     ...c.get("auditFields"),
     ...entry,
+    action: entry.action ?? c.get("action") ?? "request",
   });
-}
-
-const ACTIONS: readonly [string, RegExp, string][] = [
-  ["PUT", /^\/v1\/secrets\/[^/]+$/, "secret.put"],
-  ["DELETE", /^\/v1\/secrets\/[^/]+$/, "secret.delete"],
-  ["PUT", /^\/v1\/clusters\/[^/]+$/, "cluster.register"],
-  ["DELETE", /^\/v1\/clusters\/[^/]+$/, "cluster.remove"],
-  ["POST", /^\/v1\/tokens$/, "token.issue"],
-  ["DELETE", /^\/v1\/tokens\/[^/]+$/, "token.revoke"],
-  ["POST", /^\/v1\/sync$/, "sync"],
-  ["POST", /^\/v1\/hooks$/, "hook.create"],
-  ["DELETE", /^\/v1\/hooks\/[^/]+$/, "hook.delete"],
-  ["POST", /^\/v1\/hooks\/[^/]+$/, "hook.delivery"],
-  ["PUT", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.put"],
-  ["DELETE", /^\/v1\/oidc-bindings\/[^/]+$/, "oidc-binding.delete"],
-];
-
-/** The audit action of a route, for refused calls (e.g. `secret.put` for PUT /v1/secrets/{name}). */
-export function actionOf(method: string, path: string): string {
-  return ACTIONS.find(([m, re]) => m === method && re.test(path))?.[2] ?? "request";
 }
 
 /** The result rows of a fan-out, reduced to what an audit line may hold. */

@@ -3,8 +3,10 @@
  * Node: before listening). Every problem is reported with the setting's name and how to fix it,
  * never with its value.
  */
+
 import { z } from "zod";
 import { base64ToBytes } from "../konduktor/encoding.ts";
+import { KonduktorError } from "../konduktor/errors.ts";
 import { DEFAULT_OIDC_AUDIENCE, GITHUB_ISSUER } from "./auth/oidc.ts";
 
 export interface KeyEncryptionKey {
@@ -127,11 +129,12 @@ const EnvSchema = z.object({
     }),
 });
 
-export class ConfigError extends Error {
+export class ConfigError extends KonduktorError {
   override readonly name = "ConfigError";
   readonly problems: { setting: string; message: string }[];
   constructor(problems: { setting: string; message: string }[]) {
     super(
+      "broker_misconfigured",
       `the broker is not configured correctly:\n${problems.map((p) => `  - ${p.setting}: ${p.message}`).join("\n")}`,
     );
     this.problems = problems;

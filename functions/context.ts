@@ -23,12 +23,16 @@ export interface AppDeps {
   /** "edge" in workerd (kubeconfigs with embedded token + CA only), "node" on Node */
   runtime: KubeRuntime;
   connector: KubeConnector;
-  /** credential resolvers, tried in order (default: admin token, API tokens); OIDC plugs in here */
+  /** credential resolvers, tried in order (default: admin token, API tokens, GitHub OIDC) */
   resolvers?: CallerResolver[];
   now?: () => Date;
   /** structured log sink (default: one JSON line on the console) */
   log?: (line: LogLine) => void;
-  /** Scalar's standalone bundle for /docs (null: /docs loads it from the public CDN) */
+  /**
+   * Scalar's standalone bundle, served at /docs/scalar.js so that /docs loads nothing from outside
+   * (workerd: the Worker's static asset; Node: the installed package). Both entries give it; an
+   * app built without it (in-process tests) would point /docs at Scalar's CDN.
+   */
   docsScript?: () => Promise<Response>;
 }
 
@@ -49,6 +53,8 @@ export type AppEnv = {
     requestId: string;
     caller: Caller;
     services: Services;
+    /** the audit action the route declares (functions/http/route.ts), e.g. `secret.put` */
+    action: string;
     /** set by audit(): this request has its audit line (app.onError writes one otherwise) */
     audited: boolean;
     /** fields every audit line of this request carries (e.g. a webhook delivery's hook and id) */

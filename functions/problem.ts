@@ -3,89 +3,48 @@
  * stable machine `code` and the request id. Messages say what to fix and never hold a value,
  * a token or a kubeconfig.
  */
-import { z } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
+import {
+  clusterProblem,
+  ERROR_STATUS,
+  type ErrorCode,
+  KonduktorError,
+  titleOf,
+} from "../konduktor/errors.ts";
+import { fieldPath } from "../konduktor/validate.ts";
+import {
+  type FieldProblem,
+  PROBLEM_TYPE_BASE,
+  type Problem,
+  ProblemSchema,
+} from "../konduktor/wire/problem.ts";
 
-export const PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
+export type { FieldProblem, Problem };
 
-/** Broker-level codes (per-cluster results use the KubeError codes, see konduktor/kube/errors.ts). */
-export const PROBLEM_STATUS = {
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  malformed_json: 400,
-  invalid_input: 400,
-  invalid_kubeconfig: 400,
-  internal_error: 500,
-  broker_misconfigured: 500,
-  clusters_failed: 502,
-  unknown_hook: 404,
-  webhook_unsigned: 401,
-  webhook_timestamp_out_of_range: 401,
-  webhook_signature_invalid: 401,
-  webhook_in_progress: 409,
-  webhook_stale: 409,
-} as const satisfies Record<string, number>;
+/** The broker's codes and their statuses: konduktor/errors.ts, one table for every answer. */
+export const PROBLEM_STATUS = ERROR_STATUS;
+export type ProblemCode = ErrorCode;
 
-export type ProblemCode = keyof typeof PROBLEM_STATUS;
+/** TRANSITIONAL name of `clusterProblem` (konduktor/errors.ts), for the routes not moved yet. */
+export const allClustersFailedProblem = clusterProblem;
 
 /**
- * When every cluster failed the same way, the answer is that failure: `not_found` stays
- * `not_found` (404); any other cluster code becomes `cluster_<code>` with a fitting status.
+ * A request the broker answers with a problem: a code of the catalogue (konduktor/errors.ts), its
+ * status (the catalogue's, or the common failure's when every cluster failed alike), and `extra`
+ * fields of the problem (`errors`, `results`, …).
  */
-export function allClustersFailedProblem(code: string): { code: string; status: number } {
-  if (code === "not_found") return { code, status: 404 };
-  const status: Record<string, number> = {
-    conflict: 409,
-    already_exists: 409,
-    not_owner: 409,
-    ambiguous: 409,
-    invalid: 422,
-    too_large: 413,
-    throttled: 503,
-    timeout: 504,
-  };
-  return { code: `cluster_${code}`, status: status[code] ?? 502 };
-}
-
-const TITLES: Record<string, string> = {
-  unauthorized: "Unauthorized",
-  forbidden: "Forbidden",
-  not_found: "Not found",
-  method_not_allowed: "Method not allowed",
-  conflict: "Conflict",
-  payload_too_large: "Request body too large",
-  unsupported_media_type: "Unsupported media type",
-  malformed_json: "Malformed JSON",
-  invalid_input: "Invalid input",
-  invalid_kubeconfig: "Invalid kubeconfig",
-  internal_error: "Internal error",
-  broker_misconfigured: "Broker misconfigured",
-  clusters_failed: "Every cluster failed",
-};
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
-
-export class ApiError extends Error {
+export class ApiError extends KonduktorError {
   override readonly name = "ApiError";
-  readonly code: ProblemCode;
+  declare readonly code: ProblemCode;
   readonly extra: { errors?: FieldProblem[]; [key: string]: unknown };
   readonly status: number;
   constructor(
     code: ProblemCode,
     message: string,
     extra: { errors?: FieldProblem[]; [key: string]: unknown } = {},
-    status: number = PROBLEM_STATUS[code],
+    status: number = ERROR_STATUS[code],
   ) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.extra = extra;
     this.status = status;
   }
@@ -94,7 +53,7 @@ export class ApiError extends Error {
 /** Zod issues as field problems: the path and the message, never the input. */
 export function fieldProblems(error: ZodError, prefix = ""): FieldProblem[] {
   return error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
+    const path = fieldPath(issue.path);
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
       message = `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove them (see /v1/openapi.json)`;
@@ -120,24 +79,6 @@ export function invalidInput(
   });
 }
 
-export const FieldProblemSchema = z.object({ field: z.string(), message: z.string() });
-
-export const ProblemSchema = z
-  .object({
-    type: z.string().openapi({ example: `${PROBLEM_TYPE_BASE}forbidden` }),
-    title: z.string().openapi({ example: "Forbidden" }),
-    status: z.number().int().openapi({ example: 403 }),
-    detail: z.string().openapi({ example: "this token may not act for owner 0a1b2c3d" }),
-    code: z.string().openapi({ example: "forbidden" }),
-    requestId: z.string().openapi({ example: "4c8e0f0e-8a55-4b8a-b43a-1a2b3c4d5e6f" }),
-    instance: z.string().optional(),
-    errors: z.array(FieldProblemSchema).optional(),
-    results: z.array(z.record(z.string(), z.unknown())).optional(),
-  })
-  .openapi("Problem");
-
-export type Problem = z.infer<typeof ProblemSchema>;
-
 export function problemBody(
   code: string,
   status: number,
@@ -148,7 +89,7 @@ export function problemBody(
 ): Problem {
   return {
     type: `${PROBLEM_TYPE_BASE}${code}`,
-    title: TITLES[code] ?? code.replaceAll("_", " "),
+    title: titleOf(code),
     status,
     detail,
     code,
@@ -180,27 +121,44 @@ export function problemResponse(
   );
 }
 
-/** Problem responses for the OpenAPI route definitions. */
-export function problemResponses(...statuses: number[]) {
-  const described: Record<number, string> = {
-    400: "Invalid input (malformed JSON, unknown or bad fields); `errors` lists each field",
-    401: "No credential, or one that is wrong, revoked or expired",
-    403: "The credential may not do this",
-    404: "Not found",
-    409: "Conflict",
-    413: "The request body is larger than the broker accepts",
-    415: "The body is not application/json",
-    500: "Internal error (logged with the request id)",
-    502: "Every cluster failed (the results say how)",
-    504: "Every cluster timed out",
-  };
+type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 502 | 503 | 504;
+
+/** What each status means on this API; the problem's `code` says which case it is. */
+const DESCRIBED: Record<ProblemStatus, string> = {
+  400: "Invalid input (malformed JSON, unknown or bad fields, a bad path or query parameter); `errors` lists each field",
+  401: "No credential, or one that is wrong, revoked or expired",
+  403: "The credential may not do this",
+  404: "Not found: an unknown name or cluster (`not_found` also when every cluster lacks the secret)",
+  405: "The path has no such method: `Allow` lists the methods it has",
+  409: "Conflict: the `code` says which (e.g. `cluster_not_owner`, `webhook_in_progress`, `webhook_stale`)",
+  413: "Too large: the request body (`payload_too_large`), or the secret for every cluster (`cluster_too_large`)",
+  415: "The body is not application/json",
+  422: "Every cluster refused the secret as invalid (`cluster_invalid`); the results say why",
+  500: "Internal error (logged with the request id)",
+  502: "Every cluster failed (`clusters_failed`, or `cluster_<code>` when all alike); the results say how",
+  503: "Try again later: GitHub's OIDC keys could not be fetched (`oidc_unavailable`), or every cluster asked to slow down (`cluster_throttled`)",
+  504: "Every cluster timed out (`cluster_timeout`)",
+};
+
+const ALLOW_HEADER = {
+  Allow: {
+    required: true,
+    description: "the methods the path has, e.g. `DELETE, GET, HEAD, PUT`",
+    schema: { type: "string" as const },
+  },
+};
+
+/**
+ * Problem responses for the OpenAPI route definitions: the statuses given, and on every operation
+ * 405 (another method on a known path) and 500 (an internal error), which any request may get.
+ */
+export function problemResponses<const S extends readonly ProblemStatus[]>(...statuses: S) {
+  const content = { "application/problem+json": { schema: ProblemSchema } };
+  const all = [...new Set<ProblemStatus>([...statuses, 405, 500])].sort((a, b) => a - b);
   return Object.fromEntries(
-    statuses.map((s) => [
+    all.map((s) => [
       s,
-      {
-        description: described[s] ?? "Problem",
-        content: { "application/problem+json": { schema: ProblemSchema } },
-      },
+      { description: DESCRIBED[s], ...(s === 405 ? { headers: ALLOW_HEADER } : {}), content },
     ]),
-  );
+  ) as Record<S[number] | 405 | 500, { description: string; content: typeof content }>;
 }

@@ -2,14 +2,14 @@
  * Building a Konduktor secret's `data` from its source, as `konduktor secret create` does
  * (docs/konduktor-format.md): inline KEY=VALUE pairs, files (key = the file's base name; `gitkey`
  * for git-ssh), or a directory (one `payload.zip` with the directory as its top folder). Every
- * problem is collected, never a value.
+ * problem is collected, never a value; its field is named as every problem names one (`fieldPath`).
  */
 import { type Zippable, zipSync } from "fflate";
 import { DIRECTORY_SKIPPED_FILES, directoryLimitProblems } from "./directory-limits.ts";
 import { bytesToBase64, utf8 } from "./encoding.ts";
 import type { SecretInput } from "./secret.ts";
 import type { SecretKind, SecretSource } from "./types.ts";
-import { baseName, ValidationError, validateKey } from "./validate.ts";
+import { baseName, fieldPath, ValidationError, validateKey } from "./validate.ts";
 
 /** The key of a git-ssh secret's only value. */
 export const GIT_SSH_KEY = "gitkey";
@@ -38,7 +38,7 @@ function buildInline(
     );
   }
   for (const key of keys) {
-    const field = `source.pairs[${JSON.stringify(key)}]`;
+    const field = fieldPath(["source", "pairs", key]);
     const found = validateKey(key, kind, field);
     problems.push(...found);
     const value = pairs[key];
@@ -74,7 +74,7 @@ function buildFiles(
   }
   const seen = new Map<string, number>();
   files.forEach((file, i) => {
-    const field = `source.files[${i}]`;
+    const field = fieldPath(["source", "files", i]);
     if (!(file?.content instanceof Uint8Array)) {
       problems.push(new ValidationError(`${field}.content`, `${field}.content must be bytes`));
       return;
@@ -153,7 +153,7 @@ function buildDirectory(
   const seen = new Map<string, number>();
   entries.forEach((entry, i) => {
     if (skipped.has(entry)) return;
-    const field = `source.entries[${i}].path`;
+    const field = fieldPath(["source", "entries", i, "path"]);
     const path = typeof entry?.path === "string" ? entry.path.replace(/\\/g, "/") : "";
     const segments = path.split("/");
     if (
@@ -172,8 +172,8 @@ function buildDirectory(
     if (!(entry.content instanceof Uint8Array)) {
       problems.push(
         new ValidationError(
-          `source.entries[${i}].content`,
-          `source.entries[${i}].content must be bytes`,
+          fieldPath(["source", "entries", i, "content"]),
+          `${fieldPath(["source", "entries", i, "content"])} must be bytes`,
         ),
       );
       return;

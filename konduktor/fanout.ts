@@ -11,19 +11,16 @@
  *   `status`, e.g. created/updated/unchanged/deleted) or `{ status: "error", code, message }`.
  *
  * Runtime-agnostic (workerd, Node, Deno, Bun): timers, AbortController and Promise only.
- * Errors are read by shape (`code`, `retryable`, `retryAfterSeconds`, as KubeError has them), so
- * the error message of an unknown error is never passed on: it could hold anything.
+ * Errors are read by `classifyError` (./errors.ts) unless the caller gives its own reading: a
+ * KonduktorError keeps its code, message and retryability; the message of any other error is never
+ * passed on (it could hold anything). This is the one layer that retries a cluster operation.
  */
 import pLimit from "p-limit";
+import { classifyError, type ErrorInfo } from "./errors.ts";
+import type { ErrorResultT } from "./wire/secrets.ts";
 
-export interface FanoutErrorInfo {
-  /** stable machine code, e.g. `unreachable`, `timeout`, `forbidden` */
-  code: string;
-  /** human message; must never contain a secret value */
-  message: string;
-  retryable: boolean;
-  retryAfterSeconds?: number;
-}
+/** A failure as a fan-out keeps it (see `classifyError`). */
+export type FanoutErrorInfo = ErrorInfo;
 
 export interface FanoutOptions {
   /** clusters worked on at the same time (default 8) */
@@ -36,7 +33,7 @@ export interface FanoutOptions {
   baseDelayMs?: number;
   /** largest backoff in ms (default 2 000) */
   maxDelayMs?: number;
-  /** how an error is classified; default: read `code`/`retryable`/`retryAfterSeconds` by shape */
+  /** how an error is read; default `classifyError` (only the project's own errors keep their text) */
   classify?: (error: unknown) => FanoutErrorInfo;
   /** for tests: a random number in [0, 1) for jitter */
   random?: () => number;
@@ -44,15 +41,13 @@ export interface FanoutOptions {
 
 export type FanoutSuccess<T> = T & { cluster: string; attempts: number; durationMs: number };
 
-export interface FanoutFailure {
-  cluster: string;
-  status: "error";
-  code: string;
-  message: string;
-  retryable: boolean;
-  attempts: number;
-  durationMs: number;
-}
+/**
+ * A cluster that failed: the one per-cluster failure shape of every answer (the broker's
+ * `results`, the Action's and the CLI's reports), defined once by the wire contract
+ * (./wire/secrets.ts `ErrorResult`): `{ cluster, status: "error", code, message, retryable,
+ * attempts, durationMs }`.
+ */
+export type FanoutFailure = ErrorResultT;
 
 export type FanoutResult<T> = FanoutSuccess<T> | FanoutFailure;
 
@@ -60,31 +55,6 @@ export type ClusterOperation<T> = (cluster: string, signal: AbortSignal) => Prom
 
 export function isFailure<T>(result: FanoutResult<T>): result is FanoutFailure {
   return (result as { status?: unknown }).status === "error";
-}
-
-/** Reads a KubeError-like error by shape; anything else is an internal error with a fixed text. */
-export function classifyByShape(error: unknown): FanoutErrorInfo {
-  if (
-    error &&
-    typeof error === "object" &&
-    typeof (error as { code?: unknown }).code === "string"
-  ) {
-    const e = error as {
-      code: string;
-      message?: unknown;
-      retryable?: unknown;
-      retryAfterSeconds?: unknown;
-    };
-    return {
-      code: e.code,
-      message: typeof e.message === "string" && e.message ? e.message : e.code,
-      retryable: e.retryable === true,
-      ...(typeof e.retryAfterSeconds === "number"
-        ? { retryAfterSeconds: e.retryAfterSeconds }
-        : {}),
-    };
-  }
-  return { code: "internal_error", message: "unexpected error", retryable: false };
 }
 
 class DeadlineExceeded extends Error {}
@@ -187,7 +157,7 @@ export async function fanout<T extends object>(
     retries: options.retries ?? 3,
     baseDelayMs: options.baseDelayMs ?? 200,
     maxDelayMs: options.maxDelayMs ?? 2_000,
-    classify: options.classify ?? classifyByShape,
+    classify: options.classify ?? classifyError,
     random: options.random ?? Math.random,
   };
   const limit = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -195,8 +165,8 @@ export async function fanout<T extends object>(
 }
 
 /**
- * The HTTP status for a set of per-cluster results: 200 when all succeeded, 207 when some failed,
- * and when all failed: the failure's code if they all share it (`sameCode`), else `null`.
+ * How a set of per-cluster results went: how many succeeded and failed, and when every cluster
+ * failed with the same code, that code (`allFailedWith`; null otherwise).
  */
 export function summarize<T>(results: FanoutResult<T>[]): {
   ok: number;

@@ -130,8 +130,10 @@ export async function applySecret(
           "was changed by someone else during the replace: nothing was overwritten; read it and try again",
         );
       }
+      // not retryable: this loop is the one that retries a merge's conflicts (the fan-out
+      // retries transient failures: network, 429, 5xx), so they never multiply
       if (attempt >= retries) {
-        throw conflict(true, `kept changing under ${attempt + 1} attempts to merge: try again`);
+        throw conflict(false, `kept changing under ${attempt + 1} attempts to merge: try again`);
       }
       // full jitter backoff, so that many concurrent writers spread out
       await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));

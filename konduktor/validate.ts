@@ -4,6 +4,7 @@
  * basenames and sizes, never a value.
  */
 import { base64DecodedLength } from "./encoding.ts";
+import { KonduktorError } from "./errors.ts";
 import { SECRET_KINDS, type SecretKind } from "./types.ts";
 
 /** Kubernetes' limit on the sum of a Secret's decoded values. */
@@ -18,21 +19,22 @@ export const MAX_ANNOTATION_BYTES = 262_144;
  */
 export const MAX_KEY_NAMES_BYTES = 196_608;
 
-/** Konduktor accepts any 8 hexadecimal characters (upper case too) and uses them as given. */
-const OWNER_RE = /^[0-9a-fA-F]{8}$/;
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** An owner: Konduktor's user hash. Konduktor accepts any 8 hexadecimal characters (upper case too) and uses them as given. */
+export const OWNER_RE = /^[0-9a-fA-F]{8}$/;
+/** A DNS label (RFC 1123): a basename, a namespace, a cluster name, an OIDC binding id. */
+export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** One problem with an input: which field, and how to fix it. Never holds a value. */
-export class ValidationError extends Error {
+export class ValidationError extends KonduktorError {
   override readonly name = "ValidationError";
-  readonly code = "invalid_input";
+  declare readonly code: "invalid_input";
   readonly field: string;
   /** every problem found (this error alone when there is one) */
   readonly problems: readonly ValidationError[];
 
   constructor(field: string, message: string, problems?: readonly ValidationError[]) {
-    super(message);
+    super("invalid_input", message);
     this.field = field;
     this.problems = problems ?? [this];
   }
@@ -47,6 +49,21 @@ export class ValidationError extends Error {
       problems,
     );
   }
+}
+
+/**
+ * The one way a field is named in every problem (the broker's schema errors and the format's own):
+ * dotted segments, a key that is not a plain name quoted in brackets, e.g. `source.files.0.name`,
+ * `source.pairs.API_KEY`, `source.pairs["MY KEY"]`.
+ */
+export function fieldPath(segments: readonly (string | number | symbol)[]): string {
+  return segments
+    .map((s, i) =>
+      typeof s === "number" || /^[A-Za-z_$][A-Za-z0-9_$]*$|^\d+$/.test(String(s))
+        ? `${i === 0 ? "" : "."}${String(s)}`
+        : `[${JSON.stringify(String(s))}]`,
+    )
+    .join("");
 }
 
 export function isSecretKind(value: unknown): value is SecretKind {

@@ -5,7 +5,9 @@ import {
   ClusterList,
   ClusterName,
   ClusterScope,
+  ClustersOrAll,
   CommaList,
+  DNS_LABEL_RE,
   EXIT,
   EXIT_CODES_HELP,
   MAX_SECRET_BYTES,
@@ -22,7 +24,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-XDC7GXM6.js";
+} from "./chunk-6XORBNG5.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -52,12 +54,14 @@ import { z as z2 } from "zod";
 import { z } from "zod";
 var SyncRequestBody = z.strictObject({
   owners: z.array(OwnerHash).min(1, "owners, when given, names at least one owner").optional(),
-  clusters: z.array(ClusterName).min(1, "clusters, when given, names at least one cluster").max(100).optional().meta({ description: "the clusters to bring in line (default: all the caller may use)" }),
+  clusters: ClusterList.meta({
+    description: "the clusters to bring in line (default: all the caller may use)"
+  }),
   source: ClusterName.optional().meta({
-    description: "copy from this cluster (default: for each secret, the most recently written copy)"
+    description: "copy from this cluster, also a copy changed outside the broker, and adopt secrets the ledger does not know (default: for each secret, a copy signed by the broker at the ledger's version)"
   }),
   names: z.array(z.string()).min(1, "names, when given, names at least one secret").max(500).optional().meta({
-    description: 'only these secrets: basenames, or "prefix*" patterns ("*" for any)',
+    description: 'only these secrets: basenames, or "prefix*" patterns ("*" for any). A copy deleted outside the broker is created again only for a secret named here exactly',
     example: ["wandb", "db-*"]
   }),
   dryRun: z.boolean().default(false).meta({
@@ -153,6 +157,7 @@ var ClusterInfoSchema = z2.object({
     description: "registered with `sync`: what was copied onto the cluster"
   })
 }).meta({ id: "Cluster" });
+var ClusterNameParam = z2.object({ name: ClusterName });
 var ClusterListAnswer = z2.object({ clusters: z2.array(ClusterInfoSchema) });
 var HealthSchema = z2.object({
   cluster: z2.string(),
@@ -172,9 +177,9 @@ var MAX_TOKEN_TTL_SECONDS = 366 * 24 * 3600;
 var IssueTokenBody = z2.strictObject({
   label: z2.string().max(100).optional().meta({ example: "ci-deploy" }),
   owners: z2.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50).meta({ description: "the owner hashes the token acts as" }),
-  clusters: z2.union([z2.literal("all"), z2.array(ClusterName).min(1)]).default("all").meta({ description: 'cluster names, or "all" (default)' }),
+  clusters: ClustersOrAll,
   rights: RightsInput,
-  expiresInSeconds: z2.number().int().min(1).max(MAX_TOKEN_TTL_SECONDS, "a token lives at most 366 days").default(30 * 24 * 3600).meta({ description: "lifetime in seconds (default 30 days, at most 366 days)" })
+  expiresInSeconds: z2.number({ error: "expiresInSeconds must be a number of seconds" }).int("expiresInSeconds must be a whole number of seconds, like 2592000 (30 days)").min(1, "expiresInSeconds must be at least 1").max(MAX_TOKEN_TTL_SECONDS, "a token lives at most 366 days").default(30 * 24 * 3600).meta({ description: "lifetime in seconds (default 30 days, at most 366 days)" })
 }).meta({ id: "IssueToken" });
 var TokenInfoSchema = z2.object({
   id: z2.string().meta({ example: "3f2a9c0d1e4b5a67" }),
@@ -193,13 +198,20 @@ var IssuedTokenSchema = TokenInfoSchema.extend({
   })
 }).meta({ id: "IssuedToken" });
 var TokenListAnswer = z2.object({ tokens: z2.array(TokenInfoSchema) });
+var TOKEN_ID_RE = /^[0-9a-f]{16}$/;
+var TokenIdParam = z2.object({
+  id: z2.string().regex(TOKEN_ID_RE, "a token id is 16 lowercase hex characters")
+});
+var HOOK_ID_RE = /^wh_[0-9a-f]{16}$/;
+var HookIdParam = z2.object({
+  id: z2.string().regex(HOOK_ID_RE, "a hook id looks like wh_ followed by 16 hex characters").meta({ example: "wh_3f2a9c0d1e4b5a67" })
+});
 var CreateHookBody = z2.strictObject({
   label: z2.string().max(100).optional().meta({ example: "vault-rotation" }),
   owners: z2.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50).meta({ description: "the owners whose secrets deliveries may set or sync" }),
-  clusters: z2.union([
-    z2.literal("all"),
-    z2.array(ClusterName).min(1, 'clusters needs at least one cluster, or use "all"')
-  ]).default("all").meta({ description: 'the clusters deliveries may write, or "all" (default)' }),
+  clusters: ClustersOrAll.meta({
+    description: 'the clusters deliveries may write, or "all" (default)'
+  }),
   names: z2.array(NamePattern).min(1, 'names needs at least one secret name or pattern ("*" for any)').max(200).meta({
     description: 'the secret names (basenames) deliveries may touch; "prefix*" patterns allowed',
     example: ["db-password", "rotated-*"]
@@ -225,6 +237,12 @@ var CreatedHookSchema = HookInfoSchema.extend({
   url: z2.string().meta({ description: "the delivery path" })
 }).meta({ id: "CreatedHook" });
 var HookListAnswer = z2.object({ hooks: z2.array(HookInfoSchema) });
+var BINDING_ID_RE = DNS_LABEL_RE;
+var BindingId = z2.string().max(63, "a binding id has at most 63 characters").regex(
+  BINDING_ID_RE,
+  "a binding id is lowercase letters, digits and '-', starting and ending with a letter or digit"
+).meta({ example: "train-main" });
+var BindingIdParam = z2.object({ id: BindingId });
 var claimPattern = z2.string().min(1).max(300);
 function repositoryPatternProblem(p) {
   const [owner = "", repo, ...rest] = p.split("/");
@@ -257,7 +275,7 @@ var OidcBindingBody = z2.strictObject({
   description: z2.string().max(500).optional(),
   match: OidcBindingMatch,
   owners: z2.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50),
-  clusters: z2.union([z2.literal("all"), z2.array(ClusterName).min(1)]).default("all"),
+  clusters: ClustersOrAll,
   rights: RightsInput
 }).meta({ id: "OidcBindingBody" });
 var OidcBindingSchema = z2.object({
@@ -447,7 +465,7 @@ var SourceSchema = z4.discriminatedUnion("type", [InlineSource, FilesSource, Dir
   id: "SecretSource",
   description: "Exactly one source: inline KEY=VALUE pairs, files (key = file name; `gitkey` for git-ssh), or a directory (one payload.zip)."
 });
-var PutSecretBody = z4.strictObject({
+var putFields = {
   kind: SecretKindSchema.default("default"),
   source: SourceSchema,
   owner: OwnerHash.optional().meta({
@@ -464,7 +482,9 @@ var PutSecretBody = z4.strictObject({
   dryRun: z4.boolean().default(false).meta({
     description: "report the plan per cluster (key names and digests), write nothing"
   })
-}).meta({ id: "PutSecret" });
+};
+var PutSecretBody = z4.strictObject(putFields).meta({ id: "PutSecret" });
+var SecretSetBody = z4.strictObject({ ...putFields, name: z4.string().meta({ description: "the secret's basename" }) }).meta({ id: "HookSecretSet" });
 var SecretNameParam = z4.object({
   name: z4.string().meta({ example: "wandb", description: "the basename" })
 });
@@ -486,6 +506,7 @@ var ErrorResult = z4.object({
   attempts: z4.number(),
   durationMs: z4.number()
 });
+var supersededBy = (description) => z4.number().optional().meta({ description });
 var ApplyOkResult = z4.object({
   cluster: z4.string(),
   status: z4.enum(["created", "updated", "unchanged"]),
@@ -497,20 +518,20 @@ var ApplyOkResult = z4.object({
   writes: z4.number(),
   dryRun: z4.boolean(),
   replacedGitSsh: z4.array(z4.string()).optional(),
-  supersededBy: z4.number().optional().meta({
-    description: "the copy already held this newer version (a later request wrote it first): nothing was written"
-  }),
+  supersededBy: supersededBy(
+    "the copy already held this newer version (a later request wrote it first): nothing was written"
+  ),
   attempts: z4.number(),
   durationMs: z4.number()
 });
 var ApplyResultSchema = z4.union([ApplyOkResult, ErrorResult]).meta({ id: "ApplyResult" });
 var DriftSchema = z4.object({
   ledger: z4.enum(["current", "deleted", "unledgered"]).meta({
-    description: "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger)"
+    description: "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger): left where it is, never copied, until a sync that names a `source` adopts it"
   }),
   version: z4.number().nullable().meta({ description: "the ledger's version of the content (null: unledgered)" }),
   reference: z4.string().nullable().meta({
-    description: "the cluster whose copy the others are compared with (the one a sync copies from); null when there is none"
+    description: "the cluster whose copy the others are compared with: a copy signed by the broker at the ledger's version (the one a sync copies from); null when there is none"
   }),
   inLine: z4.boolean().meta({
     description: "every cluster of the placement holds the ledger's version (unledgered: every cluster holds the same content)"
@@ -538,7 +559,7 @@ var DriftSchema = z4.object({
         description: "this copy was changed outside the broker (its signature does not match): never a source, and a sync leaves it alone unless a source is named"
       }),
       deletedOutsideBroker: z4.literal(true).optional().meta({
-        description: "the broker wrote this copy and it was deleted outside the broker: the cron does not bring it back; a sync that names the secret does"
+        description: "the broker wrote this copy and it was deleted outside the broker (kubectl, `konduktor secret delete`): the cron does not bring it back; a sync that names the secret does"
       }),
       stale: z4.literal(true).optional().meta({
         description: "a copy the broker wrote at an older version: the next sync updates it"
@@ -555,13 +576,16 @@ var PutAnswer = z4.object({
   dryRun: z4.boolean(),
   keys: z4.array(z4.string()),
   digests: z4.record(z4.string(), z4.string()).meta({
-    description: "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`): equal values give equal digests, a guess cannot be checked against one"
+    description: "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`, docs/security-model.md): equal values give equal digests, a guess cannot be checked against one"
   }),
   contentDigest: z4.string(),
   version: z4.number().nullable().meta({
-    description: "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger)"
+    description: "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger): a later request always gets a larger one"
   }),
   results: z4.array(ApplyResultSchema),
+  warning: z4.string().optional().meta({
+    description: "set with `immutable: true`: Konduktor's `secret create` can no longer change these copies"
+  }),
   notice: z4.string().optional().meta({
     description: "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value"
   })
@@ -612,7 +636,7 @@ var SecretDescriptionSchema = z4.object({
   provenance: z4.object({ actor: z4.string(), via: z4.string(), at: z4.string().optional() }).nullable(),
   placement: z4.union([z4.literal("all"), z4.array(z4.string())]),
   signature: SealCheckSchema
-});
+}).meta({ id: "SecretDescription" });
 var DescribeAnswer = z4.object({
   name: z4.string(),
   owner: z4.string(),
@@ -635,12 +659,14 @@ var DescribeAnswer = z4.object({
 }).meta({ id: "DescribeSecretAnswer" });
 var DeletedResult = z4.object({
   cluster: z4.string(),
-  status: z4.literal("deleted"),
+  status: z4.enum(["deleted", "absent"]).meta({
+    description: "`absent`: the owner had no such secret there; the end state is what was asked (as `kubectl delete --ignore-not-found`)"
+  }),
   secretName: z4.string(),
   namespace: z4.string(),
-  supersededBy: z4.number().optional().meta({
-    description: "the copy holds a newer version (a later write): it was left in place, not deleted"
-  })
+  supersededBy: supersededBy(
+    "the copy holds a newer version (a later write): it was left in place, not deleted"
+  )
 });
 var DeleteAnswer = z4.object({
   name: z4.string(),
@@ -1076,9 +1102,16 @@ function applyLine(r) {
 }
 function deleteLine(r) {
   const cluster = r.cluster ?? "?";
-  if (r.status !== "deleted") return errorLine(cluster, r);
+  if (r.status !== "deleted" && r.status !== "absent") {
+    return errorLine(cluster, r);
+  }
   const d = r;
-  return { cluster, ok: true, text: `deleted ${d.namespace ?? "?"}/${d.secretName ?? "?"}` };
+  const where = `${d.namespace ?? "?"}/${d.secretName ?? "?"}`;
+  return {
+    cluster,
+    ok: true,
+    text: r.status === "absent" ? `absent: no ${where} to delete` : `deleted ${where}`
+  };
 }
 function driftText(drift) {
   if (drift.inLine) {
@@ -1192,7 +1225,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-7DPOEKCK.js");
+    const { resolveDirect, syncDirect } = await import("./direct-BGEK3VHF.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -1869,7 +1902,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-7DPOEKCK.js");
+var direct = () => import("./direct-BGEK3VHF.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

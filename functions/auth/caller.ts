@@ -1,14 +1,14 @@
 /**
- * Who is calling, and what they may do. Every credential (admin token, API token, and later a
- * GitHub OIDC JWT: functions/auth/oidc.ts) resolves to one `Caller` here, in `resolveCaller`;
- * the routes only ever look at the `Caller`.
+ * Who is calling, and what they may do. Every credential (the admin token: ./admin.ts, an API
+ * token: ./tokens.ts, a GitHub OIDC JWT: ./oidc-resolver.ts) resolves to one `Caller` here, in
+ * `resolveCaller`, run by each route's guard (functions/http/guard.ts); what a request may then
+ * touch is decided by `authorize` (./authorize.ts), from the `Caller` alone.
  *
  * To add a credential type, write a `CallerResolver` and add it to the list the app is built with
  * (`createApp({ resolvers })`, see functions/app.ts): a resolver returns `null` when the credential
  * is not its kind (so the next one is tried), a `Caller` when it is valid, and throws
  * `ApiError("unauthorized", …)` when it is its kind but not valid.
  */
-import { z } from "@hono/zod-openapi";
 import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
 import type { Stores } from "../store/stores.ts";
@@ -21,15 +21,6 @@ export interface Rights {
   /** list every user's secrets (names, kinds, owners; never values) */
   listAllUsers: boolean;
 }
-
-/** Rights in a request body (API tokens, OIDC bindings): write and read unless said otherwise. */
-export const RightsInput = z
-  .strictObject({
-    write: z.boolean().default(true),
-    read: z.boolean().default(true),
-    listAllUsers: z.boolean().default(false),
-  })
-  .default({ write: true, read: true, listAllUsers: false });
 
 /** One indivisible permission: these owners, on these clusters, with these rights. */
 export interface Grant {
@@ -50,7 +41,7 @@ export interface Caller {
   /**
    * Set when the caller holds several separate permissions (one per matching OIDC binding): a
    * request is then allowed only if ONE grant covers its owner, its right and every target
-   * cluster (the policy helpers in ./policy.ts check this). `owners`, `clusters` and `rights`
+   * cluster (./authorize.ts decides this). `owners`, `clusters` and `rights`
    * are then the union of the grants, for display only.
    */
   grants?: Grant[];

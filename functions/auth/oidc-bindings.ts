@@ -6,11 +6,9 @@
  * matches across segments, `?` one character. Repository, owner and environment names compare
  * case-insensitively (GitHub treats them so); refs and workflow names exactly.
  */
-
-import { z } from "@hono/zod-openapi";
-import { ClustersOrAll } from "../cluster-list.ts";
-import { OwnerHash } from "../schemas.ts";
-import { type Grant, type Rights, RightsInput } from "./caller.ts";
+import { z } from "zod";
+import { BindingId, OidcBindingBody } from "../../konduktor/wire/admin.ts";
+import type { Grant, Rights } from "./caller.ts";
 import { type GithubClaims, OidcError } from "./oidc.ts";
 import { unionOfGrants } from "./policy.ts";
 
@@ -30,56 +28,8 @@ export const MATCH_CLAIMS = [
 export type MatchClaim = (typeof MATCH_CLAIMS)[number];
 const CASE_INSENSITIVE = new Set<MatchClaim>(["repository", "repository_owner", "environment"]);
 
-const pattern = z.string().min(1).max(300);
-
-/** A repository pattern must name an owner: `*`, `*\/*`, `**` would bind every repository on GitHub. */
-export function repositoryPatternProblem(p: string): string | null {
-  const [owner = "", repo, ...rest] = p.split("/");
-  if (repo === undefined || rest.length > 0) return "must be owner/repo (globs allowed: owner/*)";
-  if (owner === "" || /[*?]/.test(owner)) {
-    return "must name the owner literally: owner/repo or owner/* (a binding for every owner on GitHub is refused)";
-  }
-  if (repo === "") return "must be owner/repo (globs allowed: owner/*)";
-  return null;
-}
-
-export const oidcBindingInputSchema = z
-  .strictObject({
-    id: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a binding id is lowercase letters, digits and -")
-      .max(63),
-    description: z.string().max(500).optional(),
-    match: z
-      .strictObject({
-        repository: pattern
-          .superRefine((p, ctx) => {
-            const problem = repositoryPatternProblem(p);
-            if (problem) ctx.addIssue({ code: "custom", message: problem });
-          })
-          .openapi({ example: "acme/train", description: "owner/repo; globs: acme/*" }),
-        repository_owner: pattern.optional(),
-        repository_id: pattern.optional(),
-        ref: pattern
-          .optional()
-          .openapi({ example: "refs/heads/main", description: "e.g. refs/heads/*, refs/tags/v*" }),
-        ref_type: pattern.optional(),
-        environment: pattern.optional().openapi({ example: "production" }),
-        workflow: pattern.optional().openapi({ description: "the workflow's name" }),
-        workflow_ref: pattern.optional(),
-        job_workflow_ref: pattern.optional(),
-        event_name: pattern.optional().openapi({ example: "push" }),
-        sub: pattern.optional(),
-      })
-      .openapi({
-        description:
-          "claims of the GitHub OIDC token; every given field must match (exact, or a glob: * within a path segment, ** across, ?). repository, repository_owner and environment compare case-insensitively.",
-      }),
-    owners: z.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50),
-    clusters: ClustersOrAll,
-    rights: RightsInput,
-  })
-  .openapi("OidcBindingInput");
+/** A binding as the store keeps it: the body of PUT /v1/oidc-bindings/{id} and its id. */
+export const oidcBindingInputSchema = z.strictObject({ id: BindingId, ...OidcBindingBody.shape });
 export type OidcBindingInput = z.infer<typeof oidcBindingInputSchema>;
 export interface OidcBinding extends OidcBindingInput {
   createdAt: string;

@@ -10,10 +10,7 @@ import { type GithubOidcSettings, looksLikeJwt, OidcError, verifyGithubToken } f
 import { grantFor } from "./oidc-bindings.ts";
 
 export function oidcApiError(error: OidcError): ApiError {
-  const extra = { check: error.check };
-  if (error.check === "binding") return new ApiError("forbidden", error.message, extra);
-  if (error.check === "jwks") return new ApiError("internal_error", error.message, extra, 503);
-  return new ApiError("unauthorized", error.message, extra);
+  return new ApiError(error.code, error.message, { check: error.check });
 }
 
 /** The resolver, with the broker's OIDC settings (config `githubOidc`; null = switched off). */

@@ -6,6 +6,7 @@
  * Every failure is an `OidcError` whose `check` says which check failed; messages quote claims
  * (repository, ref, …), never the token.
  */
+
 import {
   createRemoteJWKSet,
   customFetch,
@@ -15,6 +16,7 @@ import {
   errors as joseErrors,
   jwtVerify,
 } from "jose";
+import { ERROR_STATUS, KonduktorError } from "../../konduktor/errors.ts";
 
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 export const DEFAULT_OIDC_AUDIENCE = "konduktor-broker";
@@ -43,15 +45,18 @@ export type OidcCheck =
   | "jwks"
   | "binding";
 
-export class OidcError extends Error {
+export class OidcError extends KonduktorError {
   override readonly name = "OidcError";
+  declare readonly code: "unauthorized" | "forbidden" | "oidc_unavailable";
   /** 401 for a token that is not valid, 403 for a valid token without a binding, 503 for JWKS trouble */
   readonly status: 401 | 403 | 503;
   readonly check: OidcCheck;
   constructor(check: OidcCheck, message: string) {
-    super(message);
+    const code =
+      check === "binding" ? "forbidden" : check === "jwks" ? "oidc_unavailable" : "unauthorized";
+    super(code, message, { retryable: check === "jwks" });
     this.check = check;
-    this.status = check === "binding" ? 403 : check === "jwks" ? 503 : 401;
+    this.status = ERROR_STATUS[code];
   }
 }
 

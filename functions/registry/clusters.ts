@@ -5,6 +5,7 @@
  * KubeSecrets adapter.
  */
 
+import { KonduktorError } from "../../konduktor/errors.ts";
 import {
   KubeconfigError,
   type KubeRuntime,
@@ -21,10 +22,11 @@ import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
 const aad = (name: string) => `cluster:${name}`;
 
 /** The broker cannot decrypt a stored kubeconfig (a key problem): a per-cluster error. */
-export class BrokerKeyError extends Error {
+export class BrokerKeyError extends KonduktorError {
   override readonly name = "BrokerKeyError";
-  readonly code = "broker_key_error";
-  readonly retryable = false;
+  constructor(message: string) {
+    super("broker_key_error", message);
+  }
 }
 
 export interface ClusterRecord {

@@ -7,6 +7,7 @@
  * with the name alone as additional data.
  */
 import { base64ToBytes, bytesToBase64 } from "../../konduktor/encoding.ts";
+import { KonduktorError } from "../../konduktor/errors.ts";
 import type { KeyEncryptionKey } from "../config.ts";
 
 export interface Envelope {
@@ -40,8 +41,12 @@ function importKey(bytes: Uint8Array): Promise<CryptoKey> {
   return key;
 }
 
-export class EnvelopeError extends Error {
+/** A sealed record that does not open (a missing key, a wrong key, a tampered record). */
+export class EnvelopeError extends KonduktorError {
   override readonly name = "EnvelopeError";
+  constructor(message: string) {
+    super("broker_key_error", message);
+  }
 }
 
 export async function seal(

@@ -5,7 +5,7 @@
  */
 import type { Envelope } from "./envelope.ts";
 
-export const HOOK_ID_RE = /^wh_[0-9a-f]{16}$/;
+export { HOOK_ID_RE } from "../../konduktor/wire/admin.ts";
 
 export interface HookRecord {
   id: string;

@@ -2,25 +2,16 @@
  * OIDC bindings (admin only): which GitHub workflows act as which owners on which clusters.
  * PUT creates or replaces one binding by id; GET lists; GET one; DELETE removes.
  */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  OidcBindingBody as BindingBody,
+  OidcBindingSchema as BindingSchema,
+  BindingIdParam as IdParam,
+  OidcBindingListAnswer,
+} from "../../konduktor/wire/admin.ts";
 import { audit } from "../audit.ts";
-import { type OidcBinding, oidcBindingInputSchema } from "../auth/oidc-bindings.ts";
-import { requireAdmin } from "../auth/policy.ts";
-import { type AppEnv, send } from "../context.ts";
+import type { OidcBinding } from "../auth/oidc-bindings.ts";
+import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-
-const BindingBody = oidcBindingInputSchema.omit({ id: true }).openapi("OidcBindingBody");
-const BindingSchema = oidcBindingInputSchema
-  .extend({ createdAt: z.string(), updatedAt: z.string() })
-  .openapi("OidcBinding");
-
-const IdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a binding id is lowercase letters, digits and -")
-    .max(63)
-    .openapi({ param: { name: "id", in: "path" }, example: "train-main" }),
-});
 
 const tags = ["oidc-bindings"];
 
@@ -34,11 +25,17 @@ function auditFields(b: OidcBinding) {
   };
 }
 
-export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
+/** Mounted at /v1/oidc-bindings. */
+export function oidcBindingRoutes() {
+  const app = resource();
+
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "oidc-binding.put",
+      operationId: "putOidcBinding",
       method: "put",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "Create or replace a GitHub OIDC binding",
       description:
@@ -53,11 +50,10 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
           content: { "application/json": { schema: BindingSchema } },
         },
         201: { description: "Created", content: { "application/json": { schema: BindingSchema } } },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
       const { stores, now } = c.get("services");
@@ -67,36 +63,39 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
         outcome: "ok",
         ...auditFields(binding),
       });
-      return send(c, binding, created ? 201 : 200);
+      return created ? c.json(binding, 201) : c.json(binding, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "listOidcBindings",
       method: "get",
-      path: "/v1/oidc-bindings",
+      path: "/",
       tags,
       summary: "List GitHub OIDC bindings",
       responses: {
         200: {
           description: "The bindings",
           content: {
-            "application/json": { schema: z.object({ bindings: z.array(BindingSchema) }) },
+            "application/json": { schema: OidcBindingListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
-      return send(c, { bindings: await c.get("services").stores.oidcBindings.list() }, 200);
+      return c.json({ bindings: await c.get("services").stores.oidcBindings.list() }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "getOidcBinding",
       method: "get",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "One GitHub OIDC binding",
       request: { params: IdParam },
@@ -105,22 +104,24 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "The binding",
           content: { "application/json": { schema: BindingSchema } },
         },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const binding = await c.get("services").stores.oidcBindings.get(id);
       if (!binding) throw new ApiError("not_found", `no OIDC binding with id ${id}`);
-      return send(c, binding, 200);
+      return c.json(binding, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "oidc-binding.delete",
+      operationId: "deleteOidcBinding",
       method: "delete",
-      path: "/v1/oidc-bindings/{id}",
+      path: "/{id}",
       tags,
       summary: "Delete a GitHub OIDC binding",
       description:
@@ -128,17 +129,17 @@ export function oidcBindingRoutes(app: OpenAPIHono<AppEnv>): void {
       request: { params: IdParam },
       responses: {
         204: { description: "Deleted" },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       if (!(await c.get("services").stores.oidcBindings.delete(id))) {
         throw new ApiError("not_found", `no OIDC binding with id ${id}`);
       }
-      audit(c, { action: "oidc-binding.delete", outcome: "ok", bindingId: id });
-      return c.body(null, 204) as never;
+      audit(c, { outcome: "ok", bindingId: id });
+      return c.body(null, 204);
     },
   );
+  return app;
 }

@@ -1,29 +1,28 @@
 /**
- * POST /v1/sync: bring the caller's secrets in line across the clusters it may use, by the ledger:
+ * /v1/sync: bring the caller's secrets in line across the clusters it may use, by the ledger:
  * each secret's copies of the ledger's version are copied where the secret is placed and missing
  * or stale; copies changed or deleted outside the broker are reported, and secrets the ledger does
  * not know are left alone (docs/sync.md). `dryRun` answers the plan and writes nothing.
  */
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { SyncAnswer, SyncRequestBody } from "../../konduktor/wire/sync.ts";
 import { audit } from "../audit.ts";
-import { requireRight } from "../auth/policy.ts";
-import type { AppEnv } from "../context.ts";
+import { fanoutJson, resource, route } from "../http/route.ts";
 import { problemResponses } from "../problem.ts";
-import {
-  nameMatcher,
-  SyncAnswer,
-  SyncRequestBody,
-  syncOutcomeOf,
-  syncScopeFor,
-  syncStatus,
-} from "../sync/request.ts";
+import { nameMatcher, syncOutcomeOf, syncScopeFor, syncStatus } from "../sync/request.ts";
 import { runSync, syncLogFields } from "../sync/service.ts";
 
-export function syncRoutes(app: OpenAPIHono<AppEnv>): void {
+/** Mounted at /v1/sync. */
+export function syncRoutes() {
+  const app = resource();
+  const content = { "application/json": { schema: SyncAnswer } };
+
   app.openapi(
-    createRoute({
+    route({
+      auth: "caller",
+      audit: "sync",
+      operationId: "sync",
       method: "post",
-      path: "/v1/sync",
+      path: "/",
       tags: ["sync"],
       summary: "Bring the caller's secrets in line on every cluster (or plan it)",
       description:
@@ -32,23 +31,16 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>): void {
         body: { content: { "application/json": { schema: SyncRequestBody } }, required: true },
       },
       responses: {
-        200: {
-          description: "Every cluster was read and every planned change made",
-          content: { "application/json": { schema: SyncAnswer } },
-        },
-        207: {
-          description: "Some cluster could not be read or some change failed",
-          content: { "application/json": { schema: SyncAnswer } },
-        },
-        ...problemResponses(400, 401, 403, 404, 413, 415, 502),
+        200: { description: "Every cluster was read and every planned change made", content },
+        207: { description: "Some cluster could not be read or some change failed", content },
+        ...problemResponses(400, 404, 413, 415, 502),
       },
     }),
     async (c) => {
-      const caller = c.get("caller");
       const body = c.req.valid("json");
-      requireRight(caller, body.dryRun ? "read" : "write");
-      const scope = await syncScopeFor(c, caller, body);
-      const outcome = await runSync(c.get("services"), {
+      const services = c.get("services");
+      const scope = await syncScopeFor(services, c.get("caller"), body);
+      const outcome = await runSync(services, {
         ...scope,
         ...(body.names ? { names: nameMatcher(body.names) } : {}),
         dryRun: body.dryRun,
@@ -59,7 +51,9 @@ export function syncRoutes(app: OpenAPIHono<AppEnv>): void {
         outcome: syncOutcomeOf(outcome),
         ...syncLogFields(outcome),
       });
-      return c.json(outcome, syncStatus(outcome));
+      return fanoutJson(c, outcome, syncStatus(outcome));
     },
   );
+
+  return app;
 }

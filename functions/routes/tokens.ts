@@ -1,70 +1,29 @@
 /** API tokens (admin only): issue (shown once), list, revoke. */
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import {
+  IssuedTokenSchema,
+  IssueTokenBody,
+  TokenIdParam,
+  TokenInfoSchema,
+  TokenListAnswer,
+} from "../../konduktor/wire/admin.ts";
 import { audit } from "../audit.ts";
-import { RightsInput } from "../auth/caller.ts";
-import { requireAdmin } from "../auth/policy.ts";
-import { ClustersOrAll } from "../cluster-list.ts";
-import { type AppEnv, send } from "../context.ts";
+import { resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
-import { OwnerHash } from "../schemas.ts";
 import { tokenInfo } from "../store/tokens.ts";
-
-const MAX_TTL_SECONDS = 366 * 24 * 3600;
-
-const IssueTokenBody = z
-  .strictObject({
-    label: z.string().max(100).optional().openapi({ example: "ci-deploy" }),
-    owners: z
-      .array(OwnerHash)
-      .min(1, "owners needs at least one owner hash")
-      .max(50)
-      .openapi({ description: "the owner hashes the token acts as" }),
-    clusters: ClustersOrAll,
-    rights: RightsInput,
-    expiresInSeconds: z
-      .number({ error: "expiresInSeconds must be a number of seconds" })
-      .int("expiresInSeconds must be a whole number of seconds, like 2592000 (30 days)")
-      .min(1, "expiresInSeconds must be at least 1")
-      .max(MAX_TTL_SECONDS, "a token lives at most 366 days")
-      .default(30 * 24 * 3600)
-      .openapi({ description: "lifetime in seconds (default 30 days, at most 366 days)" }),
-  })
-  .openapi("IssueToken");
-
-const TokenInfoSchema = z
-  .object({
-    id: z.string().openapi({ example: "3f2a9c0d1e4b5a67" }),
-    label: z.string().nullable(),
-    owners: z.array(z.string()),
-    clusters: z.union([z.literal("all"), z.array(z.string())]),
-    rights: z.object({ write: z.boolean(), read: z.boolean(), listAllUsers: z.boolean() }),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    revokedAt: z.string().nullable(),
-  })
-  .openapi("Token");
-
-const IssuedTokenSchema = TokenInfoSchema.extend({
-  token: z.string().openapi({
-    description: "the token itself: shown once, stored only as a hash",
-    example: "kbt_3f2a9c0d1e4b5a67_…",
-  }),
-}).openapi("IssuedToken");
-
-const TokenIdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/, "a token id is 16 lowercase hex characters")
-    .openapi({ param: { name: "id", in: "path" } }),
-});
 
 const tags = ["tokens"];
 
-export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
+/** Mounted at /v1/tokens. */
+export function tokenRoutes() {
+  const app = resource();
+
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "token.issue",
+      operationId: "issueToken",
       method: "post",
-      path: "/v1/tokens",
+      path: "/",
       tags,
       summary: "Issue an API token",
       description:
@@ -77,11 +36,10 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "Issued",
           content: { "application/json": { schema: IssuedTokenSchema } },
         },
-        ...problemResponses(400, 401, 403, 413, 415),
+        ...problemResponses(400, 413, 415),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const body = c.req.valid("json");
       const { stores, now } = c.get("services");
       const at = now();
@@ -96,7 +54,6 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
         at,
       );
       audit(c, {
-        action: "token.issue",
         outcome: "ok",
         tokenId: record.id,
         owners: record.owners,
@@ -104,37 +61,41 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
         rights: record.rights,
         expiresAt: record.expiresAt,
       });
-      return send(c, { ...tokenInfo(record), token }, 201);
+      return c.json({ ...tokenInfo(record), token }, 201);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      operationId: "listTokens",
       method: "get",
-      path: "/v1/tokens",
+      path: "/",
       tags,
       summary: "List API tokens (never the tokens themselves)",
       responses: {
         200: {
           description: "The tokens",
           content: {
-            "application/json": { schema: z.object({ tokens: z.array(TokenInfoSchema) }) },
+            "application/json": { schema: TokenListAnswer },
           },
         },
-        ...problemResponses(401, 403),
+        ...problemResponses(),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const records = await c.get("services").stores.tokens.list();
-      return send(c, { tokens: records.map(tokenInfo) }, 200);
+      return c.json({ tokens: records.map(tokenInfo) }, 200);
     },
   );
 
   app.openapi(
-    createRoute({
+    route({
+      auth: "admin",
+      audit: "token.revoke",
+      operationId: "revokeToken",
       method: "delete",
-      path: "/v1/tokens/{id}",
+      path: "/{id}",
       tags,
       summary: "Revoke an API token",
       description:
@@ -145,17 +106,17 @@ export function tokenRoutes(app: OpenAPIHono<AppEnv>): void {
           description: "Revoked",
           content: { "application/json": { schema: TokenInfoSchema } },
         },
-        ...problemResponses(401, 403, 404),
+        ...problemResponses(400, 404),
       },
     }),
     async (c) => {
-      requireAdmin(c.get("caller"));
       const { id } = c.req.valid("param");
       const { stores, now } = c.get("services");
       const record = await stores.tokens.revoke(id, now());
       if (!record) throw new ApiError("not_found", `no API token with id ${id}`);
-      audit(c, { action: "token.revoke", outcome: "ok", tokenId: id });
-      return send(c, tokenInfo(record), 200);
+      audit(c, { outcome: "ok", tokenId: id });
+      return c.json(tokenInfo(record), 200);
     },
   );
+  return app;
 }

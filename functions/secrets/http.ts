@@ -1,26 +1,33 @@
 /**
  * The HTTP side of the secrets service, shared by the routes (functions/routes/secrets.ts) and the
- * webhook deliveries (functions/routes/hooks.ts): the request's services and id, the per-cluster
- * answer with its status (./outcome.ts) and audit line.
+ * webhook deliveries (functions/hooks/): what the request may touch, the per-cluster answer with
+ * its status (./outcome.ts, the one 200/207 rule) and its audit line.
  */
 import { type FanoutResult, isFailure, summarize } from "../../konduktor/fanout.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 import { type AuditEntry, audit, auditResults } from "../audit.ts";
-import type { Caller } from "../auth/caller.ts";
+import type { AccessRequest, Scope } from "../auth/authorize.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError, allClustersFailedProblem } from "../problem.ts";
+import type { PutSecret } from "./input.ts";
 import { partialStatus } from "./outcome.ts";
-import { placementFor, putSecret, runOnClusters, type Targets, targetsFor } from "./service.ts";
-import type { PutSecret } from "./wire.ts";
+import { authorizeOnClusters, putSecret, runOnClusters, type Targets } from "./service.ts";
 
-/** The registered target clusters for this caller and request, with their records. */
-export async function targets(
+/** What the request's caller may touch (its scope), with the target clusters' records. */
+export async function authorized(
   c: AppContext,
-  caller: Caller,
-  requested: string[] | undefined,
-): Promise<Targets> {
-  return await targetsFor(c.get("services"), caller, requested);
+  request: AccessRequest,
+): Promise<{ scope: Scope; clusters: Targets }> {
+  return await authorizeOnClusters(c.get("services"), c.get("caller"), request);
+}
+
+/** The one owner of a scope that was authorized for one owner. */
+export function ownerOf(scope: Scope): string {
+  if (scope.owners === "every" || scope.owners.length !== 1) {
+    throw new Error("the scope was not authorized for one owner");
+  }
+  return scope.owners[0] as string;
 }
 
 /** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
@@ -41,7 +48,7 @@ export function settle<T>(
   c: AppContext,
   body: Record<string, unknown>,
   results: FanoutResult<T>[],
-  auditEntry: (Omit<AuditEntry, "outcome" | "action"> & { action: string }) | null,
+  auditEntry: Omit<AuditEntry, "outcome"> | null,
 ): 200 | 207 {
   const s = summarize(results);
   const status = partialStatus(s.ok, s.failed);
@@ -73,13 +80,14 @@ export function settle<T>(
   );
 }
 
-/** A PUT for a caller on its target clusters (the secret built once from the body). */
+/** A PUT on its authorized target clusters (the secret built once from the body). */
 export interface PutOnClusters {
   owner: string;
   name: string;
   body: PutSecret;
   secret: KubeSecret;
   clusters: Targets;
+  placement: readonly string[] | "all";
   via?: string;
   mayDelete?: (basename: string) => boolean;
 }
@@ -90,13 +98,13 @@ export interface PutOnClusters {
  * `webhook:<id>`; default `broker`); `mayDelete` limits which other git-ssh secrets a git-ssh write
  * may delete.
  */
-export async function putAnswer(c: AppContext, caller: Caller, put: PutOnClusters) {
+export async function putAnswer(c: AppContext, put: PutOnClusters) {
   const { owner, name, body, clusters, via } = put;
-  const placement = placementFor(caller, body.clusters, clusters);
+  const placement = put.placement === "all" ? "all" : [...put.placement];
   const outcome = await putSecret(c.get("services"), {
     ...put,
     placement,
-    by: caller.id,
+    by: c.get("caller").id,
     requestId: c.get("requestId"),
   });
   const status = settle(c, outcome.body, outcome.results, {
@@ -113,15 +121,4 @@ export async function putAnswer(c: AppContext, caller: Caller, put: PutOnCluster
     ...(outcome.body.version === null ? {} : { version: outcome.body.version }),
   });
   return { body: outcome.body, status };
-}
-
-/** The same, answered (webhook deliveries): `answerPrefix` leads the answer body. */
-export async function putOnClusters(
-  c: AppContext,
-  caller: Caller,
-  put: PutOnClusters & { answerPrefix?: Record<string, unknown> },
-): Promise<Response> {
-  const { answerPrefix, ...rest } = put;
-  const r = await putAnswer(c, caller, rest);
-  return c.json({ ...answerPrefix, ...r.body }, r.status);
 }

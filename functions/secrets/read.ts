@@ -78,7 +78,7 @@ export async function describeEverywhere(
       async (kube) => {
         try {
           const secret: SecretDescription = await describe(kube, owner, name, keyring);
-          return { status: "found" as const, secret: secret as unknown as Record<string, unknown> };
+          return { status: "found" as const, secret };
         } catch (error) {
           if (isKubeError(error) && error.code === "not_found") {
             return { status: "missing" as const };
@@ -101,8 +101,7 @@ export async function describeEverywhere(
     name,
     owner,
     agree,
-    contentDigest:
-      agree && reference ? (reference.secret as unknown as SecretDescription).contentDigest : null,
+    contentDigest: agree && reference ? reference.secret.contentDigest : null,
     drift,
     results: raw,
   };

@@ -10,40 +10,32 @@ import { digestValues, formatPlacement, type Keyring } from "../../konduktor/for
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { applySecret, deleteOwn } from "../../konduktor/ops.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
+import { type AccessRequest, authorize, type Scope } from "../auth/authorize.ts";
 import type { Caller } from "../auth/caller.ts";
-import { pickClusters } from "../auth/policy.ts";
 import type { Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
 import { Ledger, type Written } from "../ledger/ledger.ts";
 import { immutableWarning } from "../notices.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
-import type { PutSecret } from "./wire.ts";
+import type { PutSecret } from "./input.ts";
 
 export type Targets = Map<string, ClusterRecord>;
 
-/** The registered target clusters for this caller and request, with their records. */
-export async function targetsFor(
+/**
+ * What a request may touch (functions/auth/authorize.ts: owners, clusters, placement), with the
+ * registered records of its target clusters. Throws the refusal before any cluster is touched.
+ */
+export async function authorizeOnClusters(
   services: Services,
   caller: Caller,
-  requested: readonly string[] | undefined,
-): Promise<Targets> {
+  request: AccessRequest,
+): Promise<{ scope: Scope; clusters: Targets }> {
   const records = await services.registry.list();
   const byName = new Map(records.map((r) => [r.name, r]));
-  const names = pickClusters(caller, [...byName.keys()], requested ? [...requested] : undefined);
-  return new Map(names.map((n) => [n, byName.get(n) as ClusterRecord]));
-}
-
-/**
- * Where a write or deletion is meant to apply: `all` when the caller may use every cluster and
- * named none (clusters registered later included), else exactly the target clusters.
- */
-export function placementFor(
-  caller: Caller,
-  requested: readonly string[] | undefined,
-  clusters: Targets,
-): string[] | "all" {
-  return caller.clusters === "all" && !requested?.length ? "all" : [...clusters.keys()].sort();
+  const scope = authorize(caller, request, [...byName.keys()]);
+  const clusters = new Map(scope.clusters.map((n) => [n, byName.get(n) as ClusterRecord]));
+  return { scope, clusters };
 }
 
 /**
@@ -203,7 +195,7 @@ export interface DeleteRequest {
   owner: string;
   name: string;
   clusters: Targets;
-  /** `all` when the caller may use every cluster and named none (`placementFor`) */
+  /** the scope's placement: `all` when the caller may use every cluster and named none */
   coverage: string[] | "all";
   by: string;
   requestId?: string;

@@ -4,7 +4,8 @@
  * answer. No Node imports here: the fetch adapter runs in workerd.
  */
 import type { KubeSecret } from "../types.ts";
-import { KubeError, type KubeErrorContext, kubeErrorFromNetwork } from "./errors.ts";
+import { KubeError, type KubeErrorContext } from "./errors.ts";
+import { kubeErrorFromNetwork } from "./network-errors.ts";
 import type { DeletePrecondition } from "./port.ts";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;

@@ -10,6 +10,7 @@
  */
 import { parse, parseDocument } from "yaml";
 import { base64ToBytes } from "../encoding.ts";
+import { KonduktorError } from "../errors.ts";
 import { validateNamespace } from "../secret.ts";
 import { checkServer } from "./server-address.ts";
 
@@ -63,13 +64,13 @@ export interface ParsedKubeconfig {
   needsClientNode?: "exec" | "auth-provider";
 }
 
-export class KubeconfigError extends Error {
+export class KubeconfigError extends KonduktorError {
   override readonly name = "KubeconfigError";
-  readonly code = "invalid_kubeconfig";
+  declare readonly code: "invalid_kubeconfig";
   /** the kubeconfig field at fault, e.g. `users[ci].user.exec` */
   readonly field: string;
   constructor(field: string, message: string) {
-    super(message);
+    super("invalid_kubeconfig", message);
     this.field = field;
   }
 }

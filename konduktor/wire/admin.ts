@@ -4,9 +4,11 @@
  * never hold a kubeconfig, a token (except once, when issued) or a signing secret (once, when made).
  */
 import { z } from "zod";
+import { DNS_LABEL_RE } from "../validate.ts";
 import {
   ClusterName,
   ClusterScope,
+  ClustersOrAll,
   NamePattern,
   OwnerHash,
   RightsInput,
@@ -57,6 +59,8 @@ export const ClusterInfoSchema = z
 
 export type ClusterInfo = z.infer<typeof ClusterInfoSchema>;
 
+export const ClusterNameParam = z.object({ name: ClusterName });
+
 export const ClusterListAnswer = z.object({ clusters: z.array(ClusterInfoSchema) });
 
 export const HealthSchema = z
@@ -94,15 +98,12 @@ export const IssueTokenBody = z
       .min(1, "owners needs at least one owner hash")
       .max(50)
       .meta({ description: "the owner hashes the token acts as" }),
-    clusters: z
-      .union([z.literal("all"), z.array(ClusterName).min(1)])
-      .default("all")
-      .meta({ description: 'cluster names, or "all" (default)' }),
+    clusters: ClustersOrAll,
     rights: RightsInput,
     expiresInSeconds: z
-      .number()
-      .int()
-      .min(1)
+      .number({ error: "expiresInSeconds must be a number of seconds" })
+      .int("expiresInSeconds must be a whole number of seconds, like 2592000 (30 days)")
+      .min(1, "expiresInSeconds must be at least 1")
       .max(MAX_TOKEN_TTL_SECONDS, "a token lives at most 366 days")
       .default(30 * 24 * 3600)
       .meta({ description: "lifetime in seconds (default 30 days, at most 366 days)" }),
@@ -137,9 +138,20 @@ export const TokenListAnswer = z.object({ tokens: z.array(TokenInfoSchema) });
 
 export const TOKEN_ID_RE = /^[0-9a-f]{16}$/;
 
+export const TokenIdParam = z.object({
+  id: z.string().regex(TOKEN_ID_RE, "a token id is 16 lowercase hex characters"),
+});
+
 // ---------- webhooks ----------
 
 export const HOOK_ID_RE = /^wh_[0-9a-f]{16}$/;
+
+export const HookIdParam = z.object({
+  id: z
+    .string()
+    .regex(HOOK_ID_RE, "a hook id looks like wh_ followed by 16 hex characters")
+    .meta({ example: "wh_3f2a9c0d1e4b5a67" }),
+});
 
 export const CreateHookBody = z
   .strictObject({
@@ -149,13 +161,9 @@ export const CreateHookBody = z
       .min(1, "owners needs at least one owner hash")
       .max(50)
       .meta({ description: "the owners whose secrets deliveries may set or sync" }),
-    clusters: z
-      .union([
-        z.literal("all"),
-        z.array(ClusterName).min(1, 'clusters needs at least one cluster, or use "all"'),
-      ])
-      .default("all")
-      .meta({ description: 'the clusters deliveries may write, or "all" (default)' }),
+    clusters: ClustersOrAll.meta({
+      description: 'the clusters deliveries may write, or "all" (default)',
+    }),
     names: z
       .array(NamePattern)
       .min(1, 'names needs at least one secret name or pattern ("*" for any)')
@@ -199,7 +207,19 @@ export const HookListAnswer = z.object({ hooks: z.array(HookInfoSchema) });
 
 // ---------- GitHub OIDC bindings ----------
 
-export const BINDING_ID_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** An OIDC binding's id: a DNS label. */
+export const BINDING_ID_RE = DNS_LABEL_RE;
+
+export const BindingId = z
+  .string()
+  .max(63, "a binding id has at most 63 characters")
+  .regex(
+    BINDING_ID_RE,
+    "a binding id is lowercase letters, digits and '-', starting and ending with a letter or digit",
+  )
+  .meta({ example: "train-main" });
+
+export const BindingIdParam = z.object({ id: BindingId });
 
 const claimPattern = z.string().min(1).max(300);
 
@@ -246,7 +266,7 @@ export const OidcBindingBody = z
     description: z.string().max(500).optional(),
     match: OidcBindingMatch,
     owners: z.array(OwnerHash).min(1, "owners needs at least one owner hash").max(50),
-    clusters: z.union([z.literal("all"), z.array(ClusterName).min(1)]).default("all"),
+    clusters: ClustersOrAll,
     rights: RightsInput,
   })
   .meta({ id: "OidcBindingBody" });

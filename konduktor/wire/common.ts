@@ -1,17 +1,17 @@
 /**
- * The broker's shared input shapes on the wire: owner hashes, cluster names, secret-name patterns,
- * base64 contents, rights. One definition each, in plain zod (no OpenAPI import), so that the
- * broker (functions/), the Action and the CLI read and write the same format. `.meta()` carries
- * the OpenAPI descriptions (@hono/zod-openapi reads them; `id` names the component).
- *
- * These mirror what functions/schemas.ts and the routes accept today, message for message.
+ * The shared input shapes on the wire: owner hashes, cluster names, secret-name patterns, base64
+ * contents, rights. One definition each, in plain zod (no OpenAPI import), so that the broker
+ * (functions/), the Action and the CLI read and write the same format. `.meta()` carries the
+ * OpenAPI descriptions (@hono/zod-openapi reads them; `id` names the component). The owner and
+ * DNS-label patterns are the format's own (../validate.ts).
  */
 import { z } from "zod";
 import { isBase64 } from "../encoding.ts";
 import { SECRET_KINDS } from "../types.ts";
+import { DNS_LABEL_RE, OWNER_RE } from "../validate.ts";
 
 /** A registered cluster's name: a DNS label. */
-export const CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const CLUSTER_NAME_RE = DNS_LABEL_RE;
 
 /** The prefix of a `prefix*` name pattern: the start of a valid basename, or empty (`*`). */
 export const NAME_PREFIX_RE = /^([a-z0-9][-a-z0-9]*)?$/;
@@ -19,12 +19,15 @@ export const NAME_PREFIX_RE = /^([a-z0-9][-a-z0-9]*)?$/;
 /** A secret name (a basename) or a `prefix*` pattern whose prefix is the start of a basename. */
 export const NAME_PATTERN_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|([a-z0-9][-a-z0-9]*)?\*)$/;
 
-/** An owner: Konduktor's user hash as this project accepts it (8 lowercase hex characters). */
-export const OWNER_HASH_RE = /^[0-9a-f]{8}$/;
+/** An owner: Konduktor's user hash (8 hexadecimal characters; upper case is kept as given). */
+export const OWNER_HASH_RE = OWNER_RE;
 
 export const OwnerHash = z
   .string()
-  .regex(OWNER_HASH_RE, "an owner is a user hash: 8 lowercase hex characters, e.g. 0a1b2c3d")
+  .regex(
+    OWNER_HASH_RE,
+    "an owner is a user hash: 8 hexadecimal characters, e.g. 0a1b2c3d (upper case is kept as given, as Konduktor does)",
+  )
   .meta({ example: "0a1b2c3d" });
 
 export const ClusterName = z
@@ -53,29 +56,61 @@ export const Base64 = z
   .refine(isBase64, "must be standard base64 (RFC 4648) of the file's bytes")
   .meta({ description: "standard base64 (RFC 4648) of the bytes", format: "byte" });
 
-/** `clusters` of a request body: the target clusters, default every cluster the caller may use. */
-export const ClusterList = z
+/** Clusters one request, token, hook or binding may name. */
+export const MAX_CLUSTERS = 100;
+
+/**
+ * One rule for a list of cluster names, wherever it comes from: a JSON body, a query
+ * (`?clusters=a,b`) or a credential's `"all"`-or-list. Messages name the position, never echo
+ * the input.
+ */
+const clusterNames = z
   .array(ClusterName)
   .min(1, "clusters, when given, names at least one cluster")
-  .max(100)
-  .optional()
-  .meta({
-    description: "target clusters (default: every registered cluster the caller may use)",
-  });
+  .max(MAX_CLUSTERS, `clusters names at most ${MAX_CLUSTERS} clusters: leave it out for all`);
 
-/** `clusters=a,b` in a query string (comma-separated; default all the caller may use). */
+/** `clusters` of a request body: the target clusters, default every cluster the caller may use. */
+export const ClusterList = clusterNames.optional().meta({
+  description: "target clusters (default: every registered cluster the caller may use)",
+});
+
+/** A credential's or hook's clusters in a request body: `"all"` (default) or a list. */
+export const ClustersOrAll = z
+  .union([z.literal("all"), clusterNames], {
+    error: `clusters must be "all" or a list of 1 to ${MAX_CLUSTERS} cluster names, like ["gpu-east"]`,
+  })
+  .default("all")
+  .meta({ description: 'cluster names, or "all" (default)' });
+
+function splitNames(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `clusters=a,b` in a query string: the body's rule on the comma-separated names. */
 export const CommaList = z
   .string()
   .optional()
-  .transform((v) =>
-    v === undefined
-      ? undefined
-      : v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
-  )
-  .meta({ description: "comma-separated cluster names (default: all the caller may use)" });
+  .superRefine((value, ctx) => {
+    if (value === undefined) return;
+    const list = splitNames(value);
+    if (list.length === 0) return;
+    const parsed = clusterNames.safeParse(list);
+    if (parsed.success) return;
+    // the first few problems: a long list of bad names would make a long answer
+    for (const issue of parsed.error.issues.slice(0, 5)) {
+      ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    }
+  })
+  .transform((value) => {
+    const list = value === undefined ? [] : splitNames(value);
+    return list.length ? list : undefined;
+  })
+  .meta({
+    description: `comma-separated cluster names, at most ${MAX_CLUSTERS} (default: all the caller may use)`,
+  });
 
 /** Clusters a credential is bound to: names, or every registered cluster. */
 export const ClusterScope = z.union([z.literal("all"), z.array(z.string())]);

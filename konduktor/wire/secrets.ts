@@ -2,7 +2,7 @@
  * The secrets API on the wire: `PUT /v1/secrets/{name}` (body and answer), `GET /v1/secrets`
  * (query and answer), `GET /v1/secrets/{name}` and `DELETE /v1/secrets/{name}` (query and
  * answers), the per-cluster result shapes and drift. Plain zod: the broker validates with these, the
- * Action and the CLI build requests and read answers with them (./client.ts).
+ * Action and the CLI build requests and read answers with them.
  *
  * Answers are `z.object` (unknown fields pass), request bodies `z.strictObject` (unknown fields are
  * refused with their names). Values only ever appear in a request's `source`, never in an answer.
@@ -47,34 +47,41 @@ export const SourceSchema = z
 
 export type WireSource = z.infer<typeof SourceSchema>;
 
-export const PutSecretBody = z
-  .strictObject({
-    kind: SecretKindSchema.default("default"),
-    source: SourceSchema,
-    owner: OwnerHash.optional().meta({
-      description: "required only when the credential acts for several owners",
+const putFields = {
+  kind: SecretKindSchema.default("default"),
+  source: SourceSchema,
+  owner: OwnerHash.optional().meta({
+    description: "required only when the credential acts for several owners",
+  }),
+  clusters: ClusterList,
+  mode: z
+    .enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' })
+    .default("merge")
+    .meta({
+      description:
+        "merge (Konduktor's `secret create`: add and overwrite keys, keep others) or replace (exactly these keys)",
     }),
-    clusters: ClusterList,
-    mode: z
-      .enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' })
-      .default("merge")
-      .meta({
-        description:
-          "merge (Konduktor's `secret create`: add and overwrite keys, keep others) or replace (exactly these keys)",
-      }),
-    prune: z.boolean().default(false).meta({
-      description: "merge only: remove keys this broker wrote before and this call lacks",
-    }),
-    immutable: z.boolean().default(false),
-    dryRun: z.boolean().default(false).meta({
-      description: "report the plan per cluster (key names and digests), write nothing",
-    }),
-  })
-  .meta({ id: "PutSecret" });
+  prune: z.boolean().default(false).meta({
+    description: "merge only: remove keys this broker wrote before and this call lacks",
+  }),
+  immutable: z.boolean().default(false),
+  dryRun: z.boolean().default(false).meta({
+    description: "report the plan per cluster (key names and digests), write nothing",
+  }),
+};
+
+export const PutSecretBody = z.strictObject(putFields).meta({ id: "PutSecret" });
 
 /** A PUT body as sent (defaults may be left out) and as the broker reads it (defaults filled). */
 export type PutSecretRequest = z.input<typeof PutSecretBody>;
 export type PutSecret = z.infer<typeof PutSecretBody>;
+
+/** A webhook's secret set: the PUT body and the secret's `name`, one closed object. */
+export const SecretSetBody = z
+  .strictObject({ ...putFields, name: z.string().meta({ description: "the secret's basename" }) })
+  .meta({ id: "HookSecretSet" });
+
+export type SecretSet = z.infer<typeof SecretSetBody>;
 
 export const SecretNameParam = z.object({
   name: z.string().meta({ example: "wandb", description: "the basename" }),
@@ -101,7 +108,10 @@ export type SecretRequest = z.input<typeof SecretQuery>;
 
 // ---------- per-cluster results ----------
 
-/** A cluster that failed: a stable code, a message that says what to fix (never a value). */
+/**
+ * A cluster that failed: a stable code, a message that says what to fix (never a value). The one
+ * per-cluster failure shape (konduktor/fanout.ts `FanoutFailure` is this type).
+ */
 export const ErrorResult = z.object({
   cluster: z.string(),
   status: z.literal("error"),
@@ -111,6 +121,10 @@ export const ErrorResult = z.object({
   attempts: z.number(),
   durationMs: z.number(),
 });
+
+export type ErrorResultT = z.infer<typeof ErrorResult>;
+
+const supersededBy = (description: string) => z.number().optional().meta({ description });
 
 export const ApplyOkResult = z.object({
   cluster: z.string(),
@@ -123,17 +137,15 @@ export const ApplyOkResult = z.object({
   writes: z.number(),
   dryRun: z.boolean(),
   replacedGitSsh: z.array(z.string()).optional(),
-  supersededBy: z.number().optional().meta({
-    description:
-      "the copy already held this newer version (a later request wrote it first): nothing was written",
-  }),
+  supersededBy: supersededBy(
+    "the copy already held this newer version (a later request wrote it first): nothing was written",
+  ),
   attempts: z.number(),
   durationMs: z.number(),
 });
 
 export const ApplyResultSchema = z.union([ApplyOkResult, ErrorResult]).meta({ id: "ApplyResult" });
 
-export type ErrorResultT = z.infer<typeof ErrorResult>;
 export type ApplyResultT = z.infer<typeof ApplyResultSchema>;
 
 // ---------- drift ----------
@@ -142,7 +154,7 @@ export const DriftSchema = z
   .object({
     ledger: z.enum(["current", "deleted", "unledgered"]).meta({
       description:
-        "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger)",
+        "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger): left where it is, never copied, until a sync that names a `source` adopts it",
     }),
     version: z
       .number()
@@ -150,7 +162,7 @@ export const DriftSchema = z
       .meta({ description: "the ledger's version of the content (null: unledgered)" }),
     reference: z.string().nullable().meta({
       description:
-        "the cluster whose copy the others are compared with (the one a sync copies from); null when there is none",
+        "the cluster whose copy the others are compared with: a copy signed by the broker at the ledger's version (the one a sync copies from); null when there is none",
     }),
     inLine: z.boolean().meta({
       description:
@@ -187,7 +199,7 @@ export const DriftSchema = z
         }),
         deletedOutsideBroker: z.literal(true).optional().meta({
           description:
-            "the broker wrote this copy and it was deleted outside the broker: the cron does not bring it back; a sync that names the secret does",
+            "the broker wrote this copy and it was deleted outside the broker (kubectl, `konduktor secret delete`): the cron does not bring it back; a sync that names the secret does",
         }),
         stale: z.literal(true).optional().meta({
           description: "a copy the broker wrote at an older version: the next sync updates it",
@@ -212,14 +224,18 @@ export const PutAnswer = z
     keys: z.array(z.string()),
     digests: z.record(z.string(), z.string()).meta({
       description:
-        "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`): equal values give equal digests, a guess cannot be checked against one",
+        "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`, docs/security-model.md): equal values give equal digests, a guess cannot be checked against one",
     }),
     contentDigest: z.string(),
     version: z.number().nullable().meta({
       description:
-        "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger)",
+        "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger): a later request always gets a larger one",
     }),
     results: z.array(ApplyResultSchema),
+    warning: z.string().optional().meta({
+      description:
+        "set with `immutable: true`: Konduktor's `secret create` can no longer change these copies",
+    }),
     notice: z.string().optional().meta({
       description:
         "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value",
@@ -271,27 +287,29 @@ export const SealCheckSchema = z.union([
 export type SealCheckT = z.infer<typeof SealCheckSchema>;
 
 /**
- * One cluster's copy as `describe` reads it: names, digests and provenance, never a value
- * (konduktor/types.ts `SecretDescription`).
+ * One cluster's copy as `describe` reads it: names, keyed digests, provenance, placement and the
+ * signature check, never a value (konduktor/types.ts `SecretDescription`).
  */
-export const SecretDescriptionSchema = z.object({
-  name: z.string(),
-  basename: z.string(),
-  kind: z.string(),
-  owner: z.string().nullable(),
-  keys: z.array(z.string()),
-  updatedAt: z.string().nullable(),
-  namespace: z.string(),
-  digests: z.record(z.string(), z.string()),
-  contentDigest: z.string(),
-  immutable: z.boolean(),
-  managedKeys: z.array(z.string()),
-  provenance: z
-    .object({ actor: z.string(), via: z.string(), at: z.string().optional() })
-    .nullable(),
-  placement: z.union([z.literal("all"), z.array(z.string())]),
-  signature: SealCheckSchema,
-});
+export const SecretDescriptionSchema = z
+  .object({
+    name: z.string(),
+    basename: z.string(),
+    kind: z.string(),
+    owner: z.string().nullable(),
+    keys: z.array(z.string()),
+    updatedAt: z.string().nullable(),
+    namespace: z.string(),
+    digests: z.record(z.string(), z.string()),
+    contentDigest: z.string(),
+    immutable: z.boolean(),
+    managedKeys: z.array(z.string()),
+    provenance: z
+      .object({ actor: z.string(), via: z.string(), at: z.string().optional() })
+      .nullable(),
+    placement: z.union([z.literal("all"), z.array(z.string())]),
+    signature: SealCheckSchema,
+  })
+  .meta({ id: "SecretDescription" });
 
 export const DescribeAnswer = z
   .object({
@@ -321,13 +339,15 @@ export type DescribeSecretAnswer = z.infer<typeof DescribeAnswer>;
 
 export const DeletedResult = z.object({
   cluster: z.string(),
-  status: z.literal("deleted"),
+  status: z.enum(["deleted", "absent"]).meta({
+    description:
+      "`absent`: the owner had no such secret there; the end state is what was asked (as `kubectl delete --ignore-not-found`)",
+  }),
   secretName: z.string(),
   namespace: z.string(),
-  supersededBy: z.number().optional().meta({
-    description:
-      "the copy holds a newer version (a later write): it was left in place, not deleted",
-  }),
+  supersededBy: supersededBy(
+    "the copy holds a newer version (a later write): it was left in place, not deleted",
+  ),
 });
 
 export const DeleteAnswer = z

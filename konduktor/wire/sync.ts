@@ -1,23 +1,20 @@
 /**
  * `POST /v1/sync` on the wire: the request (owners, clusters, source, names, dryRun) and the
- * answer (per cluster read, the plan with each entry's status, skipped secrets, a summary). Key
- * names, clusters and codes only, never a value.
+ * answer (per cluster read, the plan with each entry's status, skipped and unledgered secrets, a
+ * summary). Key names, clusters, versions and codes only, never a value.
  */
 import { z } from "zod";
-import { ClusterName, OwnerHash } from "./common.ts";
+import { ClusterList, ClusterName, OwnerHash } from "./common.ts";
 
 export const SyncRequestBody = z
   .strictObject({
     owners: z.array(OwnerHash).min(1, "owners, when given, names at least one owner").optional(),
-    clusters: z
-      .array(ClusterName)
-      .min(1, "clusters, when given, names at least one cluster")
-      .max(100)
-      .optional()
-      .meta({ description: "the clusters to bring in line (default: all the caller may use)" }),
+    clusters: ClusterList.meta({
+      description: "the clusters to bring in line (default: all the caller may use)",
+    }),
     source: ClusterName.optional().meta({
       description:
-        "copy from this cluster (default: for each secret, the most recently written copy)",
+        "copy from this cluster, also a copy changed outside the broker, and adopt secrets the ledger does not know (default: for each secret, a copy signed by the broker at the ledger's version)",
     }),
     names: z
       .array(z.string())
@@ -25,7 +22,8 @@ export const SyncRequestBody = z
       .max(500)
       .optional()
       .meta({
-        description: 'only these secrets: basenames, or "prefix*" patterns ("*" for any)',
+        description:
+          'only these secrets: basenames, or "prefix*" patterns ("*" for any). A copy deleted outside the broker is created again only for a secret named here exactly',
         example: ["wandb", "db-*"],
       }),
     dryRun: z.boolean().default(false).meta({

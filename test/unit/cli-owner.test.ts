@@ -54,12 +54,13 @@ describe("the owner as Konduktor takes it", () => {
     });
   });
 
-  it("refuses an upper-case hash (a different owner than Konduktor's) and a bad --owner", () => {
-    expect(() =>
-      konduktorOwner(undefined, { HOME: home(), KONDUKTOR_USER_ID: "0A1B2C3D" }),
-    ).toThrow(/KONDUKTOR_USER_ID is "0A1B2C3D": this project's owners are lower-case hex/);
+  it("keeps an upper-case hash as written (Konduktor does) and refuses a bad --owner", () => {
+    expect(konduktorOwner(undefined, { HOME: home(), KONDUKTOR_USER_ID: "0A1B2C3D" })).toEqual({
+      owner: "0A1B2C3D",
+      from: "KONDUKTOR_USER_ID",
+    });
     expect(() => konduktorOwner("xyz", { HOME: home() })).toThrow(
-      '--owner "xyz": an owner is 8 lower-case hex characters, like 0a1b2c3d',
+      '--owner "xyz": an owner is 8 hexadecimal characters, like 0a1b2c3d',
     );
     expect(konduktorOwner("abcdef01", { HOME: home(), KONDUKTOR_USER_ID: "0a1b2c3d" })).toEqual({
       owner: "abcdef01",

@@ -2,25 +2,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { brokerClassify } from "../../functions/fanout-options.ts";
 import { ApiError } from "../../functions/problem.ts";
 import { BrokerKeyError } from "../../functions/registry/clusters.ts";
-import {
-  backoffDelay,
-  classifyByShape,
-  fanout,
-  isFailure,
-  summarize,
-} from "../../konduktor/fanout.ts";
+import { KonduktorError } from "../../konduktor/errors.ts";
+import { backoffDelay, fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import { ValidationError } from "../../konduktor/secret.ts";
 
-class FakeKubeError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  readonly retryAfterSeconds?: number;
+class FakeKubeError extends KonduktorError {
   constructor(code: string, retryable: boolean, retryAfterSeconds?: number) {
-    super(`${code} happened`);
-    this.code = code;
-    this.retryable = retryable;
-    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
+    super(code, `${code} happened`, { retryable, retryAfterSeconds });
   }
 }
 
@@ -398,47 +387,6 @@ describe("fanout", () => {
     expect(summarize([fail("x"), fail("x")])).toEqual({ ok: 0, failed: 2, allFailedWith: "x" });
     expect(summarize([fail("x"), fail("y")])).toEqual({ ok: 0, failed: 2, allFailedWith: null });
     expect(summarize([])).toEqual({ ok: 0, failed: 0, allFailedWith: null });
-  });
-});
-
-describe("classifyByShape", () => {
-  it("reads code, message, retryable and retryAfterSeconds by shape", () => {
-    expect(
-      classifyByShape({
-        code: "throttled",
-        message: "slow down",
-        retryable: true,
-        retryAfterSeconds: 2,
-      }),
-    ).toEqual({ code: "throttled", message: "slow down", retryable: true, retryAfterSeconds: 2 });
-    expect(classifyByShape({ code: "x", retryable: "yes", retryAfterSeconds: "2" })).toEqual({
-      code: "x",
-      message: "x",
-      retryable: false,
-    });
-    expect(classifyByShape({ code: "x", message: 42 })).toEqual({
-      code: "x",
-      message: "x",
-      retryable: false,
-    });
-    // a function is not an error object, whatever properties it carries
-    expect(classifyByShape(Object.assign(() => {}, { code: "x", message: "m" }))).toEqual({
-      code: "internal_error",
-      message: "unexpected error",
-      retryable: false,
-    });
-    expect(classifyByShape({ code: "x", message: "" })).toEqual({
-      code: "x",
-      message: "x",
-      retryable: false,
-    });
-    for (const other of [null, undefined, "text", 42, { code: 5 }, new Error("boom")]) {
-      expect(classifyByShape(other)).toEqual({
-        code: "internal_error",
-        message: "unexpected error",
-        retryable: false,
-      });
-    }
   });
 });
 

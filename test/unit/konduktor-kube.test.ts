@@ -1,16 +1,13 @@
 // The error model, kubeconfig parsing and the fetch adapter's requests (a recording fetch).
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import {
-  KubeError,
-  kubeErrorFromNetwork,
-  kubeErrorFromResponse,
-} from "../../konduktor/kube/errors.ts";
+import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
 import {
   createFetchKubeSecrets,
   fetchKubeSecretsFromKubeconfig,
 } from "../../konduktor/kube/fetch-adapter.ts";
 import { KubeconfigError, parseKubeconfig } from "../../konduktor/kube/kubeconfig.ts";
+import { kubeErrorFromNetwork } from "../../konduktor/kube/network-errors.ts";
 
 const CANARY = "CANARY-c0ffee-s3cr3t";
 const ctx = {

@@ -247,8 +247,8 @@ const badInputs: { what: string; input: SecretInput; field: string; message: str
   {
     what: "key of 254 characters",
     input: { ...ok, source: { type: "inline", pairs: { ["k".repeat(254)]: "v" } } },
-    field: `source.pairs["${"k".repeat(254)}"]`,
-    message: `source.pairs["${"k".repeat(254)}"]: key "${"k".repeat(57)}..." is 254 characters long; Kubernetes allows at most 253: use a shorter key`,
+    field: `source.pairs.${"k".repeat(254)}`,
+    message: `source.pairs.${"k".repeat(254)}: key "${"k".repeat(57)}..." is 254 characters long; Kubernetes allows at most 253: use a shorter key`,
   },
   {
     what: "env key that is not a variable name",
@@ -327,15 +327,15 @@ const badInputs: { what: string; input: SecretInput; field: string; message: str
         ],
       },
     },
-    field: "source.files[1].name",
+    field: "source.files.1.name",
     message:
-      'source.files[1].name: files 0 and 1 both have the base name "config.yaml", and a file\'s base name is its key: rename one of them or put them in separate secrets',
+      'source.files.1.name: files 0 and 1 both have the base name "config.yaml", and a file\'s base name is its key: rename one of them or put them in separate secrets',
   },
   {
     what: "file without a name",
     input: { ...ok, source: { type: "files", files: [{ name: "/", content: bytes("1") }] } },
-    field: "source.files[0].name",
-    message: "source.files[0].name is empty: every file needs a name, which becomes its key",
+    field: "source.files.0.name",
+    message: "source.files.0.name is empty: every file needs a name, which becomes its key",
   },
   {
     what: "empty directory",
@@ -353,9 +353,9 @@ const badInputs: { what: string; input: SecretInput; field: string; message: str
         entries: [{ path: "../etc/passwd", content: bytes("x") }],
       },
     },
-    field: "source.entries[0].path",
+    field: "source.entries.0.path",
     message:
-      'source.entries[0].path must be a relative path inside the directory, like "sub/file.txt" (no leading "/", no "." or ".." parts)',
+      'source.entries.0.path must be a relative path inside the directory, like "sub/file.txt" (no leading "/", no "." or ".." parts)',
   },
   {
     what: "values over 1 MiB",

@@ -14,8 +14,8 @@ const config = JSON.parse(readFileSync(join(REPO_ROOT, "stryker.config.json"), "
 
 /** For each ranged entry: what its first line starts with, and what the range must contain. */
 const RANGES: Record<string, { first: string; contains: string[] }> = {
-  "functions/routes/hooks.ts": {
-    first: "async function deliver(",
+  "functions/hooks/delivery.ts": {
+    first: "async function verify(",
     contains: [
       "if (Math.abs(skew) > TIMESTAMP_TOLERANCE_SECONDS) {",
       ".verify(raw, headers, { jsonParse: false });",
@@ -45,7 +45,7 @@ describe("the mutation scope", () => {
       // API tokens: the resolver and the store (issue, verify, revoke)
       "functions/auth/tokens.ts",
       "functions/store/tokens.ts",
-      "functions/routes/hooks.ts",
+      "functions/hooks/delivery.ts",
       "action/src/mask.ts",
       "action/src/source.ts",
     ]);

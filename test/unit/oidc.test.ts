@@ -1,6 +1,7 @@
 // The broker's GitHub OIDC verification against a local issuer with its own keys (real HTTP,
 // real JWKS, real RS256), and the claim bindings.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { authorize } from "../../functions/auth/authorize.ts";
 import type { Caller } from "../../functions/auth/caller.ts";
 import {
   clearOidcCaches,
@@ -15,7 +16,6 @@ import {
   type OidcBinding,
   oidcBindingInputSchema,
 } from "../../functions/auth/oidc-bindings.ts";
-import { pickClusters, pickOwner, requireRight } from "../../functions/auth/policy.ts";
 import { ApiError } from "../../functions/problem.ts";
 import { OidcBindingStore } from "../../functions/store/oidc-bindings.ts";
 import { MemoryRecordStore } from "../../functions/store/records.ts";
@@ -273,9 +273,13 @@ describe("OIDC bindings", () => {
         grants: g.grants,
       };
       try {
-        requireRight(caller, right);
-        const picked = owner === null ? null : pickOwner(caller, owner);
-        return { owner: picked, clusters: pickClusters(caller, REGISTERED, clusters) };
+        const scope = authorize(
+          caller,
+          { right, owners: owner === null ? "every" : { one: owner }, clusters },
+          REGISTERED,
+        );
+        const picked = scope.owners === "every" ? null : (scope.owners[0] as string);
+        return { owner: picked, clusters: [...scope.clusters] };
       } catch (error) {
         expect(error).toBeInstanceOf(ApiError);
         return `${(error as ApiError).code}: ${(error as Error).message}`;
@@ -324,7 +328,7 @@ describe("OIDC bindings", () => {
       expect(decide([A, A2, B], "write", X, ["gamma"])).toEqual({ owner: X, clusters: ["gamma"] });
     });
 
-    it("after pickOwner, other owners of the remaining bindings no longer limit the clusters", () => {
+    it("once the owner is chosen, other owners of the remaining bindings no longer limit the clusters", () => {
       const W = { write: true, read: false, listAllUsers: false };
       // AB: owners X and Y write on alpha; XB: owner X writes on beta
       const AB = { ...A, id: "ab", owners: [X, Y], clusters: ["alpha"], rights: W };

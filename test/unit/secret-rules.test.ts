@@ -50,7 +50,7 @@ const NAME_MSG =
 const NS_MSG =
   'namespace must be a Kubernetes namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
 const PATH_MSG = (i: number) =>
-  `source.entries[${i}].path must be a relative path inside the directory, like "sub/file.txt" (no leading "/", no "." or ".." parts)`;
+  `source.entries.${i}.path must be a relative path inside the directory, like "sub/file.txt" (no leading "/", no "." or ".." parts)`;
 
 describe("owner, basename, namespace", () => {
   it("an owner is exactly 8 hex characters of either case, nothing before or after", () => {
@@ -184,7 +184,7 @@ describe("inline pairs", () => {
       ]);
     }
     expect(problemsOf(inline({ A: 5, B: "ok" }))).toEqual([
-      ['source.pairs["A"]', 'source.pairs["A"]: the value must be a string'],
+      ["source.pairs.A", "source.pairs.A: the value must be a string"],
     ]);
     expect(problemsOf(inline({ "a b": "v" }))).toEqual([
       [
@@ -198,25 +198,25 @@ describe("inline pairs", () => {
 describe("files", () => {
   it("each file needs bytes and a name, whose base name is its key", () => {
     expect(problemsOf(files([null, { name: "a", content: "text" }]))).toEqual([
-      ["source.files[0].content", "source.files[0].content must be bytes"],
-      ["source.files[1].content", "source.files[1].content must be bytes"],
+      ["source.files.0.content", "source.files.0.content must be bytes"],
+      ["source.files.1.content", "source.files.1.content must be bytes"],
     ]);
     expect(
       problemsOf(files([{ content: bytes("x") }, { name: "/", content: bytes("y") }])),
     ).toEqual([
       [
-        "source.files[0].name",
-        "source.files[0].name is empty: every file needs a name, which becomes its key",
+        "source.files.0.name",
+        "source.files.0.name is empty: every file needs a name, which becomes its key",
       ],
       [
-        "source.files[1].name",
-        "source.files[1].name is empty: every file needs a name, which becomes its key",
+        "source.files.1.name",
+        "source.files.1.name is empty: every file needs a name, which becomes its key",
       ],
     ]);
     expect(problemsOf(files([{ name: "a b.txt", content: bytes("x") }]))).toEqual([
       [
-        "source.files[0].name",
-        'source.files[0].name: key "a b.txt" may only contain letters, digits, "-", "_" and ".": rename it',
+        "source.files.0.name",
+        'source.files.0.name: key "a b.txt" may only contain letters, digits, "-", "_" and ".": rename it',
       ],
     ]);
     expect(
@@ -228,8 +228,8 @@ describe("files", () => {
       ),
     ).toEqual([
       [
-        "source.files[1].name",
-        'source.files[1].name: files 0 and 1 both have the base name "creds.json", and a file\'s base name is its key: rename one of them or put them in separate secrets',
+        "source.files.1.name",
+        'source.files.1.name: files 0 and 1 both have the base name "creds.json", and a file\'s base name is its key: rename one of them or put them in separate secrets',
       ],
     ]);
     expect(build(files([{ name: "/etc/app.conf", content: bytes("c") }])).data).toEqual({
@@ -281,12 +281,12 @@ describe("directories", () => {
     const bad = ["", "/abs", "a//b", "./a", "a/./b", "a/../b", "..", "a/", null];
     expect(
       problemsOf(dir(bad.map((path) => (path === null ? null : { path, content: bytes("x") })))),
-    ).toEqual(bad.map((_p, i) => [`source.entries[${i}].path`, PATH_MSG(i)]));
+    ).toEqual(bad.map((_p, i) => [`source.entries.${i}.path`, PATH_MSG(i)]));
   });
 
   it("content must be bytes; a path given twice and a file that is also a folder are refused", () => {
     expect(problemsOf(dir([{ path: "a", content: "x" }]))).toEqual([
-      ["source.entries[0].content", "source.entries[0].content must be bytes"],
+      ["source.entries.0.content", "source.entries.0.content must be bytes"],
     ]);
     expect(
       problemsOf(
@@ -297,8 +297,8 @@ describe("directories", () => {
       ),
     ).toEqual([
       [
-        "source.entries[1].path",
-        "source.entries[1].path: entries 0 and 1 have the same path: give each file once",
+        "source.entries.1.path",
+        "source.entries.1.path: entries 0 and 1 have the same path: give each file once",
       ],
     ]);
     const clash = (first: string, second: string) =>
@@ -310,8 +310,8 @@ describe("directories", () => {
       );
     const CLASH = [
       [
-        "source.entries[1].path",
-        "source.entries[1].path: a file and a folder have the same path: rename one",
+        "source.entries.1.path",
+        "source.entries.1.path: a file and a folder have the same path: rename one",
       ],
     ];
     expect(clash("a", "a/b")).toEqual(CLASH);

@@ -3,7 +3,7 @@
 // on both sides and refused at 301 s, each refusal with its code and message and nothing written.
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { TIMESTAMP_TOLERANCE_SECONDS } from "../../functions/routes/hooks.ts";
+import { TIMESTAMP_TOLERANCE_SECONDS } from "../../functions/hooks/delivery.ts";
 import { ADMIN, inProcessBroker } from "../support/in-process-broker.ts";
 
 const NOW_S = 1_900_000_000; // 2030-03-17T17:46:40Z

@@ -5,6 +5,7 @@ import {
   ANNOTATION_UPDATED_AT,
   ANNOTATION_UPDATED_BY,
   ANNOTATION_UPDATED_VIA,
+  KonduktorError,
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
@@ -18,6 +19,7 @@ import {
   base64ToBytes,
   checkSeal,
   checkSecretInput,
+  classifyError,
   decodedSize,
   digestValues,
   formatPlacement,
@@ -33,7 +35,7 @@ import {
   validateBasename,
   validateNamespace,
   validateOwner
-} from "./chunk-XDC7GXM6.js";
+} from "./chunk-6XORBNG5.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
@@ -42,18 +44,6 @@ import pLimit2 from "p-limit";
 import pLimit from "p-limit";
 function isFailure(result) {
   return result.status === "error";
-}
-function classifyByShape(error) {
-  if (error && typeof error === "object" && typeof error.code === "string") {
-    const e = error;
-    return {
-      code: e.code,
-      message: typeof e.message === "string" && e.message ? e.message : e.code,
-      retryable: e.retryable === true,
-      ...typeof e.retryAfterSeconds === "number" ? { retryAfterSeconds: e.retryAfterSeconds } : {}
-    };
-  }
-  return { code: "internal_error", message: "unexpected error", retryable: false };
 }
 var DeadlineExceeded = class extends Error {
 };
@@ -131,7 +121,7 @@ async function fanout(clusters, op, options = {}) {
     retries: options.retries ?? 3,
     baseDelayMs: options.baseDelayMs ?? 200,
     maxDelayMs: options.maxDelayMs ?? 2e3,
-    classify: options.classify ?? classifyByShape,
+    classify: options.classify ?? classifyError,
     random: options.random ?? Math.random
   };
   const limit2 = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -150,13 +140,9 @@ import {
 } from "@kubernetes/client-node";
 
 // konduktor/kube/errors.ts
-var KubeError = class extends Error {
+var KubeError = class extends KonduktorError {
   name = "KubeError";
-  code;
   httpStatus;
-  /** worth retrying with backoff (429, 5xx, network, timeout) */
-  retryable;
-  retryAfterSeconds;
   cluster;
   namespace;
   verb;
@@ -164,11 +150,8 @@ var KubeError = class extends Error {
   objectName;
   causes;
   constructor(init) {
-    super(init.message);
-    this.code = init.code;
+    super(init.code, init.message, init);
     this.httpStatus = init.httpStatus;
-    this.retryable = init.retryable ?? false;
-    this.retryAfterSeconds = init.retryAfterSeconds;
     this.cluster = init.cluster;
     this.namespace = init.namespace;
     this.verb = init.verb;
@@ -363,6 +346,8 @@ function kubeErrorFromResponse(httpStatus, body, ctx) {
     message: `unexpected answer from the cluster${ctx.cluster ? ` "${ctx.cluster}"` : ""} (HTTP ${httpStatus})`
   });
 }
+
+// konduktor/kube/network-errors.ts
 var TLS_CODES = /* @__PURE__ */ new Set([
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "SELF_SIGNED_CERT_IN_CHAIN",
@@ -595,13 +580,12 @@ function checkServer(raw, field, options, fail) {
 }
 
 // konduktor/kube/kubeconfig.ts
-var KubeconfigError = class extends Error {
+var KubeconfigError = class extends KonduktorError {
   name = "KubeconfigError";
-  code = "invalid_kubeconfig";
   /** the kubeconfig field at fault, e.g. `users[ci].user.exec` */
   field;
   constructor(field, message) {
-    super(message);
+    super("invalid_kubeconfig", message);
     this.field = field;
   }
 };
@@ -1346,7 +1330,7 @@ async function applySecret(kube, desired, options) {
         );
       }
       if (attempt >= retries) {
-        throw conflict(true, `kept changing under ${attempt + 1} attempts to merge: try again`);
+        throw conflict(false, `kept changing under ${attempt + 1} attempts to merge: try again`);
       }
       await sleep(Math.random() * Math.min(1e3, 20 * 2 ** attempt));
     }
@@ -1823,7 +1807,6 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, hostname, userInfo } from "node:os";
 import { join } from "node:path";
-var KONDUKTOR_HASH_RE = /^[0-9a-fA-F]{8}$/;
 var md5 = (text) => createHash("md5").update(text).digest("hex");
 function getpassUser(env = process.env) {
   for (const key of ["LOGNAME", "USER", "LNAME", "USERNAME"]) {
@@ -1835,31 +1818,25 @@ function getpassUser(env = process.env) {
 function userAndHostHash(user, host) {
   return md5(`${user}-${md5(host).slice(-4)}`).slice(0, 8);
 }
-function accepted(hash, where2) {
-  if (OWNER_HASH_RE.test(hash)) return hash;
-  throw usage(
-    `${where2} is "${hash}": this project's owners are lower-case hex; Konduktor uses the value as written, so lower-casing it would be another owner. Write it in lower case there (and recreate secrets made with the upper-case one), or pass --owner`
-  );
-}
 function konduktorOwner(explicit, env = process.env) {
   if (explicit !== void 0) {
     if (!OWNER_HASH_RE.test(explicit)) {
       throw usage(
-        `--owner "${explicit.slice(0, 40)}": an owner is 8 lower-case hex characters, like 0a1b2c3d`
+        `--owner "${explicit.slice(0, 40)}": an owner is 8 hexadecimal characters, like 0a1b2c3d`
       );
     }
     return { owner: explicit, from: "--owner" };
   }
   const fromEnv = env.KONDUKTOR_USER_ID;
-  if (fromEnv !== void 0 && KONDUKTOR_HASH_RE.test(fromEnv)) {
-    return { owner: accepted(fromEnv, "KONDUKTOR_USER_ID"), from: "KONDUKTOR_USER_ID" };
+  if (fromEnv !== void 0 && OWNER_HASH_RE.test(fromEnv)) {
+    return { owner: fromEnv, from: "KONDUKTOR_USER_ID" };
   }
   const home = env.HOME ?? homedir();
   const file = join(home, ".konduktor", "user_hash");
   if (existsSync(file)) {
     const cached = readFileSync(file, "utf8").trim();
-    if (KONDUKTOR_HASH_RE.test(cached)) {
-      return { owner: accepted(cached, file), from: "~/.konduktor/user_hash" };
+    if (OWNER_HASH_RE.test(cached)) {
+      return { owner: cached, from: "~/.konduktor/user_hash" };
     }
   }
   const owner = userAndHostHash(getpassUser(env), hostname());

@@ -1,5 +1,293 @@
 #!/usr/bin/env node
 
+// konduktor/encoding.ts
+var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+var LOOKUP = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+function bytesToBase64(bytes) {
+  let out = "";
+  let i = 0;
+  const parts = [];
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
+    out += ALPHABET.charAt(n >> 18 & 63) + ALPHABET.charAt(n >> 12 & 63) + ALPHABET.charAt(n >> 6 & 63) + ALPHABET.charAt(n & 63);
+    if (out.length >= 8192) {
+      parts.push(out);
+      out = "";
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += `${ALPHABET[n >> 18 & 63]}${ALPHABET[n >> 12 & 63]}==`;
+  } else if (rest === 2) {
+    const n = bytes[i] << 16 | bytes[i + 1] << 8;
+    out += `${ALPHABET[n >> 18 & 63]}${ALPHABET[n >> 12 & 63]}${ALPHABET[n >> 6 & 63]}=`;
+  }
+  parts.push(out);
+  return parts.join("");
+}
+var LOW4_ZERO = 15;
+var LOW2_ZERO = 3;
+function canonicalLength(text) {
+  let end = text.length;
+  let pad = 0;
+  while (pad < 2 && end > 0 && text.charCodeAt(end - 1) === 61) {
+    end--;
+    pad++;
+  }
+  const rest = end % 4;
+  if (rest === 1) return -1;
+  if (pad > 0 && rest + pad !== 4) return -1;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || LOOKUP[c] < 0) return -1;
+  }
+  if (rest > 0) {
+    const last = LOOKUP[text.charCodeAt(end - 1)];
+    if ((last & (rest === 2 ? LOW4_ZERO : LOW2_ZERO)) !== 0) return -1;
+  }
+  return end;
+}
+function isBase64(text) {
+  return canonicalLength(text) >= 0;
+}
+function base64ToBytes(text, options = {}) {
+  const clean = options.ignoreLineBreaks ? text.replace(/[\r\n]+/g, "") : text;
+  const end = canonicalLength(clean);
+  if (end < 0) throw new Error("not valid base64: must be standard base64 (RFC 4648)");
+  const out = new Uint8Array(Math.floor(end * 3 / 4));
+  let buffer = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < end; i++) {
+    buffer = (buffer << 6 | LOOKUP[clean.charCodeAt(i)]) & 16777215;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = buffer >> bits & 255;
+    }
+  }
+  return out;
+}
+function base64DecodedLength(text) {
+  const clean = text.replace(/\s+/g, "");
+  let pad = 0;
+  if (clean.endsWith("==")) pad = 2;
+  else if (clean.endsWith("=")) pad = 1;
+  const len = clean.length - pad;
+  return Math.floor(len * 3 / 4);
+}
+var encoder = new TextEncoder();
+function utf8(text) {
+  return encoder.encode(text);
+}
+function toHex(bytes) {
+  let out = "";
+  for (const b of bytes) out += b.toString(16).padStart(2, "0");
+  return out;
+}
+
+// konduktor/errors.ts
+var KonduktorError = class extends Error {
+  name = "KonduktorError";
+  code;
+  /** worth retrying with backoff (429, 5xx, network, timeout) */
+  retryable;
+  retryAfterSeconds;
+  constructor(code, message, init = {}) {
+    super(message, init.cause === void 0 ? void 0 : { cause: init.cause });
+    this.code = code;
+    this.retryable = init.retryable ?? false;
+    this.retryAfterSeconds = init.retryAfterSeconds;
+  }
+};
+function classifyError(error) {
+  if (error instanceof KonduktorError) {
+    return {
+      code: error.code,
+      message: error.message || error.code,
+      retryable: error.retryable,
+      ...error.retryAfterSeconds === void 0 ? {} : { retryAfterSeconds: error.retryAfterSeconds }
+    };
+  }
+  return { code: "internal_error", message: "unexpected error", retryable: false };
+}
+
+// konduktor/types.ts
+var SECRET_KINDS = ["default", "env", "git-ssh"];
+
+// konduktor/validate.ts
+var MAX_SECRET_BYTES = 1048576;
+var MAX_BASENAME_LENGTH = 63;
+var MAX_KEY_LENGTH = 253;
+var MAX_ANNOTATION_BYTES = 262144;
+var MAX_KEY_NAMES_BYTES = 196608;
+var OWNER_RE = /^[0-9a-fA-F]{8}$/;
+var DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var KEY_RE = /^[-._a-zA-Z0-9]+$/;
+var ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+var ValidationError = class _ValidationError extends KonduktorError {
+  name = "ValidationError";
+  field;
+  /** every problem found (this error alone when there is one) */
+  problems;
+  constructor(field, message, problems) {
+    super("invalid_input", message);
+    this.field = field;
+    this.problems = problems ?? [this];
+  }
+  /** One error for a list of problems: the problem itself when there is one, else a summary. */
+  static of(problems) {
+    if (problems.length === 1) return problems[0];
+    const fields = [...new Set(problems.map((p) => p.field))].join(", ");
+    return new _ValidationError(
+      fields,
+      `${problems.length} problems: ${problems.map((p) => p.message).join("; ")}`,
+      problems
+    );
+  }
+};
+function fieldPath(segments) {
+  return segments.map(
+    (s, i) => typeof s === "number" || /^[A-Za-z_$][A-Za-z0-9_$]*$|^\d+$/.test(String(s)) ? `${i === 0 ? "" : "."}${String(s)}` : `[${JSON.stringify(String(s))}]`
+  ).join("");
+}
+function isSecretKind(value) {
+  return typeof value === "string" && SECRET_KINDS.includes(value);
+}
+function validateOwner(owner, field = "owner") {
+  if (typeof owner !== "string" || !OWNER_RE.test(owner)) {
+    return [
+      new ValidationError(
+        field,
+        `${field} must be 8 hexadecimal characters (0-9, a-f; upper case is kept as given), like "0a1b2c3d": use your KONDUKTOR_USER_ID, the hash in ~/.konduktor/user_hash, or the owner your credential is bound to`
+      )
+    ];
+  }
+  return [];
+}
+function validateBasename(basename, field = "basename") {
+  if (typeof basename !== "string" || basename.length === 0) {
+    return [
+      new ValidationError(field, `${field} is missing: give the secret a name, like "my-token"`)
+    ];
+  }
+  if (basename.length > MAX_BASENAME_LENGTH) {
+    return [
+      new ValidationError(
+        field,
+        `${field} is ${basename.length} characters long; it is also a label value, so it may have at most ${MAX_BASENAME_LENGTH}: choose a shorter name`
+      )
+    ];
+  }
+  if (!DNS_LABEL_RE.test(basename)) {
+    return [
+      new ValidationError(
+        field,
+        `${field} must be a Kubernetes name: lowercase letters, digits and "-", starting and ending with a letter or digit (like "my-token")`
+      )
+    ];
+  }
+  return [];
+}
+function validateNamespace(namespace, field = "namespace") {
+  if (typeof namespace !== "string" || namespace.length > 63 || !DNS_LABEL_RE.test(namespace)) {
+    return [
+      new ValidationError(
+        field,
+        `${field} must be a Kubernetes namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`
+      )
+    ];
+  }
+  return [];
+}
+function isEnvVarName(key) {
+  return ENV_NAME_RE.test(key);
+}
+function validateKey(key, kind, field) {
+  const shown = JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key);
+  if (key.length === 0) {
+    return [
+      new ValidationError(field, `${field}: a key must not be empty: give every value a name`)
+    ];
+  }
+  if (key.length > MAX_KEY_LENGTH) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: key ${shown} is ${key.length} characters long; Kubernetes allows at most ${MAX_KEY_LENGTH}: use a shorter key`
+      )
+    ];
+  }
+  if (!KEY_RE.test(key)) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: key ${shown} may only contain letters, digits, "-", "_" and ".": rename it`
+      )
+    ];
+  }
+  if (key === "." || key === ".." || key.startsWith("..")) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: key ${shown} must not be "." or start with "..": rename it`
+      )
+    ];
+  }
+  if (kind === "env" && !isEnvVarName(key)) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: key ${shown} becomes an environment variable, so it must be a valid variable name: letters, digits and "_", not starting with a digit (like "API_TOKEN")`
+      )
+    ];
+  }
+  return [];
+}
+function baseName(path) {
+  const trimmed = path.replace(/[/\\]+$/, "");
+  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
+}
+function formatBytes(n) {
+  return n.toLocaleString("en-US");
+}
+function decodedSize(data) {
+  let total = 0;
+  for (const value of Object.values(data ?? {})) total += base64DecodedLength(value);
+  return total;
+}
+function validateSize(data, field = "source") {
+  const size = decodedSize(data);
+  if (size > MAX_SECRET_BYTES) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: the values add up to ${formatBytes(size)} bytes; Kubernetes allows at most ${formatBytes(MAX_SECRET_BYTES)} bytes (1 MiB) per secret: leave out large files or split them across several secrets`
+      )
+    ];
+  }
+  return [];
+}
+function validateKeyNames(data, field = "source") {
+  const keys = Object.keys(data);
+  const bytes = keys.reduce(
+    (n, k) => n + new TextEncoder().encode(k).length,
+    Math.max(0, keys.length - 1)
+  );
+  if (bytes > MAX_KEY_NAMES_BYTES) {
+    return [
+      new ValidationError(
+        field,
+        `${field}: the ${formatBytes(keys.length)} key names add up to ${formatBytes(bytes)} characters; the broker records them in an annotation and Kubernetes allows ${formatBytes(MAX_ANNOTATION_BYTES)} bytes of annotations per secret, so at most ${formatBytes(MAX_KEY_NAMES_BYTES)} characters of key names fit: use fewer or shorter keys, or split the secret`
+      )
+    ];
+  }
+  return [];
+}
+
 // cli/errors.ts
 var EXIT = { ok: 0, failed: 1, usage: 2, partial: 3 };
 var CliError = class extends Error {
@@ -146,94 +434,6 @@ function flattenContext(text, contextName) {
   };
 }
 
-// konduktor/encoding.ts
-var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-var LOOKUP = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
-function bytesToBase64(bytes) {
-  let out = "";
-  let i = 0;
-  const parts = [];
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
-    out += ALPHABET.charAt(n >> 18 & 63) + ALPHABET.charAt(n >> 12 & 63) + ALPHABET.charAt(n >> 6 & 63) + ALPHABET.charAt(n & 63);
-    if (out.length >= 8192) {
-      parts.push(out);
-      out = "";
-    }
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += `${ALPHABET[n >> 18 & 63]}${ALPHABET[n >> 12 & 63]}==`;
-  } else if (rest === 2) {
-    const n = bytes[i] << 16 | bytes[i + 1] << 8;
-    out += `${ALPHABET[n >> 18 & 63]}${ALPHABET[n >> 12 & 63]}${ALPHABET[n >> 6 & 63]}=`;
-  }
-  parts.push(out);
-  return parts.join("");
-}
-var LOW4_ZERO = 15;
-var LOW2_ZERO = 3;
-function canonicalLength(text) {
-  let end = text.length;
-  let pad = 0;
-  while (pad < 2 && end > 0 && text.charCodeAt(end - 1) === 61) {
-    end--;
-    pad++;
-  }
-  const rest = end % 4;
-  if (rest === 1) return -1;
-  if (pad > 0 && rest + pad !== 4) return -1;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || LOOKUP[c] < 0) return -1;
-  }
-  if (rest > 0) {
-    const last = LOOKUP[text.charCodeAt(end - 1)];
-    if ((last & (rest === 2 ? LOW4_ZERO : LOW2_ZERO)) !== 0) return -1;
-  }
-  return end;
-}
-function isBase64(text) {
-  return canonicalLength(text) >= 0;
-}
-function base64ToBytes(text, options = {}) {
-  const clean = options.ignoreLineBreaks ? text.replace(/[\r\n]+/g, "") : text;
-  const end = canonicalLength(clean);
-  if (end < 0) throw new Error("not valid base64: must be standard base64 (RFC 4648)");
-  const out = new Uint8Array(Math.floor(end * 3 / 4));
-  let buffer = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    buffer = (buffer << 6 | LOOKUP[clean.charCodeAt(i)]) & 16777215;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = buffer >> bits & 255;
-    }
-  }
-  return out;
-}
-function base64DecodedLength(text) {
-  const clean = text.replace(/\s+/g, "");
-  let pad = 0;
-  if (clean.endsWith("==")) pad = 2;
-  else if (clean.endsWith("=")) pad = 1;
-  const len = clean.length - pad;
-  return Math.floor(len * 3 / 4);
-}
-var encoder = new TextEncoder();
-function utf8(text) {
-  return encoder.encode(text);
-}
-function toHex(bytes) {
-  let out = "";
-  for (const b of bytes) out += b.toString(16).padStart(2, "0");
-  return out;
-}
-
 // konduktor/format.ts
 var LABEL_PARENT = "parent";
 var PARENT_VALUE = "konduktor";
@@ -347,176 +547,6 @@ async function checkSeal(keyring, secret, known) {
     };
   }
   return { state: "valid", version: fields.version, keyId, placement: fields.placement };
-}
-
-// konduktor/types.ts
-var SECRET_KINDS = ["default", "env", "git-ssh"];
-
-// konduktor/validate.ts
-var MAX_SECRET_BYTES = 1048576;
-var MAX_BASENAME_LENGTH = 63;
-var MAX_KEY_LENGTH = 253;
-var MAX_ANNOTATION_BYTES = 262144;
-var MAX_KEY_NAMES_BYTES = 196608;
-var OWNER_RE = /^[0-9a-fA-F]{8}$/;
-var DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-var KEY_RE = /^[-._a-zA-Z0-9]+$/;
-var ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-var ValidationError = class _ValidationError extends Error {
-  name = "ValidationError";
-  code = "invalid_input";
-  field;
-  /** every problem found (this error alone when there is one) */
-  problems;
-  constructor(field, message, problems) {
-    super(message);
-    this.field = field;
-    this.problems = problems ?? [this];
-  }
-  /** One error for a list of problems: the problem itself when there is one, else a summary. */
-  static of(problems) {
-    if (problems.length === 1) return problems[0];
-    const fields = [...new Set(problems.map((p) => p.field))].join(", ");
-    return new _ValidationError(
-      fields,
-      `${problems.length} problems: ${problems.map((p) => p.message).join("; ")}`,
-      problems
-    );
-  }
-};
-function isSecretKind(value) {
-  return typeof value === "string" && SECRET_KINDS.includes(value);
-}
-function validateOwner(owner, field = "owner") {
-  if (typeof owner !== "string" || !OWNER_RE.test(owner)) {
-    return [
-      new ValidationError(
-        field,
-        `${field} must be 8 hexadecimal characters (0-9, a-f; upper case is kept as given), like "0a1b2c3d": use your KONDUKTOR_USER_ID, the hash in ~/.konduktor/user_hash, or the owner your credential is bound to`
-      )
-    ];
-  }
-  return [];
-}
-function validateBasename(basename, field = "basename") {
-  if (typeof basename !== "string" || basename.length === 0) {
-    return [
-      new ValidationError(field, `${field} is missing: give the secret a name, like "my-token"`)
-    ];
-  }
-  if (basename.length > MAX_BASENAME_LENGTH) {
-    return [
-      new ValidationError(
-        field,
-        `${field} is ${basename.length} characters long; it is also a label value, so it may have at most ${MAX_BASENAME_LENGTH}: choose a shorter name`
-      )
-    ];
-  }
-  if (!DNS_LABEL_RE.test(basename)) {
-    return [
-      new ValidationError(
-        field,
-        `${field} must be a Kubernetes name: lowercase letters, digits and "-", starting and ending with a letter or digit (like "my-token")`
-      )
-    ];
-  }
-  return [];
-}
-function validateNamespace(namespace, field = "namespace") {
-  if (typeof namespace !== "string" || namespace.length > 63 || !DNS_LABEL_RE.test(namespace)) {
-    return [
-      new ValidationError(
-        field,
-        `${field} must be a Kubernetes namespace name: at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit`
-      )
-    ];
-  }
-  return [];
-}
-function isEnvVarName(key) {
-  return ENV_NAME_RE.test(key);
-}
-function validateKey(key, kind, field) {
-  const shown = JSON.stringify(key.length > 60 ? `${key.slice(0, 57)}...` : key);
-  if (key.length === 0) {
-    return [
-      new ValidationError(field, `${field}: a key must not be empty: give every value a name`)
-    ];
-  }
-  if (key.length > MAX_KEY_LENGTH) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: key ${shown} is ${key.length} characters long; Kubernetes allows at most ${MAX_KEY_LENGTH}: use a shorter key`
-      )
-    ];
-  }
-  if (!KEY_RE.test(key)) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: key ${shown} may only contain letters, digits, "-", "_" and ".": rename it`
-      )
-    ];
-  }
-  if (key === "." || key === ".." || key.startsWith("..")) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: key ${shown} must not be "." or start with "..": rename it`
-      )
-    ];
-  }
-  if (kind === "env" && !isEnvVarName(key)) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: key ${shown} becomes an environment variable, so it must be a valid variable name: letters, digits and "_", not starting with a digit (like "API_TOKEN")`
-      )
-    ];
-  }
-  return [];
-}
-function baseName(path) {
-  const trimmed = path.replace(/[/\\]+$/, "");
-  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
-  return cut >= 0 ? trimmed.slice(cut + 1) : trimmed;
-}
-function formatBytes(n) {
-  return n.toLocaleString("en-US");
-}
-function decodedSize(data) {
-  let total = 0;
-  for (const value of Object.values(data ?? {})) total += base64DecodedLength(value);
-  return total;
-}
-function validateSize(data, field = "source") {
-  const size = decodedSize(data);
-  if (size > MAX_SECRET_BYTES) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: the values add up to ${formatBytes(size)} bytes; Kubernetes allows at most ${formatBytes(MAX_SECRET_BYTES)} bytes (1 MiB) per secret: leave out large files or split them across several secrets`
-      )
-    ];
-  }
-  return [];
-}
-function validateKeyNames(data, field = "source") {
-  const keys = Object.keys(data);
-  const bytes = keys.reduce(
-    (n, k) => n + new TextEncoder().encode(k).length,
-    Math.max(0, keys.length - 1)
-  );
-  if (bytes > MAX_KEY_NAMES_BYTES) {
-    return [
-      new ValidationError(
-        field,
-        `${field}: the ${formatBytes(keys.length)} key names add up to ${formatBytes(bytes)} characters; the broker records them in an annotation and Kubernetes allows ${formatBytes(MAX_ANNOTATION_BYTES)} bytes of annotations per secret, so at most ${formatBytes(MAX_KEY_NAMES_BYTES)} characters of key names fit: use fewer or shorter keys, or split the secret`
-      )
-    ];
-  }
-  return [];
 }
 
 // konduktor/build-data.ts
@@ -656,7 +686,7 @@ function buildInline(pairs, kind, problems) {
     );
   }
   for (const key of keys) {
-    const field = `source.pairs[${JSON.stringify(key)}]`;
+    const field = fieldPath(["source", "pairs", key]);
     const found = validateKey(key, kind, field);
     problems.push(...found);
     const value = pairs[key];
@@ -687,7 +717,7 @@ function buildFiles(files, kind, problems) {
   }
   const seen = /* @__PURE__ */ new Map();
   files.forEach((file, i) => {
-    const field = `source.files[${i}]`;
+    const field = fieldPath(["source", "files", i]);
     if (!(file?.content instanceof Uint8Array)) {
       problems.push(new ValidationError(`${field}.content`, `${field}.content must be bytes`));
       return;
@@ -757,7 +787,7 @@ function buildDirectory(source, problems) {
   const seen = /* @__PURE__ */ new Map();
   entries.forEach((entry, i) => {
     if (skipped.has(entry)) return;
-    const field = `source.entries[${i}].path`;
+    const field = fieldPath(["source", "entries", i, "path"]);
     const path = typeof entry?.path === "string" ? entry.path.replace(/\\/g, "/") : "";
     const segments = path.split("/");
     if (path.length === 0 || path.startsWith("/") || segments.some((s) => s === "" || s === "." || s === "..")) {
@@ -772,8 +802,8 @@ function buildDirectory(source, problems) {
     if (!(entry.content instanceof Uint8Array)) {
       problems.push(
         new ValidationError(
-          `source.entries[${i}].content`,
-          `source.entries[${i}].content must be bytes`
+          fieldPath(["source", "entries", i, "content"]),
+          `${fieldPath(["source", "entries", i, "content"])} must be bytes`
         )
       );
       return;
@@ -921,10 +951,13 @@ function konduktorIdentity(secret) {
 
 // konduktor/wire/common.ts
 import { z } from "zod";
-var CLUSTER_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var CLUSTER_NAME_RE = DNS_LABEL_RE;
 var NAME_PATTERN_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|([a-z0-9][-a-z0-9]*)?\*)$/;
-var OWNER_HASH_RE = /^[0-9a-f]{8}$/;
-var OwnerHash = z.string().regex(OWNER_HASH_RE, "an owner is a user hash: 8 lowercase hex characters, e.g. 0a1b2c3d").meta({ example: "0a1b2c3d" });
+var OWNER_HASH_RE = OWNER_RE;
+var OwnerHash = z.string().regex(
+  OWNER_HASH_RE,
+  "an owner is a user hash: 8 hexadecimal characters, e.g. 0a1b2c3d (upper case is kept as given, as Konduktor does)"
+).meta({ example: "0a1b2c3d" });
 var ClusterName = z.string().max(63, "a cluster name has at most 63 characters").regex(
   CLUSTER_NAME_RE,
   "a cluster name is lowercase letters, digits and '-', starting and ending with a letter or digit"
@@ -937,12 +970,32 @@ var SecretKindSchema = z.enum(SECRET_KINDS, {
   error: `kind must be one of ${SECRET_KINDS.join(", ")}`
 });
 var Base64 = z.string().refine(isBase64, "must be standard base64 (RFC 4648) of the file's bytes").meta({ description: "standard base64 (RFC 4648) of the bytes", format: "byte" });
-var ClusterList = z.array(ClusterName).min(1, "clusters, when given, names at least one cluster").max(100).optional().meta({
+var MAX_CLUSTERS = 100;
+var clusterNames = z.array(ClusterName).min(1, "clusters, when given, names at least one cluster").max(MAX_CLUSTERS, `clusters names at most ${MAX_CLUSTERS} clusters: leave it out for all`);
+var ClusterList = clusterNames.optional().meta({
   description: "target clusters (default: every registered cluster the caller may use)"
 });
-var CommaList = z.string().optional().transform(
-  (v) => v === void 0 ? void 0 : v.split(",").map((s) => s.trim()).filter(Boolean)
-).meta({ description: "comma-separated cluster names (default: all the caller may use)" });
+var ClustersOrAll = z.union([z.literal("all"), clusterNames], {
+  error: `clusters must be "all" or a list of 1 to ${MAX_CLUSTERS} cluster names, like ["gpu-east"]`
+}).default("all").meta({ description: 'cluster names, or "all" (default)' });
+function splitNames(value) {
+  return value.split(",").map((s) => s.trim()).filter(Boolean);
+}
+var CommaList = z.string().optional().superRefine((value, ctx) => {
+  if (value === void 0) return;
+  const list = splitNames(value);
+  if (list.length === 0) return;
+  const parsed = clusterNames.safeParse(list);
+  if (parsed.success) return;
+  for (const issue of parsed.error.issues.slice(0, 5)) {
+    ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  }
+}).transform((value) => {
+  const list = value === void 0 ? [] : splitNames(value);
+  return list.length ? list : void 0;
+}).meta({
+  description: `comma-separated cluster names, at most ${MAX_CLUSTERS} (default: all the caller may use)`
+});
 var ClusterScope = z.union([z.literal("all"), z.array(z.string())]);
 var RightsSchema = z.object({
   write: z.boolean(),
@@ -958,7 +1011,18 @@ var RightsInput = z.strictObject({
 export {
   bytesToBase64,
   base64ToBytes,
+  KonduktorError,
+  classifyError,
   SECRET_KINDS,
+  MAX_SECRET_BYTES,
+  MAX_ANNOTATION_BYTES,
+  DNS_LABEL_RE,
+  ValidationError,
+  isSecretKind,
+  validateOwner,
+  validateBasename,
+  validateNamespace,
+  decodedSize,
   OWNER_HASH_RE,
   OwnerHash,
   ClusterName,
@@ -966,6 +1030,7 @@ export {
   SecretKindSchema,
   Base64,
   ClusterList,
+  ClustersOrAll,
   CommaList,
   ClusterScope,
   RightsSchema,
@@ -997,14 +1062,6 @@ export {
   digestValues,
   sealAnnotations,
   checkSeal,
-  MAX_SECRET_BYTES,
-  MAX_ANNOTATION_BYTES,
-  ValidationError,
-  isSecretKind,
-  validateOwner,
-  validateBasename,
-  validateNamespace,
-  decodedSize,
   checkSecretInput,
   konduktorIdentity
 };
