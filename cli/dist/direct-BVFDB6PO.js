@@ -870,8 +870,11 @@ function plain(value) {
   );
 }
 function outgoing(secret, namespace) {
-  const { creationTimestamp: _c, ...metadata } = secret.metadata;
-  delete metadata.managedFields;
+  const {
+    creationTimestamp: _c,
+    managedFields: _m,
+    ...metadata
+  } = secret.metadata;
   return { ...secret, apiVersion: "v1", kind: "Secret", metadata: { ...metadata, namespace } };
 }
 function createClientNodeKubeSecrets(options) {
