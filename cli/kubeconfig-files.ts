@@ -9,6 +9,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { allowedContextsIn } from "../konduktor/kube/konduktor-config.ts";
+import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
+import { chooseContext } from "../konduktor/kube/kubeconfig-context.ts";
 import type { Env } from "./config.ts";
 import { CliError, usage } from "./errors.ts";
 
@@ -96,6 +99,19 @@ function fileToData(entry: Obj, fileKey: string, dataKey: string): void {
 }
 
 /**
+ * The context to use when none is named, by Konduktor's rule (the first of
+ * `kubernetes.allowed_contexts` in ~/.konduktor/config.yaml, else current-context).
+ */
+export function defaultContext(kubeconfig: string, env: Env): string {
+  try {
+    return chooseContext(kubeconfig, { allowedContexts: allowedContextsIn(env.HOME) }).context;
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
+  }
+}
+
+/**
  * One context of a merged kubeconfig as a self-contained kubeconfig (like `kubectl config view
  * --minify --flatten --raw`), with its CA as PEM when it has one.
  */
@@ -104,8 +120,7 @@ export function flattenContext(
   contextName?: string,
 ): { yaml: string; context: string; namespace: string; caPem: string | null } {
   const doc = parse(text) as Obj;
-  const name = contextName ?? (doc["current-context"] as string | undefined);
-  if (!name) throw usage("the kubeconfig has no current-context: pass --context NAME");
+  const name = contextName ?? defaultContext(text, process.env);
   const ctx = byName(doc.contexts, name);
   if (!ctx) throw usage(`context "${name}" is not in the kubeconfig`);
   const c = (ctx.context ?? {}) as Obj;
