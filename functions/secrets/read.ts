@@ -3,6 +3,7 @@
  * cluster at once, each secret with its drift against the ledger (functions/sync/drift.ts). Key
  * names, keyed digests and signatures only, never a value.
  */
+import { OWNER_RE } from "../../konduktor/validate.ts";
 import { isKubeError } from "../../konduktor/kube/errors.ts";
 import { describe, describeListing } from "../../konduktor/ops.ts";
 import type { SecretDescription, SecretListing } from "../../konduktor/types.ts";
@@ -41,7 +42,7 @@ export async function listSecrets(
   }
   const owners = [...new Set([...merged.values()].flatMap((r) => (r.owner ? [r.owner] : [])))];
   const intents = await new Ledger(services.stores.records, services.now).entries(
-    owners.filter((o) => /^[0-9a-f]{8}$/.test(o)),
+    owners.filter((o) => OWNER_RE.test(o)),
   );
   const secrets = [...merged.values()]
     .sort((a, b) => a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name))
