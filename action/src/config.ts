@@ -3,6 +3,7 @@
  * or kubeconfig mode, and every value in range. Pure: no environment, no output. Messages name the
  * input, never its value.
  */
+import { DNS_LABEL_RE } from "../../konduktor/validate.ts";
 import { z } from "zod";
 import {
   isEnvVarName,
@@ -275,7 +276,7 @@ export function parseConfig(
   const clusterList =
     inputs.clusters.length === 1 && inputs.clusters[0] === "all" ? [] : inputs.clusters;
   for (const name of clusterList) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    if (!DNS_LABEL_RE.test(name) || name.length > 63) {
       throw new InputError(`clusters: ${JSON.stringify(name)} is not a cluster name (or use all)`);
     }
   }
