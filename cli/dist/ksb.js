@@ -24,7 +24,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-GXYLCJBE.js";
+} from "./chunk-VK6BEU3A.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -1225,7 +1225,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-YEJU5XSL.js");
+    const { resolveDirect, syncDirect } = await import("./direct-OWZQDKIH.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -1902,7 +1902,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-YEJU5XSL.js");
+var direct = () => import("./direct-OWZQDKIH.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -37,7 +37,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-GXYLCJBE.js";
+} from "./chunk-VK6BEU3A.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";

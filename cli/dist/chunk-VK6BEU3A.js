@@ -1204,7 +1204,7 @@ function kubeconfigContexts(text) {
 import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
 import { homedir as homedir2 } from "node:os";
 import { delimiter, dirname, isAbsolute, resolve } from "node:path";
-import { parse as parse3, stringify } from "yaml";
+import { parse as parse3, stringify as stringify2 } from "yaml";
 
 // konduktor/kube/konduktor-config.ts
 import { existsSync, readFileSync } from "node:fs";
@@ -1254,6 +1254,80 @@ function allowedContextsIn(home) {
   return konduktorAllowedContexts(readKonduktorConfig(home));
 }
 
+// konduktor/kube/kubeconfig-merge.ts
+import { parseDocument as parseDocument2, stringify } from "yaml";
+var MAX_KUBECONFIG_FILES = 32;
+var isObj2 = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function resolveFields(entry, keys, file, resolvePath) {
+  if (!isObj2(entry)) return;
+  for (const key of keys) {
+    const value = entry[key];
+    if (typeof value === "string" && value !== "") entry[key] = resolvePath(file, value);
+  }
+}
+function absolutize(doc, file, resolvePath) {
+  for (const c of Array.isArray(doc.clusters) ? doc.clusters : []) {
+    if (isObj2(c)) resolveFields(c.cluster, ["certificate-authority"], file, resolvePath);
+  }
+  for (const u of Array.isArray(doc.users) ? doc.users : []) {
+    if (!isObj2(u)) continue;
+    resolveFields(
+      u.user,
+      ["client-certificate", "client-key", "tokenFile", "token-file"],
+      file,
+      resolvePath
+    );
+    const exec = isObj2(u.user) ? u.user.exec : void 0;
+    if (isObj2(exec) && typeof exec.command === "string" && /[/\\]/.test(exec.command)) {
+      exec.command = resolvePath(file, exec.command);
+    }
+  }
+}
+function mergeKubeconfigFiles(files, resolvePath) {
+  if (files.length > MAX_KUBECONFIG_FILES) {
+    throw new KubeconfigError(
+      "KUBECONFIG",
+      `KUBECONFIG lists ${files.length} files; at most ${MAX_KUBECONFIG_FILES} are read: list only the kubeconfigs this step needs`
+    );
+  }
+  const merged = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
+  const seen = {
+    clusters: /* @__PURE__ */ new Set(),
+    users: /* @__PURE__ */ new Set(),
+    contexts: /* @__PURE__ */ new Set()
+  };
+  for (const file of files) {
+    if (file.text.trim() === "") continue;
+    const parsed = parseDocument2(file.text);
+    if (parsed.errors.length > 0) {
+      const line = parsed.errors[0]?.linePos?.[0]?.line;
+      throw new KubeconfigError(
+        "KUBECONFIG",
+        `${file.path} is not valid YAML${line ? ` (near line ${line})` : ""}: check its indentation and quoting`
+      );
+    }
+    const doc = parsed.toJS();
+    if (!isObj2(doc)) {
+      throw new KubeconfigError(
+        "KUBECONFIG",
+        `${file.path} is not a kubeconfig (not a YAML mapping): remove it from KUBECONFIG or fix it`
+      );
+    }
+    absolutize(doc, file.path, resolvePath);
+    if (merged["current-context"] === void 0 && typeof doc["current-context"] === "string") {
+      if (doc["current-context"] !== "") merged["current-context"] = doc["current-context"];
+    }
+    for (const key of ["clusters", "users", "contexts"]) {
+      for (const entry of Array.isArray(doc[key]) ? doc[key] : []) {
+        if (!isObj2(entry) || typeof entry.name !== "string" || seen[key].has(entry.name)) continue;
+        seen[key].add(entry.name);
+        merged[key].push(entry);
+      }
+    }
+  }
+  return stringify(merged);
+}
+
 // cli/kubeconfig-files.ts
 function byName(list, name) {
   return Array.isArray(list) ? list.find((e) => e && typeof e === "object" && e.name === name) : void 0;
@@ -1276,44 +1350,23 @@ function kubeconfigPaths(flag, env = process.env) {
   if (found.length === 0) throw usage(`no kubeconfig: none of ${paths.join(", ")} exists`);
   return found;
 }
-function absolutize(doc, base) {
-  const fix = (entry, keys) => {
-    if (!entry || typeof entry !== "object") return;
-    const e = entry;
-    for (const k of keys) {
-      const v = e[k];
-      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
-    }
-  };
-  for (const c of Array.isArray(doc.clusters) ? doc.clusters : []) {
-    fix(c?.cluster, ["certificate-authority"]);
-  }
-  for (const u of Array.isArray(doc.users) ? doc.users : []) {
-    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
-  }
-}
 function mergeKubeconfigs(paths) {
-  const merged = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
-  for (const path of paths) {
-    let doc;
+  const files = paths.map((path) => {
     try {
-      doc = parse3(readFileSync2(path, "utf8")) ?? {};
+      return { path, text: readFileSync2(path, "utf8") };
     } catch {
-      throw usage(`${path} is not a kubeconfig (not YAML): check it with kubectl config view`);
+      throw usage(`${path} cannot be read: check the path and its permissions`);
     }
-    if (typeof doc !== "object" || Array.isArray(doc)) throw usage(`${path} is not a kubeconfig`);
-    absolutize(doc, dirname(path));
-    if (!merged["current-context"] && doc["current-context"]) {
-      merged["current-context"] = doc["current-context"];
-    }
-    for (const key of ["clusters", "users", "contexts"]) {
-      const into = merged[key];
-      for (const e of Array.isArray(doc[key]) ? doc[key] : []) {
-        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
-      }
-    }
+  });
+  try {
+    return mergeKubeconfigFiles(
+      files,
+      (file, p) => isAbsolute(p) ? p : resolve(dirname(file), p)
+    );
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
   }
-  return stringify(merged);
 }
 function fileToData(entry, fileKey, dataKey) {
   const path = entry[fileKey];
@@ -1367,7 +1420,7 @@ function flattenContext(text, contextName) {
     context: name,
     namespace: typeof c.namespace === "string" && c.namespace ? c.namespace : "default",
     caPem: typeof ca === "string" ? Buffer.from(ca, "base64").toString("utf8") : null,
-    yaml: stringify({
+    yaml: stringify2({
       apiVersion: "v1",
       kind: "Config",
       clusters: [cluster],
