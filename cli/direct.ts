@@ -15,7 +15,7 @@ import { applySecret, deleteOwn, describe, describeListing } from "../konduktor/
 import { checkSecretInput, ValidationError } from "../konduktor/secret.ts";
 import { type Copy, groupCopies, readCopies } from "../konduktor/sync.ts";
 import type { SecretDescription, SecretKind, SecretSource } from "../konduktor/types.ts";
-import { describeAnswerOf, mergeListings } from "../konduktor/wire/answers.ts";
+import { applyRowOf, describeAnswerOf, mergeListings } from "../konduktor/wire/answers.ts";
 import type {
   DeleteSecretAnswer,
   DescribeSecretAnswer,
@@ -151,17 +151,7 @@ export function putDirect(
       dryRun: req.dryRun,
       provenance,
     });
-    return {
-      status: r.outcome,
-      secretName: r.name,
-      namespace: r.namespace,
-      added: r.added,
-      changed: r.changed,
-      removed: r.removed,
-      writes: r.writes,
-      dryRun: r.dryRun,
-      ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
-    };
+    return applyRowOf(r);
   });
   const results = runs as Map<string, Promise<ApplyRow>>;
   const answer = (async () => {

@@ -1225,7 +1225,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-OWZQDKIH.js");
+    const { resolveDirect, syncDirect } = await import("./direct-SXNPXR2H.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -1902,7 +1902,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-OWZQDKIH.js");
+var direct = () => import("./direct-SXNPXR2H.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

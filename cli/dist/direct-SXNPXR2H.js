@@ -1219,6 +1219,20 @@ function groupCopies(copies) {
 }
 
 // konduktor/wire/answers.ts
+function applyRowOf(r) {
+  return {
+    status: r.outcome,
+    secretName: r.name,
+    namespace: r.namespace,
+    added: r.added,
+    changed: r.changed,
+    removed: r.removed,
+    writes: r.writes,
+    dryRun: r.dryRun,
+    ...r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {},
+    ...r.supersededBy === void 0 ? {} : { supersededBy: r.supersededBy }
+  };
+}
 function writtenAt(d) {
   const t = Date.parse(d.provenance?.at ?? d.updatedAt ?? "");
   return Number.isNaN(t) ? 0 : t;
@@ -1552,17 +1566,7 @@ function putDirect(target, name, req) {
       dryRun: req.dryRun,
       provenance
     });
-    return {
-      status: r.outcome,
-      secretName: r.name,
-      namespace: r.namespace,
-      added: r.added,
-      changed: r.changed,
-      removed: r.removed,
-      writes: r.writes,
-      dryRun: r.dryRun,
-      ...r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}
-    };
+    return applyRowOf(r);
   });
   const results = runs;
   const answer = (async () => {
