@@ -3,7 +3,6 @@
  * or kubeconfig mode, and every value in range. Pure: no environment, no output. Messages name the
  * input, never its value.
  */
-import { DNS_LABEL_RE } from "../../konduktor/validate.ts";
 import { z } from "zod";
 import {
   isEnvVarName,
@@ -12,6 +11,7 @@ import {
   validateNamespace,
   validateOwner,
 } from "../../konduktor/secret.ts";
+import { DNS_LABEL_RE } from "../../konduktor/validate.ts";
 import type { ActionInputs, SecretInputs } from "./inputs.ts";
 import { filterKeys, InputError } from "./values.ts";
 

@@ -3,10 +3,10 @@
  * cluster at once, each secret with its drift against the ledger (functions/sync/drift.ts). Key
  * names, keyed digests and signatures only, never a value.
  */
-import { OWNER_RE } from "../../konduktor/validate.ts";
 import { isKubeError } from "../../konduktor/kube/errors.ts";
 import { describe, describeListing } from "../../konduktor/ops.ts";
 import type { SecretDescription, SecretListing } from "../../konduktor/types.ts";
+import { OWNER_RE } from "../../konduktor/validate.ts";
 import type { Services } from "../context.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
 import { Ledger } from "../ledger/ledger.ts";
