@@ -23,7 +23,7 @@ import {
 } from "../../konduktor/ops.ts";
 import { buildSecret, LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
-import { countingKube } from "./fake-kube.ts";
+import { countingKube } from "./counting-kube.ts";
 import { plainSha256, testKeyring } from "./keyring.ts";
 import { b64, rejects, unb64, uniq } from "./kube-contract.ts";
 import { sealContract } from "./ops-seal-contract.ts";
