@@ -102,12 +102,16 @@ describe("cluster registration refuses what the broker must not reach or read", 
 
   it("private addresses are accepted by default (self-hosted clusters, local development)", async () => {
     const broker = await inProcessBroker();
-    for (const server of ["https://10.0.0.1:6443", "http://127.0.0.1:6443"]) {
+    // registered (201), then replaced (200)
+    for (const [server, status] of [
+      ["https://10.0.0.1:6443", 201],
+      ["http://127.0.0.1:6443", 200],
+    ] as const) {
       const res = await broker.request("PUT", "/v1/clusters/ok", {
         token: ADMIN,
         json: { kubeconfig: fakeKubeconfig(server) },
       });
-      expect([res.status, res.body.server]).toEqual([res.status === 201 ? 201 : 200, server]);
+      expect([res.status, res.body.server]).toEqual([status, server]);
     }
   });
 });
