@@ -2,13 +2,15 @@
 // catches up exactly; a secret written while a cluster was stopped arrives after the restart and a
 // sync (POST /v1/sync and the cron's `scheduled` handler); a hand edit on one cluster is reported as
 // drift, planned in a dry run, then repaired; a secret deleted through the broker stays deleted;
-// the canary value appears in no answer, plan or log line.
+// the canary value appears in no answer, plan or log line. Bound tokens and placement:
+// broker-sync-placement.test.ts; the shared harness: sync-harness.ts.
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { adminRequest, kubeconfigFor, TEST_NAMESPACE } from "../cluster/cluster.ts";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { adminRequest, TEST_NAMESPACE } from "../cluster/cluster.ts";
 import { startApiserver, stopApiserver } from "../cluster/control.ts";
-import { type BrokerResponse, type RunningBroker, startBroker } from "../support/broker.ts";
-import { b64, issueToken, newOwner, readSecret } from "./support.ts";
+import type { RunningBroker } from "../support/broker.ts";
+import { b64, readSecret } from "./support.ts";
+import { syncHarness } from "./sync-harness.ts";
 
 const clusters = inject("clusters");
 const byName = Object.fromEntries(clusters.map((c) => [c.name, c]));
@@ -17,87 +19,13 @@ const TIMEOUT_MS = 4000;
 const tag = randomBytes(2).toString("hex");
 
 describe("sync, drift and catch-up over three clusters", () => {
+  const h = syncHarness({ clusters, canary: CANARY, timeoutMs: TIMEOUT_MS });
+  const { owner, other, call, put, sync, register, cronRun, cronEntriesFor, entriesFor } = h;
   let broker: RunningBroker;
-  const answers: string[] = [];
-  const owner = newOwner();
-  const other = newOwner();
   let token: string;
   let otherToken: string;
-
-  const call = async (method: string, path: string, o: Parameters<RunningBroker["request"]>[2]) => {
-    const res = await broker.request(method, path, o);
-    answers.push(res.text);
-    return res;
-  };
-  const put = (name: string, json: unknown, t = token) =>
-    call("PUT", `/v1/secrets/${name}`, { token: t, json });
-  const sync = (json: unknown, t = token) => call("POST", "/v1/sync", { token: t, json });
-  const register = (name: string, sync?: boolean) =>
-    call("PUT", `/v1/clusters/${name}`, {
-      token: broker.adminToken,
-      json: {
-        kubeconfig: kubeconfigFor(byName[name]!, "secrets-editor"),
-        ...(sync === undefined ? {} : { sync }),
-      },
-    });
-  interface CronLine {
-    summary: { failed: number; unreadableClusters: number };
-    reads: { cluster: string; status: string }[];
-    entries: { owner: string; secret: string; cluster: string; action: string; status: string }[];
-    owners: string;
-  }
-  const cronLines = (): CronLine[] =>
-    broker
-      .logs()
-      .split("\n")
-      .filter((l) => l.includes('"type":"sync"') && l.includes('"trigger":"cron"'))
-      .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as CronLine);
-  /**
-   * Runs the cron's scheduled handler once and returns its sync log line, after checking that it
-   * ran and read every registered cluster, so that "nothing changed" afterwards means something.
-   */
-  const cronRun = async (): Promise<CronLine> => {
-    const before = cronLines().length;
-    const res = await broker.scheduled("*/15 * * * *");
-    expect(res.status, res.text).toBe(200);
-    // the handler logs its line before it returns; wrangler's output may reach us a little later
-    while (cronLines().length === before) await new Promise((r) => setTimeout(r, 20));
-    const lines = cronLines();
-    expect(lines).toHaveLength(before + 1);
-    const line = lines.at(-1) as CronLine;
-    const registered = await broker.request("GET", "/v1/clusters", { token: broker.adminToken });
-    expect(line.reads).toEqual(
-      registered.body.clusters.map((c: { name: string }) => ({ cluster: c.name, status: "read" })),
-    );
-    expect(line.summary).toMatchObject({ failed: 0, unreadableClusters: 0 });
-    expect(line.owners).toBe("all");
-    return line;
-  };
-  const cronEntriesFor = (line: CronLine, secret: string) =>
-    line.entries.filter((e) => e.secret === secret && e.owner === owner);
-  const entriesFor = (res: BrokerResponse, secret: string) =>
-    ((res.body.sync ?? res.body).plan as { secret: string; owner: string }[]).filter(
-      (e) => e.secret === secret && e.owner === owner,
-    );
-
-  beforeAll(async () => {
-    broker = await startBroker({
-      caPems: clusters.map((c) => c.caPem),
-      vars: { CLUSTER_TIMEOUT_MS: String(TIMEOUT_MS), CLUSTER_RETRIES: "1" },
-      testScheduled: true,
-    });
-    for (const name of ["alpha", "beta"]) expect((await register(name)).status).toBe(201);
-    ({ token } = await issueToken(broker, { owners: [owner], label: "sync-e2e" }));
-    ({ token: otherToken } = await issueToken(broker, { owners: [other], label: "sync-e2e-2" }));
-  });
-
-  afterAll(async () => {
-    await startApiserver("gamma").catch(() => {});
-    if (broker) {
-      for (const text of answers) expect(text).not.toContain(CANARY);
-      expect(broker.logs()).not.toContain(CANARY);
-      await broker.stop();
-    }
+  beforeAll(() => {
+    ({ broker, token, otherToken } = h);
   });
 
   it("a third cluster registered with sync gets all of an owner's secrets, exactly as on the others", async () => {
@@ -392,120 +320,5 @@ describe("sync, drift and catch-up over three clusters", () => {
     expect(entriesFor(await sync({}), name)).toEqual([]);
     for (const c of clusters)
       expect((await readSecret(c, secretName))?.data).toEqual({ D: b64("back") });
-  });
-
-  it("a token bound to alpha deletes from alpha only: the cron does not delete beta's copy", async () => {
-    const name = `bound-del-${tag}`;
-    const secretName = `${name}-${owner}`;
-    expect((await put(name, { source: { type: "inline", pairs: { B: CANARY } } })).status).toBe(
-      200,
-    );
-    const { token: alphaToken } = await issueToken(broker, {
-      owners: [owner],
-      clusters: ["alpha"],
-      label: "sync-e2e-alpha",
-    });
-    const del = await call("DELETE", `/v1/secrets/${name}`, { token: alphaToken });
-    expect(del.status, del.text).toBe(200);
-    expect(del.body.results.map((r: { cluster: string }) => r.cluster)).toEqual(["alpha"]);
-    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
-    expect(await readSecret(byName.alpha!, secretName)).toBeNull();
-    for (const c of ["beta", "gamma"]) {
-      expect((await readSecret(byName[c]!, secretName))?.data, c).toEqual({ B: b64(CANARY) });
-    }
-  });
-
-  it("a PUT to alpha only stays on alpha: the cron does not copy it; describe says not-placed", async () => {
-    const name = `placed-${tag}`;
-    const secretName = `${name}-${owner}`;
-    const w = await put(name, {
-      source: { type: "inline", pairs: { P: CANARY } },
-      clusters: ["alpha"],
-    });
-    expect(w.status, w.text).toBe(200);
-    const alpha = await readSecret(byName.alpha!, secretName);
-    expect(alpha?.metadata.annotations?.["konduktor-broker/placement"]).toBe("alpha");
-    expect(cronEntriesFor(await cronRun(), name)).toEqual([]);
-    expect((await sync({ names: [name] })).body.plan).toEqual([]);
-    for (const c of ["beta", "gamma"])
-      expect(await readSecret(byName[c]!, secretName), c).toBeNull();
-    const one = await call("GET", `/v1/secrets/${name}`, { token });
-    expect(one.status, one.text).toBe(200);
-    expect(one.body.agree).toBe(true);
-    expect(one.body.drift).toEqual({
-      ledger: "current",
-      version: w.body.version,
-      reference: "alpha",
-      inLine: true,
-      clusters: [
-        { cluster: "alpha", state: "in-line" },
-        { cluster: "beta", state: "not-placed" },
-        { cluster: "gamma", state: "not-placed" },
-      ],
-    });
-    const list = await call("GET", "/v1/secrets", { token });
-    const row = list.body.secrets.find((r: { name: string }) => r.name === name);
-    expect(row.clusters).toEqual(["alpha"]);
-    expect(row.drift.inLine).toBe(true);
-  });
-
-  it("bad sync requests are 4xx with what to fix, and touch nothing", async () => {
-    const cases: [unknown, number, RegExp][] = [
-      [{ owners: [other] }, 403, /may not act for owner/],
-      [{ clusters: ["nope"] }, 404, /no registered cluster named nope/],
-      [{ source: "nope" }, 404, /no registered cluster named nope/],
-      [{ names: ["Bad_Name"] }, 400, /Kubernetes name/],
-      [{ extra: 1 }, 400, /unknown field/],
-    ];
-    for (const [json, status, message] of cases) {
-      const res = await sync(json);
-      expect(res.status, JSON.stringify(json)).toBe(status);
-      expect(res.body.detail).toMatch(message);
-    }
-    const admin = await call("POST", "/v1/sync", { token: broker.adminToken, json: {} });
-    expect(admin.status).toBe(403);
-    const none = await call("POST", "/v1/sync", { json: {} });
-    expect(none.status).toBe(401);
-  });
-
-  it("measures a sync of N secrets written to one cluster × 3 clusters", async () => {
-    const N = 20;
-    const names = Array.from({ length: N }, (_, i) => `bulk${i}-${tag}`);
-    // written everywhere (placement all), then removed by hand from beta and gamma
-    const writes = await Promise.all(
-      names.map((n) => put(n, { source: { type: "inline", pairs: { V: `v-${n}`, W: "w" } } })),
-    );
-    expect(writes.map((w) => w.status)).toEqual(names.map(() => 200));
-    for (const c of [byName.beta!, byName.gamma!]) {
-      for (const n of names) {
-        const r = await adminRequest(
-          c,
-          "DELETE",
-          `/api/v1/namespaces/${TEST_NAMESPACE}/secrets/${n}-${owner}`,
-        );
-        expect(r.status).toBe(200);
-      }
-    }
-    let started = Date.now();
-    const plan = await sync({ dryRun: true, names });
-    const planMs = Date.now() - started;
-    expect(plan.body.plan).toHaveLength(2 * N);
-    started = Date.now();
-    const res = await sync({ names });
-    const ms = Date.now() - started;
-    expect(res.status).toBe(200);
-    expect(res.body.summary).toMatchObject({ secrets: N, planned: 2 * N, done: 2 * N, failed: 0 });
-    started = Date.now();
-    const noop = await sync({ names });
-    const noopMs = Date.now() - started;
-    expect(noop.body.summary).toMatchObject({ secrets: N, inLine: N, planned: 0 });
-    console.log(
-      `sync of ${N} secrets (alpha → beta, gamma; ${2 * N} copies): dry run ${planMs} ms, sync ${ms} ms, in-line check ${noopMs} ms`,
-    );
-    for (const n of names) {
-      for (const c of clusters) {
-        expect((await readSecret(c, `${n}-${owner}`))?.data?.V).toBe(b64(`v-${n}`));
-      }
-    }
   });
 });

@@ -10,6 +10,21 @@
 import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
 import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
+import {
+  configKeyProblems,
+  DNS1123_SUBDOMAIN_RE,
+  FAKE_USERS,
+  type FakeRule,
+  type FakeUser,
+  MAX_DATA_BYTES,
+  MAX_NAME_LENGTH,
+  NOT_DNS1123_SUBDOMAIN,
+  TOO_LONG,
+} from "./fake-kube-rules.ts";
+
+// moved to their own files; re-exported so importers of this module keep working
+export { countingKube } from "./counting-kube.ts";
+export { FAKE_USERS, type FakeRule, type FakeUser } from "./fake-kube-rules.ts";
 
 export interface FakeKube extends KubeSecrets {
   /** every call, in order (method name + secret name) */
@@ -20,50 +35,6 @@ export interface FakeKube extends KubeSecrets {
   before?: (method: string, name?: string) => void | Promise<void>;
   /** the same cluster and namespace (same objects) as another user, with that user's rules */
   as(user: FakeUser): FakeKube;
-}
-
-/** An RBAC rule of the fake: verbs on Secrets in its namespace (`*`: every verb). */
-export interface FakeRule {
-  verbs: readonly string[];
-}
-
-/**
- * The users of the real test clusters (test/cluster/cluster.ts `TEST_USERS` and its RBAC), as
- * rule tables: the contract runs the same refusal cases on the fake and on the real apiserver.
- */
-export const FAKE_USERS = {
-  admin: [{ verbs: ["*"] }],
-  "secrets-editor": [{ verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] }],
-  "secrets-reader": [{ verbs: ["get", "list", "watch"] }],
-  nobody: [],
-} as const satisfies Record<string, readonly FakeRule[]>;
-export type FakeUser = keyof typeof FAKE_USERS;
-
-/** Kubernetes' limit on the sum of a Secret's decoded values. */
-const MAX_DATA_BYTES = 1024 * 1024;
-const MAX_NAME_LENGTH = 253;
-const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-// the apiserver's own texts (k8s.io/apimachinery/pkg/util/validation)
-const TOO_LONG = "must be no more than 253 characters";
-const NOT_DNS1123_SUBDOMAIN =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const NOT_CONFIG_KEY =
-  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
-
-/** IsConfigMapKey: what is wrong with a data key (empty when it is accepted). */
-function configKeyProblems(key: string): string[] {
-  return [
-    ...(key.length > MAX_NAME_LENGTH ? [TOO_LONG] : []),
-    ...(KEY_RE.test(key) ? [] : [NOT_CONFIG_KEY]),
-    ...(key === "."
-      ? ["must not be '.'"]
-      : key === ".."
-        ? ["must not be '..'"]
-        : key.startsWith("..")
-          ? ["must not start with '..'"]
-          : []),
-  ];
 }
 
 interface FakeState {
@@ -95,8 +66,6 @@ function mergePatch(target: unknown, patch: unknown): unknown {
   }
   return out;
 }
-
-const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 
 export interface FakeKubeOptions {
   namespace?: string;
@@ -396,58 +365,4 @@ function fakeView(options: FakeKubeOptions, state: FakeState): FakeKube {
     },
   };
   return fake;
-}
-
-/** Wraps a KubeSecrets and counts its calls; `before` can inject races. */
-export function countingKube(inner: KubeSecrets): KubeSecrets & {
-  calls: { method: string; name?: string }[];
-  writes(): number;
-  before?: (method: string, name?: string) => void | Promise<void>;
-} {
-  const calls: { method: string; name?: string }[] = [];
-  const wrapped = {
-    get namespace() {
-      return inner.namespace;
-    },
-    get cluster() {
-      return inner.cluster;
-    },
-    calls,
-    before: undefined as ((method: string, name?: string) => void | Promise<void>) | undefined,
-    writes: () =>
-      calls.filter((c) => ["create", "mergePatch", "replace", "delete"].includes(c.method)).length,
-    async get(name: string) {
-      calls.push({ method: "get", name });
-      await wrapped.before?.("get", name);
-      return await inner.get(name);
-    },
-    async list(selector: string) {
-      calls.push({ method: "list" });
-      await wrapped.before?.("list");
-      return await inner.list(selector);
-    },
-    async create(secret: KubeSecret) {
-      calls.push({ method: "create", name: secret.metadata.name });
-      await wrapped.before?.("create", secret.metadata.name);
-      return await inner.create(secret);
-    },
-    async mergePatch(name: string, patch: unknown, resourceVersion?: string) {
-      calls.push({ method: "mergePatch", name });
-      await wrapped.before?.("mergePatch", name);
-      return await inner.mergePatch(name, patch, resourceVersion);
-    },
-    async replace(secret: KubeSecret) {
-      calls.push({ method: "replace", name: secret.metadata.name });
-      await wrapped.before?.("replace", secret.metadata.name);
-      return await inner.replace(secret);
-    },
-    async delete(name: string, precondition?: DeletePrecondition) {
-      calls.push({ method: "delete", name });
-      await wrapped.before?.("delete", name);
-      return await inner.delete(name, precondition);
-    },
-    version: () => inner.version(),
-    canI: (verbs: readonly string[]) => inner.canI(verbs),
-  };
-  return wrapped;
 }

@@ -155,3 +155,16 @@ export async function inProcessBroker(
     logs,
   };
 }
+
+export const OWNER = "0a1b2c3d";
+export const inline = { type: "inline", pairs: { A: "1" } };
+
+/** A broker on three fake clusters and an API token for OWNER and ABCDEF12. */
+export async function brokerWithToken(env: Record<string, string> = {}) {
+  const broker = await inProcessBroker({ clusters: ["alpha", "beta", "gamma"], env });
+  const issued = await broker.request("POST", "/v1/tokens", {
+    token: ADMIN,
+    json: { owners: [OWNER, "ABCDEF12"] },
+  });
+  return { broker, token: issued.body.token as string };
+}

@@ -23,9 +23,11 @@ import {
 } from "../../konduktor/ops.ts";
 import { buildSecret, LABEL_BASENAME, LABEL_KIND, LABEL_OWNER } from "../../konduktor/secret.ts";
 import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
-import { countingKube } from "./fake-kube.ts";
+import { countingKube } from "./counting-kube.ts";
 import { plainSha256, testKeyring } from "./keyring.ts";
 import { b64, rejects, unb64, uniq } from "./kube-contract.ts";
+import { gitSshContract } from "./ops-git-ssh-contract.ts";
+import { limitsContract } from "./ops-limits-contract.ts";
 import { sealContract } from "./ops-seal-contract.ts";
 
 export const newOwner = () => randomBytes(4).toString("hex");
@@ -150,84 +152,7 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       expect(await kube.get(`dry-${owner}`)).toBeNull();
     });
 
-    it("git-ssh is one per owner: the owner's other git-ssh secret is deleted, nobody else's", async () => {
-      const kube = countingKube(await make());
-      const owner = newOwner();
-      const other = newOwner();
-      const key = (basename: string, o: string, text: string) =>
-        buildSecret({
-          owner: o,
-          basename,
-          kind: "git-ssh",
-          source: {
-            type: "files",
-            files: [{ name: "id_ed25519", content: new TextEncoder().encode(text) }],
-          },
-        });
-      await applySecret(kube, key("old-key", owner, "k1"), merge);
-      await applySecret(kube, key("old-key", other, "k9"), merge);
-      await applySecret(kube, inline(owner, "plain", { A: "1" }), merge);
-      const before = kube.writes();
-      const r = await applySecret(kube, key("new-key", owner, "k2"), merge);
-      expect(r).toMatchObject({
-        outcome: "created",
-        writes: 2,
-        replacedGitSsh: [`old-key-${owner}`],
-      });
-      expect(kube.writes() - before).toBe(2);
-      expect(await kube.get(`old-key-${owner}`)).toBeNull();
-      expect(unb64((await kube.get(`new-key-${owner}`))?.data?.gitkey)).toBe("k2");
-      expect(await kube.get(`old-key-${other}`)).not.toBeNull();
-      expect(await kube.get(`plain-${owner}`)).not.toBeNull();
-      const again = await applySecret(kube, key("new-key", owner, "k2"), merge);
-      expect(again).toMatchObject({ outcome: "unchanged", writes: 0, replacedGitSsh: [] });
-    });
-
-    it("git-ssh: the new key is written before the old one is deleted; a failed write keeps the old key", async () => {
-      const kube = countingKube(await make());
-      const owner = newOwner();
-      const key = (basename: string, text: string) =>
-        buildSecret({
-          owner,
-          basename,
-          kind: "git-ssh",
-          source: {
-            type: "files",
-            files: [{ name: "id", content: new TextEncoder().encode(text) }],
-          },
-        });
-      await applySecret(kube, key("first", "k1"), merge);
-      // the write fails: the old key stays, nothing was deleted
-      kube.calls.length = 0;
-      kube.before = (method) => {
-        if (method === "create") throw Object.assign(new Error("boom"), { code: "server_error" });
-      };
-      await expect(applySecret(kube, key("second", "k2"), merge)).rejects.toMatchObject({
-        code: "server_error",
-      });
-      kube.before = undefined;
-      expect(kube.calls).toEqual([
-        { method: "get", name: `second-${owner}` },
-        { method: "create", name: `second-${owner}` },
-      ]);
-      expect(unb64((await kube.get(`first-${owner}`))?.data?.gitkey)).toBe("k1");
-      // the write succeeds: the new key lands first, then the old one goes
-      kube.calls.length = 0;
-      const r = await applySecret(kube, key("second", "k2"), merge);
-      expect(r).toMatchObject({
-        outcome: "created",
-        writes: 2,
-        replacedGitSsh: [`first-${owner}`],
-      });
-      expect(kube.calls).toEqual([
-        { method: "get", name: `second-${owner}` },
-        { method: "create", name: `second-${owner}` },
-        { method: "list" },
-        { method: "delete", name: `first-${owner}` },
-      ]);
-      expect(await kube.get(`first-${owner}`)).toBeNull();
-      await kube.delete(`second-${owner}`);
-    });
+    gitSshContract(make);
 
     it("never touches a Secret of that name owned by someone else (or by no one)", async () => {
       const kube = countingKube(await make());
@@ -372,118 +297,7 @@ export function opsContract(label: string, make: () => KubeSecrets | Promise<Kub
       await deleteOwn(kube, other, "dup");
     });
 
-    it("a merge whose key names would overflow the 256 KiB of annotations writes nothing", async () => {
-      const kube = countingKube(await make());
-      const owner = newOwner();
-      // each call stays under the per-call key-names budget; together they do not fit
-      const keys = (prefix: string) =>
-        Object.fromEntries(
-          Array.from({ length: 600 }, (_, i) => [
-            `${prefix}${String(i).padStart(4, "0")}${"k".repeat(240)}`,
-            "v",
-          ]),
-        );
-      await applySecret(kube, inline(owner, "wide", keys("a")), merge);
-      const before = kube.writes();
-      for (const dryRun of [true, false]) {
-        const error = await rejects(
-          applySecret(kube, inline(owner, "wide", keys("b")), { ...merge, dryRun }),
-        );
-        expect(error.code).toBe("too_large");
-        expect(error.message).toMatch(
-          /^secret "wide-[0-9a-f]{8}" on cluster "[^"]+" would carry 2\d\d,\d{3} bytes of annotations \(1,200 key names in konduktor-broker\/managed-keys\); Kubernetes allows at most 262,144: nothing was written; use fewer or shorter keys \(mode replace or prune drops old ones\)$/,
-        );
-      }
-      expect(kube.writes() - before).toBe(0);
-      await deleteOwn(kube, owner, "wide");
-    });
-
-    it("20 concurrent merges of distinct keys keep all 20 keys", async () => {
-      const kube = await make();
-      const owner = newOwner();
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
-          applySecret(kube, inline(owner, "many", { [`K${i}`]: `v${i}` }), merge),
-        ),
-      );
-      expect(results.filter((r) => r.outcome === "created")).toHaveLength(1);
-      const stored = await kube.get(`many-${owner}`);
-      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(
-        Array.from({ length: 20 }, (_, i) => `K${i}`).sort(),
-      );
-      for (let i = 0; i < 20; i++) expect(unb64(stored?.data?.[`K${i}`])).toBe(`v${i}`);
-      expect(stored?.metadata.annotations?.[ANNOTATION_MANAGED_KEYS]?.split(",")).toHaveLength(20);
-    });
-
-    it("a replace racing a merge fails with a conflict and loses nothing", async () => {
-      const inner = await make();
-      const kube = countingKube(inner);
-      const owner = newOwner();
-      await applySecret(kube, inline(owner, "race", { A: "1" }), merge);
-      // the merge lands between the replace's read and its write
-      kube.before = async (method) => {
-        if (method === "replace") {
-          kube.before = undefined;
-          await applySecret(inner, inline(owner, "race", { B: "2" }), merge);
-        }
-      };
-      const e = await rejects(applySecret(kube, inline(owner, "race", { C: "3" }), replace));
-      expect(e.code).toBe("conflict");
-      expect(e.message).toContain(`race-${owner}`);
-      const stored = await kube.get(`race-${owner}`);
-      expect(Object.keys(stored?.data ?? {}).sort()).toEqual(["A", "B"]);
-      // and a merge racing a replace retries on fresh data: nothing of either is lost
-      kube.before = async (method) => {
-        if (method === "mergePatch") {
-          kube.before = undefined;
-          await applySecret(inner, inline(owner, "race", { R: "r" }), replace);
-        }
-      };
-      const m = await applySecret(kube, inline(owner, "race", { M: "m" }), merge);
-      expect(m.outcome).toBe("updated");
-      expect(Object.keys((await kube.get(`race-${owner}`))?.data ?? {}).sort()).toEqual(["M", "R"]);
-    });
-
-    it("a merge reaching exactly 1 MiB is written; one byte more is refused before writing", async () => {
-      const kube = countingKube(await make());
-      const owner = newOwner();
-      const MiB = 1_048_576;
-      await applySecret(kube, inline(owner, "edge", { A: "a".repeat(600_000) }), merge);
-      const exact = await applySecret(
-        kube,
-        inline(owner, "edge", { B: "b".repeat(MiB - 600_000) }),
-        merge,
-      );
-      expect(exact).toMatchObject({ outcome: "updated", added: ["B"], writes: 1 });
-      expect(Object.keys((await kube.get(`edge-${owner}`))?.data ?? {})).toEqual(["A", "B"]);
-      const before = kube.writes();
-      const e = await rejects(applySecret(kube, inline(owner, "edge", { C: "c" }), merge));
-      expect([e.code, e.cluster, e.namespace]).toEqual(["too_large", kube.cluster, kube.namespace]);
-      expect(e.message).toBe(
-        `secret "edge-${owner}" would hold 1,048,577 bytes of values after this change; Kubernetes allows at most 1,048,576 bytes (1 MiB): remove keys or split the secret`,
-      );
-      expect(kube.writes()).toBe(before);
-      // a replace of exactly 1 MiB is written too
-      const replaced = await applySecret(
-        kube,
-        inline(owner, "edge", { C: "c".repeat(MiB) }),
-        replace,
-      );
-      expect(replaced).toMatchObject({ outcome: "updated", added: ["C"], removed: ["A", "B"] });
-      await kube.delete(`edge-${owner}`);
-    });
-
-    it("a merge that would exceed 1 MiB is refused before writing", async () => {
-      const kube = countingKube(await make());
-      const owner = newOwner();
-      const big = "x".repeat(600_000);
-      await applySecret(kube, inline(owner, "big", { A: big }), merge);
-      const before = kube.writes();
-      const e = await rejects(applySecret(kube, inline(owner, "big", { B: big }), merge));
-      expect(e.code).toBe("too_large");
-      expect(e.message).toContain("1,200,000 bytes");
-      expect(kube.writes()).toBe(before);
-    });
+    limitsContract(make);
 
     sealContract(make);
   });

@@ -15,7 +15,7 @@ import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { applySecret, deleteOwn } from "../../konduktor/ops.ts";
 import { buildSecret } from "../../konduktor/secret.ts";
 import type { ApplyOptions } from "../../konduktor/types.ts";
-import { countingKube } from "./fake-kube.ts";
+import { countingKube } from "./counting-kube.ts";
 import { testKeyring } from "./keyring.ts";
 import { b64 } from "./kube-contract.ts";
 

@@ -1,0 +1,134 @@
+// The fan-out's per-cluster deadline on fake timers: Retry-After and retries stop at it, a hanging
+// cluster ends exactly at it, the timer is cleared. Split from fanout.test.ts.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fanout, isFailure, summarize } from "../../konduktor/fanout.ts";
+import { elapsed, FakeKubeError, settled, T0 } from "../support/fanout-timers.ts";
+
+describe("fanout deadlines", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("does not wait for a Retry-After beyond the deadline", async () => {
+    const results = await fanout(
+      ["a"],
+      async () => {
+        throw new FakeKubeError("too_many_requests", true, 30);
+      },
+      { timeoutMs: 2_000 },
+    );
+    // the Retry-After (30 s) is beyond the 2 s deadline: answered at once, no wait at all
+    expect(results[0]).toMatchObject({
+      status: "error",
+      code: "too_many_requests",
+      attempts: 1,
+      durationMs: 0,
+    });
+    expect(elapsed()).toBe(0);
+  });
+
+  it("a retry that would start exactly at the deadline is not attempted; one just before is", async () => {
+    const run = async (timeoutMs: number) => {
+      let calls = 0;
+      const p = fanout(
+        ["a"],
+        async () => {
+          calls++;
+          throw new FakeKubeError("server_error", true);
+        },
+        { timeoutMs, retries: 1, baseDelayMs: 100, random: () => 0 },
+      );
+      await vi.runAllTimersAsync();
+      return { calls, result: (await p)[0] };
+    };
+    // the first backoff is 50 ms
+    expect(await run(50)).toMatchObject({
+      calls: 1,
+      result: { code: "server_error", attempts: 1 },
+    });
+    expect(await run(51)).toMatchObject({
+      calls: 2,
+      result: { code: "server_error", attempts: 2 },
+    });
+  });
+
+  it("a hanging cluster ends exactly at its deadline and does not delay the others", async () => {
+    let abortedAt: number | null = null;
+    const p = fanout(
+      ["fast", "dead", "fast2"],
+      async (cluster, signal) => {
+        if (cluster !== "dead") return { status: "created" };
+        signal.addEventListener("abort", () => {
+          abortedAt = elapsed();
+        });
+        return await new Promise<{ status: string }>(() => {});
+      },
+      { timeoutMs: 150 },
+    );
+    await vi.advanceTimersByTimeAsync(149);
+    expect(await settled(p)).toBe(false);
+    expect(abortedAt).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    const results = await p;
+    expect(abortedAt).toBe(150);
+    expect(results).toEqual([
+      { cluster: "fast", status: "created", attempts: 1, durationMs: 0 },
+      {
+        cluster: "dead",
+        status: "error",
+        code: "timeout",
+        message: "no answer within 150 ms",
+        retryable: true,
+        attempts: 1,
+        durationMs: 150,
+      },
+      { cluster: "fast2", status: "created", attempts: 1, durationMs: 0 },
+    ]);
+    expect(isFailure(results[1] as (typeof results)[number])).toBe(true);
+    expect(isFailure(results[0] as (typeof results)[number])).toBe(false);
+    expect(summarize(results)).toEqual({ ok: 2, failed: 1, allFailedWith: null });
+  });
+
+  it("a deadline during a retry names the attempts and the last error", async () => {
+    let calls = 0;
+    const p = fanout(
+      ["a"],
+      async () => {
+        calls++;
+        if (calls === 1) throw new FakeKubeError("server_error", true);
+        return await new Promise<{ status: string }>(() => {});
+      },
+      { timeoutMs: 120, baseDelayMs: 100, random: () => 0 },
+    );
+    await vi.runAllTimersAsync();
+    // the first attempt fails at 0 ms, the second starts at 50 ms and hangs past the deadline
+    expect((await p)[0]).toEqual({
+      cluster: "a",
+      status: "error",
+      code: "timeout",
+      message: "no answer within 120 ms after 2 attempt(s); last error: server_error happened",
+      retryable: true,
+      attempts: 2,
+      durationMs: 120,
+    });
+  });
+
+  it("stops the deadline timer when a cluster answers: its signal is never aborted later", async () => {
+    let signal: AbortSignal | undefined;
+    const results = await fanout(
+      ["a"],
+      async (_cluster, s) => {
+        signal = s;
+        return { status: "created" };
+      },
+      { timeoutMs: 100 },
+    );
+    expect(results[0]).toMatchObject({ status: "created" });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(signal?.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
