@@ -21,6 +21,7 @@ import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { whoamiRoutes } from "./routes/whoami.ts";
 import { migrateKeyValueState } from "./store/migrate.ts";
 import { createStores } from "./store/stores.ts";
 
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/tokens", tokenRoutes());
   app.route("/v1/oidc-bindings", oidcBindingRoutes());
   app.route("/v1/hooks", hookRoutes());
+  app.route("/v1/whoami", whoamiRoutes());
   const document = (origin: string) => openApiDocument(app, origin);
   app.route("/", metaRoutes({ document, docsScript: deps.docsScript }));
   answerOtherMethods(app);

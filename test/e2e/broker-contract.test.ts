@@ -224,6 +224,19 @@ describe("the OpenAPI document is the truth", () => {
     await send("revokeToken", { token: admin(), params: { id: "0".repeat(16) }, status: 404 });
     await send("revokeToken", { token: admin(), params: { id: "zz" }, valid: false, status: 400 });
     await send("revokeToken", { params: { id: other.id }, status: 401 });
+    const me = await send("whoami", { token, status: 200 });
+    expect([me.id, me.kind, me.label, me.owners]).toEqual([
+      `token:${issued.id}`,
+      "token",
+      "contract",
+      [owner],
+    ]);
+    expect(me.expiresAt).toBe(issued.expiresAt);
+    const adm = await send("whoami", { token: admin(), status: 200 });
+    expect([adm.kind, adm.expiresAt]).toEqual(["admin", null]);
+    await send("whoami", { status: 401, code: "unauthorized" });
+    await send("whoami", { token: other.token, status: 401, code: "unauthorized" });
+    await send("whoami", { token: admin(), method: "POST", valid: false, status: 405 });
   });
 
   it("OIDC bindings: create, replace, list, show, delete", async () => {
@@ -469,7 +482,7 @@ describe("the OpenAPI document is the truth", () => {
 
   it("every operation was answered on a happy path and an error path", () => {
     const covered = [...contract.operations.keys()];
-    expect(covered.length).toBe(23);
+    expect(covered.length).toBe(24);
     for (const id of covered) {
       const statuses = [...(answered.get(id) ?? [])];
       expect(
