@@ -3,8 +3,9 @@
  * GitHub OIDC token, the admin token) gets its own answer; it changes nothing and touches no
  * cluster, so it is not audited.
  */
-import { WhoamiAnswer } from "../../konduktor/wire/admin.ts";
+
 import type { Whoami } from "../../konduktor/wire/admin.ts";
+import { WhoamiAnswer } from "../../konduktor/wire/admin.ts";
 import type { Caller } from "../auth/caller.ts";
 import { resource, route } from "../http/route.ts";
 import { problemResponses } from "../problem.ts";
