@@ -16,6 +16,7 @@ import { problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { hookRoutes } from "./routes/hooks.ts";
+import { jobTokenRoutes } from "./routes/job-tokens.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/tokens", tokenRoutes());
   app.route("/v1/oidc-bindings", oidcBindingRoutes());
   app.route("/v1/hooks", hookRoutes());
+  app.route("/v1/job-tokens", jobTokenRoutes());
   app.route("/v1/whoami", whoamiRoutes());
   const document = (origin: string) => openApiDocument(app, origin);
   app.route("/", metaRoutes({ document, docsScript: deps.docsScript }));

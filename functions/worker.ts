@@ -6,6 +6,7 @@
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
+import { scheduledJobTokens } from "./jobs/service.ts";
 import { problemResponse } from "./problem.ts";
 import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
@@ -69,7 +70,8 @@ export default {
 
   /**
    * Cron triggers (wrangler.jsonc `triggers.crons`): a sync of every owner's secrets across every
-   * registered cluster (functions/sync/service.ts), logged as one `{"type":"sync"}` line. Awaited
+   * registered cluster (functions/sync/service.ts), logged as one `{"type":"sync"}` line, and the
+   * job tokens' rotation (functions/jobs/service.ts), one `{"type":"job-tokens"}` line. Awaited
    * here (not waitUntil) so that the run ends when the handler does.
    */
   async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
@@ -87,18 +89,27 @@ export default {
       );
       return;
     }
-    try {
-      await entry.app.ready();
-      await scheduledSync(entry.app.services, controller);
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          type: "error",
-          where: "scheduled sync",
-          error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-        }),
-      );
-      throw error;
+    await entry.app.ready();
+    // one after the other (the sync then sees the rotated secret), each even when the other fails
+    const runs = [
+      ["scheduled job tokens", () => scheduledJobTokens(entry.app.services, controller)],
+      ["scheduled sync", () => scheduledSync(entry.app.services, controller)],
+    ] as const;
+    let failure: unknown = null;
+    for (const [where, run] of runs) {
+      try {
+        await run();
+      } catch (error) {
+        failure ??= error;
+        console.error(
+          JSON.stringify({
+            type: "error",
+            where,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+          }),
+        );
+      }
     }
+    if (failure !== null) throw failure;
   },
 };
