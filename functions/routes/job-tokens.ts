@@ -16,7 +16,7 @@ import { resource, route } from "../http/route.ts";
 import { jobTokenInfo, putJobAccess, revokeJobAccess } from "../jobs/service.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 
-const tags = ["job tokens"];
+const tags = ["job-tokens"];
 
 /** Mounted at /v1/job-tokens. */
 export function jobTokenRoutes() {
