@@ -6,11 +6,10 @@
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
-import { scheduledJobTokens } from "./jobs/service.ts";
 import { problemResponse } from "./problem.ts";
+import { runScheduled } from "./scheduled.ts";
 import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
-import { scheduledSync } from "./sync/service.ts";
 
 // the Durable Object class of the `RECORDS` binding (wrangler.jsonc) is exported by the entry
 export { RecordShard } from "./store/durable-records.ts";
@@ -69,9 +68,9 @@ export default {
   },
 
   /**
-   * Cron triggers (wrangler.jsonc `triggers.crons`): a sync of every owner's secrets across every
-   * registered cluster (functions/sync/service.ts), logged as one `{"type":"sync"}` line, and the
-   * job tokens' rotation (functions/jobs/service.ts), one `{"type":"job-tokens"}` line. Awaited
+   * Cron triggers (wrangler.jsonc `triggers.crons`): the job tokens' rotation, logged as one
+   * `{"type":"job-tokens"}` line, then a sync of every owner's secrets across every registered
+   * cluster, one `{"type":"sync"}` line (functions/scheduled.ts). Awaited
    * here (not waitUntil) so that the run ends when the handler does.
    */
   async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
@@ -90,26 +89,6 @@ export default {
       return;
     }
     await entry.app.ready();
-    // one after the other (the sync then sees the rotated secret), each even when the other fails
-    const runs = [
-      ["scheduled job tokens", () => scheduledJobTokens(entry.app.services, controller)],
-      ["scheduled sync", () => scheduledSync(entry.app.services, controller)],
-    ] as const;
-    let failure: unknown = null;
-    for (const [where, run] of runs) {
-      try {
-        await run();
-      } catch (error) {
-        failure ??= error;
-        console.error(
-          JSON.stringify({
-            type: "error",
-            where,
-            error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-          }),
-        );
-      }
-    }
-    if (failure !== null) throw failure;
+    await runScheduled(entry.app.services, controller);
   },
 };

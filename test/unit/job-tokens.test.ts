@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { afterWrite, planJobToken, rotateAt } from "../../functions/jobs/plan.ts";
 import { scheduledJobTokens } from "../../functions/jobs/service.ts";
+import { runScheduled, SCHEDULED_RUNS } from "../../functions/scheduled.ts";
 import type { JobTokenRecord } from "../../functions/store/job-tokens.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import type { FakeKube } from "../support/fake-kube.ts";
@@ -294,5 +295,34 @@ describe("job access in the broker", () => {
     ]);
     expect(b.clusterWrites()).toBe(0);
     expect((await b.call("GET", "/v1/job-tokens", ADMIN)).body).toEqual({ jobTokens: [] });
+  });
+});
+
+describe("the cron's runs", () => {
+  it("job tokens first, then the sync; a failure of one is logged and the other still runs", async () => {
+    const b = await inProcessBroker(["alpha"]);
+    const order: string[] = [];
+    const trigger = { cron: "*/15 * * * *", scheduledTime: T0 };
+    const failing = runScheduled(b.app.services, trigger, [
+      [
+        "scheduled job tokens",
+        async () => {
+          order.push("job tokens");
+          throw new Error("records unavailable");
+        },
+      ],
+      ["scheduled sync", async () => order.push("sync")],
+    ]);
+    await expect(failing).rejects.toThrow("records unavailable");
+    expect(order).toEqual(["job tokens", "sync"]);
+    expect(b.logs.filter((l) => l.type === "error")).toEqual([
+      { type: "error", where: "scheduled job tokens", error: "Error: records unavailable" },
+    ]);
+    expect(SCHEDULED_RUNS.map(([where]) => where)).toEqual([
+      "scheduled job tokens",
+      "scheduled sync",
+    ]);
+    await runScheduled(b.app.services, trigger);
+    expect(b.logs.filter((l) => l.type === "sync").map((l) => l.trigger)).toEqual(["cron"]);
   });
 });
