@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", metaRoutes({ document, docsScript: deps.docsScript }));
   answerOtherMethods(app);
 
-  // the Worker's `scheduled` handler runs syncs with the same services (functions/worker.ts)
+  // the Worker's `scheduled` handler runs the cron (functions/scheduled.ts) with the same services
   return Object.assign(app, { services, ready });
 }
 
