@@ -16,14 +16,14 @@ import { flattenContext, kubeconfigPaths, mergeKubeconfigs } from "./kubeconfig-
 import { json, table } from "./output.ts";
 import { syncSummary } from "./sync-flow.ts";
 
-function answerOf<T>(reply: Reply<T, unknown>, what: string): T {
+export function answerOf<T>(reply: Reply<T, unknown>, what: string): T {
   if (!reply.ok) throw refusal(reply, what);
   if (reply.answer === null) throw mismatch(reply, what);
   return reply.answer;
 }
 
-const scope = (c: "all" | string[]) => (c === "all" ? "all" : c.join(", "));
-const rights = (r: { write: boolean; read: boolean; listAllUsers: boolean }) =>
+export const scope = (c: "all" | string[]) => (c === "all" ? "all" : c.join(", "));
+export const rights = (r: { write: boolean; read: boolean; listAllUsers: boolean }) =>
   Object.entries(r)
     .filter(([, v]) => v)
     .map(([k]) => k)

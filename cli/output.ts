@@ -134,7 +134,8 @@ export function keyList(keys: readonly string[], max = 8): string {
 /** A table with a header row; plain borders (no colours) so it reads the same in a pipe. */
 export function table(head: string[], rows: string[][]): string {
   const t = new Table({
-    head,
+    // a table of key/value lines (`whoami`, `describe`) has no head: `[]` prints no head line
+    head: head.every((h) => h === "") ? [] : head,
     style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 },
     chars: {
       top: "",

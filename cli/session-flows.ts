@@ -89,7 +89,7 @@ export async function whoami(ctx: Ctx, args: GlobalArgs): Promise<ExitCode> {
         `${local.credential} (from ${local.credentialFrom}) at ${local.url} (from ${local.urlFrom}): accepted by the broker`,
       );
       ctx.out.print(
-        "owners, clusters, rights and expiry: this broker does not answer GET /v1/whoami yet",
+        "owners, clusters, rights and expiry: this broker is older than GET /v1/whoami (it answered 404); upgrade it to see them",
       );
     }
     return EXIT.ok;

@@ -16,11 +16,13 @@ import { problemResponse } from "./problem.ts";
 import { ClusterRegistry } from "./registry/clusters.ts";
 import { clusterRoutes } from "./routes/clusters.ts";
 import { hookRoutes } from "./routes/hooks.ts";
+import { jobTokenRoutes } from "./routes/job-tokens.ts";
 import { metaRoutes } from "./routes/meta.ts";
 import { oidcBindingRoutes } from "./routes/oidc-bindings.ts";
 import { secretRoutes } from "./routes/secrets.ts";
 import { syncRoutes } from "./routes/sync.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
+import { whoamiRoutes } from "./routes/whoami.ts";
 import { migrateKeyValueState } from "./store/migrate.ts";
 import { createStores } from "./store/stores.ts";
 
@@ -103,11 +105,13 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/tokens", tokenRoutes());
   app.route("/v1/oidc-bindings", oidcBindingRoutes());
   app.route("/v1/hooks", hookRoutes());
+  app.route("/v1/job-tokens", jobTokenRoutes());
+  app.route("/v1/whoami", whoamiRoutes());
   const document = (origin: string) => openApiDocument(app, origin);
   app.route("/", metaRoutes({ document, docsScript: deps.docsScript }));
   answerOtherMethods(app);
 
-  // the Worker's `scheduled` handler runs syncs with the same services (functions/worker.ts)
+  // the Worker's `scheduled` handler runs the cron (functions/scheduled.ts) with the same services
   return Object.assign(app, { services, ready });
 }
 

@@ -8,9 +8,9 @@ import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
 import { problemResponse } from "./problem.ts";
+import { runScheduled } from "./scheduled.ts";
 import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
-import { scheduledSync } from "./sync/service.ts";
 
 // the Durable Object class of the `RECORDS` binding (wrangler.jsonc) is exported by the entry
 export { RecordShard } from "./store/durable-records.ts";
@@ -69,8 +69,9 @@ export default {
   },
 
   /**
-   * Cron triggers (wrangler.jsonc `triggers.crons`): a sync of every owner's secrets across every
-   * registered cluster (functions/sync/service.ts), logged as one `{"type":"sync"}` line. Awaited
+   * Cron triggers (wrangler.jsonc `triggers.crons`): the job tokens' rotation, logged as one
+   * `{"type":"job-tokens"}` line, then a sync of every owner's secrets across every registered
+   * cluster, one `{"type":"sync"}` line (functions/scheduled.ts). Awaited
    * here (not waitUntil) so that the run ends when the handler does.
    */
   async scheduled(controller: ScheduledControllerLike, env: Env, _ctx: ExecutionContextLike) {
@@ -88,18 +89,7 @@ export default {
       );
       return;
     }
-    try {
-      await entry.app.ready();
-      await scheduledSync(entry.app.services, controller);
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          type: "error",
-          where: "scheduled sync",
-          error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
-        }),
-      );
-      throw error;
-    }
+    await entry.app.ready();
+    await runScheduled(entry.app.services, controller);
   },
 };

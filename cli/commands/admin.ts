@@ -11,11 +11,19 @@ import {
   hookCreate,
   hookDelete,
   hookList,
+  type TokenCreateArgs,
   tokenCreate,
   tokenList,
   tokenRevoke,
 } from "../admin-flows.ts";
-import { EXIT_CODES_HELP, epilogue } from "../errors.ts";
+import type { GlobalArgs } from "../context.ts";
+import { EXIT_CODES_HELP, epilogue, usage } from "../errors.ts";
+import {
+  type JobTokenCreateArgs,
+  jobTokenCreate,
+  jobTokenList,
+  jobTokenRevoke,
+} from "../job-flows.ts";
 import { login, logout, profileList, profileUse, whoami } from "../session-flows.ts";
 import { commaList, type Handler, list } from "./secrets.ts";
 
@@ -191,29 +199,75 @@ export function adminCommands(y: Argv, h: Handler): Argv {
                 type: "string",
                 describe: "save the token as this profile instead of printing it",
               })
+              .option("for-jobs", {
+                type: "boolean",
+                default: false,
+                describe:
+                  "API access inside the owner's Konduktor jobs: the broker keeps the env secret konduktor-broker-<owner> (KSB_URL, KSB_TOKEN) on its clusters and rotates the token; never printed",
+              })
+              .option("hours", {
+                type: "number",
+                default: 24,
+                describe: "--for-jobs: each job token's lifetime; the cron replaces it at half",
+              })
+              .option("url", {
+                type: "string",
+                describe: "--for-jobs: the broker URL jobs call (default: the one you use)",
+              })
               .epilogue(epilogue(ADMIN))
               .example("$0 token create --owner 0a1b2c3d --label alice", "prints the token once")
               .example(
                 "$0 token create --owner 0a1b2c3d --save-profile alice",
                 "never printed: saved as profile alice",
+              )
+              .example(
+                "$0 token create --for-jobs --owner 0a1b2c3d --hours 12",
+                "ksb works inside 0a1b2c3d's Konduktor jobs, no login",
               ),
-          h(tokenCreate),
+          h((ctx, a: TokenCreateArgs & JobTokenCreateArgs & { forJobs: boolean }) =>
+            a.forJobs ? jobTokenCreate(ctx, a) : tokenCreate(ctx, a),
+          ),
         )
         .command(
           ["list", "ls"],
           "List tokens (never the tokens themselves)",
-          (c) => c.epilogue(epilogue(ADMIN)).example("$0 token list", "id, label, owners, expiry"),
-          h(tokenList),
-        )
-        .command(
-          "revoke <id>",
-          "Revoke a token (it stops working at once)",
           (c) =>
             c
-              .positional("id", { type: "string", demandOption: true })
+              .option("for-jobs", {
+                type: "boolean",
+                default: false,
+                describe: "the owners whose jobs have API access",
+              })
               .epilogue(epilogue(ADMIN))
-              .example("$0 token revoke 3f2a9c0d1e4b5a67", "by its id"),
-          h(tokenRevoke),
+              .example("$0 token list", "id, label, owners, expiry")
+              .example("$0 token list --for-jobs", "owner, secret, token id, rotation, pending"),
+          h((ctx, a: GlobalArgs & { forJobs: boolean }) =>
+            a.forJobs ? jobTokenList(ctx, a) : tokenList(ctx, a),
+          ),
+        )
+        .command(
+          "revoke [id]",
+          "Revoke a token (it stops working at once), or an owner's job access",
+          (c) =>
+            c
+              .positional("id", { type: "string", describe: "the token's id" })
+              .option("for-jobs", {
+                type: "boolean",
+                default: false,
+                describe: "end the owner's job access: its tokens revoked, its secret deleted",
+              })
+              .option("owner", { type: "string", describe: "--for-jobs: the owner", coerce: list })
+              .epilogue(epilogue(ADMIN))
+              .example("$0 token revoke 3f2a9c0d1e4b5a67", "by its id")
+              .example(
+                "$0 token revoke --for-jobs --owner 0a1b2c3d",
+                "konduktor-broker-0a1b2c3d deleted from every cluster",
+              ),
+          h((ctx, a: GlobalArgs & { id?: string; forJobs: boolean; owner?: string[] }) => {
+            if (a.forJobs) return jobTokenRevoke(ctx, { ...a, owner: a.owner ?? [] });
+            if (!a.id) throw usage("name the token: ksb token revoke <id> (see ksb token list)");
+            return tokenRevoke(ctx, { ...a, id: a.id });
+          }),
         )
         .demandCommand(1, "name a token command: create, list or revoke"),
     )

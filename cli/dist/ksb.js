@@ -42,10 +42,10 @@ import { join as join2 } from "node:path";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { z as z6 } from "zod";
+import { z as z7 } from "zod";
 
 // konduktor/wire/client.ts
-import { z as z5 } from "zod";
+import { z as z6 } from "zod";
 
 // konduktor/wire/admin.ts
 import { z as z2 } from "zod";
@@ -290,13 +290,19 @@ var OidcBindingSchema = z2.object({
 }).meta({ id: "OidcBinding" });
 var OidcBindingListAnswer = z2.object({ bindings: z2.array(OidcBindingSchema) });
 var WhoamiAnswer = z2.object({
-  id: z2.string().meta({ description: "the caller's id in audit lines, e.g. token:<id>" }),
+  id: z2.string().meta({
+    description: "the caller's id in audit lines: admin, token:<id>, oidc:<repo>@<ref>",
+    example: "token:3f2a9c0d1e4b5a67"
+  }),
   kind: z2.enum(["admin", "token", "oidc"]),
-  label: z2.string().nullable().optional(),
-  owners: z2.array(z2.string()),
+  label: z2.string().nullable().meta({ description: "the token's label, the workflow for OIDC" }),
+  owners: z2.array(z2.string()).meta({ description: "owner hashes it acts as (none: admin)" }),
   clusters: ClusterScope,
   rights: RightsSchema,
-  expiresAt: z2.string().nullable()
+  expiresAt: z2.string().nullable().meta({
+    description: "when the credential stops working: an API token's expiry, a GitHub OIDC token's `exp`; null for the admin token",
+    example: "2026-12-30T12:00:00.000Z"
+  })
 }).meta({ id: "Whoami" });
 
 // konduktor/wire/http.ts
@@ -428,38 +434,25 @@ function brokerUrlProblem(raw) {
   return null;
 }
 
-// konduktor/wire/problem.ts
-import { z as z3 } from "zod";
-var PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
-var FieldProblemSchema = z3.object({ field: z3.string(), message: z3.string() });
-var ProblemSchema = z3.object({
-  type: z3.string().meta({ example: `${PROBLEM_TYPE_BASE}forbidden` }),
-  title: z3.string().meta({ example: "Forbidden" }),
-  status: z3.number().int().meta({ example: 403 }),
-  detail: z3.string().meta({ example: "this token may not act for owner 0a1b2c3d" }),
-  code: z3.string().meta({ example: "forbidden" }),
-  requestId: z3.string().meta({ example: "4c8e0f0e-8a55-4b8a-b43a-1a2b3c4d5e6f" }),
-  instance: z3.string().optional(),
-  errors: z3.array(FieldProblemSchema).optional(),
-  results: z3.array(z3.record(z3.string(), z3.unknown())).optional()
-}).meta({ id: "Problem" });
+// konduktor/wire/job-tokens.ts
+import { z as z4 } from "zod";
 
 // konduktor/wire/secrets.ts
-import { z as z4 } from "zod";
-var InlineSource = z4.strictObject({
-  type: z4.literal("inline"),
-  pairs: z4.record(z4.string(), z4.string()).meta({ description: "KEY → value (UTF-8)", example: { API_KEY: "…" } })
+import { z as z3 } from "zod";
+var InlineSource = z3.strictObject({
+  type: z3.literal("inline"),
+  pairs: z3.record(z3.string(), z3.string()).meta({ description: "KEY → value (UTF-8)", example: { API_KEY: "…" } })
 });
-var FilesSource = z4.strictObject({
-  type: z4.literal("files"),
-  files: z4.array(z4.strictObject({ name: z4.string().min(1), content: Base64 })).min(1, "files needs at least one file")
+var FilesSource = z3.strictObject({
+  type: z3.literal("files"),
+  files: z3.array(z3.strictObject({ name: z3.string().min(1), content: Base64 })).min(1, "files needs at least one file")
 });
-var DirectorySource = z4.strictObject({
-  type: z4.literal("directory"),
-  name: z4.string().min(1).meta({ description: "the directory's own name (top folder)" }),
-  entries: z4.array(z4.strictObject({ path: z4.string().min(1), content: Base64 })).min(1, "a directory needs at least one file")
+var DirectorySource = z3.strictObject({
+  type: z3.literal("directory"),
+  name: z3.string().min(1).meta({ description: "the directory's own name (top folder)" }),
+  entries: z3.array(z3.strictObject({ path: z3.string().min(1), content: Base64 })).min(1, "a directory needs at least one file")
 });
-var SourceSchema = z4.discriminatedUnion("type", [InlineSource, FilesSource, DirectorySource], {
+var SourceSchema = z3.discriminatedUnion("type", [InlineSource, FilesSource, DirectorySource], {
   error: 'source.type must be "inline", "files" or "directory"'
 }).meta({
   id: "SecretSource",
@@ -472,74 +465,74 @@ var putFields = {
     description: "required only when the credential acts for several owners"
   }),
   clusters: ClusterList,
-  mode: z4.enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' }).default("merge").meta({
+  mode: z3.enum(["merge", "replace"], { error: 'mode must be "merge" or "replace"' }).default("merge").meta({
     description: "merge (Konduktor's `secret create`: add and overwrite keys, keep others) or replace (exactly these keys)"
   }),
-  prune: z4.boolean().default(false).meta({
+  prune: z3.boolean().default(false).meta({
     description: "merge only: remove keys this broker wrote before and this call lacks"
   }),
-  immutable: z4.boolean().default(false),
-  dryRun: z4.boolean().default(false).meta({
+  immutable: z3.boolean().default(false),
+  dryRun: z3.boolean().default(false).meta({
     description: "report the plan per cluster (key names and digests), write nothing"
   })
 };
-var PutSecretBody = z4.strictObject(putFields).meta({ id: "PutSecret" });
-var SecretSetBody = z4.strictObject({ ...putFields, name: z4.string().meta({ description: "the secret's basename" }) }).meta({ id: "HookSecretSet" });
-var SecretNameParam = z4.object({
-  name: z4.string().meta({ example: "wandb", description: "the basename" })
+var PutSecretBody = z3.strictObject(putFields).meta({ id: "PutSecret" });
+var SecretSetBody = z3.strictObject({ ...putFields, name: z3.string().meta({ description: "the secret's basename" }) }).meta({ id: "HookSecretSet" });
+var SecretNameParam = z3.object({
+  name: z3.string().meta({ example: "wandb", description: "the basename" })
 });
 var OwnerQuery = OwnerHash.optional().meta({
   description: "required only when the credential acts for several owners"
 });
-var ListSecretsQuery = z4.strictObject({
+var ListSecretsQuery = z3.strictObject({
   owner: OwnerQuery,
-  all: z4.enum(["true", "false"], { error: 'all must be "true" or "false"' }).optional().meta({ description: "every user's secrets (needs the listAllUsers right)" }),
+  all: z3.enum(["true", "false"], { error: 'all must be "true" or "false"' }).optional().meta({ description: "every user's secrets (needs the listAllUsers right)" }),
   clusters: CommaList
 });
-var SecretQuery = z4.strictObject({ owner: OwnerQuery, clusters: CommaList });
-var ErrorResult = z4.object({
-  cluster: z4.string(),
-  status: z4.literal("error"),
-  code: z4.string().meta({ example: "unreachable" }),
-  message: z4.string(),
-  retryable: z4.boolean(),
-  attempts: z4.number(),
-  durationMs: z4.number()
+var SecretQuery = z3.strictObject({ owner: OwnerQuery, clusters: CommaList });
+var ErrorResult = z3.object({
+  cluster: z3.string(),
+  status: z3.literal("error"),
+  code: z3.string().meta({ example: "unreachable" }),
+  message: z3.string(),
+  retryable: z3.boolean(),
+  attempts: z3.number(),
+  durationMs: z3.number()
 });
-var supersededBy = (description) => z4.number().optional().meta({ description });
-var ApplyOkResult = z4.object({
-  cluster: z4.string(),
-  status: z4.enum(["created", "updated", "unchanged"]),
-  secretName: z4.string(),
-  namespace: z4.string(),
-  added: z4.array(z4.string()),
-  changed: z4.array(z4.string()),
-  removed: z4.array(z4.string()),
-  writes: z4.number(),
-  dryRun: z4.boolean(),
-  replacedGitSsh: z4.array(z4.string()).optional(),
+var supersededBy = (description) => z3.number().optional().meta({ description });
+var ApplyOkResult = z3.object({
+  cluster: z3.string(),
+  status: z3.enum(["created", "updated", "unchanged"]),
+  secretName: z3.string(),
+  namespace: z3.string(),
+  added: z3.array(z3.string()),
+  changed: z3.array(z3.string()),
+  removed: z3.array(z3.string()),
+  writes: z3.number(),
+  dryRun: z3.boolean(),
+  replacedGitSsh: z3.array(z3.string()).optional(),
   supersededBy: supersededBy(
     "the copy already held this newer version (a later request wrote it first): nothing was written"
   ),
-  attempts: z4.number(),
-  durationMs: z4.number()
+  attempts: z3.number(),
+  durationMs: z3.number()
 });
-var ApplyResultSchema = z4.union([ApplyOkResult, ErrorResult]).meta({ id: "ApplyResult" });
-var DriftSchema = z4.object({
-  ledger: z4.enum(["current", "deleted", "unledgered"]).meta({
+var ApplyResultSchema = z3.union([ApplyOkResult, ErrorResult]).meta({ id: "ApplyResult" });
+var DriftSchema = z3.object({
+  ledger: z3.enum(["current", "deleted", "unledgered"]).meta({
     description: "`current`: the broker's ledger knows the secret and which version belongs where; `deleted`: deleted through the broker; `unledgered`: not made through the broker (Konduktor's CLI, the Action's kubeconfig mode, ksb's direct mode, a broker before the ledger): left where it is, never copied, until a sync that names a `source` adopts it"
   }),
-  version: z4.number().nullable().meta({ description: "the ledger's version of the content (null: unledgered)" }),
-  reference: z4.string().nullable().meta({
+  version: z3.number().nullable().meta({ description: "the ledger's version of the content (null: unledgered)" }),
+  reference: z3.string().nullable().meta({
     description: "the cluster whose copy the others are compared with: a copy signed by the broker at the ledger's version (the one a sync copies from); null when there is none"
   }),
-  inLine: z4.boolean().meta({
+  inLine: z3.boolean().meta({
     description: "every cluster of the placement holds the ledger's version (unledgered: every cluster holds the same content)"
   }),
-  clusters: z4.array(
-    z4.object({
-      cluster: z4.string(),
-      state: z4.enum([
+  clusters: z3.array(
+    z3.object({
+      cluster: z3.string(),
+      state: z3.enum([
         "in-line",
         "missing",
         "different",
@@ -550,142 +543,212 @@ var DriftSchema = z4.object({
       ]).meta({
         description: "`not-placed`: the secret's placement leaves this cluster out; `deleted`: deleted there through the broker (a sync does not restore it). Neither is a disagreement. `unledgered`: a copy of a secret the ledger does not know"
       }),
-      keys: z4.object({
-        missing: z4.array(z4.string()),
-        extra: z4.array(z4.string()),
-        changed: z4.array(z4.string())
+      keys: z3.object({
+        missing: z3.array(z3.string()),
+        extra: z3.array(z3.string()),
+        changed: z3.array(z3.string())
       }).optional().meta({ description: "for `different`: which keys differ from the reference" }),
-      editedOutsideBroker: z4.literal(true).optional().meta({
+      editedOutsideBroker: z3.literal(true).optional().meta({
         description: "this copy was changed outside the broker (its signature does not match): never a source, and a sync leaves it alone unless a source is named"
       }),
-      deletedOutsideBroker: z4.literal(true).optional().meta({
+      deletedOutsideBroker: z3.literal(true).optional().meta({
         description: "the broker wrote this copy and it was deleted outside the broker (kubectl, `konduktor secret delete`): the cron does not bring it back; a sync that names the secret does"
       }),
-      stale: z4.literal(true).optional().meta({
+      stale: z3.literal(true).optional().meta({
         description: "a copy the broker wrote at an older version: the next sync updates it"
       })
     })
   )
 }).meta({ id: "Drift" });
-var PutAnswer = z4.object({
-  name: z4.string(),
-  owner: z4.string(),
-  kind: z4.enum(SECRET_KINDS),
-  secretName: z4.string(),
-  mode: z4.enum(["merge", "replace"]),
-  dryRun: z4.boolean(),
-  keys: z4.array(z4.string()),
-  digests: z4.record(z4.string(), z4.string()).meta({
+var PutAnswer = z3.object({
+  name: z3.string(),
+  owner: z3.string(),
+  kind: z3.enum(SECRET_KINDS),
+  secretName: z3.string(),
+  mode: z3.enum(["merge", "replace"]),
+  dryRun: z3.boolean(),
+  keys: z3.array(z3.string()),
+  digests: z3.record(z3.string(), z3.string()).meta({
     description: "key → keyed digest of the value (`hmac-sha256:<key id>:<hex>`, docs/security-model.md): equal values give equal digests, a guess cannot be checked against one"
   }),
-  contentDigest: z4.string(),
-  version: z4.number().nullable().meta({
+  contentDigest: z3.string(),
+  version: z3.number().nullable().meta({
     description: "the ledger version this write was signed as (null for a dry run, and in ksb's direct mode, which keeps no ledger): a later request always gets a larger one"
   }),
-  results: z4.array(ApplyResultSchema),
-  warning: z4.string().optional().meta({
+  results: z3.array(ApplyResultSchema),
+  warning: z3.string().optional().meta({
     description: "set with `immutable: true`: Konduktor's `secret create` can no longer change these copies"
   }),
-  notice: z4.string().optional().meta({
+  notice: z3.string().optional().meta({
     description: "set when this write narrowed the placement of an existing secret (the request was limited to fewer clusters than the copy was placed on): the other clusters keep the old value"
   })
 }).meta({ id: "PutSecretAnswer" });
-var ListOkResult = z4.object({
-  cluster: z4.string(),
-  status: z4.literal("ok"),
-  count: z4.number()
+var ListOkResult = z3.object({
+  cluster: z3.string(),
+  status: z3.literal("ok"),
+  count: z3.number()
 });
-var ListAnswer = z4.object({
-  scope: z4.enum(["own", "all"]),
-  owner: z4.string().nullable(),
-  secrets: z4.array(
-    z4.object({
-      name: z4.string().meta({ description: "basename" }),
-      secretName: z4.string(),
-      kind: z4.string(),
-      owner: z4.string().nullable(),
-      keys: z4.array(z4.string()),
-      clusters: z4.array(z4.string()).meta({ description: "clusters that hold it" }),
+var ListAnswer = z3.object({
+  scope: z3.enum(["own", "all"]),
+  owner: z3.string().nullable(),
+  secrets: z3.array(
+    z3.object({
+      name: z3.string().meta({ description: "basename" }),
+      secretName: z3.string(),
+      kind: z3.string(),
+      owner: z3.string().nullable(),
+      keys: z3.array(z3.string()),
+      clusters: z3.array(z3.string()).meta({ description: "clusters that hold it" }),
       drift: DriftSchema
     })
   ),
-  results: z4.array(z4.union([ListOkResult, ErrorResult]))
+  results: z3.array(z3.union([ListOkResult, ErrorResult]))
 }).meta({ id: "ListSecretsAnswer" });
-var SealCheckSchema = z4.union([
-  z4.object({
-    state: z4.literal("valid"),
-    version: z4.number(),
-    keyId: z4.string(),
-    placement: z4.string()
+var SealCheckSchema = z3.union([
+  z3.object({
+    state: z3.literal("valid"),
+    version: z3.number(),
+    keyId: z3.string(),
+    placement: z3.string()
   }),
-  z4.object({ state: z4.literal("invalid"), reason: z4.string() }),
-  z4.object({ state: z4.literal("none") })
+  z3.object({ state: z3.literal("invalid"), reason: z3.string() }),
+  z3.object({ state: z3.literal("none") })
 ]);
-var SecretDescriptionSchema = z4.object({
-  name: z4.string(),
-  basename: z4.string(),
-  kind: z4.string(),
-  owner: z4.string().nullable(),
-  keys: z4.array(z4.string()),
-  updatedAt: z4.string().nullable(),
-  namespace: z4.string(),
-  digests: z4.record(z4.string(), z4.string()),
-  contentDigest: z4.string(),
-  immutable: z4.boolean(),
-  managedKeys: z4.array(z4.string()),
-  provenance: z4.object({ actor: z4.string(), via: z4.string(), at: z4.string().optional() }).nullable(),
-  placement: z4.union([z4.literal("all"), z4.array(z4.string())]),
+var SecretDescriptionSchema = z3.object({
+  name: z3.string(),
+  basename: z3.string(),
+  kind: z3.string(),
+  owner: z3.string().nullable(),
+  keys: z3.array(z3.string()),
+  updatedAt: z3.string().nullable(),
+  namespace: z3.string(),
+  digests: z3.record(z3.string(), z3.string()),
+  contentDigest: z3.string(),
+  immutable: z3.boolean(),
+  managedKeys: z3.array(z3.string()),
+  provenance: z3.object({ actor: z3.string(), via: z3.string(), at: z3.string().optional() }).nullable(),
+  placement: z3.union([z3.literal("all"), z3.array(z3.string())]),
   signature: SealCheckSchema
 }).meta({ id: "SecretDescription" });
-var DescribeAnswer = z4.object({
-  name: z4.string(),
-  owner: z4.string(),
-  agree: z4.boolean().meta({
+var DescribeAnswer = z3.object({
+  name: z3.string(),
+  owner: z3.string(),
+  agree: z3.boolean().meta({
     description: "every target cluster answered, and every cluster of the secret's placement holds the same content (`drift.inLine`)"
   }),
-  contentDigest: z4.string().nullable().meta({ description: "the common digest when they agree" }),
+  contentDigest: z3.string().nullable().meta({ description: "the common digest when they agree" }),
   drift: DriftSchema,
-  results: z4.array(
-    z4.union([
-      z4.object({
-        cluster: z4.string(),
-        status: z4.literal("found"),
+  results: z3.array(
+    z3.union([
+      z3.object({
+        cluster: z3.string(),
+        status: z3.literal("found"),
         secret: SecretDescriptionSchema
       }),
-      z4.object({ cluster: z4.string(), status: z4.literal("missing") }),
+      z3.object({ cluster: z3.string(), status: z3.literal("missing") }),
       ErrorResult
     ])
   )
 }).meta({ id: "DescribeSecretAnswer" });
-var DeletedResult = z4.object({
-  cluster: z4.string(),
-  status: z4.enum(["deleted", "absent"]).meta({
+var DeletedResult = z3.object({
+  cluster: z3.string(),
+  status: z3.enum(["deleted", "absent"]).meta({
     description: "`absent`: the owner had no such secret there; the end state is what was asked (as `kubectl delete --ignore-not-found`)"
   }),
-  secretName: z4.string(),
-  namespace: z4.string(),
+  secretName: z3.string(),
+  namespace: z3.string(),
   supersededBy: supersededBy(
     "the copy holds a newer version (a later write): it was left in place, not deleted"
   )
 });
-var DeleteAnswer = z4.object({
-  name: z4.string(),
-  owner: z4.string(),
-  version: z4.number().meta({ description: "the ledger version of this deletion" }),
-  results: z4.array(z4.union([DeletedResult, ErrorResult]))
+var DeleteAnswer = z3.object({
+  name: z3.string(),
+  owner: z3.string(),
+  version: z3.number().meta({ description: "the ledger version of this deletion" }),
+  results: z3.array(z3.union([DeletedResult, ErrorResult]))
 }).meta({ id: "DeleteSecretAnswer" });
 
+// konduktor/wire/job-tokens.ts
+var MIN_JOB_TOKEN_SECONDS = 10;
+var MAX_JOB_TOKEN_SECONDS = 30 * 24 * 3600;
+var DEFAULT_JOB_TOKEN_SECONDS = 24 * 3600;
+var JobTokenOwnerParam = z4.object({ owner: OwnerHash });
+var JobTokenBody = z4.strictObject({
+  clusters: ClustersOrAll.meta({
+    description: 'the clusters that hold the job secret and that the job token may use, or "all" (default: every registered cluster, those registered later too)'
+  }),
+  rights: RightsInput.meta({
+    description: "what a job may do with the token (default: write and read the owner's secrets)"
+  }),
+  lifetimeSeconds: z4.number({ error: "lifetimeSeconds must be a number of seconds" }).int("lifetimeSeconds must be a whole number of seconds, like 86400 (one day)").min(MIN_JOB_TOKEN_SECONDS, `lifetimeSeconds must be at least ${MIN_JOB_TOKEN_SECONDS}`).max(MAX_JOB_TOKEN_SECONDS, "a job token lives at most 30 days").default(DEFAULT_JOB_TOKEN_SECONDS).meta({
+    description: "each job token's lifetime (default one day); the cron replaces it once half of it has passed, so make it at least twice the cron's interval"
+  }),
+  url: z4.url({
+    protocol: /^https?$/,
+    error: "url must be the broker's http(s) URL, like https://broker.example.com"
+  }).max(2e3).optional().meta({
+    description: "the broker URL jobs call (`KSB_URL`), default: the URL this request was sent to"
+  })
+}).meta({ id: "JobTokenBody" });
+var JobTokenInfoSchema = z4.object({
+  owner: z4.string(),
+  secretName: z4.string().meta({ example: "konduktor-broker-0a1b2c3d" }),
+  url: z4.string().meta({ description: "the broker URL in the secret (`KSB_URL`)" }),
+  clusters: ClusterScope,
+  rights: RightsSchema,
+  lifetimeSeconds: z4.number(),
+  tokenId: z4.string().meta({
+    description: "the public id of the current job token (never the token itself)",
+    example: "3f2a9c0d1e4b5a67"
+  }),
+  expiresAt: z4.string().meta({ description: "when the current job token expires" }),
+  rotateAt: z4.string().meta({ description: "when the cron replaces it (half its lifetime)" }),
+  createdAt: z4.string(),
+  rotatedAt: z4.string(),
+  pending: z4.array(z4.string()).meta({
+    description: "clusters that do not hold the current token yet (they failed, or were registered since): the cron writes it there"
+  })
+}).meta({ id: "JobToken" });
+var JobTokenAnswer = JobTokenInfoSchema.extend({
+  results: z4.array(ApplyResultSchema).meta({
+    description: "the job secret's write on each cluster (key names only, never a value)"
+  })
+}).meta({ id: "JobTokenAnswer" });
+var JobTokenListAnswer = z4.object({ jobTokens: z4.array(JobTokenInfoSchema) });
+var JobTokenRevokedAnswer = z4.object({
+  owner: z4.string(),
+  secretName: z4.string(),
+  revokedTokens: z4.array(z4.string()).meta({ description: "the job token ids revoked" }),
+  results: z4.array(z4.union([DeletedResult, ErrorResult]))
+}).meta({ id: "JobTokenRevoked" });
+
+// konduktor/wire/problem.ts
+import { z as z5 } from "zod";
+var PROBLEM_TYPE_BASE = "https://konduktor-broker.invalid/problems/";
+var FieldProblemSchema = z5.object({ field: z5.string(), message: z5.string() });
+var ProblemSchema = z5.object({
+  type: z5.string().meta({ example: `${PROBLEM_TYPE_BASE}forbidden` }),
+  title: z5.string().meta({ example: "Forbidden" }),
+  status: z5.number().int().meta({ example: 403 }),
+  detail: z5.string().meta({ example: "this token may not act for owner 0a1b2c3d" }),
+  code: z5.string().meta({ example: "forbidden" }),
+  requestId: z5.string().meta({ example: "4c8e0f0e-8a55-4b8a-b43a-1a2b3c4d5e6f" }),
+  instance: z5.string().optional(),
+  errors: z5.array(FieldProblemSchema).optional(),
+  results: z5.array(z5.record(z5.string(), z5.unknown())).optional()
+}).meta({ id: "Problem" });
+
 // konduktor/wire/client.ts
-var LooseError = ErrorResult.partial().extend({ status: z5.string().optional() });
-var LooseApplyResult = z5.union([
+var LooseError = ErrorResult.partial().extend({ status: z6.string().optional() });
+var LooseApplyResult = z6.union([
   ApplyOkResult.partial().required({ status: true }),
   LooseError
 ]);
-var LooseDeleteResult = z5.union([
+var LooseDeleteResult = z6.union([
   DeletedResult.partial().required({ status: true }),
   LooseError
 ]);
-var LooseListResult = z5.union([
+var LooseListResult = z6.union([
   ListOkResult.partial().required({ status: true }),
   LooseError
 ]);
@@ -795,7 +858,7 @@ var BrokerClient = class {
     return await this.call("GET", `/v1/clusters/${enc(name)}/health`, void 0, HealthSchema);
   }
   async removeCluster(name) {
-    return await this.call("DELETE", `/v1/clusters/${enc(name)}`, void 0, z5.unknown());
+    return await this.call("DELETE", `/v1/clusters/${enc(name)}`, void 0, z6.unknown());
   }
   // ---------- admin: tokens ----------
   async issueToken(body) {
@@ -807,6 +870,29 @@ var BrokerClient = class {
   }
   async revokeToken(id) {
     return await this.call("DELETE", `/v1/tokens/${enc(id)}`, void 0, TokenInfoSchema);
+  }
+  // ---------- admin: job tokens ----------
+  async putJobToken(owner, body) {
+    checked(JobTokenBody, body);
+    return await this.call(
+      "PUT",
+      `/v1/job-tokens/${enc(owner)}`,
+      body,
+      JobTokenAnswer,
+      LooseApplyResult
+    );
+  }
+  async listJobTokens() {
+    return await this.call("GET", "/v1/job-tokens", void 0, JobTokenListAnswer);
+  }
+  async revokeJobToken(owner) {
+    return await this.call(
+      "DELETE",
+      `/v1/job-tokens/${enc(owner)}`,
+      void 0,
+      JobTokenRevokedAnswer,
+      LooseDeleteResult
+    );
   }
   // ---------- admin: webhooks ----------
   async createHook(body) {
@@ -820,7 +906,7 @@ var BrokerClient = class {
     return await this.call("GET", `/v1/hooks/${enc(id)}`, void 0, HookInfoSchema);
   }
   async deleteHook(id) {
-    return await this.call("DELETE", `/v1/hooks/${enc(id)}`, void 0, z5.unknown());
+    return await this.call("DELETE", `/v1/hooks/${enc(id)}`, void 0, z6.unknown());
   }
   // ---------- admin: GitHub OIDC bindings ----------
   async putOidcBinding(id, body) {
@@ -831,7 +917,7 @@ var BrokerClient = class {
     return await this.call("GET", "/v1/oidc-bindings", void 0, OidcBindingListAnswer);
   }
   async deleteOidcBinding(id) {
-    return await this.call("DELETE", `/v1/oidc-bindings/${enc(id)}`, void 0, z5.unknown());
+    return await this.call("DELETE", `/v1/oidc-bindings/${enc(id)}`, void 0, z6.unknown());
   }
 };
 
@@ -840,10 +926,10 @@ var CLI_NAME = "ksb";
 var ENV_PREFIX = "KSB";
 var DEFAULT_PROFILE = "default";
 var PROFILE_RE = /^[a-z0-9]([-_a-z0-9]*[a-z0-9])?$/;
-var Profile = z6.object({ url: z6.string(), token: z6.string() });
-var ConfigFile = z6.object({
-  current: z6.string().default(DEFAULT_PROFILE),
-  profiles: z6.record(z6.string(), Profile).default({})
+var Profile = z7.object({ url: z7.string(), token: z7.string() });
+var ConfigFile = z7.object({
+  current: z7.string().default(DEFAULT_PROFILE),
+  profiles: z7.record(z7.string(), Profile).default({})
 });
 function configPath(env = process.env) {
   const base = env.XDG_CONFIG_HOME?.startsWith("/") ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), ".config");
@@ -971,14 +1057,14 @@ function consoleOut(format) {
 function lineText(l) {
   return `${l.ok ? "✔" : "✖"} ${l.cluster}  ${l.text}${l.detail ? `: ${l.detail}` : ""}`;
 }
-async function showClusters(out, lines, waiting) {
-  const names = [...lines.keys()];
+async function showClusters(out, lines2, waiting) {
+  const names = [...lines2.keys()];
   if (out.format === "json") {
-    return await Promise.all(names.map((n) => lines.get(n)));
+    return await Promise.all(names.map((n) => lines2.get(n)));
   }
   if (!out.tty) {
     const done = names.map(
-      (n) => lines.get(n).then((l) => {
+      (n) => lines2.get(n).then((l) => {
         out.print(lineText(l));
         return l;
       })
@@ -990,7 +1076,7 @@ async function showClusters(out, lines, waiting) {
     names.map((cluster) => ({
       title: waiting ? `${cluster}  ${waiting}` : cluster,
       task: async (_ctx, task) => {
-        const l = await lines.get(cluster);
+        const l = await lines2.get(cluster);
         settled.set(cluster, l);
         task.title = `${cluster}  ${l.text}`;
         if (!l.ok) throw new Error(l.detail ?? l.text);
@@ -1029,9 +1115,9 @@ async function withSpinner(out, title, work) {
   }
   return value;
 }
-function summary(verb, lines) {
-  const failed = lines.filter((l) => !l.ok);
-  const n = lines.length;
+function summary(verb, lines2) {
+  const failed = lines2.filter((l) => !l.ok);
+  const n = lines2.length;
   const of = `${n} cluster${n === 1 ? "" : "s"}`;
   if (n === 0)
     return "✖ no cluster was targeted: check --clusters and what your credential may use";
@@ -1045,7 +1131,8 @@ function keyList(keys, max = 8) {
 }
 function table(head, rows) {
   const t = new Table({
-    head,
+    // a table of key/value lines (`whoami`, `describe`) has no head: `[]` prints no head line
+    head: head.every((h) => h === "") ? [] : head,
     style: { head: [], border: [], compact: true, "padding-left": 0, "padding-right": 0 },
     chars: {
       top: "",
@@ -1180,7 +1267,7 @@ function describeText(answer) {
 ${table(["CLUSTER", "STATE", "KIND", "KEYS", "UPDATED", "BY", "PLACEMENT", "NOTE"], rows)}`;
 }
 function syncLines(answer) {
-  const lines = answer.results.map(
+  const lines2 = answer.results.map(
     (r) => r.status === "read" ? { cluster: r.cluster, ok: true, text: `read (${r.secrets ?? 0} secrets)` } : errorLine(r.cluster, r)
   );
   const plan = answer.plan.map((e) => {
@@ -1197,7 +1284,7 @@ function syncLines(answer) {
       (u) => `- left ${u.secret} (owner ${u.owner}) on ${u.clusters.join(", ")}: not made through the broker (not in its ledger); name a --source to adopt it`
     )
   ];
-  return { lines, plan, skipped };
+  return { lines: lines2, plan, skipped };
 }
 
 // cli/sync-flow.ts
@@ -1271,8 +1358,8 @@ async function runSync(ctx, args) {
   }
   if (ctx.out.format === "json") json(ctx.out, raw);
   else {
-    const { lines, plan, skipped } = syncLines(answer);
-    await showClusters(ctx.out, new Map(lines.map((l) => [l.cluster, Promise.resolve(l)])));
+    const { lines: lines2, plan, skipped } = syncLines(answer);
+    await showClusters(ctx.out, new Map(lines2.map((l) => [l.cluster, Promise.resolve(l)])));
     for (const p of plan) ctx.out.print(p);
     for (const s of skipped) ctx.out.print(s);
     ctx.out.print(syncSummary(answer));
@@ -1555,6 +1642,86 @@ async function bindingDelete(ctx, args) {
   return EXIT.ok;
 }
 
+// cli/job-flows.ts
+function oneOwner(owners2, verb) {
+  if (owners2.length !== 1) {
+    throw usage(`--for-jobs ${verb} one owner's job access: give exactly one --owner`);
+  }
+  return owners2[0];
+}
+async function lines(ctx, rows) {
+  return await showClusters(ctx.out, new Map(rows.map((l) => [l.cluster, Promise.resolve(l)])));
+}
+async function jobTokenCreate(ctx, args) {
+  const owner = oneOwner(args.owner, "creates");
+  if (!(args.hours > 0)) throw usage("--hours must be a positive number of hours, like 24");
+  const reply = await withSpinner(
+    ctx.out,
+    `Writing konduktor-broker-${owner}`,
+    call(
+      brokerClient(ctx, args),
+      (c) => c.putJobToken(owner, {
+        clusters: args.clusters?.length ? args.clusters : "all",
+        rights: { write: !args.readOnly, read: true, listAllUsers: args.listAllUsers },
+        lifetimeSeconds: Math.round(args.hours * 3600),
+        ...args.url ? { url: args.url } : {}
+      })
+    )
+  );
+  const job = answerOf(reply, `job access for ${owner} not set`);
+  const shown = await lines(ctx, job.results.map(applyLine));
+  if (ctx.out.format === "json") json(ctx.out, reply.raw);
+  else {
+    ctx.out.note(
+      `job token ${job.tokenId} for owner ${owner} on ${scope(job.clusters)} (${rights(job.rights)}), expires ${job.expiresAt}, replaced by the broker's cron after ${job.rotateAt}`
+    );
+    ctx.out.note(
+      `jobs read KSB_URL (${job.url}) and KSB_TOKEN from the env secret ${job.secretName}: \`ksb\` works inside them with no login`
+    );
+    ctx.out.print(summary(`Wrote ${job.secretName} to`, shown));
+  }
+  return exitFor(shown.filter((l) => l.ok).length, shown.filter((l) => !l.ok).length);
+}
+async function jobTokenList(ctx, args) {
+  const reply = await call(brokerClient(ctx, args), (c) => c.listJobTokens());
+  const { jobTokens } = answerOf(reply, "cannot list job tokens");
+  if (ctx.out.format === "json") json(ctx.out, reply.raw);
+  else {
+    ctx.out.print(
+      table(
+        ["OWNER", "SECRET", "CLUSTERS", "RIGHTS", "TOKEN", "EXPIRES", "ROTATES", "PENDING"],
+        jobTokens.map((j) => [
+          j.owner,
+          j.secretName,
+          scope(j.clusters),
+          rights(j.rights),
+          j.tokenId,
+          j.expiresAt,
+          j.rotateAt,
+          j.pending.join(", ") || "–"
+        ])
+      )
+    );
+  }
+  return 0;
+}
+async function jobTokenRevoke(ctx, args) {
+  const owner = oneOwner(args.owner, "revokes");
+  const reply = await withSpinner(
+    ctx.out,
+    `Revoking job access for ${owner}`,
+    call(brokerClient(ctx, args), (c) => c.revokeJobToken(owner))
+  );
+  const done = answerOf(reply, `job access for ${owner} not revoked`);
+  const shown = await lines(ctx, done.results.map(deleteLine));
+  if (ctx.out.format === "json") json(ctx.out, reply.raw);
+  else {
+    ctx.out.note(`revoked job token ${done.revokedTokens.join(", ")} for owner ${owner}`);
+    ctx.out.print(summary(`Deleted ${done.secretName} from`, shown));
+  }
+  return exitFor(shown.filter((l) => l.ok).length, shown.filter((l) => !l.ok).length);
+}
+
 // cli/session-flows.ts
 function credentialLabel(token) {
   const id = /^kbt_([0-9a-f]{16})_/.exec(token)?.[1];
@@ -1618,7 +1785,7 @@ async function whoami(ctx, args) {
         `${local.credential} (from ${local.credentialFrom}) at ${local.url} (from ${local.urlFrom}): accepted by the broker`
       );
       ctx.out.print(
-        "owners, clusters, rights and expiry: this broker does not answer GET /v1/whoami yet"
+        "owners, clusters, rights and expiry: this broker is older than GET /v1/whoami (it answered 404); upgrade it to see them"
       );
     }
     return EXIT.ok;
@@ -1927,7 +2094,7 @@ async function brokerLines(ctx, pending, named, line, what) {
       (reply3) => reply3,
       () => null
     );
-    const lines2 = new Map(
+    const lines3 = new Map(
       named.map((cluster) => [
         cluster,
         settled.then((reply3) => {
@@ -1938,21 +2105,21 @@ async function brokerLines(ctx, pending, named, line, what) {
         })
       ])
     );
-    const shown = await showClusters(ctx.out, lines2);
+    const shown = await showClusters(ctx.out, lines3);
     const reply2 = await pending;
     return { reply: reply2, lines: reply2.results?.length ? shown : [] };
   }
   const reply = await withSpinner(ctx.out, what, pending);
-  const lines = (reply.results ?? []).map(line);
+  const lines2 = (reply.results ?? []).map(line);
   return {
     reply,
-    lines: await showClusters(ctx.out, new Map(lines.map((l) => [l.cluster, Promise.resolve(l)])))
+    lines: await showClusters(ctx.out, new Map(lines2.map((l) => [l.cluster, Promise.resolve(l)])))
   };
 }
-function finish(ctx, lines, verb, raw) {
+function finish(ctx, lines2, verb, raw) {
   if (ctx.out.format === "json") json(ctx.out, raw);
-  else ctx.out.print(summary(verb, lines));
-  return exitFor(lines.filter((l) => l.ok).length, lines.filter((l) => !l.ok).length);
+  else ctx.out.print(summary(verb, lines2));
+  return exitFor(lines2.filter((l) => l.ok).length, lines2.filter((l) => !l.ok).length);
 }
 async function createSecret(ctx, args) {
   noBrokerFlagsInDirect(args);
@@ -1973,8 +2140,8 @@ async function createSecret(ctx, args) {
       `direct mode: owner ${target.owner.owner} (from ${target.owner.from}), contexts ${target.contexts.join(", ")}`
     );
     const run2 = (await direct()).putDirect(target, args.name, { ...args, source });
-    const lines2 = new Map([...run2.results].map(([c, p]) => [c, p.then(applyLine)]));
-    const shown = await showClusters(ctx.out, lines2);
+    const lines3 = new Map([...run2.results].map(([c, p]) => [c, p.then(applyLine)]));
+    const shown = await showClusters(ctx.out, lines3);
     return finish(ctx, shown, verb, await run2.answer);
   }
   const client = brokerClient(ctx, args);
@@ -1991,26 +2158,26 @@ async function createSecret(ctx, args) {
       ...args.owner ? { owner: args.owner } : {}
     })
   );
-  const { reply, lines } = await brokerLines(
+  const { reply, lines: lines2 } = await brokerLines(
     ctx,
     pending,
     args.clusters,
     applyLine,
     `writing ${args.name} on every cluster you may use`
   );
-  if (lines.length === 0) {
+  if (lines2.length === 0) {
     if (reply.ok) throw new CliError(summary(verb, []));
     throw refusal(reply, `secret ${args.name} not written`);
   }
   if (reply.answer?.notice) ctx.out.note(`note: ${reply.answer.notice}`);
-  return finish(ctx, lines, verb, reply.raw);
+  return finish(ctx, lines2, verb, reply.raw);
 }
 async function deleteSecret(ctx, args) {
   noBrokerFlagsInDirect(args);
   if (isDirect(args)) {
     const run2 = (await direct()).deleteDirect(await directTarget(ctx, args), args.name);
-    const lines2 = new Map([...run2.results].map(([c, p]) => [c, p.then(deleteLine)]));
-    const shown = await showClusters(ctx.out, lines2);
+    const lines3 = new Map([...run2.results].map(([c, p]) => [c, p.then(deleteLine)]));
+    const shown = await showClusters(ctx.out, lines3);
     return finish(ctx, shown, "Deleted from", await run2.answer);
   }
   const client = brokerClient(ctx, args);
@@ -2021,18 +2188,18 @@ async function deleteSecret(ctx, args) {
       ...args.clusters?.length ? { clusters: args.clusters } : {}
     })
   );
-  const { reply, lines } = await brokerLines(
+  const { reply, lines: lines2 } = await brokerLines(
     ctx,
     pending,
     args.clusters,
     deleteLine,
     `deleting ${args.name}`
   );
-  if (lines.length === 0) {
+  if (lines2.length === 0) {
     if (reply.ok) throw new CliError(summary("Deleted from", []));
     throw refusal(reply, `secret ${args.name} not deleted`);
   }
-  return finish(ctx, lines, "Deleted from", reply.raw);
+  return finish(ctx, lines2, "Deleted from", reply.raw);
 }
 async function listSecrets(ctx, args) {
   noBrokerFlagsInDirect(args);
@@ -2064,17 +2231,17 @@ async function listSecrets(ctx, args) {
     answer = reply.answer;
     raw = reply.raw;
   }
-  const lines = readLines(answer);
-  const failed = lines.filter((l) => !l.ok);
+  const lines2 = readLines(answer);
+  const failed = lines2.filter((l) => !l.ok);
   if (ctx.out.format === "json") json(ctx.out, raw);
   else {
     ctx.out.print(listTable(answer));
     if (failed.length) {
       for (const f of failed) ctx.out.print(lineText(f));
-      ctx.out.print(summary("Listed", lines));
+      ctx.out.print(summary("Listed", lines2));
     }
   }
-  return exitFor(lines.length - failed.length, failed.length);
+  return exitFor(lines2.length - failed.length, failed.length);
 }
 async function describeSecret(ctx, args) {
   noBrokerFlagsInDirect(args);
@@ -2420,21 +2587,54 @@ function adminCommands(y, h) {
       }).option("save-profile", {
         type: "string",
         describe: "save the token as this profile instead of printing it"
+      }).option("for-jobs", {
+        type: "boolean",
+        default: false,
+        describe: "API access inside the owner's Konduktor jobs: the broker keeps the env secret konduktor-broker-<owner> (KSB_URL, KSB_TOKEN) on its clusters and rotates the token; never printed"
+      }).option("hours", {
+        type: "number",
+        default: 24,
+        describe: "--for-jobs: each job token's lifetime; the cron replaces it at half"
+      }).option("url", {
+        type: "string",
+        describe: "--for-jobs: the broker URL jobs call (default: the one you use)"
       }).epilogue(epilogue(ADMIN)).example("$0 token create --owner 0a1b2c3d --label alice", "prints the token once").example(
         "$0 token create --owner 0a1b2c3d --save-profile alice",
         "never printed: saved as profile alice"
+      ).example(
+        "$0 token create --for-jobs --owner 0a1b2c3d --hours 12",
+        "ksb works inside 0a1b2c3d's Konduktor jobs, no login"
       ),
-      h(tokenCreate)
+      h(
+        (ctx, a) => a.forJobs ? jobTokenCreate(ctx, a) : tokenCreate(ctx, a)
+      )
     ).command(
       ["list", "ls"],
       "List tokens (never the tokens themselves)",
-      (c) => c.epilogue(epilogue(ADMIN)).example("$0 token list", "id, label, owners, expiry"),
-      h(tokenList)
+      (c) => c.option("for-jobs", {
+        type: "boolean",
+        default: false,
+        describe: "the owners whose jobs have API access"
+      }).epilogue(epilogue(ADMIN)).example("$0 token list", "id, label, owners, expiry").example("$0 token list --for-jobs", "owner, secret, token id, rotation, pending"),
+      h(
+        (ctx, a) => a.forJobs ? jobTokenList(ctx, a) : tokenList(ctx, a)
+      )
     ).command(
-      "revoke <id>",
-      "Revoke a token (it stops working at once)",
-      (c) => c.positional("id", { type: "string", demandOption: true }).epilogue(epilogue(ADMIN)).example("$0 token revoke 3f2a9c0d1e4b5a67", "by its id"),
-      h(tokenRevoke)
+      "revoke [id]",
+      "Revoke a token (it stops working at once), or an owner's job access",
+      (c) => c.positional("id", { type: "string", describe: "the token's id" }).option("for-jobs", {
+        type: "boolean",
+        default: false,
+        describe: "end the owner's job access: its tokens revoked, its secret deleted"
+      }).option("owner", { type: "string", describe: "--for-jobs: the owner", coerce: list }).epilogue(epilogue(ADMIN)).example("$0 token revoke 3f2a9c0d1e4b5a67", "by its id").example(
+        "$0 token revoke --for-jobs --owner 0a1b2c3d",
+        "konduktor-broker-0a1b2c3d deleted from every cluster"
+      ),
+      h((ctx, a) => {
+        if (a.forJobs) return jobTokenRevoke(ctx, { ...a, owner: a.owner ?? [] });
+        if (!a.id) throw usage("name the token: ksb token revoke <id> (see ksb token list)");
+        return tokenRevoke(ctx, { ...a, id: a.id });
+      })
     ).demandCommand(1, "name a token command: create, list or revoke")
   ).command(
     "hook",

@@ -47,6 +47,8 @@ export interface Caller {
   grants?: Grant[];
   /** a label for logs (never a credential) */
   label?: string;
+  /** when the credential stops working (ISO time): an API token's expiry, an OIDC token's `exp` */
+  expiresAt?: string;
 }
 
 /** What a resolver may use. */

@@ -38,6 +38,9 @@ export const githubOidcResolver: CallerResolver = async (credential, { config, s
       clusters: grant.clusters,
       rights: grant.rights,
       grants: grant.grants,
+      ...(typeof claims.exp === "number"
+        ? { expiresAt: new Date(claims.exp * 1000).toISOString() }
+        : {}),
       label:
         `github ${claims.repository} ${claims.ref ?? ""} (bindings ${grant.bindings.join(", ")})`.trim(),
     };

@@ -19,6 +19,7 @@ export const apiTokenResolver: CallerResolver = async (credential, { stores, now
     owners: record.owners,
     clusters: record.clusters,
     rights: record.rights,
+    expiresAt: record.expiresAt,
     ...(record.label ? { label: record.label } : {}),
   };
   return caller;

@@ -38,6 +38,11 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string) {
       { name: "clusters", description: "The cluster registry (admin token)" },
       { name: "tokens", description: "API tokens (admin token)" },
       {
+        name: "job-tokens",
+        description:
+          "API access inside an owner's Konduktor jobs: an env secret with a rotated token (admin token)",
+      },
+      {
         name: "oidc-bindings",
         description: "Which GitHub workflows act as which owners (admin token)",
       },
@@ -45,7 +50,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, origin: string) {
         name: "webhooks",
         description: "Signed webhooks (Standard Webhooks): secret sets and syncs",
       },
-      { name: "meta", description: "The broker itself" },
+      { name: "meta", description: "The broker itself, and who the caller is" },
     ],
   });
 }

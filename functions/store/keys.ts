@@ -27,6 +27,9 @@ export const keys = {
   /** control: an OIDC binding (functions/store/oidc-bindings.ts) */
   oidcBinding: (id: string) => `oidc-binding:${id}`,
   oidcBindingPrefix: "oidc-binding:",
+  /** control: an owner's job access (functions/store/job-tokens.ts) */
+  jobToken: (owner: string) => `job-token:${owner}`,
+  jobTokenPrefix: "job-token:",
   /** control: a webhook (functions/store/hooks.ts) */
   hook: (id: string) => `hook:${id}`,
   hookPrefix: "hook:",

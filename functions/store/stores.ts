@@ -6,6 +6,7 @@ import type { BrokerConfig } from "../config.ts";
 import { ClusterStore } from "./clusters.ts";
 import { DeliveryStore } from "./deliveries.ts";
 import { HookStore } from "./hooks.ts";
+import { JobTokenStore } from "./job-tokens.ts";
 import { CONTROL_SHARD } from "./keys.ts";
 import { OidcBindingStore } from "./oidc-bindings.ts";
 import { RecordKeyValueStore } from "./record-kv.ts";
@@ -20,6 +21,7 @@ export interface Stores {
   tokens: TokenStore;
   oidcBindings: OidcBindingStore;
   hooks: HookStore;
+  jobTokens: JobTokenStore;
   deliveries: DeliveryStore;
   /** key-value view of the control shard: tombstones only, until the intent ledger */
   kv: KeyValueStore;
@@ -33,6 +35,7 @@ export function createStores(records: ShardedStore, config: BrokerConfig): Store
     tokens: new TokenStore(control),
     oidcBindings: new OidcBindingStore(control),
     hooks: new HookStore(control, config),
+    jobTokens: new JobTokenStore(control),
     deliveries: new DeliveryStore(records),
     kv: new RecordKeyValueStore(control),
   };

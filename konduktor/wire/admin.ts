@@ -293,18 +293,25 @@ export const OidcBindingListAnswer = z.object({ bindings: z.array(OidcBindingSch
 // ---------- whoami ----------
 
 /**
- * `GET /v1/whoami` (proposed: the broker does not serve it yet, see docs/cli.md): who the
- * credential is, the owners and clusters it may use, its rights and when it expires.
+ * `GET /v1/whoami` (any credential, the admin token too): who the credential is, the owners and
+ * clusters it may use, its rights and when it expires (null: the admin token, which does not).
  */
 export const WhoamiAnswer = z
   .object({
-    id: z.string().meta({ description: "the caller's id in audit lines, e.g. token:<id>" }),
+    id: z.string().meta({
+      description: "the caller's id in audit lines: admin, token:<id>, oidc:<repo>@<ref>",
+      example: "token:3f2a9c0d1e4b5a67",
+    }),
     kind: z.enum(["admin", "token", "oidc"]),
-    label: z.string().nullable().optional(),
-    owners: z.array(z.string()),
+    label: z.string().nullable().meta({ description: "the token's label, the workflow for OIDC" }),
+    owners: z.array(z.string()).meta({ description: "owner hashes it acts as (none: admin)" }),
     clusters: ClusterScope,
     rights: RightsSchema,
-    expiresAt: z.string().nullable(),
+    expiresAt: z.string().nullable().meta({
+      description:
+        "when the credential stops working: an API token's expiry, a GitHub OIDC token's `exp`; null for the admin token",
+      example: "2026-12-30T12:00:00.000Z",
+    }),
   })
   .meta({ id: "Whoami" });
 

@@ -30,6 +30,13 @@ import {
   WhoamiAnswer,
 } from "./admin.ts";
 import { exchange, type HttpOptions, type RawReply } from "./http.ts";
+import {
+  JobTokenAnswer,
+  JobTokenBody,
+  JobTokenListAnswer,
+  type JobTokenRequest,
+  JobTokenRevokedAnswer,
+} from "./job-tokens.ts";
 import { type FieldProblem, type Problem, ProblemSchema } from "./problem.ts";
 import {
   ApplyOkResult,
@@ -244,6 +251,31 @@ export class BrokerClient {
   }
   async revokeToken(id: string) {
     return await this.call("DELETE", `/v1/tokens/${enc(id)}`, undefined, TokenInfoSchema);
+  }
+
+  // ---------- admin: job tokens ----------
+
+  async putJobToken(owner: string, body: JobTokenRequest) {
+    checked(JobTokenBody, body);
+    return await this.call(
+      "PUT",
+      `/v1/job-tokens/${enc(owner)}`,
+      body,
+      JobTokenAnswer,
+      LooseApplyResult,
+    );
+  }
+  async listJobTokens() {
+    return await this.call("GET", "/v1/job-tokens", undefined, JobTokenListAnswer);
+  }
+  async revokeJobToken(owner: string) {
+    return await this.call(
+      "DELETE",
+      `/v1/job-tokens/${enc(owner)}`,
+      undefined,
+      JobTokenRevokedAnswer,
+      LooseDeleteResult,
+    );
   }
 
   // ---------- admin: webhooks ----------

@@ -144,6 +144,51 @@ describe("the OpenAPI document is the truth", () => {
     await send("revokeToken", { token: admin(), params: { id: "0".repeat(16) }, status: 404 });
     await send("revokeToken", { token: admin(), params: { id: "zz" }, valid: false, status: 400 });
     await send("revokeToken", { params: { id: other.id }, status: 401 });
+    const me = await send("whoami", { token, status: 200 });
+    expect([me.id, me.kind, me.label, me.owners]).toEqual([
+      `token:${issued.id}`,
+      "token",
+      "contract",
+      [owner],
+    ]);
+    expect(me.expiresAt).toBe(issued.expiresAt);
+    const adm = await send("whoami", { token: admin(), status: 200 });
+    expect([adm.kind, adm.expiresAt]).toEqual(["admin", null]);
+    await send("whoami", { status: 401, code: "unauthorized" });
+    await send("whoami", { token: other.token, status: 401, code: "unauthorized" });
+    await send("whoami", { token: admin(), method: "POST", valid: false, status: 405 });
+  });
+
+  it("job tokens: put, list, revoke on good, dead and stalled clusters", async () => {
+    const jobOwner = newOwner();
+    const put = (json: unknown, x: Partial<Exchange> = {}) =>
+      send("putJobToken", { token: admin(), params: { owner: jobOwner }, json, status: 201, ...x });
+    const created = await put({ clusters: ["alpha"], lifetimeSeconds: 600 });
+    expect([created.secretName, created.pending, created.results[0].status]).toEqual([
+      `konduktor-broker-${jobOwner}`,
+      [],
+      "created",
+    ]);
+    await put({ clusters: ["alpha"] }, { status: 200 });
+    const partial = await put({}, { status: 207 });
+    expect(partial.pending).toEqual(["dead", "stalled"]);
+    await put({ lifetimeSeconds: 5 }, { valid: false, status: 400, code: "invalid_input" });
+    // a rule the document states in words only: http(s) URLs
+    await put({ url: "ftp://broker" }, { status: 400, code: "invalid_input" });
+    await put({}, { params: { owner: "NOT-AN-OWNER" }, valid: false, status: 400 });
+    await put({}, { token, status: 403, code: "forbidden" });
+    await put({}, { token: undefined, status: 401 });
+    await put(undefined, { body: "{}", contentType: "text/plain", valid: false, status: 415 });
+    const listed = await send("listJobTokens", { token: admin(), status: 200 });
+    expect(listed.jobTokens.map((j: { owner: string }) => j.owner)).toEqual([jobOwner]);
+    await send("listJobTokens", { token, status: 403 });
+    const revoke = (x: Partial<Exchange>) =>
+      send("revokeJobToken", { token: admin(), params: { owner: jobOwner }, status: 200, ...x });
+    const revoked = await revoke({ status: 207 });
+    expect(revoked.revokedTokens).toContain(partial.tokenId);
+    await revoke({ status: 404, code: "not_found" });
+    await revoke({ params: { owner: "x" }, valid: false, status: 400 });
+    await revoke({ token, status: 403 });
   });
 
   it("OIDC bindings: create, replace, list, show, delete", async () => {
@@ -283,7 +328,7 @@ describe("the OpenAPI document is the truth", () => {
 
   it("every operation was answered on a happy path and an error path", () => {
     const covered = [...contract.operations.keys()];
-    expect(covered.length).toBe(23);
+    expect(covered.length).toBe(27);
     for (const id of covered) {
       const statuses = [...(answered.get(id) ?? [])];
       expect(

@@ -85,6 +85,38 @@ describe("ksb in a terminal, against the broker", () => {
     ]);
   });
 
+  it("whoami shows the token's owner, clusters, rights and expiry, and the admin token's", async () => {
+    const me = await run("ksb whoami");
+    expect(me.exit, me.screen).toBe(0);
+    const rows = me.screen.split("\n").map((l) => l.split(/\s{2,}/));
+    expect(rows.map((r) => r[0])).toEqual([
+      "broker",
+      "caller",
+      "owners",
+      "clusters",
+      "rights",
+      "expires",
+    ]);
+    expect(rows.slice(2, 5)).toEqual([
+      ["owners", owner],
+      ["clusters", "all"],
+      ["rights", "write, read"],
+    ]);
+    expect(rows[1]?.[1]).toMatch(/^token:[0-9a-f]{16} \(token, cli-e2e\)$/);
+    expect(rows[5]?.[1]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const admin = await run("ksb --profile admin whoami -o json > whoami.json");
+    expect(admin.exit, admin.screen).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "whoami.json"), "utf8")).whoami).toEqual({
+      id: "admin",
+      kind: "admin",
+      label: null,
+      owners: [],
+      clusters: "all",
+      rights: { write: false, read: false, listAllUsers: false },
+      expiresAt: null,
+    });
+  });
+
   it("creates an env secret from an environment variable on every cluster, with a line per cluster", async () => {
     const r = await run("ksb secret create --kind env --inline API_TOKEN train-env");
     expect(r.exit, r.screen).toBe(0);

@@ -150,6 +150,7 @@ describe("API token expiry, at the exact instant", () => {
       owners: ["0a1b2c3d"],
       clusters: ["alpha"],
       rights: { write: true, read: true, listAllUsers: false },
+      expiresAt: expiresAt.toISOString(),
       label: "ci",
     });
     expect(await apiTokenResolver(token, ctx(expiresAt.getTime()))).toBeNull();

@@ -1,6 +1,7 @@
 // GitHub OIDC in the broker app (in-process, memory store): admin-managed bindings through the
 // API, and every refused token answered with a problem that names the failed check.
 import { randomBytes } from "node:crypto";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../functions/app.ts";
 import { clearOidcCaches } from "../../functions/auth/oidc.ts";
@@ -108,6 +109,22 @@ describe("GitHub OIDC in the broker", () => {
     const res = await call("GET", "/v1/oidc-bindings", token);
     expect(res.status).toBe(403);
     expect(res.body.detail).toMatch(/only the admin token/);
+  });
+
+  it("whoami answers a workflow's bindings' owners, clusters, rights and the token's exp", async () => {
+    const token = await issuer.mint({ claims: { repository: "acme/train" } }, "konduktor-broker");
+    const res = await call("GET", "/v1/whoami", token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      id: "oidc:acme/train@refs/heads/main",
+      kind: "oidc",
+      label: "github acme/train refs/heads/main (bindings train-main)",
+      owners: ["0a1b2c3d"],
+      clusters: ["alpha", "beta"],
+      rights: { write: true, read: true, listAllUsers: false },
+      expiresAt: new Date((decodeJwt(token).exp as number) * 1000).toISOString(),
+    });
+    expect(res.text).not.toContain(token);
   });
 
   it.each([
