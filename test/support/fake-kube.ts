@@ -7,9 +7,11 @@
  * limit on a Secret's values, and the name and key rules. Refusals are built as the real server's
  * `Status` bodies and mapped by the adapters' own `kubeErrorFromResponse`.
  */
+import { isDeepStrictEqual } from "node:util";
 import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
-import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
+import type { DeletePrecondition, JsonPatchOp, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
+import { applyJsonPatch } from "./fake-json-patch.ts";
 
 export interface FakeKube extends KubeSecrets {
   /** every call, in order (method name + secret name) */
@@ -327,6 +329,33 @@ function fakeView(options: FakeKubeOptions, state: FakeState): FakeKube {
       if (next.data && Object.keys(next.data).length === 0) delete next.data;
       return save(next);
     },
+    async jsonPatch(name, ops) {
+      calls.push({ method: "jsonPatch", name });
+      authorize("patch", name);
+      await fake.before?.("jsonPatch", name);
+      const current = store.get(name);
+      if (!current) throw notFound("patch", name);
+      let next: KubeSecret;
+      try {
+        next = applyJsonPatch(current, ops);
+      } catch (error) {
+        throw status(422, "Invalid", "patch", name, (error as Error).message);
+      }
+      // the apiserver stores nothing for a patch that changes nothing (same resourceVersion)
+      if (isDeepStrictEqual(next, current)) return clone(current);
+      if (current.immutable && !isDeepStrictEqual(next.data ?? {}, current.data ?? {})) {
+        throw status(
+          422,
+          "Invalid",
+          "patch",
+          name,
+          `Secret "${name}" is invalid: data: Forbidden: field is immutable when \`immutable\` is set`,
+        );
+      }
+      validate(next, "patch");
+      if (next.data && Object.keys(next.data).length === 0) delete next.data;
+      return save(next);
+    },
     async replace(secret) {
       const name = secret.metadata.name;
       calls.push({ method: "replace", name });
@@ -415,7 +444,9 @@ export function countingKube(inner: KubeSecrets): KubeSecrets & {
     calls,
     before: undefined as ((method: string, name?: string) => void | Promise<void>) | undefined,
     writes: () =>
-      calls.filter((c) => ["create", "mergePatch", "replace", "delete"].includes(c.method)).length,
+      calls.filter((c) =>
+        ["create", "mergePatch", "jsonPatch", "replace", "delete"].includes(c.method),
+      ).length,
     async get(name: string) {
       calls.push({ method: "get", name });
       await wrapped.before?.("get", name);
@@ -449,5 +480,13 @@ export function countingKube(inner: KubeSecrets): KubeSecrets & {
     version: () => inner.version(),
     canI: (verbs: readonly string[]) => inner.canI(verbs),
   };
-  return wrapped;
+  const patch = inner.jsonPatch?.bind(inner);
+  if (!patch) return wrapped;
+  return Object.assign(wrapped, {
+    async jsonPatch(name: string, ops: readonly JsonPatchOp[]) {
+      calls.push({ method: "jsonPatch", name });
+      await wrapped.before?.("jsonPatch", name);
+      return await patch(name, ops);
+    },
+  });
 }
