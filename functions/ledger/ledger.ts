@@ -40,6 +40,8 @@ export interface Written {
   cluster: string;
   contentDigest: string;
   digests: Record<string, string>;
+  /** the copy's resourceVersion after the write (or the check), when the cluster answered it */
+  resourceVersion?: string;
 }
 
 export class Ledger {
@@ -166,7 +168,12 @@ export class Ledger {
     await this.update(owner, basename, (entry) => {
       const confirmed = confirm(
         entry,
-        outcome.written.map((w) => ({ cluster: w.cluster, version, state: "written" as const })),
+        outcome.written.map((w) => ({
+          cluster: w.cluster,
+          version,
+          state: "written" as const,
+          ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
+        })),
       );
       const settled = settleContent(confirmed, version, outcome.written);
       if (!outcome.rollback || settled.version !== version) return settled;
