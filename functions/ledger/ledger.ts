@@ -9,7 +9,7 @@
  * and a later request always gets a larger one. Versions order writes and deletions; wall clocks
  * order nothing.
  */
-import { intentKey } from "../../konduktor/sync.ts";
+import { type ClusterConfirmation, intentKey } from "../../konduktor/sync.ts";
 import { keys, ownerShard } from "../store/keys.ts";
 import {
   CommitConflictError,
@@ -270,7 +270,7 @@ export class Ledger {
     owner: string,
     basename: string,
     seen: {
-      confirmations: readonly { cluster: string; version: number; state: "written" | "deleted" }[];
+      confirmations: readonly ({ cluster: string } & ClusterConfirmation)[];
       written?: { version: number; copies: readonly Written[] };
     },
   ): Promise<void> {
