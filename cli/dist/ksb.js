@@ -24,7 +24,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-6XORBNG5.js";
+} from "./chunk-ZEA7S65N.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -1225,7 +1225,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-BGEK3VHF.js");
+    const { resolveDirect, syncDirect } = await import("./direct-3O3MQNZX.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -1902,7 +1902,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-BGEK3VHF.js");
+var direct = () => import("./direct-3O3MQNZX.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(
