@@ -15,7 +15,7 @@ import { applySecret, deleteOwn, describe, describeListing } from "../konduktor/
 import { checkSecretInput, ValidationError } from "../konduktor/secret.ts";
 import { type Copy, groupCopies, readCopies } from "../konduktor/sync.ts";
 import type { SecretDescription, SecretKind, SecretSource } from "../konduktor/types.ts";
-import { describeAnswerOf, mergeListings } from "../konduktor/wire/answers.ts";
+import { applyRowOf, describeAnswerOf, mergeListings } from "../konduktor/wire/answers.ts";
 import type {
   DeleteSecretAnswer,
   DescribeSecretAnswer,
@@ -26,7 +26,7 @@ import type { SyncAnswerT } from "../konduktor/wire/sync.ts";
 import type { Env } from "./config.ts";
 import { executeDirectPlan, localKeyring, planDirectSync } from "./direct-sync.ts";
 import { usage } from "./errors.ts";
-import { kubeconfigPaths, mergeKubeconfigs } from "./kubeconfig-files.ts";
+import { defaultContext, kubeconfigPaths, mergeKubeconfigs } from "./kubeconfig-files.ts";
 import { getpassUser, konduktorOwner, type OwnerSource } from "./owner.ts";
 
 export interface DirectTarget {
@@ -44,15 +44,17 @@ export interface DirectFlags {
   timeoutMs: number;
 }
 
-/** Contexts: `all`, a comma list, or (none given) the kubeconfig's current context. */
+/**
+ * Contexts: `all`, a comma list, or (none given) the one Konduktor would use: the first of
+ * `kubernetes.allowed_contexts` in ~/.konduktor/config.yaml, else the kubeconfig's current context.
+ */
 export function resolveDirect(flags: DirectFlags, env: Env = process.env): DirectTarget {
   const kubeconfig = mergeKubeconfigs(kubeconfigPaths(flags.kubeconfig, env));
-  const { names, current } = kubeconfigContexts(kubeconfig);
+  const { names } = kubeconfigContexts(kubeconfig);
   let contexts: string[];
   if (flags.contexts === undefined || flags.contexts === "") {
-    if (!current)
-      throw usage("the kubeconfig has no current-context: pass --contexts all or --contexts a,b");
-    contexts = [current];
+    // as Konduktor picks it: allowed_contexts[0] of its config, else current-context
+    contexts = [defaultContext(kubeconfig, env)];
   } else if (flags.contexts === "all") {
     contexts = names;
   } else {
@@ -149,17 +151,7 @@ export function putDirect(
       dryRun: req.dryRun,
       provenance,
     });
-    return {
-      status: r.outcome,
-      secretName: r.name,
-      namespace: r.namespace,
-      added: r.added,
-      changed: r.changed,
-      removed: r.removed,
-      writes: r.writes,
-      dryRun: r.dryRun,
-      ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
-    };
+    return applyRowOf(r);
   });
   const results = runs as Map<string, Promise<ApplyRow>>;
   const answer = (async () => {

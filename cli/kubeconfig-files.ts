@@ -9,6 +9,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, resolve } from "node:path";
 import { parse, stringify } from "yaml";
+import { allowedContextsIn } from "../konduktor/kube/konduktor-config.ts";
+import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
+import { chooseContext } from "../konduktor/kube/kubeconfig-context.ts";
+import { mergeKubeconfigFiles } from "../konduktor/kube/kubeconfig-merge.ts";
 import type { Env } from "./config.ts";
 import { CliError, usage } from "./errors.ts";
 
@@ -40,47 +44,23 @@ export function kubeconfigPaths(flag: string | undefined, env: Env = process.env
   return found;
 }
 
-/** Makes the file paths in one kubeconfig's entries absolute (relative to that file). */
-function absolutize(doc: Obj, base: string): void {
-  const fix = (entry: unknown, keys: string[]) => {
-    if (!entry || typeof entry !== "object") return;
-    const e = entry as Obj;
-    for (const k of keys) {
-      const v = e[k];
-      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
-    }
-  };
-  for (const c of Array.isArray(doc.clusters) ? (doc.clusters as Obj[]) : []) {
-    fix(c?.cluster, ["certificate-authority"]);
-  }
-  for (const u of Array.isArray(doc.users) ? (doc.users as Obj[]) : []) {
-    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
-  }
-}
-
-/** The merged kubeconfig YAML of `paths` (see the module comment). */
+/** The merged kubeconfig YAML of `paths`, as kubectl merges them (konduktor/kube/kubeconfig-merge.ts). */
 export function mergeKubeconfigs(paths: readonly string[]): string {
-  const merged: Obj = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
-  for (const path of paths) {
-    let doc: Obj;
+  const files = paths.map((path) => {
     try {
-      doc = (parse(readFileSync(path, "utf8")) ?? {}) as Obj;
+      return { path, text: readFileSync(path, "utf8") };
     } catch {
-      throw usage(`${path} is not a kubeconfig (not YAML): check it with kubectl config view`);
+      throw usage(`${path} cannot be read: check the path and its permissions`);
     }
-    if (typeof doc !== "object" || Array.isArray(doc)) throw usage(`${path} is not a kubeconfig`);
-    absolutize(doc, dirname(path));
-    if (!merged["current-context"] && doc["current-context"]) {
-      merged["current-context"] = doc["current-context"];
-    }
-    for (const key of ["clusters", "users", "contexts"] as const) {
-      const into = merged[key] as Obj[];
-      for (const e of Array.isArray(doc[key]) ? (doc[key] as Obj[]) : []) {
-        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
-      }
-    }
+  });
+  try {
+    return mergeKubeconfigFiles(files, (file, p) =>
+      isAbsolute(p) ? p : resolve(dirname(file), p),
+    );
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
   }
-  return stringify(merged);
 }
 
 function fileToData(entry: Obj, fileKey: string, dataKey: string): void {
@@ -96,6 +76,19 @@ function fileToData(entry: Obj, fileKey: string, dataKey: string): void {
 }
 
 /**
+ * The context to use when none is named, by Konduktor's rule (the first of
+ * `kubernetes.allowed_contexts` in ~/.konduktor/config.yaml, else current-context).
+ */
+export function defaultContext(kubeconfig: string, env: Env): string {
+  try {
+    return chooseContext(kubeconfig, { allowedContexts: allowedContextsIn(env.HOME) }).context;
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
+  }
+}
+
+/**
  * One context of a merged kubeconfig as a self-contained kubeconfig (like `kubectl config view
  * --minify --flatten --raw`), with its CA as PEM when it has one.
  */
@@ -104,8 +97,7 @@ export function flattenContext(
   contextName?: string,
 ): { yaml: string; context: string; namespace: string; caPem: string | null } {
   const doc = parse(text) as Obj;
-  const name = contextName ?? (doc["current-context"] as string | undefined);
-  if (!name) throw usage("the kubeconfig has no current-context: pass --context NAME");
+  const name = contextName ?? defaultContext(text, process.env);
   const ctx = byName(doc.contexts, name);
   if (!ctx) throw usage(`context "${name}" is not in the kubeconfig`);
   const c = (ctx.context ?? {}) as Obj;

@@ -65,10 +65,12 @@ export function processCtx(format: OutputFormat): Ctx {
 export async function run(argv: readonly string[], makeCtx = processCtx): Promise<number> {
   let code: number = EXIT.ok;
   let ctx: Ctx | undefined;
-  const h: Handler = (flow) => async (args) => {
-    ctx = makeCtx((args as { output: OutputFormat }).output);
-    code = await flow(ctx, args as never);
-  };
+  const h: Handler =
+    <A>(flow: (ctx: Ctx, args: A) => Promise<number>) =>
+    async (args: unknown) => {
+      ctx = makeCtx((args as { output: OutputFormat }).output);
+      code = await flow(ctx, args as A);
+    };
   const cli = yargs([...argv])
     .scriptName("ksb")
     .usage(

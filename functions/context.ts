@@ -63,8 +63,3 @@ export type AppEnv = {
 };
 
 export type AppContext = Context<AppEnv>;
-
-/** Returns a typed-route-compatible JSON response (the route's declared schemas document it). */
-export function send(c: AppContext, body: unknown, status: number): never {
-  return c.json(body as object, status as 200) as never;
-}

@@ -3,6 +3,7 @@
  * once per isolate, on the first request: a misconfigured broker answers every request with a
  * problem that names the settings to fix (never their values) and logs the same.
  */
+import type { ExecutionContext } from "hono";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { edgeConnector } from "./connect-edge.ts";
@@ -52,7 +53,7 @@ function appFor(env: Env) {
 }
 
 export default {
-  async fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const entry = appFor(env);
     if ("error" in entry) {
       return problemResponse(
@@ -64,7 +65,7 @@ export default {
         { errors: entry.error.problems.map((p) => ({ field: p.setting, message: p.message })) },
       );
     }
-    return await entry.app.fetch(request, env, ctx as never);
+    return await entry.app.fetch(request, env, ctx);
   },
 
   /**

@@ -21,11 +21,13 @@
  * sets that token's lifetime (default 365; the cluster may cap it).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
-import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { rootCertificates, connect as tlsConnect } from "node:tls";
 import { parseArgs } from "node:util";
-import { parse, stringify } from "yaml";
+import { CliError } from "../cli/errors.ts";
+import { flattenContext, kubeconfigPaths, mergeKubeconfigs } from "../cli/kubeconfig-files.ts";
+import { readKonduktorConfig } from "../konduktor/kube/konduktor-config.ts";
 import { KubeconfigError } from "../konduktor/kube/kubeconfig.ts";
 import {
   type ContextChoice,
@@ -43,73 +45,18 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/** Runs a step of the CLI's kubeconfig reader; its refusal ends the script with its message. */
+function cliStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof CliError) fail(error.message);
+    throw error;
+  }
+}
+
 const USAGE =
   "usage: npm run register-cluster -- <name> [--context <ctx>] [--url <broker url>] [--service-account [--sa-name <sa>] [--token-days N]]";
-
-function byName(list: unknown, name: string): Obj | undefined {
-  return Array.isArray(list)
-    ? (list as Obj[]).find((e) => e && typeof e === "object" && e.name === name)
-    : undefined;
-}
-
-function fileToData(entry: Obj, fileKey: string, dataKey: string, base: string): void {
-  const path = entry[fileKey];
-  if (typeof path === "string" && !entry[dataKey]) {
-    entry[dataKey] = readFileSync(resolve(base, path)).toString("base64");
-    delete entry[fileKey];
-  }
-}
-
-/** Makes the file paths in one kubeconfig's entries absolute (relative to that file, as kubectl does). */
-function absolutize(doc: Obj, base: string): void {
-  const fix = (entry: unknown, keys: string[]) => {
-    if (!entry || typeof entry !== "object") return;
-    const e = entry as Obj;
-    for (const k of keys) {
-      const v = e[k];
-      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
-    }
-  };
-  for (const c of Array.isArray(doc.clusters) ? (doc.clusters as Obj[]) : []) {
-    fix(c?.cluster, ["certificate-authority"]);
-  }
-  for (const u of Array.isArray(doc.users) ? (doc.users as Obj[]) : []) {
-    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
-  }
-}
-
-/** The kubeconfig files kubectl reads: every entry of $KUBECONFIG that exists, else ~/.kube/config. */
-export function kubeconfigPaths(env: NodeJS.ProcessEnv = process.env): string[] {
-  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
-  if (listed.length === 0) return [resolve(homedir(), ".kube/config")];
-  return [...new Set(listed.map((p) => resolve(p)))].filter((p) => existsSync(p));
-}
-
-/** Merges kubeconfig files as kubectl does (first one wins per name and for current-context), with absolute file paths. */
-export function mergeKubeconfigs(paths: string[]): string {
-  const merged: Obj = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
-  for (const path of paths) {
-    const doc = (parse(readFileSync(path, "utf8")) ?? {}) as Obj;
-    if (typeof doc !== "object") fail(`${path} is not a kubeconfig`);
-    absolutize(doc, dirname(path));
-    if (!merged["current-context"] && doc["current-context"]) {
-      merged["current-context"] = doc["current-context"];
-    }
-    for (const key of ["clusters", "users", "contexts"] as const) {
-      const into = merged[key] as Obj[];
-      for (const e of Array.isArray(doc[key]) ? (doc[key] as Obj[]) : []) {
-        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
-      }
-    }
-  }
-  return stringify(merged);
-}
-
-/** Konduktor's config (`~/.konduktor/config.yaml`), or null when there is none. */
-function readKonduktorConfig(home = homedir()): string | null {
-  const path = join(home, ".konduktor", "config.yaml");
-  return existsSync(path) ? readFileSync(path, "utf8") : null;
-}
 
 /** The context to register when --context is not given: Konduktor's rule (see kubeconfig-context.ts). */
 export function contextToRegister(
@@ -223,52 +170,6 @@ async function jsonBody(res: Response, what: string): Promise<Obj> {
   );
 }
 
-/** One context of a kubeconfig as a self-contained kubeconfig (like `kubectl config view --minify --flatten --raw`). */
-export function flattenContext(
-  text: string,
-  base: string,
-  contextName?: string,
-): { yaml: string; context: string; caPem: string | null } {
-  const doc = parse(text) as Obj;
-  const name = contextName ?? (doc["current-context"] as string | undefined);
-  if (!name) fail("the kubeconfig has no current-context: pass --context <name>");
-  const ctx = byName(doc.contexts, name);
-  if (!ctx) fail(`context "${name}" is not in the kubeconfig`);
-  const c = ctx.context as Obj;
-  const cluster = structuredClone(byName(doc.clusters, String(c.cluster))) as Obj | undefined;
-  if (!cluster)
-    fail(`cluster "${String(c.cluster)}" of context "${name}" is not in the kubeconfig`);
-  const user = c.user
-    ? (structuredClone(byName(doc.users, String(c.user))) as Obj | undefined)
-    : undefined;
-  const clusterBody = cluster.cluster as Obj;
-  fileToData(clusterBody, "certificate-authority", "certificate-authority-data", base);
-  if (user) {
-    const u = user.user as Obj;
-    fileToData(u, "client-certificate", "client-certificate-data", base);
-    fileToData(u, "client-key", "client-key-data", base);
-    const tokenFile = u.tokenFile ?? u["token-file"];
-    if (typeof tokenFile === "string" && !u.token) {
-      u.token = readFileSync(resolve(base, tokenFile), "utf8").trim();
-      delete u.tokenFile;
-      delete u["token-file"];
-    }
-  }
-  const ca = clusterBody["certificate-authority-data"];
-  return {
-    context: name,
-    caPem: typeof ca === "string" ? Buffer.from(ca, "base64").toString("utf8") : null,
-    yaml: stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [cluster],
-      users: user ? [user] : [],
-      contexts: [ctx],
-      "current-context": name,
-    }),
-  };
-}
-
 function parseCli(args: string[]) {
   return parseArgs({
     args,
@@ -303,17 +204,16 @@ async function main(): Promise<void> {
   const saName = values["sa-name"];
   const serviceAccount =
     values["service-account"] || saName ? (saName ?? "konduktor-broker") : undefined;
-  const paths = kubeconfigPaths();
-  if (paths.length === 0) fail(`no kubeconfig in KUBECONFIG=${process.env.KUBECONFIG}`);
+  const paths = cliStep(() => kubeconfigPaths(undefined));
   const path = paths[0] as string;
-  if (!existsSync(path)) fail(`no kubeconfig at ${path} (set KUBECONFIG)`);
   const adminToken = process.env.ADMIN_TOKEN ?? readDevVars().ADMIN_TOKEN;
   if (!adminToken)
     fail("no admin token: set ADMIN_TOKEN or run `npm run dev` once to create .dev.vars");
   let yaml: string;
   let context: string;
   let caPem: string | null;
-  const kubeconfigText = paths.length > 1 ? mergeKubeconfigs(paths) : readFileSync(path, "utf8");
+  // merged as kubectl does, file paths made absolute (cli/kubeconfig-files.ts)
+  const kubeconfigText = cliStep(() => mergeKubeconfigs(paths));
   const choice = contextToRegister(kubeconfigText, contextName, readKonduktorConfig());
   if (serviceAccount) {
     // one file as is; a list merged (with absolute paths) into a private temporary file
@@ -336,7 +236,7 @@ async function main(): Promise<void> {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     }
   } else {
-    ({ yaml, context, caPem } = flattenContext(kubeconfigText, dirname(path), choice.context));
+    ({ yaml, context, caPem } = cliStep(() => flattenContext(kubeconfigText, choice.context)));
   }
 
   const headers = { authorization: `Bearer ${adminToken}`, "content-type": "application/json" };

@@ -11,6 +11,7 @@ import {
   validateNamespace,
   validateOwner,
 } from "../../konduktor/secret.ts";
+import { DNS_LABEL_RE } from "../../konduktor/validate.ts";
 import type { ActionInputs, SecretInputs } from "./inputs.ts";
 import { filterKeys, InputError } from "./values.ts";
 
@@ -275,7 +276,7 @@ export function parseConfig(
   const clusterList =
     inputs.clusters.length === 1 && inputs.clusters[0] === "all" ? [] : inputs.clusters;
   for (const name of clusterList) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) {
+    if (!DNS_LABEL_RE.test(name) || name.length > 63) {
       throw new InputError(`clusters: ${JSON.stringify(name)} is not a cluster name (or use all)`);
     }
   }

@@ -1,5 +1,5 @@
 /**
- * Kubeconfig mode: no broker. The named contexts (default: the current one) are written in
+ * Kubeconfig mode: no broker. The named contexts (default: the one Konduktor would use) are written in
  * parallel through konduktor's `fanout()` — one deadline per context (timeout-seconds, retries
  * included), so a hanging API server costs its own deadline and never delays the others — with the
  * same konduktor/ operations the broker uses.
@@ -11,11 +11,13 @@
 import * as core from "@actions/core";
 import { context as githubContext } from "@actions/github";
 import { fanout, isFailure } from "../../konduktor/fanout.ts";
+import { allowedContextsIn } from "../../konduktor/kube/konduktor-config.ts";
 import {
   KubeconfigError,
   kubeconfigContexts,
   parseKubeconfig,
 } from "../../konduktor/kube/kubeconfig.ts";
+import { chooseContext, describeChoice } from "../../konduktor/kube/kubeconfig-context.ts";
 import { nodeKubeSecrets } from "../../konduktor/kube/node-fetch.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { applySecret } from "../../konduktor/ops.ts";
@@ -72,6 +74,23 @@ export const connect: Connector = async (kubeconfig, o) => {
  * Checks what needs no cluster, before any request: the kubeconfig is YAML (its parse error, with
  * the line, is reported rather than a missing context), the contexts exist, the secret is valid.
  */
+/**
+ * No `context` input: the context Konduktor itself would use (the first of
+ * `kubernetes.allowed_contexts` in ~/.konduktor/config.yaml, else current-context), said in the log.
+ */
+function defaultContext(text: string): string {
+  try {
+    const choice = chooseContext(text, { allowedContexts: allowedContextsIn() });
+    core.info(`kubeconfig: ${describeChoice(choice)}`);
+    return choice.context;
+  } catch (error) {
+    if (error instanceof KubeconfigError) {
+      throw new StepError(`kubeconfig: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 function checkBeforeAnyRequest(
   config: ActionConfig,
   source: SecretSource,
@@ -89,13 +108,8 @@ function checkBeforeAnyRequest(
       throw new StepError(`kubeconfig: ${error.message}`);
     }
   }
-  const { names, current } = kubeconfigContexts(text);
-  const contexts = target.contexts.length > 0 ? target.contexts : current ? [current] : [];
-  if (contexts.length === 0) {
-    throw new StepError(
-      "kubeconfig: no current-context and no context input: name the context(s) to use in context",
-    );
-  }
+  const { names } = kubeconfigContexts(text);
+  const contexts = target.contexts.length > 0 ? target.contexts : [defaultContext(text)];
   if (contexts.length > MAX_CONTEXTS) {
     throw new StepError(
       `context: ${contexts.length} contexts; at most ${MAX_CONTEXTS} in one step: split them over several steps`,

@@ -4,7 +4,6 @@
  * what a registered cluster's credential may do. Called by the routes (functions/routes/clusters.ts)
  * and usable as is by a CLI or a script: no HTTP in here.
  */
-
 import { fanout, isFailure } from "../../konduktor/fanout.ts";
 import { namespaceNotFound } from "../../konduktor/kube/errors.ts";
 import type { Services } from "../context.ts";

@@ -6,7 +6,6 @@
  * answered as a replay without a second write. The body is a secret set or a sync request
  * (./apply.ts). Every check happens before any cluster is touched.
  */
-
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import type { ZodError } from "zod";
 import { SyncDelivery } from "../../konduktor/wire/hooks.ts";

@@ -14,7 +14,7 @@ import {
 import { DeliveryAnswer, DeliveryBody } from "../../konduktor/wire/hooks.ts";
 import { audit } from "../audit.ts";
 import { deliver, TIMESTAMP_TOLERANCE_SECONDS } from "../hooks/delivery.ts";
-import { resource, route } from "../http/route.ts";
+import { fanoutJson, resource, route } from "../http/route.ts";
 import { ApiError, problemResponses } from "../problem.ts";
 import { hookInfo } from "../registry/hooks.ts";
 import { DELIVERY_TTL_SECONDS } from "../store/deliveries.ts";
@@ -194,7 +194,7 @@ export function hookRoutes() {
   });
   app.openapi({ ...delivery, hide: true }, async (c) => {
     const answer = await deliver(c, c.req.valid("param").id);
-    return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 207);
+    return fanoutJson(c, answer.body, answer.status);
   });
 
   return app;

@@ -6,6 +6,7 @@
 import { isKubeError } from "../../konduktor/kube/errors.ts";
 import { describe, describeListing } from "../../konduktor/ops.ts";
 import type { SecretDescription, SecretListing } from "../../konduktor/types.ts";
+import { OWNER_RE } from "../../konduktor/validate.ts";
 import type { Services } from "../context.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
 import { Ledger } from "../ledger/ledger.ts";
@@ -41,7 +42,7 @@ export async function listSecrets(
   }
   const owners = [...new Set([...merged.values()].flatMap((r) => (r.owner ? [r.owner] : [])))];
   const intents = await new Ledger(services.stores.records, services.now).entries(
-    owners.filter((o) => /^[0-9a-f]{8}$/.test(o)),
+    owners.filter((o) => OWNER_RE.test(o)),
   );
   const secrets = [...merged.values()]
     .sort((a, b) => a.basename.localeCompare(b.basename) || a.name.localeCompare(b.name))

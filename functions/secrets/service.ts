@@ -10,6 +10,7 @@ import { digestValues, formatPlacement, type Keyring } from "../../konduktor/for
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { applySecret, deleteOwn } from "../../konduktor/ops.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
+import { applyRowOf } from "../../konduktor/wire/answers.ts";
 import { type AccessRequest, authorize, type Scope } from "../auth/authorize.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { Services } from "../context.ts";
@@ -155,18 +156,7 @@ export async function putSecret(services: Services, put: PutRequest) {
       ) {
         wider.add(formatPlacement(before));
       }
-      return {
-        status: r.outcome,
-        secretName: r.name,
-        namespace: r.namespace,
-        added: r.added,
-        changed: r.changed,
-        removed: r.removed,
-        writes: r.writes,
-        dryRun: r.dryRun,
-        ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
-        ...(r.supersededBy === undefined ? {} : { supersededBy: r.supersededBy }),
-      };
+      return applyRowOf(r);
     },
     put.requestId,
   );

@@ -13,6 +13,7 @@ import {
   PatchStrategy,
   type RequestContext,
   type ResponseContext,
+  type V1Secret,
   VersionApi,
 } from "@kubernetes/client-node";
 import type { KubeSecret } from "../types.ts";
@@ -51,11 +52,14 @@ function plain<T>(value: unknown): T {
 }
 
 /** What we send: no read-only fields the client's serializer could trip on. */
-function outgoing(secret: KubeSecret, namespace: string): KubeSecret {
-  const { creationTimestamp: _c, ...metadata } = secret.metadata as KubeSecret["metadata"] & {
-    managedFields?: unknown;
-  };
-  delete (metadata as { managedFields?: unknown }).managedFields;
+function outgoing(secret: KubeSecret, namespace: string): V1Secret {
+  // client-node's types want a Date where the wire has a string: the one such field is left out,
+  // as are managedFields (the apiserver owns both)
+  const {
+    creationTimestamp: _c,
+    managedFields: _m,
+    ...metadata
+  } = secret.metadata as KubeSecret["metadata"] & { managedFields?: unknown };
   return { ...secret, apiVersion: "v1", kind: "Secret", metadata: { ...metadata, namespace } };
 }
 
@@ -188,7 +192,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
       return await run({ verb: "create", name: secret.metadata.name }, async () =>
         plain<KubeSecret>(
           await core.createNamespacedSecret(
-            { namespace, body: outgoing(secret, namespace) as never },
+            { namespace, body: outgoing(secret, namespace) },
             callOptions,
           ),
         ),
@@ -221,7 +225,7 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
       return await run({ verb: "update", name }, async () =>
         plain<KubeSecret>(
           await core.replaceNamespacedSecret(
-            { name, namespace, body: outgoing(secret, namespace) as never },
+            { name, namespace, body: outgoing(secret, namespace) },
             callOptions,
           ),
         ),

@@ -1,14 +1,31 @@
 /**
- * Wire answers built from konduktor/ results, for a caller that runs the operations itself (the
- * CLI's direct mode) and so answers in the broker's shapes: the same `-o json`, the same tables.
+ * Wire answers built from konduktor/ results: one cluster's PUT row (the broker and the CLI's
+ * direct mode alike), and the answers of a caller that runs the operations itself (the CLI's
+ * direct mode) in the broker's shapes: the same `-o json`, the same tables.
  * Such a caller keeps no ledger: every secret is `unledgered`, and its drift compares the copies
  * with the most recently written one (the copy a ledger-free sync copies from).
  * Names, key names, digests and clusters only: never a value.
  */
 import type { FanoutResult } from "../fanout.ts";
 import { compareKeys } from "../sync.ts";
-import type { SecretDescription } from "../types.ts";
+import type { ApplyResult, SecretDescription } from "../types.ts";
 import type { DescribeSecretAnswer, Drift, ListSecretsAnswer } from "./secrets.ts";
+
+/** One cluster's PUT row (`ApplyOkResult` without the fan-out's attempts and duration). */
+export function applyRowOf(r: ApplyResult) {
+  return {
+    status: r.outcome,
+    secretName: r.name,
+    namespace: r.namespace,
+    added: r.added,
+    changed: r.changed,
+    removed: r.removed,
+    writes: r.writes,
+    dryRun: r.dryRun,
+    ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
+    ...(r.supersededBy === undefined ? {} : { supersededBy: r.supersededBy }),
+  };
+}
 
 /** `updated-at` provenance, else creation time, as epoch ms (0 when neither is known). */
 export function writtenAt(d: SecretDescription): number {

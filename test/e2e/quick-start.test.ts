@@ -5,7 +5,8 @@
 // exec plugin (EKS, GKE) is refused with a tip, and `--service-account` registers a
 // ServiceAccount token made with that context instead; then the README's ksb session.
 // It clones git HEAD: uncommitted work is not what it tests (commit first).
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -59,17 +60,36 @@ describe("quick start on a fresh clone", () => {
     return Date.now() - started;
   }
 
-  function registerCluster(args: string[], kubeconfig: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  /**
+   * Runs register-cluster without blocking the event loop: a pooled keep-alive connection the
+   * broker closes meanwhile is then seen closed before the next request, not reused half-dead.
+   */
+  async function registerCluster(
+    args: string[],
+    kubeconfig: string,
+    extraEnv: NodeJS.ProcessEnv = {},
+  ): Promise<{ status: number | null; out: string }> {
     const file = join(dir, `kubeconfig-${args[0]}`);
     writeFileSync(file, kubeconfig);
     const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: file, ...extraEnv };
     delete env.ADMIN_TOKEN;
-    const run = spawnSync(
+    const child = spawn(
       "npm",
       ["run", "--silent", "register-cluster", "--", ...args, "--url", url],
-      { cwd: clone, env, encoding: "utf8" },
+      {
+        cwd: clone,
+        env,
+      },
     );
-    return { status: run.status, out: `${run.stdout}${run.stderr}` };
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += String(d);
+    });
+    child.stderr.on("data", (d) => {
+      out += String(d);
+    });
+    const [status] = (await once(child, "close")) as [number | null];
+    return { status, out };
   }
 
   const api = (method: string, path: string, token: string, json?: unknown) =>
@@ -117,7 +137,7 @@ describe("quick start on a fresh clone", () => {
   });
 
   it("register-cluster adds the private CA and exits 1 naming the TLS cause; after restarting npm run dev (NODE_EXTRA_CA_CERTS set too) the cluster is reachable", async () => {
-    const first = registerCluster(["local"], kubeconfigFor(alpha, "secrets-editor"));
+    const first = await registerCluster(["local"], kubeconfigFor(alpha, "secrets-editor"));
     // workerd does not trust the cluster's CA yet: not usable, said with its cause
     expect(first.status).toBe(1);
     expect(first.out).toContain(
@@ -174,14 +194,14 @@ describe("quick start on a fresh clone", () => {
       // another namespace than "local" uses, so the two registrations are two targets
       "default",
     );
-    const refused = registerCluster(["exec-cluster"], execKubeconfig);
+    const refused = await registerCluster(["exec-cluster"], execKubeconfig);
     expect(refused.status).toBe(1);
     expect(refused.out).toContain("HTTP 400");
     expect(refused.out).toMatch(/exec/);
     expect(refused.out).toContain("Tip: add --service-account");
     expect(refused.out).not.toContain(alpha.tokens.admin);
 
-    const viaSa = registerCluster(
+    const viaSa = await registerCluster(
       ["exec-cluster", "--service-account", "--sa-name", "broker-e2e"],
       execKubeconfig,
     );
@@ -290,7 +310,7 @@ describe("quick start on a fresh clone", () => {
         "contexts:\n",
         `contexts:\n  - name: default-ctx\n    context:\n      cluster: alpha\n      user: alpha-secrets-editor\n      namespace: default\n  - name: konduktor-ctx\n    context:\n      cluster: alpha\n      user: alpha-secrets-editor\n      namespace: ${TEST_NAMESPACE}\n`,
       );
-    const picked = registerCluster(["picked"], two, { HOME: home });
+    const picked = await registerCluster(["picked"], two, { HOME: home });
     expect(picked.out).toContain(
       `registered cluster "picked" (context konduktor-ctx (the first of kubernetes.allowed_contexts in Konduktor's config)): ${alpha.server}, namespace ${TEST_NAMESPACE}`,
     );
@@ -302,7 +322,7 @@ describe("quick start on a fresh clone", () => {
       join(home, ".konduktor", "config.yaml"),
       "kubernetes:\n  allowed_contexts: [gone-ctx]\n",
     );
-    const missing = registerCluster(["missing"], two, { HOME: home });
+    const missing = await registerCluster(["missing"], two, { HOME: home });
     expect(missing.status).toBe(1);
     expect(missing.out).toContain(
       `register-cluster: Konduktor's config names "gone-ctx" first in kubernetes.allowed_contexts, which is not a context of the kubeconfig (available: default-ctx, konduktor-ctx, alpha-secrets-editor): fix the config or name a context`,

@@ -32,7 +32,7 @@ describe("the typed broker client", () => {
         kind: "env",
         source: { type: "inline", pairs: {} },
         clusters: [],
-        mode: "upsert" as never,
+        mode: "upsert" as unknown as "merge",
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestInvalid);

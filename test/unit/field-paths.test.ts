@@ -1,6 +1,7 @@
 // One field-path style in every 400: the broker's schema errors (zod) and the format's own checks
 // (konduktor/build-data.ts) name a field the same way, through konduktor/validate.ts `fieldPath`.
 import { describe, expect, it } from "vitest";
+import type { ZodError } from "zod";
 import { fieldProblems } from "../../functions/problem.ts";
 import { checkSecretInput } from "../../konduktor/secret.ts";
 import { fieldPath } from "../../konduktor/validate.ts";
@@ -20,7 +21,7 @@ describe("field paths", () => {
       source: { type: "files", files: [{ name: "a", content: "%%" }] },
     });
     expect(schema.success).toBe(false);
-    expect(fieldProblems(schema.error as never).map((p) => p.field)).toEqual([
+    expect(fieldProblems(schema.error as ZodError).map((p) => p.field)).toEqual([
       "source.files.0.content",
     ]);
     const format = checkSecretInput({
@@ -39,7 +40,7 @@ describe("field paths", () => {
     const pairs = PutSecretBody.safeParse({
       source: { type: "inline", pairs: { "MY KEY": 1 } },
     });
-    expect(fieldProblems(pairs.error as never).map((p) => p.field)).toEqual([
+    expect(fieldProblems(pairs.error as ZodError).map((p) => p.field)).toEqual([
       'source.pairs["MY KEY"]',
     ]);
   });

@@ -11,6 +11,7 @@ import {
   ValidationError,
   validateSecretInput,
 } from "../../konduktor/secret.ts";
+import type { SecretKind } from "../../konduktor/types.ts";
 import { plainSha256, testKeyring } from "../support/keyring.ts";
 
 const b64 = (s: string | Uint8Array) => Buffer.from(s).toString("base64");
@@ -220,7 +221,7 @@ const badInputs: { what: string; input: SecretInput; field: string; message: str
   },
   {
     what: "unknown kind",
-    input: { ...ok, kind: "ssh" as never },
+    input: { ...ok, kind: "ssh" as unknown as SecretKind },
     field: "kind",
     message: "kind must be one of default, env, git-ssh (or left out for default)",
   },

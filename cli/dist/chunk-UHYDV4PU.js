@@ -313,127 +313,6 @@ function epilogue(text) {
 ${EXIT_CODES_HELP}`;
 }
 
-// cli/kubeconfig-files.ts
-import { existsSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, dirname, isAbsolute, resolve } from "node:path";
-import { parse, stringify } from "yaml";
-function byName(list, name) {
-  return Array.isArray(list) ? list.find((e) => e && typeof e === "object" && e.name === name) : void 0;
-}
-function kubeconfigPaths(flag, env = process.env) {
-  const listed = (flag ?? env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
-  if (listed.length === 0) {
-    const path = resolve(env.HOME ?? homedir(), ".kube/config");
-    if (!existsSync(path)) {
-      throw usage(`no kubeconfig: ${path} does not exist (set KUBECONFIG or pass --kubeconfig)`);
-    }
-    return [path];
-  }
-  const paths = [...new Set(listed.map((p) => resolve(p)))];
-  if (flag !== void 0) {
-    const missing = paths.filter((p) => !existsSync(p));
-    if (missing.length) throw usage(`--kubeconfig: ${missing.join(", ")} does not exist`);
-  }
-  const found = paths.filter((p) => existsSync(p));
-  if (found.length === 0) throw usage(`no kubeconfig: none of ${paths.join(", ")} exists`);
-  return found;
-}
-function absolutize(doc, base) {
-  const fix = (entry, keys) => {
-    if (!entry || typeof entry !== "object") return;
-    const e = entry;
-    for (const k of keys) {
-      const v = e[k];
-      if (typeof v === "string" && v && !isAbsolute(v)) e[k] = resolve(base, v);
-    }
-  };
-  for (const c of Array.isArray(doc.clusters) ? doc.clusters : []) {
-    fix(c?.cluster, ["certificate-authority"]);
-  }
-  for (const u of Array.isArray(doc.users) ? doc.users : []) {
-    fix(u?.user, ["client-certificate", "client-key", "tokenFile", "token-file"]);
-  }
-}
-function mergeKubeconfigs(paths) {
-  const merged = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
-  for (const path of paths) {
-    let doc;
-    try {
-      doc = parse(readFileSync(path, "utf8")) ?? {};
-    } catch {
-      throw usage(`${path} is not a kubeconfig (not YAML): check it with kubectl config view`);
-    }
-    if (typeof doc !== "object" || Array.isArray(doc)) throw usage(`${path} is not a kubeconfig`);
-    absolutize(doc, dirname(path));
-    if (!merged["current-context"] && doc["current-context"]) {
-      merged["current-context"] = doc["current-context"];
-    }
-    for (const key of ["clusters", "users", "contexts"]) {
-      const into = merged[key];
-      for (const e of Array.isArray(doc[key]) ? doc[key] : []) {
-        if (e && typeof e === "object" && !byName(into, String(e.name))) into.push(e);
-      }
-    }
-  }
-  return stringify(merged);
-}
-function fileToData(entry, fileKey, dataKey) {
-  const path = entry[fileKey];
-  if (typeof path === "string" && !entry[dataKey]) {
-    try {
-      entry[dataKey] = readFileSync(path).toString("base64");
-    } catch {
-      throw new CliError(`the kubeconfig names ${fileKey} ${path}, which cannot be read`);
-    }
-    delete entry[fileKey];
-  }
-}
-function flattenContext(text, contextName) {
-  const doc = parse(text);
-  const name = contextName ?? doc["current-context"];
-  if (!name) throw usage("the kubeconfig has no current-context: pass --context NAME");
-  const ctx = byName(doc.contexts, name);
-  if (!ctx) throw usage(`context "${name}" is not in the kubeconfig`);
-  const c = ctx.context ?? {};
-  const cluster = structuredClone(byName(doc.clusters, String(c.cluster)));
-  if (!cluster) {
-    throw usage(`cluster "${String(c.cluster)}" of context "${name}" is not in the kubeconfig`);
-  }
-  const user = c.user ? structuredClone(byName(doc.users, String(c.user))) : void 0;
-  const clusterBody = cluster.cluster ?? {};
-  fileToData(clusterBody, "certificate-authority", "certificate-authority-data");
-  if (user?.user) {
-    const u = user.user;
-    fileToData(u, "client-certificate", "client-certificate-data");
-    fileToData(u, "client-key", "client-key-data");
-    const tokenFile = u.tokenFile ?? u["token-file"];
-    if (typeof tokenFile === "string" && !u.token) {
-      try {
-        u.token = readFileSync(tokenFile, "utf8").trim();
-      } catch {
-        throw new CliError(`the kubeconfig names tokenFile ${tokenFile}, which cannot be read`);
-      }
-      delete u.tokenFile;
-      delete u["token-file"];
-    }
-  }
-  const ca = clusterBody["certificate-authority-data"];
-  return {
-    context: name,
-    namespace: typeof c.namespace === "string" && c.namespace ? c.namespace : "default",
-    caPem: typeof ca === "string" ? Buffer.from(ca, "base64").toString("utf8") : null,
-    yaml: stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [cluster],
-      users: user ? [user] : [],
-      contexts: [ctx],
-      "current-context": name
-    })
-  };
-}
-
 // konduktor/format.ts
 var LABEL_PARENT = "parent";
 var PARENT_VALUE = "konduktor";
@@ -460,9 +339,9 @@ var ANNOTATION_VERSION = "konduktor-broker/version";
 var ANNOTATION_SIGNATURE = "konduktor-broker/signature";
 var LEGACY_ANNOTATION_CONTENT_DIGEST = "konduktor-broker/content-digest";
 function parsePlacement(raw) {
-  const names = (raw ?? "").split(",").map((n) => n.trim()).filter((n) => n.length > 0);
-  if (names.length === 0 || names.includes("all")) return "all";
-  return [...new Set(names)].sort();
+  const names2 = (raw ?? "").split(",").map((n) => n.trim()).filter((n) => n.length > 0);
+  if (names2.length === 0 || names2.includes("all")) return "all";
+  return [...new Set(names2)].sort();
 }
 function formatPlacement(placement) {
   return placement === "all" ? "all" : [...new Set(placement)].sort().join(",");
@@ -473,9 +352,9 @@ async function hmacHex(key, bytes) {
   return toHex(new Uint8Array(mac));
 }
 async function digestValues(keys, owner, basename, data) {
-  const names = Object.keys(data ?? {}).sort();
+  const names2 = Object.keys(data ?? {}).sort();
   const digests = {};
-  for (const key of names) {
+  for (const key of names2) {
     const label = utf8(JSON.stringify(["value", owner, basename, key]));
     const value = base64ToBytes(data[key] ?? "");
     const input = new Uint8Array(label.length + 1 + value.length);
@@ -958,6 +837,609 @@ function konduktorIdentity(secret) {
   return { owner, basename, kind: isSecretKind(kind) ? kind : "(none)" };
 }
 
+// konduktor/kube/kubeconfig.ts
+import { parse, parseDocument } from "yaml";
+
+// konduktor/kube/server-address.ts
+function isLoopbackHost(hostname) {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+function ipv4Of(host) {
+  const dotted = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (dotted) return dotted.slice(1).map(Number);
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+    return [hi >> 8, hi & 255, lo >> 8, lo & 255];
+  }
+  return null;
+}
+var METADATA_HOSTS = /* @__PURE__ */ new Set([
+  "metadata.google.internal",
+  "metadata.goog",
+  "metadata",
+  "instance-data",
+  "instance-data.ec2.internal",
+  "[fd00:ec2::254]",
+  "[fd20:ce::254]"
+]);
+function refusedServerHost(hostname, privateAddresses) {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (METADATA_HOSTS.has(host) || /^\[fe[89ab][0-9a-f]?:/.test(host)) return "metadata";
+  const ip = ipv4Of(host);
+  if (ip && ip[0] === 169 && ip[1] === 254) return "metadata";
+  if (ip && ip.join(".") === "100.100.100.200") return "metadata";
+  if (privateAddresses === "allow") return null;
+  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || host === "[::]") {
+    return "private";
+  }
+  if (/^\[f[cd][0-9a-f]{0,2}:/.test(host)) return "private";
+  if (ip) {
+    const [a = 0, b = 0] = ip;
+    if (a === 10 || a === 127 || a === 0 || a === 172 && b >= 16 && b <= 31 || a === 192 && b === 168 || a === 100 && b >= 64 && b <= 127) {
+      return "private";
+    }
+  }
+  return null;
+}
+function checkServer(raw, field, options, fail) {
+  if (!raw) fail(`${field} is missing: give the API server's https:// URL`);
+  let url;
+  try {
+    url = new URL(raw);
+  } catch {
+    return fail(`${field} is not a URL: give the API server's https:// URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    fail(`${field} must be an https:// URL`);
+  }
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && options.runtime === "edge") {
+    fail(
+      `${field} is plain http:// to a host that is not this machine, which would send the credentials unencrypted: use the API server's https:// URL (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)`
+    );
+  }
+  if (url.username || url.password) {
+    fail(`${field} must not contain a user name or password: put credentials in the user entry`);
+  }
+  if (raw.includes("?") || raw.includes("#")) {
+    fail(
+      `${field} must not have a query or fragment ("?" or "#"): give the API server's URL, like https://10.0.0.1:6443`
+    );
+  }
+  if (options.remote && url.pathname !== "/") {
+    fail(
+      `${field} has a path (${url.pathname.length} characters after the host); the broker sends its requests to the API server itself: give its URL without a path, like https://10.0.0.1:6443 (behind Rancher: the cluster's authorized endpoint)`
+    );
+  }
+  const refused = refusedServerHost(url.hostname, options.privateAddresses);
+  if (refused === "metadata") {
+    fail(
+      `${field} is a link-local or cloud metadata address (${url.hostname}), never a Kubernetes API server: give the API server's URL`
+    );
+  }
+  if (refused === "private") {
+    fail(
+      `${field} is a private or loopback address (${url.hostname}), and this broker reaches public API servers only (setting CLUSTER_PRIVATE_ADDRESSES=refuse): give the API server's public URL, or ask the broker's operator`
+    );
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+// konduktor/kube/kubeconfig.ts
+var KubeconfigError = class extends KonduktorError {
+  name = "KubeconfigError";
+  /** the kubeconfig field at fault, e.g. `users[ci].user.exec` */
+  field;
+  constructor(field, message) {
+    super("invalid_kubeconfig", message);
+    this.field = field;
+  }
+};
+function isObj(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+function str(value) {
+  return typeof value === "string" && value.length > 0 ? value : void 0;
+}
+function named(list, listName, name) {
+  if (!Array.isArray(list)) return void 0;
+  for (const item of list) {
+    if (isObj(item) && item.name === name) {
+      const inner = item[listName];
+      return isObj(inner) ? inner : {};
+    }
+  }
+  return void 0;
+}
+function referenced(doc, kind, name, contextName) {
+  const entry = named(doc[`${kind}s`], kind, name);
+  if (!entry) {
+    throw new KubeconfigError(
+      `${kind}s`,
+      `${kind} "${name}" (used by context "${contextName}") is not in the kubeconfig's ${kind}s: add it or fix the context`
+    );
+  }
+  return entry;
+}
+function names(list) {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((i) => isObj(i) && typeof i.name === "string" ? [i.name] : []);
+}
+var FLATTEN = "embed it with `kubectl config view --raw --minify --flatten --context <name>`";
+function decodePem(value, field, what) {
+  let text;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(
+      base64ToBytes(value, { ignoreLineBreaks: true })
+    );
+  } catch {
+    throw new KubeconfigError(field, `${field} is not base64-encoded PEM: ${FLATTEN}`);
+  }
+  if (!text.includes("-----BEGIN ")) {
+    throw new KubeconfigError(
+      field,
+      `${field} does not decode to a PEM ${what} (no "-----BEGIN" line): ${FLATTEN}`
+    );
+  }
+  return text;
+}
+function hostFile(field) {
+  return new KubeconfigError(
+    field,
+    `${field} names a file on the broker's host, which the broker does not read for a registered kubeconfig: embed the content instead (${FLATTEN})`
+  );
+}
+function parseKubeconfig(text, options = {}) {
+  const runtime = options.runtime ?? "node";
+  const remote = options.origin === "remote";
+  const notYaml = (line) => new KubeconfigError(
+    "kubeconfig",
+    `the kubeconfig is not valid YAML${line ? ` (near line ${line})` : ""}: check its indentation and quoting`
+  );
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) throw notYaml(parsed.errors[0]?.linePos?.[0]?.line);
+  let doc;
+  try {
+    doc = parsed.toJS();
+  } catch {
+    throw notYaml(void 0);
+  }
+  if (!isObj(doc)) {
+    throw new KubeconfigError(
+      "kubeconfig",
+      "the kubeconfig is empty or not a YAML mapping: give the whole file (apiVersion, clusters, users, contexts)"
+    );
+  }
+  const contextName = options.context ?? str(doc["current-context"]);
+  if (!contextName) {
+    throw new KubeconfigError(
+      "current-context",
+      `current-context is not set and no context was given: set it (\`kubectl config use-context <name>\`) or name a context (available: ${names(doc.contexts).join(", ") || "none"})`
+    );
+  }
+  const context = named(doc.contexts, "context", contextName);
+  if (!context) {
+    throw new KubeconfigError(
+      "contexts",
+      `context "${contextName}" is not in the kubeconfig (available: ${names(doc.contexts).join(", ") || "none"}): pick one of those`
+    );
+  }
+  const ctxField = `contexts[${contextName}].context`;
+  const clusterName = str(context.cluster);
+  if (!clusterName) {
+    throw new KubeconfigError(
+      `${ctxField}.cluster`,
+      `${ctxField}.cluster is missing: name a cluster of the kubeconfig`
+    );
+  }
+  const userName = str(context.user) ?? "";
+  const namespace = str(context.namespace) ?? "default";
+  const badNamespace = validateNamespace(namespace, `${ctxField}.namespace`)[0];
+  if (badNamespace) throw new KubeconfigError(badNamespace.field, badNamespace.message);
+  const cluster = referenced(doc, "cluster", clusterName, contextName);
+  const cField = `clusters[${clusterName}].cluster`;
+  const server = checkServer(
+    str(cluster.server),
+    `${cField}.server`,
+    { runtime, remote, privateAddresses: options.privateAddresses ?? "allow" },
+    (message) => {
+      throw new KubeconfigError(`${cField}.server`, message);
+    }
+  );
+  const out = {
+    contextName,
+    clusterName,
+    userName,
+    server,
+    namespace,
+    insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
+    files: {}
+  };
+  const caData = str(cluster["certificate-authority-data"]);
+  if (caData) out.caPem = decodePem(caData, `${cField}.certificate-authority-data`, "certificate");
+  const caFile = str(cluster["certificate-authority"]);
+  if (caFile && !caData) {
+    if (remote && runtime !== "edge") throw hostFile(`${cField}.certificate-authority`);
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${cField}.certificate-authority`,
+        `${cField}.certificate-authority is a file path, and the edge runtime has no filesystem: use certificate-authority-data instead (${FLATTEN})`
+      );
+    }
+    out.files.certificateAuthority = caFile;
+  }
+  if (out.insecureSkipTlsVerify && runtime === "edge") {
+    throw new KubeconfigError(
+      `${cField}.insecure-skip-tls-verify`,
+      `${cField}.insecure-skip-tls-verify cannot be honoured on the edge runtime (fetch always verifies TLS): give the cluster's CA in certificate-authority-data or use a publicly trusted certificate`
+    );
+  }
+  const tlsServerName = str(cluster["tls-server-name"]);
+  if (tlsServerName) {
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${cField}.tls-server-name`,
+        `${cField}.tls-server-name cannot be honoured on the edge runtime: use a server URL whose host name matches the certificate`
+      );
+    }
+    out.tlsServerName = tlsServerName;
+  }
+  const proxyUrl = str(cluster["proxy-url"]);
+  if (proxyUrl) {
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${cField}.proxy-url`,
+        `${cField}.proxy-url cannot be used on the edge runtime: reach the API server directly (or through a tunnel)`
+      );
+    }
+    out.proxyUrl = proxyUrl;
+  }
+  if (!userName) return out;
+  const user = referenced(doc, "user", userName, contextName);
+  const uField = `users[${userName}].user`;
+  if (remote && runtime !== "edge") {
+    for (const [key, what] of [
+      ["exec", "runs a program"],
+      ["auth-provider", "runs an auth provider"]
+    ]) {
+      if (user[key] !== void 0 && user[key] !== null) {
+        throw new KubeconfigError(
+          `${uField}.${key}`,
+          `${uField}.${key} ${what} on the broker's host, which the broker does not do for a registered kubeconfig: use a ServiceAccount token in ${uField}.token (\`npm run register-cluster -- --service-account\` makes one)`
+        );
+      }
+    }
+  }
+  if (user.exec !== void 0 && user.exec !== null) {
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${uField}.exec`,
+        `${uField}.exec runs a program to get credentials, which the edge runtime cannot do: use a ServiceAccount token (\`kubectl create token <sa>\`) in ${uField}.token`
+      );
+    }
+    out.needsClientNode = "exec";
+  }
+  if (user["auth-provider"] !== void 0 && user["auth-provider"] !== null) {
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${uField}.auth-provider`,
+        `${uField}.auth-provider is not supported on the edge runtime: use a ServiceAccount token in ${uField}.token`
+      );
+    }
+    out.needsClientNode = "auth-provider";
+  }
+  if (str(user.username) || str(user.password)) {
+    throw new KubeconfigError(
+      `${uField}.username`,
+      `${uField}.username/password (basic auth) was removed from Kubernetes: use a token or a client certificate`
+    );
+  }
+  const token = str(user.token);
+  if (token) out.token = token.trim();
+  const tokenFile = str(user.tokenFile) ?? str(user["token-file"]);
+  if (tokenFile && !token) {
+    if (remote && runtime !== "edge") throw hostFile(`${uField}.tokenFile`);
+    if (runtime === "edge") {
+      throw new KubeconfigError(
+        `${uField}.tokenFile`,
+        `${uField}.tokenFile is a file path, and the edge runtime has no filesystem: put the token itself in ${uField}.token`
+      );
+    }
+    out.files.tokenFile = tokenFile;
+  }
+  const certData = str(user["client-certificate-data"]);
+  const keyData = str(user["client-key-data"]);
+  const certFile = str(user["client-certificate"]);
+  const keyFile = str(user["client-key"]);
+  if (remote && runtime !== "edge" && (certFile || keyFile)) {
+    throw hostFile(`${uField}.${certFile ? "client-certificate" : "client-key"}`);
+  }
+  if (certData || keyData || certFile || keyFile) {
+    if (runtime === "edge") {
+      const field = certData || keyData ? `${uField}.client-certificate-data` : `${uField}.client-certificate`;
+      throw new KubeconfigError(
+        field,
+        `${field}: the edge runtime's fetch cannot present a client certificate: use a ServiceAccount token in ${uField}.token, or run on Node`
+      );
+    }
+    if ((certData || certFile) && !(keyData || keyFile)) {
+      throw new KubeconfigError(
+        `${uField}.client-key-data`,
+        `${uField} has a client certificate but no client-key-data: add the certificate's private key`
+      );
+    }
+    if ((keyData || keyFile) && !(certData || certFile)) {
+      throw new KubeconfigError(
+        `${uField}.client-certificate-data`,
+        `${uField} has a client key but no client-certificate-data: add the certificate`
+      );
+    }
+    if (certData && keyData) {
+      out.clientCert = {
+        certPem: decodePem(certData, `${uField}.client-certificate-data`, "certificate"),
+        keyPem: decodePem(keyData, `${uField}.client-key-data`, "private key")
+      };
+    } else {
+      if (certData) {
+        out.clientCert = {
+          certPem: decodePem(certData, `${uField}.client-certificate-data`, "certificate"),
+          keyPem: ""
+        };
+      }
+      if (certFile) out.files.clientCertificate = certFile;
+      if (keyFile) out.files.clientKey = keyFile;
+      if (keyData) {
+        out.clientCert = {
+          certPem: out.clientCert?.certPem ?? "",
+          keyPem: decodePem(keyData, `${uField}.client-key-data`, "private key")
+        };
+      }
+    }
+  }
+  return out;
+}
+function kubeconfigContexts(text) {
+  try {
+    const doc = parse(text);
+    if (!isObj(doc)) return { names: [], current: null };
+    return { names: names(doc.contexts), current: str(doc["current-context"]) ?? null };
+  } catch {
+    return { names: [], current: null };
+  }
+}
+
+// cli/kubeconfig-files.ts
+import { existsSync as existsSync2, readFileSync as readFileSync2 } from "node:fs";
+import { homedir as homedir2 } from "node:os";
+import { delimiter, dirname, isAbsolute, resolve } from "node:path";
+import { parse as parse3, stringify as stringify2 } from "yaml";
+
+// konduktor/kube/konduktor-config.ts
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+// konduktor/kube/kubeconfig-context.ts
+import { parse as parse2 } from "yaml";
+function konduktorAllowedContexts(configYaml) {
+  if (!configYaml) return [];
+  try {
+    const doc = parse2(configYaml);
+    const list = doc?.kubernetes?.allowed_contexts;
+    return Array.isArray(list) ? list.filter((c) => typeof c === "string" && !!c) : [];
+  } catch {
+    return [];
+  }
+}
+function chooseContext(kubeconfigYaml, options = {}) {
+  if (options.context) return { context: options.context, reason: "given" };
+  const { names: names2, current } = kubeconfigContexts(kubeconfigYaml);
+  const first = options.allowedContexts?.[0];
+  if (first) {
+    if (!names2.includes(first)) {
+      throw new KubeconfigError(
+        "contexts",
+        `Konduktor's config names "${first}" first in kubernetes.allowed_contexts, which is not a context of the kubeconfig (available: ${names2.join(", ") || "none"}): fix the config or name a context`
+      );
+    }
+    return { context: first, reason: "allowed_contexts" };
+  }
+  if (!current) {
+    throw new KubeconfigError(
+      "current-context",
+      `current-context is not set and no context was given: set it (\`kubectl config use-context <name>\`) or name a context (available: ${names2.join(", ") || "none"})`
+    );
+  }
+  return { context: current, reason: "current-context" };
+}
+
+// konduktor/kube/konduktor-config.ts
+function readKonduktorConfig(home = process.env.HOME || homedir()) {
+  const path = join(home, ".konduktor", "config.yaml");
+  return existsSync(path) ? readFileSync(path, "utf8") : null;
+}
+function allowedContextsIn(home) {
+  return konduktorAllowedContexts(readKonduktorConfig(home));
+}
+
+// konduktor/kube/kubeconfig-merge.ts
+import { parseDocument as parseDocument2, stringify } from "yaml";
+var MAX_KUBECONFIG_FILES = 32;
+var isObj2 = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function resolveFields(entry, keys, file, resolvePath) {
+  if (!isObj2(entry)) return;
+  for (const key of keys) {
+    const value = entry[key];
+    if (typeof value === "string" && value !== "") entry[key] = resolvePath(file, value);
+  }
+}
+function absolutize(doc, file, resolvePath) {
+  for (const c of Array.isArray(doc.clusters) ? doc.clusters : []) {
+    if (isObj2(c)) resolveFields(c.cluster, ["certificate-authority"], file, resolvePath);
+  }
+  for (const u of Array.isArray(doc.users) ? doc.users : []) {
+    if (!isObj2(u)) continue;
+    resolveFields(
+      u.user,
+      ["client-certificate", "client-key", "tokenFile", "token-file"],
+      file,
+      resolvePath
+    );
+    const exec = isObj2(u.user) ? u.user.exec : void 0;
+    if (isObj2(exec) && typeof exec.command === "string" && /[/\\]/.test(exec.command)) {
+      exec.command = resolvePath(file, exec.command);
+    }
+  }
+}
+function mergeKubeconfigFiles(files, resolvePath) {
+  if (files.length > MAX_KUBECONFIG_FILES) {
+    throw new KubeconfigError(
+      "KUBECONFIG",
+      `KUBECONFIG lists ${files.length} files; at most ${MAX_KUBECONFIG_FILES} are read: list only the kubeconfigs this step needs`
+    );
+  }
+  const merged = { apiVersion: "v1", kind: "Config", clusters: [], users: [], contexts: [] };
+  const seen = {
+    clusters: /* @__PURE__ */ new Set(),
+    users: /* @__PURE__ */ new Set(),
+    contexts: /* @__PURE__ */ new Set()
+  };
+  for (const file of files) {
+    if (file.text.trim() === "") continue;
+    const parsed = parseDocument2(file.text);
+    if (parsed.errors.length > 0) {
+      const line = parsed.errors[0]?.linePos?.[0]?.line;
+      throw new KubeconfigError(
+        "KUBECONFIG",
+        `${file.path} is not valid YAML${line ? ` (near line ${line})` : ""}: check its indentation and quoting`
+      );
+    }
+    const doc = parsed.toJS();
+    if (!isObj2(doc)) {
+      throw new KubeconfigError(
+        "KUBECONFIG",
+        `${file.path} is not a kubeconfig (not a YAML mapping): remove it from KUBECONFIG or fix it`
+      );
+    }
+    absolutize(doc, file.path, resolvePath);
+    if (merged["current-context"] === void 0 && typeof doc["current-context"] === "string") {
+      if (doc["current-context"] !== "") merged["current-context"] = doc["current-context"];
+    }
+    for (const key of ["clusters", "users", "contexts"]) {
+      for (const entry of Array.isArray(doc[key]) ? doc[key] : []) {
+        if (!isObj2(entry) || typeof entry.name !== "string" || seen[key].has(entry.name)) continue;
+        seen[key].add(entry.name);
+        merged[key].push(entry);
+      }
+    }
+  }
+  return stringify(merged);
+}
+
+// cli/kubeconfig-files.ts
+function byName(list, name) {
+  return Array.isArray(list) ? list.find((e) => e && typeof e === "object" && e.name === name) : void 0;
+}
+function kubeconfigPaths(flag, env = process.env) {
+  const listed = (flag ?? env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  if (listed.length === 0) {
+    const path = resolve(env.HOME ?? homedir2(), ".kube/config");
+    if (!existsSync2(path)) {
+      throw usage(`no kubeconfig: ${path} does not exist (set KUBECONFIG or pass --kubeconfig)`);
+    }
+    return [path];
+  }
+  const paths = [...new Set(listed.map((p) => resolve(p)))];
+  if (flag !== void 0) {
+    const missing = paths.filter((p) => !existsSync2(p));
+    if (missing.length) throw usage(`--kubeconfig: ${missing.join(", ")} does not exist`);
+  }
+  const found = paths.filter((p) => existsSync2(p));
+  if (found.length === 0) throw usage(`no kubeconfig: none of ${paths.join(", ")} exists`);
+  return found;
+}
+function mergeKubeconfigs(paths) {
+  const files = paths.map((path) => {
+    try {
+      return { path, text: readFileSync2(path, "utf8") };
+    } catch {
+      throw usage(`${path} cannot be read: check the path and its permissions`);
+    }
+  });
+  try {
+    return mergeKubeconfigFiles(
+      files,
+      (file, p) => isAbsolute(p) ? p : resolve(dirname(file), p)
+    );
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
+  }
+}
+function fileToData(entry, fileKey, dataKey) {
+  const path = entry[fileKey];
+  if (typeof path === "string" && !entry[dataKey]) {
+    try {
+      entry[dataKey] = readFileSync2(path).toString("base64");
+    } catch {
+      throw new CliError(`the kubeconfig names ${fileKey} ${path}, which cannot be read`);
+    }
+    delete entry[fileKey];
+  }
+}
+function defaultContext(kubeconfig, env) {
+  try {
+    return chooseContext(kubeconfig, { allowedContexts: allowedContextsIn(env.HOME) }).context;
+  } catch (error) {
+    if (error instanceof KubeconfigError) throw usage(error.message);
+    throw error;
+  }
+}
+function flattenContext(text, contextName) {
+  const doc = parse3(text);
+  const name = contextName ?? defaultContext(text, process.env);
+  const ctx = byName(doc.contexts, name);
+  if (!ctx) throw usage(`context "${name}" is not in the kubeconfig`);
+  const c = ctx.context ?? {};
+  const cluster = structuredClone(byName(doc.clusters, String(c.cluster)));
+  if (!cluster) {
+    throw usage(`cluster "${String(c.cluster)}" of context "${name}" is not in the kubeconfig`);
+  }
+  const user = c.user ? structuredClone(byName(doc.users, String(c.user))) : void 0;
+  const clusterBody = cluster.cluster ?? {};
+  fileToData(clusterBody, "certificate-authority", "certificate-authority-data");
+  if (user?.user) {
+    const u = user.user;
+    fileToData(u, "client-certificate", "client-certificate-data");
+    fileToData(u, "client-key", "client-key-data");
+    const tokenFile = u.tokenFile ?? u["token-file"];
+    if (typeof tokenFile === "string" && !u.token) {
+      try {
+        u.token = readFileSync2(tokenFile, "utf8").trim();
+      } catch {
+        throw new CliError(`the kubeconfig names tokenFile ${tokenFile}, which cannot be read`);
+      }
+      delete u.tokenFile;
+      delete u["token-file"];
+    }
+  }
+  const ca = clusterBody["certificate-authority-data"];
+  return {
+    context: name,
+    namespace: typeof c.namespace === "string" && c.namespace ? c.namespace : "default",
+    caPem: typeof ca === "string" ? Buffer.from(ca, "base64").toString("utf8") : null,
+    yaml: stringify2({
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [cluster],
+      users: user ? [user] : [],
+      contexts: [ctx],
+      "current-context": name
+    })
+  };
+}
+
 // konduktor/wire/common.ts
 import { z } from "zod";
 var CLUSTER_NAME_RE = DNS_LABEL_RE;
@@ -1019,7 +1501,6 @@ var RightsInput = z.strictObject({
 
 export {
   bytesToBase64,
-  base64ToBytes,
   KonduktorError,
   classifyError,
   SECRET_KINDS,
@@ -1030,7 +1511,6 @@ export {
   isSecretKind,
   validateOwner,
   validateBasename,
-  validateNamespace,
   decodedSize,
   OWNER_HASH_RE,
   OwnerHash,
@@ -1050,9 +1530,6 @@ export {
   exitFor,
   EXIT_CODES_HELP,
   epilogue,
-  kubeconfigPaths,
-  mergeKubeconfigs,
-  flattenContext,
   LABEL_PARENT,
   PARENT_VALUE,
   LABEL_OWNER,
@@ -1074,5 +1551,12 @@ export {
   sealAnnotations,
   checkSeal,
   checkSecretInput,
-  konduktorIdentity
+  konduktorIdentity,
+  KubeconfigError,
+  parseKubeconfig,
+  kubeconfigContexts,
+  kubeconfigPaths,
+  mergeKubeconfigs,
+  defaultContext,
+  flattenContext
 };

@@ -7,6 +7,7 @@ import {
   ANNOTATION_UPDATED_BY,
   ANNOTATION_UPDATED_VIA,
   KonduktorError,
+  KubeconfigError,
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
@@ -17,27 +18,28 @@ import {
   OWNER_HASH_RE,
   PARENT_VALUE,
   ValidationError,
-  base64ToBytes,
   checkSeal,
   checkSecretInput,
   classifyError,
   decodedSize,
+  defaultContext,
   digestValues,
   digestsOf,
   formatPlacement,
   isSecretKind,
   konduktorIdentity,
+  kubeconfigContexts,
   kubeconfigPaths,
   mergeKubeconfigs,
+  parseKubeconfig,
   parsePlacement,
   sealAnnotations,
   secretLabels,
   secretName,
   usage,
   validateBasename,
-  validateNamespace,
   validateOwner
-} from "./chunk-ZEA7S65N.js";
+} from "./chunk-UHYDV4PU.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
@@ -492,378 +494,6 @@ function requireResourceVersion(secret, cluster, namespace) {
   }
 }
 
-// konduktor/kube/kubeconfig.ts
-import { parse, parseDocument } from "yaml";
-
-// konduktor/kube/server-address.ts
-function isLoopbackHost(hostname2) {
-  const host = hostname2.toLowerCase().replace(/\.$/, "");
-  return host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-function ipv4Of(host) {
-  const dotted = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (dotted) return dotted.slice(1).map(Number);
-  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
-  if (mapped) {
-    const [hi, lo] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
-    return [hi >> 8, hi & 255, lo >> 8, lo & 255];
-  }
-  return null;
-}
-var METADATA_HOSTS = /* @__PURE__ */ new Set([
-  "metadata.google.internal",
-  "metadata.goog",
-  "metadata",
-  "instance-data",
-  "instance-data.ec2.internal",
-  "[fd00:ec2::254]",
-  "[fd20:ce::254]"
-]);
-function refusedServerHost(hostname2, privateAddresses) {
-  const host = hostname2.toLowerCase().replace(/\.$/, "");
-  if (METADATA_HOSTS.has(host) || /^\[fe[89ab][0-9a-f]?:/.test(host)) return "metadata";
-  const ip = ipv4Of(host);
-  if (ip && ip[0] === 169 && ip[1] === 254) return "metadata";
-  if (ip && ip.join(".") === "100.100.100.200") return "metadata";
-  if (privateAddresses === "allow") return null;
-  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || host === "[::]") {
-    return "private";
-  }
-  if (/^\[f[cd][0-9a-f]{0,2}:/.test(host)) return "private";
-  if (ip) {
-    const [a = 0, b = 0] = ip;
-    if (a === 10 || a === 127 || a === 0 || a === 172 && b >= 16 && b <= 31 || a === 192 && b === 168 || a === 100 && b >= 64 && b <= 127) {
-      return "private";
-    }
-  }
-  return null;
-}
-function checkServer(raw, field, options, fail) {
-  if (!raw) fail(`${field} is missing: give the API server's https:// URL`);
-  let url;
-  try {
-    url = new URL(raw);
-  } catch {
-    return fail(`${field} is not a URL: give the API server's https:// URL`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    fail(`${field} must be an https:// URL`);
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && options.runtime === "edge") {
-    fail(
-      `${field} is plain http:// to a host that is not this machine, which would send the credentials unencrypted: use the API server's https:// URL (http:// is allowed only for localhost, 127.0.0.0/8 and ::1)`
-    );
-  }
-  if (url.username || url.password) {
-    fail(`${field} must not contain a user name or password: put credentials in the user entry`);
-  }
-  if (raw.includes("?") || raw.includes("#")) {
-    fail(
-      `${field} must not have a query or fragment ("?" or "#"): give the API server's URL, like https://10.0.0.1:6443`
-    );
-  }
-  if (options.remote && url.pathname !== "/") {
-    fail(
-      `${field} has a path (${url.pathname.length} characters after the host); the broker sends its requests to the API server itself: give its URL without a path, like https://10.0.0.1:6443 (behind Rancher: the cluster's authorized endpoint)`
-    );
-  }
-  const refused = refusedServerHost(url.hostname, options.privateAddresses);
-  if (refused === "metadata") {
-    fail(
-      `${field} is a link-local or cloud metadata address (${url.hostname}), never a Kubernetes API server: give the API server's URL`
-    );
-  }
-  if (refused === "private") {
-    fail(
-      `${field} is a private or loopback address (${url.hostname}), and this broker reaches public API servers only (setting CLUSTER_PRIVATE_ADDRESSES=refuse): give the API server's public URL, or ask the broker's operator`
-    );
-  }
-  return url.href.replace(/\/+$/, "");
-}
-
-// konduktor/kube/kubeconfig.ts
-var KubeconfigError = class extends KonduktorError {
-  name = "KubeconfigError";
-  /** the kubeconfig field at fault, e.g. `users[ci].user.exec` */
-  field;
-  constructor(field, message) {
-    super("invalid_kubeconfig", message);
-    this.field = field;
-  }
-};
-function isObj(value) {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-function str(value) {
-  return typeof value === "string" && value.length > 0 ? value : void 0;
-}
-function named(list, listName, name) {
-  if (!Array.isArray(list)) return void 0;
-  for (const item of list) {
-    if (isObj(item) && item.name === name) {
-      const inner = item[listName];
-      return isObj(inner) ? inner : {};
-    }
-  }
-  return void 0;
-}
-function referenced(doc, kind, name, contextName) {
-  const entry = named(doc[`${kind}s`], kind, name);
-  if (!entry) {
-    throw new KubeconfigError(
-      `${kind}s`,
-      `${kind} "${name}" (used by context "${contextName}") is not in the kubeconfig's ${kind}s: add it or fix the context`
-    );
-  }
-  return entry;
-}
-function names(list) {
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((i) => isObj(i) && typeof i.name === "string" ? [i.name] : []);
-}
-var FLATTEN = "embed it with `kubectl config view --raw --minify --flatten --context <name>`";
-function decodePem(value, field, what2) {
-  let text;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(
-      base64ToBytes(value, { ignoreLineBreaks: true })
-    );
-  } catch {
-    throw new KubeconfigError(field, `${field} is not base64-encoded PEM: ${FLATTEN}`);
-  }
-  if (!text.includes("-----BEGIN ")) {
-    throw new KubeconfigError(
-      field,
-      `${field} does not decode to a PEM ${what2} (no "-----BEGIN" line): ${FLATTEN}`
-    );
-  }
-  return text;
-}
-function hostFile(field) {
-  return new KubeconfigError(
-    field,
-    `${field} names a file on the broker's host, which the broker does not read for a registered kubeconfig: embed the content instead (${FLATTEN})`
-  );
-}
-function parseKubeconfig(text, options = {}) {
-  const runtime = options.runtime ?? "node";
-  const remote = options.origin === "remote";
-  const notYaml = (line) => new KubeconfigError(
-    "kubeconfig",
-    `the kubeconfig is not valid YAML${line ? ` (near line ${line})` : ""}: check its indentation and quoting`
-  );
-  const parsed = parseDocument(text);
-  if (parsed.errors.length > 0) throw notYaml(parsed.errors[0]?.linePos?.[0]?.line);
-  let doc;
-  try {
-    doc = parsed.toJS();
-  } catch {
-    throw notYaml(void 0);
-  }
-  if (!isObj(doc)) {
-    throw new KubeconfigError(
-      "kubeconfig",
-      "the kubeconfig is empty or not a YAML mapping: give the whole file (apiVersion, clusters, users, contexts)"
-    );
-  }
-  const contextName = options.context ?? str(doc["current-context"]);
-  if (!contextName) {
-    throw new KubeconfigError(
-      "current-context",
-      `current-context is not set and no context was given: set it (\`kubectl config use-context <name>\`) or name a context (available: ${names(doc.contexts).join(", ") || "none"})`
-    );
-  }
-  const context = named(doc.contexts, "context", contextName);
-  if (!context) {
-    throw new KubeconfigError(
-      "contexts",
-      `context "${contextName}" is not in the kubeconfig (available: ${names(doc.contexts).join(", ") || "none"}): pick one of those`
-    );
-  }
-  const ctxField = `contexts[${contextName}].context`;
-  const clusterName = str(context.cluster);
-  if (!clusterName) {
-    throw new KubeconfigError(
-      `${ctxField}.cluster`,
-      `${ctxField}.cluster is missing: name a cluster of the kubeconfig`
-    );
-  }
-  const userName = str(context.user) ?? "";
-  const namespace = str(context.namespace) ?? "default";
-  const badNamespace = validateNamespace(namespace, `${ctxField}.namespace`)[0];
-  if (badNamespace) throw new KubeconfigError(badNamespace.field, badNamespace.message);
-  const cluster = referenced(doc, "cluster", clusterName, contextName);
-  const cField = `clusters[${clusterName}].cluster`;
-  const server = checkServer(
-    str(cluster.server),
-    `${cField}.server`,
-    { runtime, remote, privateAddresses: options.privateAddresses ?? "allow" },
-    (message) => {
-      throw new KubeconfigError(`${cField}.server`, message);
-    }
-  );
-  const out = {
-    contextName,
-    clusterName,
-    userName,
-    server,
-    namespace,
-    insecureSkipTlsVerify: cluster["insecure-skip-tls-verify"] === true,
-    files: {}
-  };
-  const caData = str(cluster["certificate-authority-data"]);
-  if (caData) out.caPem = decodePem(caData, `${cField}.certificate-authority-data`, "certificate");
-  const caFile = str(cluster["certificate-authority"]);
-  if (caFile && !caData) {
-    if (remote && runtime !== "edge") throw hostFile(`${cField}.certificate-authority`);
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${cField}.certificate-authority`,
-        `${cField}.certificate-authority is a file path, and the edge runtime has no filesystem: use certificate-authority-data instead (${FLATTEN})`
-      );
-    }
-    out.files.certificateAuthority = caFile;
-  }
-  if (out.insecureSkipTlsVerify && runtime === "edge") {
-    throw new KubeconfigError(
-      `${cField}.insecure-skip-tls-verify`,
-      `${cField}.insecure-skip-tls-verify cannot be honoured on the edge runtime (fetch always verifies TLS): give the cluster's CA in certificate-authority-data or use a publicly trusted certificate`
-    );
-  }
-  const tlsServerName = str(cluster["tls-server-name"]);
-  if (tlsServerName) {
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${cField}.tls-server-name`,
-        `${cField}.tls-server-name cannot be honoured on the edge runtime: use a server URL whose host name matches the certificate`
-      );
-    }
-    out.tlsServerName = tlsServerName;
-  }
-  const proxyUrl = str(cluster["proxy-url"]);
-  if (proxyUrl) {
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${cField}.proxy-url`,
-        `${cField}.proxy-url cannot be used on the edge runtime: reach the API server directly (or through a tunnel)`
-      );
-    }
-    out.proxyUrl = proxyUrl;
-  }
-  if (!userName) return out;
-  const user = referenced(doc, "user", userName, contextName);
-  const uField = `users[${userName}].user`;
-  if (remote && runtime !== "edge") {
-    for (const [key, what2] of [
-      ["exec", "runs a program"],
-      ["auth-provider", "runs an auth provider"]
-    ]) {
-      if (user[key] !== void 0 && user[key] !== null) {
-        throw new KubeconfigError(
-          `${uField}.${key}`,
-          `${uField}.${key} ${what2} on the broker's host, which the broker does not do for a registered kubeconfig: use a ServiceAccount token in ${uField}.token (\`npm run register-cluster -- --service-account\` makes one)`
-        );
-      }
-    }
-  }
-  if (user.exec !== void 0 && user.exec !== null) {
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${uField}.exec`,
-        `${uField}.exec runs a program to get credentials, which the edge runtime cannot do: use a ServiceAccount token (\`kubectl create token <sa>\`) in ${uField}.token`
-      );
-    }
-    out.needsClientNode = "exec";
-  }
-  if (user["auth-provider"] !== void 0 && user["auth-provider"] !== null) {
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${uField}.auth-provider`,
-        `${uField}.auth-provider is not supported on the edge runtime: use a ServiceAccount token in ${uField}.token`
-      );
-    }
-    out.needsClientNode = "auth-provider";
-  }
-  if (str(user.username) || str(user.password)) {
-    throw new KubeconfigError(
-      `${uField}.username`,
-      `${uField}.username/password (basic auth) was removed from Kubernetes: use a token or a client certificate`
-    );
-  }
-  const token = str(user.token);
-  if (token) out.token = token.trim();
-  const tokenFile = str(user.tokenFile) ?? str(user["token-file"]);
-  if (tokenFile && !token) {
-    if (remote && runtime !== "edge") throw hostFile(`${uField}.tokenFile`);
-    if (runtime === "edge") {
-      throw new KubeconfigError(
-        `${uField}.tokenFile`,
-        `${uField}.tokenFile is a file path, and the edge runtime has no filesystem: put the token itself in ${uField}.token`
-      );
-    }
-    out.files.tokenFile = tokenFile;
-  }
-  const certData = str(user["client-certificate-data"]);
-  const keyData = str(user["client-key-data"]);
-  const certFile = str(user["client-certificate"]);
-  const keyFile = str(user["client-key"]);
-  if (remote && runtime !== "edge" && (certFile || keyFile)) {
-    throw hostFile(`${uField}.${certFile ? "client-certificate" : "client-key"}`);
-  }
-  if (certData || keyData || certFile || keyFile) {
-    if (runtime === "edge") {
-      const field = certData || keyData ? `${uField}.client-certificate-data` : `${uField}.client-certificate`;
-      throw new KubeconfigError(
-        field,
-        `${field}: the edge runtime's fetch cannot present a client certificate: use a ServiceAccount token in ${uField}.token, or run on Node`
-      );
-    }
-    if ((certData || certFile) && !(keyData || keyFile)) {
-      throw new KubeconfigError(
-        `${uField}.client-key-data`,
-        `${uField} has a client certificate but no client-key-data: add the certificate's private key`
-      );
-    }
-    if ((keyData || keyFile) && !(certData || certFile)) {
-      throw new KubeconfigError(
-        `${uField}.client-certificate-data`,
-        `${uField} has a client key but no client-certificate-data: add the certificate`
-      );
-    }
-    if (certData && keyData) {
-      out.clientCert = {
-        certPem: decodePem(certData, `${uField}.client-certificate-data`, "certificate"),
-        keyPem: decodePem(keyData, `${uField}.client-key-data`, "private key")
-      };
-    } else {
-      if (certData) {
-        out.clientCert = {
-          certPem: decodePem(certData, `${uField}.client-certificate-data`, "certificate"),
-          keyPem: ""
-        };
-      }
-      if (certFile) out.files.clientCertificate = certFile;
-      if (keyFile) out.files.clientKey = keyFile;
-      if (keyData) {
-        out.clientCert = {
-          certPem: out.clientCert?.certPem ?? "",
-          keyPem: decodePem(keyData, `${uField}.client-key-data`, "private key")
-        };
-      }
-    }
-  }
-  return out;
-}
-function kubeconfigContexts(text) {
-  try {
-    const doc = parse(text);
-    if (!isObj(doc)) return { names: [], current: null };
-    return { names: names(doc.contexts), current: str(doc["current-context"]) ?? null };
-  } catch {
-    return { names: [], current: null };
-  }
-}
-
 // konduktor/kube/client-node-adapter.ts
 function plain(value) {
   return JSON.parse(
@@ -872,8 +502,11 @@ function plain(value) {
   );
 }
 function outgoing(secret, namespace) {
-  const { creationTimestamp: _c, ...metadata } = secret.metadata;
-  delete metadata.managedFields;
+  const {
+    creationTimestamp: _c,
+    managedFields: _m,
+    ...metadata
+  } = secret.metadata;
   return { ...secret, apiVersion: "v1", kind: "Secret", metadata: { ...metadata, namespace } };
 }
 function createClientNodeKubeSecrets(options) {
@@ -1724,6 +1357,20 @@ function groupCopies(copies) {
 }
 
 // konduktor/wire/answers.ts
+function applyRowOf(r) {
+  return {
+    status: r.outcome,
+    secretName: r.name,
+    namespace: r.namespace,
+    added: r.added,
+    changed: r.changed,
+    removed: r.removed,
+    writes: r.writes,
+    dryRun: r.dryRun,
+    ...r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {},
+    ...r.supersededBy === void 0 ? {} : { supersededBy: r.supersededBy }
+  };
+}
 function writtenAt(d) {
   const t = Date.parse(d.provenance?.at ?? d.updatedAt ?? "");
   return Number.isNaN(t) ? 0 : t;
@@ -1732,8 +1379,8 @@ function isPlacedOn(d, cluster) {
   const placement = d?.placement ?? "all";
   return placement === "all" || placement.includes(cluster);
 }
-function chooseSource(candidates, named2) {
-  if (named2) return candidates.has(named2) ? named2 : null;
+function chooseSource(candidates, named) {
+  if (named) return candidates.has(named) ? named : null;
   const count = /* @__PURE__ */ new Map();
   for (const d of candidates.values()) {
     count.set(d.contentDigest, (count.get(d.contentDigest) ?? 0) + 1);
@@ -1986,24 +1633,22 @@ function konduktorOwner(explicit, env = process.env) {
 // cli/direct.ts
 function resolveDirect(flags, env = process.env) {
   const kubeconfig = mergeKubeconfigs(kubeconfigPaths(flags.kubeconfig, env));
-  const { names: names2, current } = kubeconfigContexts(kubeconfig);
+  const { names } = kubeconfigContexts(kubeconfig);
   let contexts;
   if (flags.contexts === void 0 || flags.contexts === "") {
-    if (!current)
-      throw usage("the kubeconfig has no current-context: pass --contexts all or --contexts a,b");
-    contexts = [current];
+    contexts = [defaultContext(kubeconfig, env)];
   } else if (flags.contexts === "all") {
-    contexts = names2;
+    contexts = names;
   } else {
     contexts = [
       ...new Set(
         flags.contexts.split(",").map((c) => c.trim()).filter(Boolean)
       )
     ];
-    const unknown = contexts.filter((c) => !names2.includes(c));
+    const unknown = contexts.filter((c) => !names.includes(c));
     if (unknown.length) {
       throw usage(
-        `--contexts: ${unknown.join(", ")} not in the kubeconfig (it has ${names2.join(", ") || "no contexts"})`
+        `--contexts: ${unknown.join(", ")} not in the kubeconfig (it has ${names.join(", ") || "no contexts"})`
       );
     }
   }
@@ -2059,17 +1704,7 @@ function putDirect(target, name, req) {
       dryRun: req.dryRun,
       provenance
     });
-    return {
-      status: r.outcome,
-      secretName: r.name,
-      namespace: r.namespace,
-      added: r.added,
-      changed: r.changed,
-      removed: r.removed,
-      writes: r.writes,
-      dryRun: r.dryRun,
-      ...r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}
-    };
+    return applyRowOf(r);
   });
   const results = runs;
   const answer = (async () => {
