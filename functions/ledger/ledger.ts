@@ -13,6 +13,7 @@ import { type ClusterConfirmation, intentKey } from "../../konduktor/sync.ts";
 import { keys, ownerShard } from "../store/keys.ts";
 import {
   CommitConflictError,
+  RECORD_LIMITS,
   type RecordStore,
   type RecordWrite,
   type ShardedStore,
@@ -34,6 +35,12 @@ const PREFIX = keys.ledgerEntryPrefix;
 const entryKey = keys.ledgerEntry;
 const PAGE = 500;
 const ATTEMPTS = 20;
+
+/** What a sync saw of one secret: confirmations, and the copies it wrote at one version. */
+export interface Seen {
+  confirmations: readonly ({ cluster: string } & ClusterConfirmation)[];
+  written?: { version: number; copies: readonly Written[] };
+}
 
 /** A write's copies as the clusters confirmed them (keyed digests, never values). */
 export interface Written {
@@ -266,18 +273,40 @@ export class Ledger {
    * What a sync wrote, deleted or saw: confirmations (newer versions only) and, when every copy of
    * the content version agrees, its digest. Writes nothing when nothing changes.
    */
-  async record(
-    owner: string,
-    basename: string,
-    seen: {
-      confirmations: readonly ({ cluster: string } & ClusterConfirmation)[];
-      written?: { version: number; copies: readonly Written[] };
-    },
-  ): Promise<void> {
-    await this.update(owner, basename, (entry) => {
-      const confirmed = confirm(entry, seen.confirmations);
-      if (!seen.written || confirmed.contentDigest !== null) return confirmed;
-      return settleContent(confirmed, seen.written.version, seen.written.copies);
-    });
+  async record(owner: string, basename: string, seen: Seen): Promise<void> {
+    await this.recordMany(owner, new Map([[basename, seen]]));
+  }
+
+  /**
+   * `record` for many secrets of one owner: one read and one compare-and-set commit per 64
+   * secrets (the commit bound), instead of a read and a commit per secret. A commit that lost a
+   * race is read and tried again as a whole; an entry removed meanwhile is left removed.
+   */
+  async recordMany(owner: string, seen: ReadonlyMap<string, Seen>): Promise<void> {
+    const shard = this.shard(owner);
+    const basenames = [...seen.keys()];
+    for (let start = 0; start < basenames.length; start += RECORD_LIMITS.writesPerCommit) {
+      const chunk = basenames.slice(start, start + RECORD_LIMITS.writesPerCommit);
+      for (let i = 0; ; i++) {
+        if (i >= ATTEMPTS) throw new CommitConflictError(`${ownerShard(owner)}/${chunk[0]}`, i);
+        const got = await shard.getMany(chunk.map(entryKey));
+        const writes: RecordWrite[] = [];
+        for (const basename of chunk) {
+          const record = got.get(entryKey(basename));
+          if (!record) continue;
+          const entry = JSON.parse(record.value) as LedgerEntry;
+          const s = seen.get(basename) as Seen;
+          const confirmed = confirm(entry, s.confirmations);
+          const next =
+            !s.written || confirmed.contentDigest !== null
+              ? confirmed
+              : settleContent(confirmed, s.written.version, s.written.copies);
+          if (JSON.stringify(next) === JSON.stringify(entry)) continue;
+          writes.push({ key: entryKey(basename), value: JSON.stringify(next), ifRev: record.rev });
+        }
+        if (writes.length === 0 || (await shard.commit(writes)).ok) break;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+      }
+    }
   }
 }

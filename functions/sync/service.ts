@@ -28,7 +28,7 @@ import type { LogLine, Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
 import type { LedgerEntry } from "../ledger/entry.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
-import { Ledger, type Written } from "../ledger/ledger.ts";
+import { Ledger, type Seen, type Written } from "../ledger/ledger.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { partialStatus } from "../secrets/outcome.ts";
 
@@ -274,15 +274,20 @@ async function recordOutcome(
       add(key, { cluster, version: intent.contentVersion, state: "written" });
     }
   }
+  // one read and one commit per owner and 64 secrets, the owners in parallel
+  const byOwner = new Map<string, Map<string, Seen>>();
   for (const [key, confirmations] of work) {
     const [owner, basename] = key.split("/") as [string, string];
     const version = bumped.get(key) ?? (intents.get(key) as LedgerEntry).contentVersion;
     const copies = written.get(key) ?? [];
-    await ledger.record(owner, basename, {
+    const mine = byOwner.get(owner) ?? new Map<string, Seen>();
+    byOwner.set(owner, mine);
+    mine.set(basename, {
       confirmations,
       ...(copies.length ? { written: { version, copies } } : {}),
     });
   }
+  await Promise.all([...byOwner].map(([owner, seen]) => ledger.recordMany(owner, seen)));
 }
 
 /** 200 when everything was read and done, 207 when something failed, null when no cluster answered. */

@@ -1,6 +1,7 @@
 // What a sync costs in requests, counted on the fake clusters of the broker in-process: it writes
 // from the copies it listed (no read per copy beyond its LISTs), an in-line sync writes nothing
-// (to the clusters or the ledger), and a PUT after a sync is one request per cluster (the sync
+// (to the clusters or the ledger), the ledger records a sync's confirmations in a few commits,
+// and a PUT after a sync is one request per cluster (the sync
 // recorded each written copy's resourceVersion).
 import { describe, expect, it } from "vitest";
 import { KubeError } from "../../konduktor/kube/errors.ts";
@@ -39,8 +40,11 @@ describe("sync requests", () => {
       kube(c).calls.splice(0);
     }
 
+    const before = { ...b.records.counts };
     const sync = await b.call("POST", "/v1/sync", t, {});
     expect(sync.status, sync.text).toBe(200);
+    // the confirmations of 300 secrets of one owner: one commit per 64 secrets, not one each
+    expect(b.records.counts.commits - before.commits).toBe(Math.ceil(SECRETS / 64));
     expect(sync.body.summary).toMatchObject({
       secrets: SECRETS,
       planned: 2 * SECRETS,
