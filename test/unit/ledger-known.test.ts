@@ -3,6 +3,8 @@
 // a content digest computed from per-key digests alone is the one computed from the values.
 import { describe, expect, it } from "vitest";
 import { confirm, knownCopy, type LedgerEntry, startWrite } from "../../functions/ledger/entry.ts";
+import { Ledger } from "../../functions/ledger/ledger.ts";
+import { MemoryShardedStore, type RecordStore } from "../../functions/store/records.ts";
 import { digestsOf, digestValues } from "../../konduktor/format.ts";
 import { testKeyring } from "../support/keyring.ts";
 
@@ -85,5 +87,74 @@ describe("digestsOf", () => {
     expect(
       await digestsOf(keyring.current, "0a1b2c3d", "db", { A: "hmac-sha256:t1:aa" }),
     ).toBeNull();
+  });
+});
+
+describe("recordMany", () => {
+  const OWNER = "0a1b2c3d";
+  const request = { ...WRITE, placement: "all" as const };
+
+  it("records 70 secrets in 2 commits, and a chunk that lost a race again, keeping the race's write", async () => {
+    const inner = new MemoryShardedStore();
+    let commits = 0;
+    let race: (() => Promise<void>) | null = null;
+    const store = {
+      shard(name: string): RecordStore {
+        const shard = inner.shard(name);
+        return Object.assign(Object.create(shard) as RecordStore, {
+          getMany: async (keys: readonly string[]) => {
+            const got = await shard.getMany(keys);
+            const run = race;
+            race = null;
+            await run?.(); // another request commits between this read and the commit
+            return got;
+          },
+          commit: async (writes: Parameters<RecordStore["commit"]>[0]) => {
+            commits++;
+            return await shard.commit(writes);
+          },
+        });
+      },
+    };
+    const ledger = new Ledger(store);
+    const names = Array.from({ length: 70 }, (_, i) => `s${i}`);
+    for (const n of names) await ledger.beginWrite(OWNER, n, request);
+    commits = 0;
+    race = async () => {
+      const other = new Ledger(inner);
+      await other.beginWrite(OWNER, "s2", { ...request, digests: { B: "hmac-sha256:t1:bb" } });
+    };
+    const seen = new Map(
+      names.map((n, i) => [
+        n,
+        {
+          confirmations: [
+            {
+              cluster: "alpha",
+              version: i + 1,
+              state: "written" as const,
+              resourceVersion: `rv${i}`,
+            },
+          ],
+        },
+      ]),
+    );
+    await ledger.recordMany(OWNER, seen);
+    // chunk 1 (64): lost its race once (s2 got a new version meanwhile), committed on the second
+    // try; chunk 2 (6): one commit
+    expect(commits).toBe(3);
+    const s0 = await ledger.get(OWNER, "s0");
+    expect(s0?.clusters).toEqual({
+      alpha: { version: 1, state: "written", resourceVersion: "rv0" },
+    });
+    const s69 = await ledger.get(OWNER, "s69");
+    expect(s69?.clusters).toEqual({
+      alpha: { version: 70, state: "written", resourceVersion: "rv69" },
+    });
+    const s2 = await ledger.get(OWNER, "s2");
+    expect(s2?.version).toBe(71); // the racing write's version stays
+    expect(s2?.clusters).toEqual({
+      alpha: { version: 3, state: "written", resourceVersion: "rv2" },
+    });
   });
 });
