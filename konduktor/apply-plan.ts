@@ -6,6 +6,7 @@
  */
 import { parseManagedKeys } from "./describe.ts";
 import {
+  ANNOTATION_MANAGED_KEYS,
   ANNOTATION_PLACEMENT,
   checkSeal,
   digestValues,
@@ -22,6 +23,7 @@ import {
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
+  MAX_ANNOTATION_BYTES,
   MAX_SECRET_BYTES,
   secretLabels,
   secretName,
@@ -114,7 +116,7 @@ export async function plan(
   desired: KubeSecret,
   options: ApplyOptions,
 ): Promise<Plan> {
-  const existing = await kube.get(id.name);
+  const existing = options.existing === undefined ? await kube.get(id.name) : options.existing;
   if (existing && existing.metadata.labels?.[LABEL_OWNER] !== id.owner) {
     throw notOwner(kube, id.name, id.owner, existing);
   }
@@ -213,4 +215,29 @@ async function sealFor(
     placement: options.placement ?? "all",
   });
   return { digests, sealed };
+}
+
+/**
+ * Kubernetes refuses an object whose annotations add up to more than 256 KiB: said here, before
+ * any write (and in a dry run), naming the annotation that grows with the key names.
+ */
+export function checkAnnotationSize(
+  kube: KubeSecrets,
+  name: string,
+  annotations: Record<string, string>,
+): void {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    bytes += encoder.encode(k).length + encoder.encode(v).length;
+  }
+  if (bytes <= MAX_ANNOTATION_BYTES) return;
+  const keys = (annotations[ANNOTATION_MANAGED_KEYS] ?? "").split(",").length;
+  throw new KubeError({
+    code: "too_large",
+    cluster: kube.cluster,
+    namespace: kube.namespace,
+    name,
+    message: `secret "${name}" on cluster "${kube.cluster}" would carry ${bytes.toLocaleString("en-US")} bytes of annotations (${keys.toLocaleString("en-US")} key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most ${MAX_ANNOTATION_BYTES.toLocaleString("en-US")}: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`,
+  });
 }

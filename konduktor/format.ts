@@ -119,7 +119,6 @@ export async function digestValues(
 ): Promise<ValueDigests> {
   const names = Object.keys(data ?? {}).sort();
   const digests: Record<string, string> = {};
-  const pairs: [string, string][] = [];
   for (const key of names) {
     const label = utf8(JSON.stringify(["value", owner, basename, key]));
     const value = base64ToBytes((data as Record<string, string>)[key] ?? "");
@@ -129,13 +128,33 @@ export async function digestValues(
     input.set(value, label.length + 1);
     const hex = await hmacHex(keys.digest, input);
     digests[key] = `${DIGEST_PREFIX}:${keys.keyId}:${hex}`;
-    pairs.push([key, hex]);
+  }
+  return (await digestsOf(keys, owner, basename, digests)) as ValueDigests;
+}
+
+/**
+ * The ValueDigests of data known only by its keyed per-key digests (the ledger's, never a value):
+ * the same answer `digestValues` gives for that data. Null when a digest is not under `keys`.
+ */
+export async function digestsOf(
+  keys: CopyKeys,
+  owner: string,
+  basename: string,
+  digests: Record<string, string>,
+): Promise<ValueDigests | null> {
+  const prefix = `${DIGEST_PREFIX}:${keys.keyId}:`;
+  const pairs: [string, string][] = [];
+  for (const key of Object.keys(digests).sort()) {
+    const digest = digests[key] as string;
+    if (!digest.startsWith(prefix)) return null;
+    pairs.push([key, digest.slice(prefix.length)]);
   }
   const content = await hmacHex(
     keys.digest,
     utf8(JSON.stringify(["content", owner, basename, pairs])),
   );
-  return { keyId: keys.keyId, digests, contentDigest: `${DIGEST_PREFIX}:${keys.keyId}:${content}` };
+  const sorted = Object.fromEntries(pairs.map(([k, hex]) => [k, `${prefix}${hex}`]));
+  return { keyId: keys.keyId, digests: sorted, contentDigest: `${prefix}${content}` };
 }
 
 /** What a copy's MAC covers. */

@@ -10,7 +10,8 @@
  * The annotations, the placement codec, digests and signatures are the format's (./format.ts).
  * Results and errors hold key names, digests and names only, never a value.
  */
-import { type Identity, identityOfDesired, plan } from "./apply-plan.ts";
+import { applyKnown } from "./apply-known.ts";
+import { checkAnnotationSize, type Identity, identityOfDesired, plan } from "./apply-plan.ts";
 import { findOwn } from "./describe.ts";
 import {
   ANNOTATION_MANAGED_KEYS,
@@ -30,7 +31,6 @@ import {
   LABEL_BASENAME,
   LABEL_KIND,
   LABEL_OWNER,
-  MAX_ANNOTATION_BYTES,
   secretLabels,
   secretName,
 } from "./secret.ts";
@@ -102,10 +102,13 @@ export async function applySecret(
       });
     }
   }
-  let result: ApplyResult | undefined;
-  for (let attempt = 0; ; attempt++) {
+  // the ledger knows the copy: one conditional request; it reads and writes when that is refused
+  let result = (await applyKnown(kube, id, desired, options, at)) ?? undefined;
+  for (let attempt = 0; !result; attempt++) {
     try {
-      result = await applyOnce(kube, id, desired, options, at);
+      // a copy the caller listed is planned from on the first attempt only (retries read again)
+      const { existing, ...rest } = options;
+      result = await applyOnce(kube, id, desired, attempt === 0 ? options : rest, at);
       break;
     } catch (error) {
       const raced =
@@ -114,6 +117,8 @@ export async function applySecret(
           error.code === "already_exists" ||
           error.code === "not_found");
       if (!raced) throw error;
+      // the listed copy changed before the write: read it and plan again, as without the listing
+      if (attempt === 0 && options.existing !== undefined) continue;
       const conflict = (retryable: boolean, what: string) =>
         new KubeError({
           code: "conflict",
@@ -160,31 +165,6 @@ export async function applySecret(
   return result;
 }
 
-/**
- * Kubernetes refuses an object whose annotations add up to more than 256 KiB: said here, before
- * any write (and in a dry run), naming the annotation that grows with the key names.
- */
-function checkAnnotationSize(
-  kube: KubeSecrets,
-  name: string,
-  annotations: Record<string, string>,
-): void {
-  const encoder = new TextEncoder();
-  let bytes = 0;
-  for (const [k, v] of Object.entries(annotations)) {
-    bytes += encoder.encode(k).length + encoder.encode(v).length;
-  }
-  if (bytes <= MAX_ANNOTATION_BYTES) return;
-  const keys = (annotations[ANNOTATION_MANAGED_KEYS] ?? "").split(",").length;
-  throw new KubeError({
-    code: "too_large",
-    cluster: kube.cluster,
-    namespace: kube.namespace,
-    name,
-    message: `secret "${name}" on cluster "${kube.cluster}" would carry ${bytes.toLocaleString("en-US")} bytes of annotations (${keys.toLocaleString("en-US")} key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most ${MAX_ANNOTATION_BYTES.toLocaleString("en-US")}: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`,
-  });
-}
-
 async function applyOnce(
   kube: KubeSecrets,
   id: Identity,
@@ -221,7 +201,10 @@ async function applyOnce(
       supersededBy: p.supersededBy,
     };
   }
-  if (p.unchanged) return { ...base, ...digests, outcome: "unchanged", writes: 0 };
+  const rv = (s: KubeSecret | null | undefined) =>
+    s?.metadata.resourceVersion ? { resourceVersion: s.metadata.resourceVersion } : {};
+  if (p.unchanged)
+    return { ...base, ...digests, ...rv(p.existing), outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";
 
   const labels = secretLabels(id.owner, id.basename, id.kind);
@@ -247,8 +230,8 @@ async function applyOnce(
 
   const existing = p.existing;
   if (!existing) {
-    await kube.create(fresh());
-    return { ...base, ...digests, outcome, writes: 1 };
+    const created = await kube.create(fresh());
+    return { ...base, ...digests, ...rv(created), outcome, writes: 1 };
   }
   if (existing.immutable && p.dataChanged) {
     // an immutable Secret's data cannot change: delete exactly the one we read, then create
@@ -256,8 +239,9 @@ async function applyOnce(
       uid: existing.metadata.uid,
       resourceVersion: existing.metadata.resourceVersion,
     });
+    let created: KubeSecret;
     try {
-      await kube.create(fresh());
+      created = await kube.create(fresh());
     } catch (error) {
       if (error instanceof KubeError && error.code === "already_exists") {
         throw new KubeError({
@@ -270,13 +254,13 @@ async function applyOnce(
       }
       throw error;
     }
-    return { ...base, ...digests, outcome, writes: 2 };
+    return { ...base, ...digests, ...rv(created), outcome, writes: 2 };
   }
   if (options.mode === "replace") {
     const { managedFields: _m, ...metadata } = existing.metadata as KubeSecret["metadata"] & {
       managedFields?: unknown;
     };
-    await kube.replace({
+    const replaced = await kube.replace({
       apiVersion: "v1",
       kind: "Secret",
       metadata: {
@@ -288,12 +272,12 @@ async function applyOnce(
       ...(options.immutable || existing.immutable ? { immutable: true } : {}),
       data: p.data,
     });
-    return { ...base, ...digests, outcome, writes: 1 };
+    return { ...base, ...digests, ...rv(replaced), outcome, writes: 1 };
   }
   const dataPatch: Record<string, string | null> = {};
   for (const key of [...p.added, ...p.changed]) dataPatch[key] = p.data[key] as string;
   for (const key of p.removed) dataPatch[key] = null;
-  await kube.mergePatch(
+  const patched = await kube.mergePatch(
     id.name,
     {
       // the legacy plain digest goes (null removes an annotation in a merge patch)
@@ -306,7 +290,7 @@ async function applyOnce(
     },
     existing.metadata.resourceVersion,
   );
-  return { ...base, ...digests, outcome, writes: 1 };
+  return { ...base, ...digests, ...rv(patched), outcome, writes: 1 };
 }
 
 function withoutLegacy(annotations: Record<string, string>): Record<string, string> {

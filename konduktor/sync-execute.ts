@@ -2,7 +2,9 @@
  * Carrying a sync plan out (./sync-plan.ts) through KubeSecrets ports, with the fan-out's bounded
  * concurrency, deadlines and retries. Creates and updates copy the source exactly (mode replace,
  * the source's immutability and provenance time, `via` sync) and sign the copy as the entry's
- * ledger version; deletes remove exactly the copy that was read. Values are held in memory between
+ * ledger version; deletes remove exactly the copy that was read. Every write is planned from the
+ * copies the sync listed (no second read per copy): a copy that changed since the listing fails
+ * its resourceVersion precondition and is read again then. Values are held in memory between
  * the read of the source and the write to the target, nowhere else.
  */
 import { type FanoutOptions, fanout, isFailure } from "./fanout.ts";
@@ -31,8 +33,8 @@ export interface ExecuteInput {
   via?: string;
   /** git-ssh: which of the owner's other git-ssh secrets a write may delete (default: any) */
   mayDelete?: (basename: string) => boolean;
-  /** called with each written copy's keyed digests (for the ledger's confirmations) */
-  written?: (entry: PlanEntry, digests: ValueDigests) => void;
+  /** called with each written copy's keyed digests and resourceVersion (for the ledger) */
+  written?: (entry: PlanEntry, digests: ValueDigests, resourceVersion?: string) => void;
 }
 
 /**
@@ -58,8 +60,11 @@ export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
       }
       const from = secret.copies.get(entry.source as string) as Copy;
       const prov = from.description.provenance;
+      // planned from the copy the sync listed there (none: a create), not read a second time
+      const listed = secret.copies.get(entry.cluster)?.secret ?? null;
       const r = await applySecret(kube, desiredCopy(from.secret, entry.owner, entry.secret), {
         mode: "replace",
+        existing: listed,
         immutable: from.description.immutable,
         placement: input.placementOf(entry.owner, entry.secret),
         seal: { keyring: input.keyring, version: entry.version as number },
@@ -71,7 +76,7 @@ export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
         },
       });
       if (r.supersededBy !== undefined) return { writes: 0, supersededBy: r.supersededBy };
-      if (r.digests) input.written?.(entry, r.digests);
+      if (r.digests) input.written?.(entry, r.digests, r.resourceVersion);
       return { writes: r.writes };
     },
     input.fanout,

@@ -47,6 +47,11 @@ export interface SecretCopies {
 export interface ClusterConfirmation {
   version: number;
   state: "written" | "deleted";
+  /**
+   * written: the copy's resourceVersion right after the broker wrote (or checked) it, when known;
+   * a PUT then writes with one conditional request (konduktor/apply-known.ts)
+   */
+  resourceVersion?: string;
 }
 
 /**

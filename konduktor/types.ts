@@ -74,6 +74,33 @@ export interface ApplyOptions {
    * left as it is (`supersededBy`): writes are ordered by version, not by arrival.
    */
   seal?: { keyring: Keyring; version: number };
+  /**
+   * With `seal` (the broker): what its ledger knows of the copy on this cluster. The write is then
+   * ONE conditional JSON patch that applies only while the copy is exactly that one; otherwise
+   * (changed outside the broker, newer, gone) it reads and writes as without it.
+   */
+  known?: KnownCopy;
+  /**
+   * The copy as the caller just listed it (a sync), or null when the listing had none: the first
+   * attempt plans from it instead of reading it again. A copy that changed since makes the write
+   * fail on its resourceVersion precondition, as after a read.
+   */
+  existing?: KubeSecret | null;
+}
+
+/**
+ * A copy the broker wrote and confirmed, as its ledger recorded it (never a value): the copy's
+ * resourceVersion right after that write, and what it was signed with.
+ */
+export interface KnownCopy {
+  resourceVersion: string;
+  version: number;
+  kind: SecretKind;
+  /** the placement annotation it was signed with (`formatPlacement`) */
+  placement: string;
+  /** keyed digests of its data, per key (the ledger's, under its key id) */
+  digests: Record<string, string>;
+  immutable: boolean;
 }
 
 export type ApplyOutcome = "created" | "updated" | "unchanged";
@@ -97,6 +124,8 @@ export interface ApplyResult {
   digests?: ValueDigests;
   /** with `seal`: the newer version the copy already held (nothing was written) */
   supersededBy?: number;
+  /** the copy's resourceVersion after this call (written, or checked unchanged); not on a dry run */
+  resourceVersion?: string;
 }
 
 /** One row of `konduktor secret list` (own) / `list -u` (all users). */

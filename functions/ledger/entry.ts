@@ -3,8 +3,10 @@
  * value: key names, keyed digests (konduktor/format.ts), kind, placement, versions, who and when.
  * ./ledger.ts commits these transitions with compare-and-set (functions/store/records.ts).
  */
+
+import { formatPlacement } from "../../konduktor/format.ts";
 import type { ClusterConfirmation, Intent } from "../../konduktor/sync.ts";
-import type { SecretKind } from "../../konduktor/types.ts";
+import type { KnownCopy, SecretKind } from "../../konduktor/types.ts";
 
 export interface LedgerEntry extends Intent {
   /** key names of the content version (as requested until a write confirmed them) */
@@ -101,18 +103,49 @@ export function startWrite(
   };
 }
 
-/** Records confirmations; only newer versions replace what a cluster had confirmed. */
+/**
+ * Records confirmations; only newer versions replace what a cluster had confirmed. The same
+ * confirmation again updates the copy's resourceVersion (the copy was written or checked again).
+ */
 export function confirm(
   entry: LedgerEntry,
   confirmations: readonly ({ cluster: string } & ClusterConfirmation)[],
 ): LedgerEntry {
   const clusters = { ...entry.clusters };
   for (const c of confirmations) {
-    if ((clusters[c.cluster]?.version ?? 0) < c.version) {
-      clusters[c.cluster] = { version: c.version, state: c.state };
+    const had = clusters[c.cluster];
+    const rv = c.resourceVersion === undefined ? {} : { resourceVersion: c.resourceVersion };
+    if ((had?.version ?? 0) < c.version) {
+      clusters[c.cluster] = { version: c.version, state: c.state, ...rv };
+    } else if (
+      had?.version === c.version &&
+      had.state === c.state &&
+      c.resourceVersion !== undefined &&
+      had.resourceVersion !== c.resourceVersion
+    ) {
+      clusters[c.cluster] = { ...had, ...rv };
     }
   }
   return { ...entry, clusters };
+}
+
+/**
+ * What the ledger knows of the copy on `cluster` (for a one-request write): the broker confirmed
+ * the entry's current content there, with the copy's resourceVersion and the content's digests.
+ */
+export function knownCopy(entry: LedgerEntry | null, cluster: string): KnownCopy | undefined {
+  const c = entry?.clusters[cluster];
+  if (!entry || entry.deleted || !c || c.state !== "written" || !c.resourceVersion)
+    return undefined;
+  if (c.version !== entry.contentVersion || entry.digests === null) return undefined;
+  return {
+    resourceVersion: c.resourceVersion,
+    version: entry.contentVersion,
+    kind: entry.kind,
+    placement: formatPlacement(entry.placement),
+    digests: entry.digests,
+    immutable: entry.immutable,
+  };
 }
 
 /**

@@ -9,10 +9,11 @@
  * and a later request always gets a larger one. Versions order writes and deletions; wall clocks
  * order nothing.
  */
-import { intentKey } from "../../konduktor/sync.ts";
+import { type ClusterConfirmation, intentKey } from "../../konduktor/sync.ts";
 import { keys, ownerShard } from "../store/keys.ts";
 import {
   CommitConflictError,
+  RECORD_LIMITS,
   type RecordStore,
   type RecordWrite,
   type ShardedStore,
@@ -35,11 +36,19 @@ const entryKey = keys.ledgerEntry;
 const PAGE = 500;
 const ATTEMPTS = 20;
 
+/** What a sync saw of one secret: confirmations, and the copies it wrote at one version. */
+export interface Seen {
+  confirmations: readonly ({ cluster: string } & ClusterConfirmation)[];
+  written?: { version: number; copies: readonly Written[] };
+}
+
 /** A write's copies as the clusters confirmed them (keyed digests, never values). */
 export interface Written {
   cluster: string;
   contentDigest: string;
   digests: Record<string, string>;
+  /** the copy's resourceVersion after the write (or the check), when the cluster answered it */
+  resourceVersion?: string;
 }
 
 export class Ledger {
@@ -166,7 +175,12 @@ export class Ledger {
     await this.update(owner, basename, (entry) => {
       const confirmed = confirm(
         entry,
-        outcome.written.map((w) => ({ cluster: w.cluster, version, state: "written" as const })),
+        outcome.written.map((w) => ({
+          cluster: w.cluster,
+          version,
+          state: "written" as const,
+          ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
+        })),
       );
       const settled = settleContent(confirmed, version, outcome.written);
       if (!outcome.rollback || settled.version !== version) return settled;
@@ -259,18 +273,40 @@ export class Ledger {
    * What a sync wrote, deleted or saw: confirmations (newer versions only) and, when every copy of
    * the content version agrees, its digest. Writes nothing when nothing changes.
    */
-  async record(
-    owner: string,
-    basename: string,
-    seen: {
-      confirmations: readonly { cluster: string; version: number; state: "written" | "deleted" }[];
-      written?: { version: number; copies: readonly Written[] };
-    },
-  ): Promise<void> {
-    await this.update(owner, basename, (entry) => {
-      const confirmed = confirm(entry, seen.confirmations);
-      if (!seen.written || confirmed.contentDigest !== null) return confirmed;
-      return settleContent(confirmed, seen.written.version, seen.written.copies);
-    });
+  async record(owner: string, basename: string, seen: Seen): Promise<void> {
+    await this.recordMany(owner, new Map([[basename, seen]]));
+  }
+
+  /**
+   * `record` for many secrets of one owner: one read and one compare-and-set commit per 64
+   * secrets (the commit bound), instead of a read and a commit per secret. A commit that lost a
+   * race is read and tried again as a whole; an entry removed meanwhile is left removed.
+   */
+  async recordMany(owner: string, seen: ReadonlyMap<string, Seen>): Promise<void> {
+    const shard = this.shard(owner);
+    const basenames = [...seen.keys()];
+    for (let start = 0; start < basenames.length; start += RECORD_LIMITS.writesPerCommit) {
+      const chunk = basenames.slice(start, start + RECORD_LIMITS.writesPerCommit);
+      for (let i = 0; ; i++) {
+        if (i >= ATTEMPTS) throw new CommitConflictError(`${ownerShard(owner)}/${chunk[0]}`, i);
+        const got = await shard.getMany(chunk.map(entryKey));
+        const writes: RecordWrite[] = [];
+        for (const basename of chunk) {
+          const record = got.get(entryKey(basename));
+          if (!record) continue;
+          const entry = JSON.parse(record.value) as LedgerEntry;
+          const s = seen.get(basename) as Seen;
+          const confirmed = confirm(entry, s.confirmations);
+          const next =
+            !s.written || confirmed.contentDigest !== null
+              ? confirmed
+              : settleContent(confirmed, s.written.version, s.written.copies);
+          if (JSON.stringify(next) === JSON.stringify(entry)) continue;
+          writes.push({ key: entryKey(basename), value: JSON.stringify(next), ifRev: record.rev });
+        }
+        if (writes.length === 0 || (await shard.commit(writes)).ok) break;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+      }
+    }
   }
 }

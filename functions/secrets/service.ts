@@ -15,6 +15,7 @@ import { type AccessRequest, authorize, type Scope } from "../auth/authorize.ts"
 import type { Caller } from "../auth/caller.ts";
 import type { Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
+import { knownCopy } from "../ledger/entry.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
 import { Ledger, type Written } from "../ledger/ledger.ts";
 import { immutableWarning } from "../notices.ts";
@@ -109,6 +110,11 @@ export async function putSecret(services: Services, put: PutRequest) {
         by: put.by,
       });
   const provenance = { actor: put.by, via: put.via ?? "broker", at: services.now().toISOString() };
+  // what the ledger knows of each cluster's copy: the write is then one conditional request
+  const knownOn = (cluster: string) => {
+    const known = started ? knownCopy(started.before, cluster) : undefined;
+    return known ? { known } : {};
+  };
   /** placements the target copies had before this write that reach beyond this write's */
   const wider = new Set<string>();
   const written: Written[] = [];
@@ -128,11 +134,16 @@ export async function putSecret(services: Services, put: PutRequest) {
           provenance,
           placement: formatPlacement(placement),
           ...(started ? { seal: { keyring, version: started.version } } : {}),
+          ...knownOn(cluster),
           ...(put.mayDelete ? { mayDelete: put.mayDelete } : {}),
         },
       );
       if (r.digests && !r.dryRun && r.supersededBy === undefined) {
-        written.push({ cluster, ...r.digests });
+        written.push({
+          cluster,
+          ...r.digests,
+          ...(r.resourceVersion === undefined ? {} : { resourceVersion: r.resourceVersion }),
+        });
       }
       for (const n of r.replacedGitSsh ?? []) {
         replaced.push({ cluster, basename: n.slice(0, -(owner.length + 1)) });

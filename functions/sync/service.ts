@@ -10,6 +10,7 @@
 import { fanout, isFailure } from "../../konduktor/fanout.ts";
 import { formatPlacement } from "../../konduktor/format.ts";
 import {
+  type ClusterConfirmation,
   type Copy,
   classify,
   groupCopies,
@@ -27,7 +28,7 @@ import type { LogLine, Services } from "../context.ts";
 import { brokerFanoutOptions } from "../fanout-options.ts";
 import type { LedgerEntry } from "../ledger/entry.ts";
 import { brokerKeyring } from "../ledger/keys.ts";
-import { Ledger, type Written } from "../ledger/ledger.ts";
+import { Ledger, type Seen, type Written } from "../ledger/ledger.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { partialStatus } from "../secrets/outcome.ts";
 
@@ -151,9 +152,14 @@ export async function runSync(
       fanout: brokerFanoutOptions(services, "sync write"),
       via: scope.via,
       ...(scope.names ? { mayDelete: scope.names } : {}),
-      written: (entry, digests) => {
+      written: (entry, digests, resourceVersion) => {
         const key = intentKey(entry.owner, entry.secret);
-        written.set(key, [...(written.get(key) ?? []), { cluster: entry.cluster, ...digests }]);
+        const copy = {
+          cluster: entry.cluster,
+          ...digests,
+          ...(resourceVersion === undefined ? {} : { resourceVersion }),
+        };
+        written.set(key, [...(written.get(key) ?? []), copy]);
       },
     });
     await recordOutcome(ledger, secrets, intents, bumped, readable, entries, written);
@@ -244,20 +250,19 @@ async function recordOutcome(
   written: Map<string, Written[]>,
 ): Promise<void> {
   const byKey = new Map(secrets.map((s) => [intentKey(s.owner, s.basename), s]));
-  const work = new Map<
-    string,
-    { cluster: string; version: number; state: "written" | "deleted" }[]
-  >();
-  const add = (
-    key: string,
-    c: { cluster: string; version: number; state: "written" | "deleted" },
-  ) => work.set(key, [...(work.get(key) ?? []), c]);
+  const work = new Map<string, ({ cluster: string } & ClusterConfirmation)[]>();
+  const add = (key: string, c: { cluster: string } & ClusterConfirmation) =>
+    work.set(key, [...(work.get(key) ?? []), c]);
   for (const e of entries) {
     if (e.status !== "done" || e.version === null || e.supersededBy !== undefined) continue;
-    add(intentKey(e.owner, e.secret), {
+    const key = intentKey(e.owner, e.secret);
+    // the written copy's resourceVersion: a later PUT there is one conditional request
+    const rv = written.get(key)?.find((w) => w.cluster === e.cluster)?.resourceVersion;
+    add(key, {
       cluster: e.cluster,
       version: e.version,
       state: e.action === "delete" ? "deleted" : "written",
+      ...(rv === undefined || e.action === "delete" ? {} : { resourceVersion: rv }),
     });
   }
   for (const [key, intent] of intents) {
@@ -269,15 +274,20 @@ async function recordOutcome(
       add(key, { cluster, version: intent.contentVersion, state: "written" });
     }
   }
+  // one read and one commit per owner and 64 secrets, the owners in parallel
+  const byOwner = new Map<string, Map<string, Seen>>();
   for (const [key, confirmations] of work) {
     const [owner, basename] = key.split("/") as [string, string];
     const version = bumped.get(key) ?? (intents.get(key) as LedgerEntry).contentVersion;
     const copies = written.get(key) ?? [];
-    await ledger.record(owner, basename, {
+    const mine = byOwner.get(owner) ?? new Map<string, Seen>();
+    byOwner.set(owner, mine);
+    mine.set(basename, {
       confirmations,
       ...(copies.length ? { written: { version, copies } } : {}),
     });
   }
+  await Promise.all([...byOwner].map(([owner, seen]) => ledger.recordMany(owner, seen)));
 }
 
 /** 200 when everything was read and done, 207 when something failed, null when no cluster answered. */

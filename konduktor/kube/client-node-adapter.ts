@@ -109,19 +109,21 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
     middleware: [timeoutMiddleware],
     middlewareMergeStrategy: "append",
   };
-  const patchOptions: ConfigurationOptions = {
+  const patchOptionsOf = (strategy: PatchStrategy): ConfigurationOptions => ({
     middleware: [
       timeoutMiddleware,
       {
         pre: (ctx: RequestContext) => {
-          ctx.setHeaderParam("Content-Type", PatchStrategy.MergePatch);
+          ctx.setHeaderParam("Content-Type", strategy);
           return new Observable(Promise.resolve(ctx));
         },
         post: (resp: ResponseContext) => new Observable(Promise.resolve(resp)),
       },
     ],
     middlewareMergeStrategy: "append",
-  };
+  });
+  const patchOptions = patchOptionsOf(PatchStrategy.MergePatch);
+  const jsonPatchOptions = patchOptionsOf(PatchStrategy.JsonPatch);
 
   async function run<T>(
     ctx: Omit<KubeErrorContext, "cluster" | "namespace" | "server">,
@@ -202,6 +204,17 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
       return await run({ verb: "patch", name }, async () =>
         plain<KubeSecret>(
           await core.patchNamespacedSecret({ name, namespace, body: body as object }, patchOptions),
+        ),
+      );
+    },
+
+    async jsonPatch(name, ops) {
+      return await run({ verb: "patch", name }, async () =>
+        plain<KubeSecret>(
+          await core.patchNamespacedSecret(
+            { name, namespace, body: [...ops] as object },
+            jsonPatchOptions,
+          ),
         ),
       );
     },

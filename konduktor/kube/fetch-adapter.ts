@@ -167,6 +167,17 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
       });
     },
 
+    async jsonPatch(name, ops) {
+      return await call<KubeSecret>({
+        method: "PATCH",
+        path: secretPath(name),
+        body: ops,
+        contentType: "application/json-patch+json",
+        verb: "patch",
+        name,
+      });
+    },
+
     async replace(secret) {
       const name = secret.metadata.name;
       requireResourceVersion(secret, clusterLabel, namespace);

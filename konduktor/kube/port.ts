@@ -10,6 +10,16 @@ export interface DeletePrecondition {
   resourceVersion?: string;
 }
 
+/** One operation of a JSON patch (RFC 6902): the ones the conditional write sends. */
+export type JsonPatchOp =
+  | { op: "test" | "add" | "replace"; path: string; value: unknown }
+  | { op: "remove"; path: string };
+
+/** A JSON pointer (RFC 6901) to `segments`, e.g. ["metadata", "annotations", "a/b"]. */
+export function jsonPointer(...segments: string[]): string {
+  return segments.map((s) => `/${s.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
 export interface KubeSecrets {
   /** the namespace this port works in (from the kubeconfig context; `default` when none) */
   readonly namespace: string;
@@ -26,6 +36,12 @@ export interface KubeSecrets {
    * so the server rejects the patch with `conflict` if the Secret changed since it was read.
    */
   mergePatch(name: string, patch: unknown, resourceVersion?: string): Promise<KubeSecret>;
+  /**
+   * JSON patch (RFC 6902), applied by the server as one atomic change: a failing `test` (or a path
+   * that does not exist) rejects it whole with `invalid` (422), nothing written; a patch that
+   * changes nothing stores nothing. Optional: without it the operations read before they write.
+   */
+  jsonPatch?(name: string, ops: readonly JsonPatchOp[]): Promise<KubeSecret>;
   /** PUT; `secret.metadata.resourceVersion` is the precondition (required) */
   replace(secret: KubeSecret): Promise<KubeSecret>;
   delete(name: string, precondition?: DeletePrecondition): Promise<void>;

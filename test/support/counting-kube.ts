@@ -1,5 +1,5 @@
 // A KubeSecrets wrapper that counts calls (and writes) and can inject races before each call.
-import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
+import type { DeletePrecondition, JsonPatchOp, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 
 /** Wraps a KubeSecrets and counts its calls; `before` can inject races. */
@@ -19,7 +19,9 @@ export function countingKube(inner: KubeSecrets): KubeSecrets & {
     calls,
     before: undefined as ((method: string, name?: string) => void | Promise<void>) | undefined,
     writes: () =>
-      calls.filter((c) => ["create", "mergePatch", "replace", "delete"].includes(c.method)).length,
+      calls.filter((c) =>
+        ["create", "mergePatch", "jsonPatch", "replace", "delete"].includes(c.method),
+      ).length,
     async get(name: string) {
       calls.push({ method: "get", name });
       await wrapped.before?.("get", name);
@@ -53,5 +55,13 @@ export function countingKube(inner: KubeSecrets): KubeSecrets & {
     version: () => inner.version(),
     canI: (verbs: readonly string[]) => inner.canI(verbs),
   };
-  return wrapped;
+  const patch = inner.jsonPatch?.bind(inner);
+  if (!patch) return wrapped;
+  return Object.assign(wrapped, {
+    async jsonPatch(name: string, ops: readonly JsonPatchOp[]) {
+      calls.push({ method: "jsonPatch", name });
+      await wrapped.before?.("jsonPatch", name);
+      return await patch(name, ops);
+    },
+  });
 }

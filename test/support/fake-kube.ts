@@ -7,8 +7,9 @@
  * limit on a Secret's values, and the name and key rules. Refusals are built as the real server's
  * `Status` bodies and mapped by the adapters' own `kubeErrorFromResponse`.
  */
+import { isDeepStrictEqual } from "node:util";
 import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
-import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
+import type { DeletePrecondition, JsonPatchOp, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 import {
   configKeyProblems,
@@ -25,6 +26,8 @@ import {
 // moved to their own files; re-exported so importers of this module keep working
 export { countingKube } from "./counting-kube.ts";
 export { FAKE_USERS, type FakeRule, type FakeUser } from "./fake-kube-rules.ts";
+
+import { applyJsonPatch } from "./fake-json-patch.ts";
 
 export interface FakeKube extends KubeSecrets {
   /** every call, in order (method name + secret name) */
@@ -291,6 +294,33 @@ function fakeView(options: FakeKubeOptions, state: FakeState): FakeKube {
           ],
           message: `the cluster rejected secret "${name}" as invalid`,
         });
+      }
+      validate(next, "patch");
+      if (next.data && Object.keys(next.data).length === 0) delete next.data;
+      return save(next);
+    },
+    async jsonPatch(name, ops) {
+      calls.push({ method: "jsonPatch", name });
+      authorize("patch", name);
+      await fake.before?.("jsonPatch", name);
+      const current = store.get(name);
+      if (!current) throw notFound("patch", name);
+      let next: KubeSecret;
+      try {
+        next = applyJsonPatch(current, ops);
+      } catch (error) {
+        throw status(422, "Invalid", "patch", name, (error as Error).message);
+      }
+      // the apiserver stores nothing for a patch that changes nothing (same resourceVersion)
+      if (isDeepStrictEqual(next, current)) return clone(current);
+      if (current.immutable && !isDeepStrictEqual(next.data ?? {}, current.data ?? {})) {
+        throw status(
+          422,
+          "Invalid",
+          "patch",
+          name,
+          `Secret "${name}" is invalid: data: Forbidden: field is immutable when \`immutable\` is set`,
+        );
       }
       validate(next, "patch");
       if (next.data && Object.keys(next.data).length === 0) delete next.data;

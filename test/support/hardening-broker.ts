@@ -18,7 +18,7 @@ import type { KubeRuntime } from "../../konduktor/kube/kubeconfig.ts";
 import { createFakeKube, type FakeKube } from "./fake-kube.ts";
 
 export const ADMIN = "a".repeat(40);
-const WRITES = new Set(["create", "mergePatch", "replace", "delete"]);
+const WRITES = new Set(["create", "mergePatch", "jsonPatch", "replace", "delete"]);
 
 /** A kubeconfig for a fake cluster (the connector ignores it; registration parses it). */
 export function fakeKubeconfig(server = "https://10.0.0.1:6443", user = "{token: t0ken}"): string {

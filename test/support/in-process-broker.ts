@@ -15,7 +15,7 @@ import { CountingShardedStore } from "./counting-records.ts";
 import { createFakeKube, type FakeKube } from "./fake-kube.ts";
 
 export const ADMIN = "a".repeat(40);
-const WRITES = new Set(["create", "replace", "mergePatch", "delete"]);
+const WRITES = new Set(["create", "replace", "mergePatch", "jsonPatch", "delete"]);
 
 export interface CallResult {
   status: number;

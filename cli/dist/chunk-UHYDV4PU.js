@@ -354,7 +354,6 @@ async function hmacHex(key, bytes) {
 async function digestValues(keys, owner, basename, data) {
   const names2 = Object.keys(data ?? {}).sort();
   const digests = {};
-  const pairs = [];
   for (const key of names2) {
     const label = utf8(JSON.stringify(["value", owner, basename, key]));
     const value = base64ToBytes(data[key] ?? "");
@@ -363,13 +362,23 @@ async function digestValues(keys, owner, basename, data) {
     input.set(value, label.length + 1);
     const hex = await hmacHex(keys.digest, input);
     digests[key] = `${DIGEST_PREFIX}:${keys.keyId}:${hex}`;
-    pairs.push([key, hex]);
+  }
+  return await digestsOf(keys, owner, basename, digests);
+}
+async function digestsOf(keys, owner, basename, digests) {
+  const prefix = `${DIGEST_PREFIX}:${keys.keyId}:`;
+  const pairs = [];
+  for (const key of Object.keys(digests).sort()) {
+    const digest = digests[key];
+    if (!digest.startsWith(prefix)) return null;
+    pairs.push([key, digest.slice(prefix.length)]);
   }
   const content = await hmacHex(
     keys.digest,
     utf8(JSON.stringify(["content", owner, basename, pairs]))
   );
-  return { keyId: keys.keyId, digests, contentDigest: `${DIGEST_PREFIX}:${keys.keyId}:${content}` };
+  const sorted = Object.fromEntries(pairs.map(([k, hex]) => [k, `${prefix}${hex}`]));
+  return { keyId: keys.keyId, digests: sorted, contentDigest: `${prefix}${content}` };
 }
 function sealText(f) {
   const fields = [f.owner, f.basename, f.kind, f.version, f.contentDigest, f.placement];
@@ -1533,10 +1542,12 @@ export {
   ANNOTATION_UPDATED_VIA,
   ANNOTATION_UPDATED_AT,
   ANNOTATION_PLACEMENT,
+  ANNOTATION_SIGNATURE,
   LEGACY_ANNOTATION_CONTENT_DIGEST,
   parsePlacement,
   formatPlacement,
   digestValues,
+  digestsOf,
   sealAnnotations,
   checkSeal,
   checkSecretInput,

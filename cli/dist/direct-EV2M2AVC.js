@@ -2,6 +2,7 @@
 import {
   ANNOTATION_MANAGED_KEYS,
   ANNOTATION_PLACEMENT,
+  ANNOTATION_SIGNATURE,
   ANNOTATION_UPDATED_AT,
   ANNOTATION_UPDATED_BY,
   ANNOTATION_UPDATED_VIA,
@@ -23,6 +24,7 @@ import {
   decodedSize,
   defaultContext,
   digestValues,
+  digestsOf,
   formatPlacement,
   isSecretKind,
   konduktorIdentity,
@@ -37,7 +39,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-VK6BEU3A.js";
+} from "./chunk-UHYDV4PU.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
@@ -550,19 +552,21 @@ function createClientNodeKubeSecrets(options) {
     middleware: [timeoutMiddleware],
     middlewareMergeStrategy: "append"
   };
-  const patchOptions = {
+  const patchOptionsOf = (strategy) => ({
     middleware: [
       timeoutMiddleware,
       {
         pre: (ctx) => {
-          ctx.setHeaderParam("Content-Type", PatchStrategy.MergePatch);
+          ctx.setHeaderParam("Content-Type", strategy);
           return new Observable(Promise.resolve(ctx));
         },
         post: (resp) => new Observable(Promise.resolve(resp))
       }
     ],
     middlewareMergeStrategy: "append"
-  };
+  });
+  const patchOptions = patchOptionsOf(PatchStrategy.MergePatch);
+  const jsonPatchOptions = patchOptionsOf(PatchStrategy.JsonPatch);
   async function run(ctx, fn) {
     const full = {
       resource: "secrets",
@@ -637,6 +641,17 @@ function createClientNodeKubeSecrets(options) {
         { verb: "patch", name },
         async () => plain(
           await core.patchNamespacedSecret({ name, namespace, body }, patchOptions)
+        )
+      );
+    },
+    async jsonPatch(name, ops) {
+      return await run(
+        { verb: "patch", name },
+        async () => plain(
+          await core.patchNamespacedSecret(
+            { name, namespace, body: [...ops] },
+            jsonPatchOptions
+          )
         )
       );
     },
@@ -827,7 +842,7 @@ function notOwner(kube, name, owner, existing) {
   });
 }
 async function plan(kube, id, desired, options) {
-  const existing = await kube.get(id.name);
+  const existing = options.existing === void 0 ? await kube.get(id.name) : options.existing;
   if (existing && existing.metadata.labels?.[LABEL_OWNER] !== id.owner) {
     throw notOwner(kube, id.name, id.owner, existing);
   }
@@ -904,6 +919,140 @@ async function sealFor(keyring2, id, data, options) {
   });
   return { digests, sealed };
 }
+function checkAnnotationSize(kube, name, annotations) {
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    bytes += encoder.encode(k).length + encoder.encode(v).length;
+  }
+  if (bytes <= MAX_ANNOTATION_BYTES) return;
+  const keys = (annotations[ANNOTATION_MANAGED_KEYS] ?? "").split(",").length;
+  throw new KubeError({
+    code: "too_large",
+    cluster: kube.cluster,
+    namespace: kube.namespace,
+    name,
+    message: `secret "${name}" on cluster "${kube.cluster}" would carry ${bytes.toLocaleString("en-US")} bytes of annotations (${keys.toLocaleString("en-US")} key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most ${MAX_ANNOTATION_BYTES.toLocaleString("en-US")}: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`
+  });
+}
+
+// konduktor/kube/port.ts
+function jsonPointer(...segments) {
+  return segments.map((s) => `/${s.replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+// konduktor/apply-known.ts
+var FALL_BACK = /* @__PURE__ */ new Set(["invalid", "conflict", "not_found", "forbidden"]);
+var sameDigests = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, d]) => b[k] === d);
+async function applyKnown(kube, id, desired, options, at) {
+  const known = options.known;
+  const seal = options.seal;
+  if (!known || !seal || options.dryRun || !kube.jsonPatch || options.placement === void 0) {
+    return null;
+  }
+  const want = desired.data ?? {};
+  if (decodedSize(want) > MAX_SECRET_BYTES) return null;
+  const keys = seal.keyring.current;
+  const before = await digestsOf(keys, id.owner, id.basename, known.digests);
+  if (!before) return null;
+  const requested = await digestValues(keys, id.owner, id.basename, want);
+  const merge = options.mode === "merge";
+  const after = merge ? { ...known.digests, ...requested.digests } : { ...requested.digests };
+  if (merge && options.prune) {
+    for (const k of Object.keys(known.digests)) if (!(k in want)) delete after[k];
+  }
+  const digests = await digestsOf(keys, id.owner, id.basename, after);
+  const dataChanged = !sameDigests(known.digests, after);
+  if (known.immutable && dataChanged) return null;
+  const oldSeal = await sealAnnotations(keys, {
+    owner: id.owner,
+    basename: id.basename,
+    kind: known.kind,
+    version: known.version,
+    contentDigest: before.contentDigest,
+    placement: known.placement
+  });
+  const newSeal = await sealAnnotations(keys, {
+    owner: id.owner,
+    basename: id.basename,
+    kind: id.kind,
+    version: seal.version,
+    contentDigest: digests.contentDigest,
+    placement: options.placement
+  });
+  const oldManaged = Object.keys(known.digests).sort().join(",");
+  const managed = Object.keys(after).sort().join(",");
+  const annotation = (name) => jsonPointer("metadata", "annotations", name);
+  const tests = [
+    { op: "test", path: "/metadata/resourceVersion", value: known.resourceVersion },
+    {
+      op: "test",
+      path: annotation(ANNOTATION_SIGNATURE),
+      value: oldSeal[ANNOTATION_SIGNATURE]
+    },
+    // a merge keeps keys the broker did not write: that copy must have none
+    ...merge ? [{ op: "test", path: annotation(ANNOTATION_MANAGED_KEYS), value: oldManaged }] : []
+  ];
+  const unchanged = !dataChanged && oldSeal[ANNOTATION_SIGNATURE] === newSeal[ANNOTATION_SIGNATURE] && oldManaged === managed && (!options.immutable || known.immutable);
+  const changes = [];
+  if (!unchanged) {
+    if (merge) {
+      for (const [k, v] of Object.entries(want)) {
+        changes.push({ op: "add", path: jsonPointer("data", k), value: v });
+      }
+      for (const k of Object.keys(known.digests)) {
+        if (!(k in after)) changes.push({ op: "remove", path: jsonPointer("data", k) });
+      }
+    } else {
+      changes.push({ op: "add", path: "/data", value: { ...want } });
+    }
+    const labels = secretLabels(id.owner, id.basename, id.kind);
+    for (const [k, v] of Object.entries(labels)) {
+      changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
+    }
+    const annotations = {
+      [ANNOTATION_MANAGED_KEYS]: managed,
+      [ANNOTATION_UPDATED_BY]: options.provenance.actor,
+      [ANNOTATION_UPDATED_VIA]: options.provenance.via,
+      [ANNOTATION_UPDATED_AT]: at,
+      ...newSeal
+    };
+    checkAnnotationSize(kube, id.name, annotations);
+    for (const [k, v] of Object.entries(annotations)) {
+      changes.push({ op: "add", path: annotation(k), value: v });
+    }
+    if (options.immutable && !known.immutable) {
+      changes.push({ op: "add", path: "/immutable", value: true });
+    }
+  }
+  let stored;
+  try {
+    stored = await kube.jsonPatch(id.name, [...tests, ...changes]);
+  } catch (error) {
+    if (error instanceof KubeError && FALL_BACK.has(error.code)) return null;
+    throw error;
+  }
+  const keysOf = (r) => Object.keys(r).sort();
+  const base = {
+    name: id.name,
+    namespace: kube.namespace,
+    dryRun: false,
+    previousPlacement: parsePlacement(known.placement),
+    digests,
+    ...stored.metadata.resourceVersion ? { resourceVersion: stored.metadata.resourceVersion } : {}
+  };
+  if (unchanged) {
+    return { ...base, added: [], changed: [], removed: [], outcome: "unchanged", writes: 0 };
+  }
+  return {
+    ...base,
+    added: keysOf(after).filter((k) => !(k in known.digests)),
+    changed: keysOf(after).filter((k) => k in known.digests && known.digests[k] !== after[k]),
+    removed: keysOf(known.digests).filter((k) => !(k in after)),
+    outcome: "updated",
+    writes: 1
+  };
+}
 
 // konduktor/ops.ts
 var DEFAULT_CONFLICT_RETRIES = 12;
@@ -939,14 +1088,16 @@ async function applySecret(kube, desired, options) {
       });
     }
   }
-  let result;
-  for (let attempt = 0; ; attempt++) {
+  let result = await applyKnown(kube, id, desired, options, at) ?? void 0;
+  for (let attempt = 0; !result; attempt++) {
     try {
-      result = await applyOnce(kube, id, desired, options, at);
+      const { existing, ...rest } = options;
+      result = await applyOnce(kube, id, desired, attempt === 0 ? options : rest, at);
       break;
     } catch (error) {
       const raced = error instanceof KubeError && (error.code === "conflict" || error.code === "already_exists" || error.code === "not_found");
       if (!raced) throw error;
+      if (attempt === 0 && options.existing !== void 0) continue;
       const conflict = (retryable, what2) => new KubeError({
         code: "conflict",
         httpStatus: error.httpStatus,
@@ -987,22 +1138,6 @@ async function applySecret(kube, desired, options) {
   }
   return result;
 }
-function checkAnnotationSize(kube, name, annotations) {
-  const encoder = new TextEncoder();
-  let bytes = 0;
-  for (const [k, v] of Object.entries(annotations)) {
-    bytes += encoder.encode(k).length + encoder.encode(v).length;
-  }
-  if (bytes <= MAX_ANNOTATION_BYTES) return;
-  const keys = (annotations[ANNOTATION_MANAGED_KEYS] ?? "").split(",").length;
-  throw new KubeError({
-    code: "too_large",
-    cluster: kube.cluster,
-    namespace: kube.namespace,
-    name,
-    message: `secret "${name}" on cluster "${kube.cluster}" would carry ${bytes.toLocaleString("en-US")} bytes of annotations (${keys.toLocaleString("en-US")} key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most ${MAX_ANNOTATION_BYTES.toLocaleString("en-US")}: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`
-  });
-}
 async function applyOnce(kube, id, desired, options, at) {
   const p = await plan(kube, id, desired, options);
   const base = {
@@ -1030,7 +1165,9 @@ async function applyOnce(kube, id, desired, options, at) {
       supersededBy: p.supersededBy
     };
   }
-  if (p.unchanged) return { ...base, ...digests, outcome: "unchanged", writes: 0 };
+  const rv = (s) => s?.metadata.resourceVersion ? { resourceVersion: s.metadata.resourceVersion } : {};
+  if (p.unchanged)
+    return { ...base, ...digests, ...rv(p.existing), outcome: "unchanged", writes: 0 };
   const outcome = p.existing ? "updated" : "created";
   const labels = secretLabels(id.owner, id.basename, id.kind);
   const placement = options.placement ?? p.existing?.metadata.annotations?.[ANNOTATION_PLACEMENT];
@@ -1052,16 +1189,17 @@ async function applyOnce(kube, id, desired, options, at) {
   });
   const existing = p.existing;
   if (!existing) {
-    await kube.create(fresh());
-    return { ...base, ...digests, outcome, writes: 1 };
+    const created = await kube.create(fresh());
+    return { ...base, ...digests, ...rv(created), outcome, writes: 1 };
   }
   if (existing.immutable && p.dataChanged) {
     await kube.delete(id.name, {
       uid: existing.metadata.uid,
       resourceVersion: existing.metadata.resourceVersion
     });
+    let created;
     try {
-      await kube.create(fresh());
+      created = await kube.create(fresh());
     } catch (error) {
       if (error instanceof KubeError && error.code === "already_exists") {
         throw new KubeError({
@@ -1074,11 +1212,11 @@ async function applyOnce(kube, id, desired, options, at) {
       }
       throw error;
     }
-    return { ...base, ...digests, outcome, writes: 2 };
+    return { ...base, ...digests, ...rv(created), outcome, writes: 2 };
   }
   if (options.mode === "replace") {
     const { managedFields: _m, ...metadata } = existing.metadata;
-    await kube.replace({
+    const replaced = await kube.replace({
       apiVersion: "v1",
       kind: "Secret",
       metadata: {
@@ -1090,12 +1228,12 @@ async function applyOnce(kube, id, desired, options, at) {
       ...options.immutable || existing.immutable ? { immutable: true } : {},
       data: p.data
     });
-    return { ...base, ...digests, outcome, writes: 1 };
+    return { ...base, ...digests, ...rv(replaced), outcome, writes: 1 };
   }
   const dataPatch = {};
   for (const key of [...p.added, ...p.changed]) dataPatch[key] = p.data[key];
   for (const key of p.removed) dataPatch[key] = null;
-  await kube.mergePatch(
+  const patched = await kube.mergePatch(
     id.name,
     {
       // the legacy plain digest goes (null removes an annotation in a merge patch)
@@ -1108,7 +1246,7 @@ async function applyOnce(kube, id, desired, options, at) {
     },
     existing.metadata.resourceVersion
   );
-  return { ...base, ...digests, outcome, writes: 1 };
+  return { ...base, ...digests, ...rv(patched), outcome, writes: 1 };
 }
 function withoutLegacy(annotations) {
   const { [LEGACY_ANNOTATION_CONTENT_DIGEST]: _legacy, ...rest } = annotations;

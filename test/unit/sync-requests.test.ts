@@ -1,0 +1,111 @@
+// What a sync costs in requests, counted on the fake clusters of the broker in-process: it writes
+// from the copies it listed (no read per copy beyond its LISTs), an in-line sync writes nothing
+// (to the clusters or the ledger), the ledger records a sync's confirmations in a few commits,
+// and a PUT after a sync is one request per cluster (the sync
+// recorded each written copy's resourceVersion).
+import { describe, expect, it } from "vitest";
+import { KubeError } from "../../konduktor/kube/errors.ts";
+import type { FakeKube } from "../support/fake-kube.ts";
+import { inProcessBroker } from "../support/in-process-broker.ts";
+
+const OWNER = "0a1b2c3d";
+const SECRETS = 300;
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+const tally = (kube: FakeKube) => {
+  const counts: Record<string, number> = {};
+  for (const c of kube.calls.splice(0)) counts[c.method] = (counts[c.method] ?? 0) + 1;
+  return counts;
+};
+
+describe("sync requests", () => {
+  it(`sync of ${SECRETS} secrets: LISTs and the writes only; in line: LISTs only`, async () => {
+    const b = await inProcessBroker(["alpha", "beta", "gamma"]);
+    const t = await b.token([OWNER]);
+    const kube = (c: string) => b.kubes.get(c) as FakeKube;
+    // beta and gamma unreachable while the secrets are written: they are on alpha only
+    for (const c of ["beta", "gamma"]) {
+      kube(c).before = () => {
+        throw new KubeError({ code: "unreachable", cluster: c, message: `${c} is down` });
+      };
+    }
+    for (let i = 0; i < SECRETS; i++) {
+      const r = await b.call("PUT", `/v1/secrets/s${i}`, t, {
+        source: { type: "inline", pairs: { A: `v${i}` } },
+      });
+      expect(r.status, r.text).toBe(207);
+    }
+    for (const c of ["alpha", "beta", "gamma"]) {
+      kube(c).before = undefined;
+      kube(c).calls.splice(0);
+    }
+
+    const before = { ...b.records.counts };
+    const sync = await b.call("POST", "/v1/sync", t, {});
+    expect(sync.status, sync.text).toBe(200);
+    // the confirmations of 300 secrets of one owner: one commit per 64 secrets, not one each
+    expect(b.records.counts.commits - before.commits).toBe(Math.ceil(SECRETS / 64));
+    expect(sync.body.summary).toMatchObject({
+      secrets: SECRETS,
+      planned: 2 * SECRETS,
+      done: 2 * SECRETS,
+      failed: 0,
+    });
+    expect(tally(kube("alpha"))).toEqual({ list: 1 });
+    expect(tally(kube("beta"))).toEqual({ list: 1, create: SECRETS });
+    expect(tally(kube("gamma"))).toEqual({ list: 1, create: SECRETS });
+    expect(kube("gamma").store.get(`s7-${OWNER}`)?.data).toEqual({ A: b64("v7") });
+
+    const commits = b.records.counts.commits;
+    const again = await b.call("POST", "/v1/sync", t, {});
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.summary).toMatchObject({ secrets: SECRETS, inLine: SECRETS, planned: 0 });
+    for (const c of ["alpha", "beta", "gamma"]) expect(tally(kube(c))).toEqual({ list: 1 });
+    expect(b.records.counts.commits).toBe(commits);
+
+    // the sync confirmed each copy with its resourceVersion: a PUT is one request per cluster
+    const put = await b.call("PUT", "/v1/secrets/s7", t, {
+      source: { type: "inline", pairs: { A: "changed" } },
+    });
+    expect(put.status, put.text).toBe(200);
+    for (const c of ["alpha", "beta", "gamma"]) expect(tally(kube(c))).toEqual({ jsonPatch: 1 });
+  });
+
+  it("a copy that changed between the listing and the write is read again, then written", async () => {
+    const b = await inProcessBroker(["alpha", "beta"]);
+    const t = await b.token([OWNER]);
+    const kube = (c: string) => b.kubes.get(c) as FakeKube;
+    const put = (clusters: string[], value: string) =>
+      b.call("PUT", "/v1/secrets/db", t, {
+        clusters,
+        source: { type: "inline", pairs: { A: value } },
+      });
+    expect((await put(["alpha", "beta"], "1")).status).toBe(200);
+    // beta misses version 2 (down), so the sync updates it from alpha
+    kube("beta").before = () => {
+      throw new KubeError({ code: "unreachable", cluster: "beta", message: "beta is down" });
+    };
+    expect((await put(["alpha", "beta"], "2")).status).toBe(207);
+    // between the sync's LIST and its write, someone touches beta's copy
+    let touched = false;
+    kube("beta").before = async (method) => {
+      if (method === "replace" && !touched) {
+        touched = true;
+        kube("beta").before = undefined;
+        await kube("beta").mergePatch(`db-${OWNER}`, { metadata: { labels: { extra: "x" } } });
+      }
+    };
+    kube("beta").calls.splice(0);
+    const sync = await b.call("POST", "/v1/sync", t, {});
+    expect(sync.status, sync.text).toBe(200);
+    expect(sync.body.plan).toMatchObject([{ cluster: "beta", action: "update", status: "done" }]);
+    expect(kube("beta").calls.map((c) => c.method)).toEqual([
+      "list",
+      "replace",
+      "mergePatch",
+      "get",
+      "replace",
+    ]);
+    expect(kube("beta").store.get(`db-${OWNER}`)?.data).toEqual({ A: b64("2") });
+  });
+});
