@@ -9,7 +9,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
-import type { DeletePrecondition, JsonPatchOp, KubeSecrets } from "../../konduktor/kube/port.ts";
+import type { DeletePrecondition, KubeSecrets } from "../../konduktor/kube/port.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 import {
   configKeyProblems,

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { brokerKeyring } from "../../functions/ledger/keys.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
 import { checkSeal } from "../../konduktor/format.ts";
+import type { KubeSecret } from "../../konduktor/types.ts";
 import type { FakeKube } from "../support/fake-kube.ts";
 import { inProcessBroker } from "../support/in-process-broker.ts";
 
@@ -68,7 +69,7 @@ describe("a PUT whose copies the ledger knows: one request per cluster", () => {
       const copy = s.kube(c).store.get(NAME);
       expect(copy?.data).toEqual({ A: b64("one"), C: b64("3") });
       expect(copy?.metadata.annotations?.["konduktor-broker/managed-keys"]).toBe("A,C");
-      expect(await checkSeal(keyring, copy as never)).toMatchObject({
+      expect(await checkSeal(keyring, copy as KubeSecret)).toMatchObject({
         state: "valid",
         version: changed.version,
       });
