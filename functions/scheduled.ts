@@ -5,6 +5,7 @@
  * fails: a failure is logged as `{"type":"error","where":…}` (never a value) and the first one is
  * thrown once both have run.
  */
+import { errorForLog } from "../konduktor/errors.ts";
 import type { Services } from "./context.ts";
 import { scheduledJobTokens } from "./jobs/service.ts";
 import { scheduledSync } from "./sync/service.ts";
@@ -33,7 +34,7 @@ export async function runScheduled(
       services.log({
         type: "error",
         where,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+        error: errorForLog(error),
       });
     }
   }

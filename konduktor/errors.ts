@@ -122,6 +122,15 @@ export interface ErrorInfo {
 }
 
 /** The safe reading of a thrown value (see the module comment). */
+/**
+ * An error as a log line may show it: the project's own errors by code and message (never a
+ * value), anything else by its class name only (its message may hold anything).
+ */
+export function errorForLog(error: unknown): string {
+  if (error instanceof KonduktorError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.name : "non-error thrown";
+}
+
 export function classifyError(error: unknown): ErrorInfo {
   if (error instanceof KonduktorError) {
     return {

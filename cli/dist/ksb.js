@@ -24,7 +24,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-UHYDV4PU.js";
+} from "./chunk-QZM7HQ3F.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -1312,7 +1312,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-EV2M2AVC.js");
+    const { resolveDirect, syncDirect } = await import("./direct-K4QRF6SG.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2069,7 +2069,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-EV2M2AVC.js");
+var direct = () => import("./direct-K4QRF6SG.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -5,6 +5,7 @@
  * secret (functions/secrets/service.ts), and rotates its token from the cron (./plan.ts decides).
  * The token is never logged nor answered: only its public id.
  */
+import { errorForLog } from "../../konduktor/errors.ts";
 import { isFailure } from "../../konduktor/fanout.ts";
 import { checkSecretInput } from "../../konduktor/secret.ts";
 import {
@@ -269,7 +270,7 @@ export async function scheduledJobTokens(
         owner: record.owner,
         action: "error",
         reason: plan.reason,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : "non-error thrown",
+        error: errorForLog(error),
       });
     }
   }

@@ -8,6 +8,7 @@ import {
   classifyError,
   clusterProblem,
   ERROR_STATUS,
+  errorForLog,
   KonduktorError,
 } from "../../konduktor/errors.ts";
 import { fanout } from "../../konduktor/fanout.ts";
@@ -133,5 +134,13 @@ describe("retries in one layer", () => {
     } finally {
       random.mockRestore();
     }
+  });
+});
+
+describe("errorForLog", () => {
+  it("keeps a project error's code and message, and only the class of any other", () => {
+    expect(errorForLog(new ApiError("forbidden", "no"))).toBe("forbidden: no");
+    expect(errorForLog(new TypeError("token abc123 leaked"))).toBe("TypeError");
+    expect(errorForLog("text")).toBe("non-error thrown");
   });
 });

@@ -39,7 +39,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-UHYDV4PU.js";
+} from "./chunk-QZM7HQ3F.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
