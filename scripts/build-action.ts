@@ -33,6 +33,41 @@ const githubContextOnly: Plugin = {
   },
 };
 
+/**
+ * `@actions/core` imports its OIDC client (and with it `@actions/http-client`, about 590 KB with
+ * its own undici) at load time, although only broker mode asks for an ID token. The Action's
+ * first step masks the secrets with `@actions/core`, so everything it loads is paid before the
+ * first output. Its `./oidc-utils.js` is replaced by a module that imports the real one on the
+ * first `getIDToken()`: kubeconfig mode never loads the HTTP client.
+ */
+const LAZY = "?lazy";
+const lazyOidcClient: Plugin = {
+  name: "actions-core-lazy-oidc",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]lib[\\/]core\.js$/.test(args.importer)
+        ? { path: join(args.resolveDir, "oidc-utils.js"), suffix: LAZY }
+        : undefined,
+    );
+    b.onLoad({ filter: /[\\/]oidc-utils\.js$/ }, (args) =>
+      args.suffix !== LAZY
+        ? undefined
+        : {
+            resolveDir: dirname(args.path),
+            loader: "js",
+            contents: [
+              "export class OidcClient {",
+              "  static async getIDToken(audience) {",
+              `    const { OidcClient: real } = await import(${JSON.stringify(args.path)});`,
+              "    return await real.getIDToken(audience);",
+              "  }",
+              "}",
+            ].join("\n"),
+          },
+    );
+  },
+};
+
 export interface BuiltAction {
   outdir: string;
   /** action/dist/index.js (or its equivalent in outdir) */
@@ -55,7 +90,7 @@ export async function buildAction(outdir = join(root, "action/dist")): Promise<B
     platform: "node",
     target: "node24",
     format: "esm",
-    plugins: [githubContextOnly],
+    plugins: [githubContextOnly, lazyOidcClient],
     // CommonJS dependencies call require(); give them Node's.
     banner: {
       js: "import { createRequire as __konduktorCreateRequire } from 'node:module';\nconst require = __konduktorCreateRequire(import.meta.url);",
