@@ -2,7 +2,7 @@
 import { run } from "./main.ts";
 
 await run();
-// The step is over when run() returns. A connection still being opened to a cluster that passed
-// its deadline (undici keeps a TLS handshake up to its own 10 s connect timeout after the request
-// was aborted) must not hold the runner: exit once what is pending has had a moment to finish.
+// The step is over when run() returns. Anything still pending (a connection the client-node
+// adapter opened for a cluster that passed its deadline) must not hold the runner: exit once it
+// has had a moment to finish.
 setTimeout(() => process.exit(), 100).unref();

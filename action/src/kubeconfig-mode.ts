@@ -4,7 +4,7 @@
  * included), so a hanging API server costs its own deadline and never delays the others — with the
  * same konduktor/ operations the broker uses.
  *
- * Transport per context: the fetch adapter (undici; CA, client certificates, token files,
+ * Transport per context: the fetch adapter (node:https; CA, client certificates, token files,
  * insecure-skip-tls-verify); `@kubernetes/client-node` is loaded (dynamic import) only for a
  * context that needs it: an exec plugin, an auth provider or a proxy-url.
  */

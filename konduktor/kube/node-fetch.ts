@@ -1,11 +1,17 @@
 /**
  * Node only: a `fetch` that trusts a given CA, presents a client certificate or skips TLS
- * verification (undici `Agent`), and a fetch adapter built from a kubeconfig with its file paths
- * read. Kept apart from ./fetch-adapter.ts so that file stays workerd-safe.
+ * verification, and a fetch adapter built from a kubeconfig with its file paths read. Kept apart
+ * from ./fetch-adapter.ts so that file stays workerd-safe.
+ *
+ * The `fetch` is Node's own `https` (an `Agent` per TLS setting, keep-alive: one connection pool
+ * per setting, reused) answering with a Web `Response`: it is already in the runtime, where undici
+ * (the npm package, for its `Agent`) cost the Action ~750 KB and tens of milliseconds to load on
+ * every run. docs/decisions/0017-action-start-up.md.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { KubeError } from "./errors.ts";
 import { type FetchAdapterOptions, fetchKubeSecretsFromKubeconfig } from "./fetch-adapter.ts";
 import { KubeconfigError, type ParsedKubeconfig, parseKubeconfig } from "./kubeconfig.ts";
@@ -21,11 +27,13 @@ export interface NodeTlsOptions {
 }
 
 /** Agents by a digest of their TLS settings: one connection pool per distinct setting, reused. */
-const agents = new Map<string, Agent>();
-/** Beyond this many distinct settings the oldest Agent is dropped (its idle sockets time out). */
+const agents = new Map<string, HttpsAgent>();
+/** Beyond this many distinct settings the oldest Agent is dropped (its idle sockets closed). */
 const MAX_AGENTS = 256;
+/** For a kubeconfig whose server is plain http:// (no TLS settings apply). */
+const plainAgent = new HttpAgent({ keepAlive: true });
 
-function agentFor(tls: NodeTlsOptions): Agent {
+function agentFor(tls: NodeTlsOptions): HttpsAgent {
   // a digest, so the key material itself is never a Map key
   const key = createHash("sha256")
     .update(
@@ -40,28 +48,104 @@ function agentFor(tls: NodeTlsOptions): Agent {
     .digest("hex");
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({
-      connect: {
-        ...(tls.caPem ? { ca: tls.caPem } : {}),
-        ...(tls.clientCert ? { cert: tls.clientCert.certPem, key: tls.clientCert.keyPem } : {}),
-        ...(tls.insecure ? { rejectUnauthorized: false } : {}),
-        ...(tls.servername ? { servername: tls.servername } : {}),
-      },
+    agent = new HttpsAgent({
+      keepAlive: true,
+      ...(tls.caPem ? { ca: tls.caPem } : {}),
+      ...(tls.clientCert ? { cert: tls.clientCert.certPem, key: tls.clientCert.keyPem } : {}),
+      ...(tls.insecure ? { rejectUnauthorized: false } : {}),
+      ...(tls.servername ? { servername: tls.servername } : {}),
     });
-    if (agents.size >= MAX_AGENTS) agents.delete(agents.keys().next().value as string);
+    if (agents.size >= MAX_AGENTS) {
+      const oldest = agents.keys().next().value as string;
+      agents.get(oldest)?.destroy();
+      agents.delete(oldest);
+    }
     agents.set(key, agent);
   }
   return agent;
 }
 
-/** A Web-compatible `fetch` with these TLS settings (the connection pool is shared by same settings). */
+/** Statuses whose Response must have no body. */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+function headersOf(res: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+/**
+ * A Web-compatible `fetch` with these TLS settings (the connection pool is shared by same
+ * settings). What the fetch adapter asks of it: method, headers as a record, a string body, a
+ * signal (abort destroys the socket: nothing more is sent), no redirects followed; the answer is
+ * read whole. Network errors are Node's own (`code` ECONNREFUSED, a TLS code, …), an abort is the
+ * signal's reason (a `TimeoutError` at the deadline): ./network-errors.ts reads both.
+ */
 export function nodeFetchFor(tls: NodeTlsOptions): typeof fetch {
-  const dispatcher = agentFor(tls);
-  return ((input: string | URL | Request, init?: RequestInit) =>
-    undiciFetch(input as string, {
-      ...(init as object),
-      dispatcher,
-    })) as unknown as typeof fetch;
+  const agent = agentFor(tls);
+  const nodeFetch = (input: string | URL | Request, init: RequestInit = {}) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const signal = init.signal ?? undefined;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
+        reject(new TypeError("nodeFetchFor: only a string body is supported"));
+        return;
+      }
+      const https = url.protocol === "https:";
+      const body = typeof init.body === "string" ? init.body : undefined;
+      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      // always framed: Node sends a DELETE's body unframed otherwise, and the bytes left on a
+      // kept-alive connection would be read as the start of the next request
+      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+      const req = (https ? httpsRequest : httpRequest)(url, {
+        method: init.method ?? "GET",
+        headers,
+        agent: https ? agent : plainAgent,
+      });
+      const onAbort = () => req.destroy(signal?.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const fail = (error: unknown) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      };
+      req.on("error", fail);
+      req.on("response", (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", fail);
+        // destroyed mid-answer (the deadline, a reset): never a truncated body
+        res.on("close", () => {
+          if (!res.complete) {
+            fail(
+              signal?.aborted
+                ? signal.reason
+                : Object.assign(new Error("the connection closed before the answer ended"), {
+                    code: "ECONNRESET",
+                  }),
+            );
+          }
+        });
+        res.on("end", () => {
+          signal?.removeEventListener("abort", onAbort);
+          const status = res.statusCode ?? 0;
+          resolve(
+            new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), {
+              status,
+              headers: headersOf(res),
+            }),
+          );
+        });
+      });
+      req.end(body);
+    });
+  return nodeFetch as typeof fetch;
 }
 
 async function readText(path: string, field: string): Promise<string> {

@@ -1,4 +1,4 @@
-// The same app on Node (functions/node.ts: @hono/node-server, node:sqlite store, undici adapter):
+// The same app on Node (functions/node.ts: @hono/node-server, node:sqlite store, node:https adapter):
 // a kubeconfig with a client certificate works there, and the state survives a restart; a
 // registered kubeconfig never makes it read a file of its host or run a program; after a 413 the
 // next request on the same keep-alive connection still works.
