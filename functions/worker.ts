@@ -12,6 +12,8 @@ import { runScheduled } from "./scheduled.ts";
 import { DurableShardedStore } from "./store/durable-records.ts";
 import { KvStore } from "./store/kv-store.ts";
 
+// and the class of `LINKS`: a wide fan-out's requests leave from one invocation per cluster
+export { ClusterLink } from "./cluster-link.ts";
 // the Durable Object class of the `RECORDS` binding (wrangler.jsonc) is exported by the entry
 export { RecordShard } from "./store/durable-records.ts";
 
@@ -40,7 +42,7 @@ function appFor(env: Env) {
         // the state of brokers before the Durable Objects, migrated on the first request
         legacyState: new KvStore(env.KONDUKTOR_KV),
         runtime: "edge",
-        connector: edgeConnector,
+        connector: edgeConnector(env.LINKS),
         docsScript: () => env.ASSETS.fetch(new Request("https://assets.invalid/standalone.js")),
       }),
     };

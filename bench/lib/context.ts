@@ -55,7 +55,8 @@ export function createContext(base: {
       broker ??= (async () => {
         base.log("bench: starting the broker (wrangler dev)…");
         // no retries: the sync row makes two clusters unreachable on purpose while it sets up
-        const b = await startBenchBroker(infos, { CLUSTER_RETRIES: "0" });
+        // NAME_INVOCATIONS: each link invocation names itself, and the cap proxy gives it its own 6
+        const b = await startBenchBroker(infos, { CLUSTER_RETRIES: "0", NAME_INVOCATIONS: "1" });
         base.closer.add({ close: () => b.stop() });
         return b;
       })();

@@ -25,7 +25,7 @@ import {
   request as httpsRequest,
 } from "node:https";
 import type { Socket } from "node:net";
-import type { Limiter } from "./limiter.ts";
+import { INVOCATION_HEADER, type Limiter } from "./limiter.ts";
 
 export interface CountedRequest {
   method: string;
@@ -35,6 +35,8 @@ export interface CountedRequest {
   query: string;
   /** the upstream's status; 502 when the upstream could not be reached */
   status: number;
+  /** the sender's `x-konduktor-invocation` header ("" when none): which invocation sent it */
+  invocation: string;
 }
 
 export interface RequestCounts {
@@ -137,6 +139,10 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
           path: target.pathname,
           query: target.search.slice(1),
           status,
+          invocation:
+            typeof req.headers[INVOCATION_HEADER] === "string"
+              ? req.headers[INVOCATION_HEADER]
+              : "",
         });
         resolveForward();
       };

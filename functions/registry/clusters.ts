@@ -76,6 +76,11 @@ export type KubeConnector = (
     timeoutMs: number;
     /** cancels every call of the port (the fan-out's per-cluster deadline) */
     signal?: AbortSignal;
+    /**
+     * how many clusters the fan-out this connection is part of reaches (1 when alone): on
+     * Workers, wider than one invocation's connections goes through links (connect-edge.ts)
+     */
+    fanoutWidth?: number;
   },
 ) => Promise<KubeSecrets>;
 
@@ -176,11 +181,13 @@ export class ClusterRegistry {
     record: Pick<ClusterRecord, "context">,
     kubeconfig: string,
     signal?: AbortSignal,
+    fanoutWidth = 1,
   ): Promise<KubeSecrets> {
     return await this.connector(kubeconfig, {
       cluster: name,
       context: record.context,
       timeoutMs: this.config.clusterTimeoutMs,
+      fanoutWidth,
       ...(signal ? { signal } : {}),
     });
   }
@@ -202,7 +209,7 @@ export class ClusterRegistry {
         kubeconfig = this.kubeconfigOf(cluster, record);
         kubeconfigs.set(cluster, kubeconfig);
       }
-      return await this.connect(cluster, record, await kubeconfig, signal);
+      return await this.connect(cluster, record, await kubeconfig, signal, records.size);
     };
   }
 

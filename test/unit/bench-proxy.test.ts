@@ -60,7 +60,10 @@ describe("counting proxy", () => {
     ];
     const answers = [];
     for (const [method, path, body] of calls) {
-      const res = await fetch(proxy.url + path, { method, ...(body ? { body } : {}) });
+      // the PATCH names its sender's invocation (as a link of the broker does)
+      const headers: Record<string, string> =
+        method === "PATCH" ? { "x-konduktor-invocation": "link-1" } : {};
+      const res = await fetch(proxy.url + path, { method, headers, ...(body ? { body } : {}) });
       answers.push({
         status: res.status,
         header: res.headers.get("x-upstream"),
@@ -77,18 +80,25 @@ describe("counting proxy", () => {
       })),
     );
     expect(proxy.requests).toEqual([
-      { method: "GET", path: `${ns}/secrets/missing-0a1b2c3d`, query: "", status: 404 },
-      { method: "POST", path: `${ns}/secrets`, query: "", status: 201 },
-      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 200 },
-      { method: "PATCH", path: `${ns}/secrets/a`, query: "", status: 200 },
+      {
+        method: "GET",
+        path: `${ns}/secrets/missing-0a1b2c3d`,
+        query: "",
+        status: 404,
+        invocation: "",
+      },
+      { method: "POST", path: `${ns}/secrets`, query: "", status: 201, invocation: "" },
+      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 200, invocation: "" },
+      { method: "PATCH", path: `${ns}/secrets/a`, query: "", status: 200, invocation: "link-1" },
       {
         method: "GET",
         path: `${ns}/secrets`,
         query: "labelSelector=trainy.ai%2Fsecret-owner%3D0a1b2c3d",
         status: 200,
+        invocation: "",
       },
-      { method: "DELETE", path: `${ns}/secrets/a`, query: "", status: 200 },
-      { method: "GET", path: "/version", query: "", status: 200 },
+      { method: "DELETE", path: `${ns}/secrets/a`, query: "", status: 200, invocation: "" },
+      { method: "GET", path: "/version", query: "", status: 200, invocation: "" },
     ]);
     expect(proxy.counts()).toEqual({
       total: 7,
@@ -110,7 +120,7 @@ describe("counting proxy", () => {
     const res = await fetch(`${proxy.url}${ns}/secrets/a`);
     expect(res.status).toBe(502);
     expect(proxy.requests).toEqual([
-      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 502 },
+      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 502, invocation: "" },
     ]);
   });
 
@@ -203,9 +213,9 @@ describe("request kinds", () => {
 
   it("sums only the requests the filter keeps", () => {
     const requests = [
-      { method: "GET", path: "/api", query: "", status: 200 },
-      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 404 },
-      { method: "DELETE", path: `${ns}/secrets/a`, query: "", status: 404 },
+      { method: "GET", path: "/api", query: "", status: 200, invocation: "" },
+      { method: "GET", path: `${ns}/secrets/a`, query: "", status: 404, invocation: "" },
+      { method: "DELETE", path: `${ns}/secrets/a`, query: "", status: 404, invocation: "" },
     ];
     expect(countRequests(requests, (r) => r.path.includes("/secrets"))).toEqual({
       total: 2,
