@@ -105,7 +105,9 @@ const EnvSchema = z.object({
     ),
   CLUSTER_TIMEOUT_MS: intSetting("CLUSTER_TIMEOUT_MS", 200, 120_000, 10_000),
   CLUSTER_RETRIES: intSetting("CLUSTER_RETRIES", 0, 10, 2),
-  FANOUT_CONCURRENCY: intSetting("FANOUT_CONCURRENCY", 1, 64, 8),
+  // clusters worked on at once: 32 reaches every cluster of a wide fan-out in one round (on
+  // Workers, beyond 6 clusters each request leaves from its own link: functions/cluster-link.ts)
+  FANOUT_CONCURRENCY: intSetting("FANOUT_CONCURRENCY", 1, 64, 32),
   MAX_BODY_BYTES: intSetting("MAX_BODY_BYTES", 1024, 25_000_000, 2_000_000),
   CLUSTER_PRIVATE_ADDRESSES: z
     .enum(["allow", "refuse"], {
