@@ -16,6 +16,28 @@ import { KubeError, type KubeErrorContext, kubeErrorFromResponse } from "./error
 import type { ParsedKubeconfig } from "./kubeconfig.ts";
 import type { DeletePrecondition, KubeSecrets } from "./port.ts";
 
+/** What the adapter reads of an answer: a Web `Response` is one. */
+export interface KubeAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/**
+ * The one call the adapter makes: the Web `fetch` fits it (workerd, Node's global), and so does
+ * the lighter one on node:https (./node-fetch.ts), which need not build a Web `Response`.
+ */
+export type KubeFetch = (
+  url: string,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+    signal: AbortSignal;
+    redirect: "manual";
+  },
+) => Promise<KubeAnswer>;
+
 export interface FetchAdapterOptions {
   /** API server URL, e.g. `https://10.0.0.1:6443` */
   server: string;
@@ -25,7 +47,7 @@ export interface FetchAdapterOptions {
   /** label for messages (default: the server's host) */
   cluster?: string;
   /** default `globalThis.fetch` */
-  fetch?: typeof fetch;
+  fetch?: KubeFetch;
   /** per-call timeout (default 10 s) */
   timeoutMs?: number;
   /** cancels every call of this adapter (e.g. fanout's per-cluster deadline) */
@@ -47,7 +69,7 @@ interface Call {
 export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecrets {
   const server = options.server.replace(/\/+$/, "");
   const namespace = options.namespace;
-  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const doFetch: KubeFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let cluster = options.cluster;
   if (!cluster) {
@@ -73,7 +95,7 @@ export function createFetchKubeSecrets(options: FetchAdapterOptions): KubeSecret
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.userAgent) headers["user-agent"] = options.userAgent;
     if (c.body !== undefined) headers["content-type"] = c.contentType ?? "application/json";
-    let response: Response;
+    let response: KubeAnswer;
     let text: string;
     try {
       response = await doFetch(`${server}${c.path}`, {

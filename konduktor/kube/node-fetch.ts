@@ -4,16 +4,21 @@
  * from ./fetch-adapter.ts so that file stays workerd-safe.
  *
  * The `fetch` is Node's own `https` (an `Agent` per TLS setting, keep-alive: one connection pool
- * per setting, reused) answering with a Web `Response`: it is already in the runtime, where undici
+ * per setting, reused): it is already in the runtime, where undici
  * (the npm package, for its `Agent`) cost the Action ~750 KB and tens of milliseconds to load on
  * every run. docs/decisions/0017-action-start-up.md.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { KubeError } from "./errors.ts";
-import { type FetchAdapterOptions, fetchKubeSecretsFromKubeconfig } from "./fetch-adapter.ts";
+import {
+  type FetchAdapterOptions,
+  fetchKubeSecretsFromKubeconfig,
+  type KubeAnswer,
+  type KubeFetch,
+} from "./fetch-adapter.ts";
 import { KubeconfigError, type ParsedKubeconfig, parseKubeconfig } from "./kubeconfig.ts";
 import type { KubeSecrets } from "./port.ts";
 
@@ -30,8 +35,19 @@ export interface NodeTlsOptions {
 const agents = new Map<string, HttpsAgent>();
 /** Beyond this many distinct settings the oldest Agent is dropped (its idle sockets closed). */
 const MAX_AGENTS = 256;
-/** For a kubeconfig whose server is plain http:// (no TLS settings apply). */
-const plainAgent = new HttpAgent({ keepAlive: true });
+/**
+ * For a kubeconfig whose server is plain http:// (no TLS settings apply). Loaded on first use:
+ * importing `node:http` as an ES module reads all its exports, and some of them (WebSocket, …)
+ * load Node's whole fetch implementation, ~10 ms of every Action run that never needs it.
+ */
+let plain: Promise<{ request: typeof import("node:http").request; agent: HttpAgent }> | undefined;
+const plainHttp = () => {
+  plain ??= import("node:http").then((http) => ({
+    request: http.request,
+    agent: new http.Agent({ keepAlive: true }),
+  }));
+  return plain;
+};
 
 function agentFor(tls: NodeTlsOptions): HttpsAgent {
   // a digest, so the key material itself is never a Map key
@@ -65,54 +81,61 @@ function agentFor(tls: NodeTlsOptions): HttpsAgent {
   return agent;
 }
 
-/** Statuses whose Response must have no body. */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-
-function headersOf(res: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
+/** An answer read whole: what the fetch adapter reads (status, a header, the text). */
+class NodeAnswer implements KubeAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  private readonly body: Buffer;
+  constructor(res: IncomingMessage, body: Buffer) {
+    this.status = res.statusCode ?? 0;
+    const raw = res.headers;
+    this.headers = {
+      get: (name) => {
+        const value = raw[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+      },
+    };
+    this.body = body;
   }
-  return headers;
+  async text(): Promise<string> {
+    return this.body.toString("utf8");
+  }
 }
 
 /**
- * A Web-compatible `fetch` with these TLS settings (the connection pool is shared by same
- * settings). What the fetch adapter asks of it: method, headers as a record, a string body, a
- * signal (abort destroys the socket: nothing more is sent), no redirects followed; the answer is
- * read whole. Network errors are Node's own (`code` ECONNREFUSED, a TLS code, …), an abort is the
- * signal's reason (a `TimeoutError` at the deadline): ./network-errors.ts reads both.
+ * The fetch adapter's `fetch` (a `KubeFetch`) with these TLS settings; the connection pool is
+ * shared by same settings. Method, headers, a string body, a signal (abort destroys the socket:
+ * nothing more is sent), no redirect followed; the answer is read whole. It answers with a small
+ * object of its own rather than a Web `Response`: building the first `Response` or `Headers`
+ * loads Node's fetch implementation, ~25 ms of every Action run. Network errors are Node's own
+ * (`code` ECONNREFUSED, a TLS code, …), an abort is the signal's reason (a `TimeoutError` at the
+ * deadline): ./network-errors.ts reads both.
  */
-export function nodeFetchFor(tls: NodeTlsOptions): typeof fetch {
+export function nodeFetchFor(tls: NodeTlsOptions): KubeFetch {
   const agent = agentFor(tls);
-  const nodeFetch = (input: string | URL | Request, init: RequestInit = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = new URL(input instanceof Request ? input.url : String(input));
-      const signal = init.signal ?? undefined;
-      if (signal?.aborted) {
+  return async (input, init) => {
+    const url = new URL(input);
+    const https = url.protocol === "https:";
+    const transport = https ? { request: httpsRequest, agent } : await plainHttp();
+    return await new Promise<KubeAnswer>((resolve, reject) => {
+      const { signal, body } = init;
+      if (signal.aborted) {
         reject(signal.reason);
         return;
       }
-      if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
-        reject(new TypeError("nodeFetchFor: only a string body is supported"));
-        return;
-      }
-      const https = url.protocol === "https:";
-      const body = typeof init.body === "string" ? init.body : undefined;
-      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      const headers = { ...init.headers };
       // always framed: Node sends a DELETE's body unframed otherwise, and the bytes left on a
       // kept-alive connection would be read as the start of the next request
       if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
-      const req = (https ? httpsRequest : httpRequest)(url, {
-        method: init.method ?? "GET",
+      const req = transport.request(url, {
+        method: init.method,
         headers,
-        agent: https ? agent : plainAgent,
+        agent: transport.agent,
       });
-      const onAbort = () => req.destroy(signal?.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const onAbort = () => req.destroy(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
       const fail = (error: unknown) => {
-        signal?.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", onAbort);
         reject(error);
       };
       req.on("error", fail);
@@ -124,7 +147,7 @@ export function nodeFetchFor(tls: NodeTlsOptions): typeof fetch {
         res.on("close", () => {
           if (!res.complete) {
             fail(
-              signal?.aborted
+              signal.aborted
                 ? signal.reason
                 : Object.assign(new Error("the connection closed before the answer ended"), {
                     code: "ECONNRESET",
@@ -133,19 +156,13 @@ export function nodeFetchFor(tls: NodeTlsOptions): typeof fetch {
           }
         });
         res.on("end", () => {
-          signal?.removeEventListener("abort", onAbort);
-          const status = res.statusCode ?? 0;
-          resolve(
-            new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), {
-              status,
-              headers: headersOf(res),
-            }),
-          );
+          signal.removeEventListener("abort", onAbort);
+          resolve(new NodeAnswer(res, Buffer.concat(chunks)));
         });
       });
       req.end(body);
     });
-  return nodeFetch as typeof fetch;
+  };
 }
 
 async function readText(path: string, field: string): Promise<string> {
