@@ -3,7 +3,6 @@
  * or kubeconfig mode, and every value in range. Pure: no environment, no output. Messages name the
  * input, never its value.
  */
-import { z } from "zod";
 import {
   isEnvVarName,
   type ValidationError,
@@ -56,40 +55,51 @@ export function checkBrokerUrl(raw: string): string {
   return raw.replace(/\/+$/, "");
 }
 
-/** A zod check that reports a konduktor/ validation's own message (it names the input). */
-const checkedBy = (validate: (value: string) => ValidationError[]) =>
-  z.string().superRefine((value, ctx) => {
-    for (const problem of validate(value))
-      ctx.addIssue({ code: "custom", message: problem.message });
-  });
+const KINDS = ["env", "default", "git-ssh"] as const;
+const MODES = ["merge", "replace"] as const;
 
-const inputSchema = z.object({
-  name: checkedBy((s) => validateBasename(s, "name")),
-  kind: z
-    .string()
-    .transform((s) => s || "env")
-    .pipe(
-      z.enum(["env", "default", "git-ssh"], { error: () => "must be env, default or git-ssh" }),
-    ),
-  mode: z
-    .string()
-    .transform((s) => s || "merge")
-    .pipe(z.enum(["merge", "replace"], { error: () => "must be merge or replace" })),
-  owner: checkedBy((s) => (s === "" ? [] : validateOwner(s, "owner"))),
-  namespace: checkedBy((s) => (s === "" ? [] : validateNamespace(s, "namespace"))),
-  timeoutSeconds: z
-    .string()
-    .transform((s) => Number(s || "60"))
-    .pipe(
-      z
-        .number({ error: () => TIMEOUT_MESSAGE })
-        .int({ error: () => TIMEOUT_MESSAGE })
-        .min(1, { error: () => TIMEOUT_MESSAGE })
-        .max(3600, { error: () => TIMEOUT_MESSAGE }),
-    ),
-});
-/** zod paths → the input names of action.yml */
-const INPUT_OF: Record<string, string> = { timeoutSeconds: "timeout-seconds" };
+interface CheckedInputs {
+  name: string;
+  kind: SecretKindInput;
+  mode: "merge" | "replace";
+  owner: string;
+  namespace: string;
+  timeoutSeconds: number;
+}
+
+/**
+ * The single-valued inputs, checked: every problem's message (naming its input), or the values
+ * with their defaults. A few fixed rules over konduktor/'s own validations: no schema library
+ * here, because loading one (zod, ~540 KB) was the largest part of the Action's start-up.
+ */
+function checkInputs(inputs: ActionInputs): CheckedInputs | { problems: string[] } {
+  const problems: string[] = [];
+  const own = (found: ValidationError[]) => {
+    for (const p of found) problems.push(p.message);
+  };
+  own(validateBasename(inputs.name, "name"));
+  const kind = inputs.kind || "env";
+  if (!(KINDS as readonly string[]).includes(kind)) {
+    problems.push("kind: must be env, default or git-ssh");
+  }
+  const mode = inputs.mode || "merge";
+  if (!(MODES as readonly string[]).includes(mode)) problems.push("mode: must be merge or replace");
+  if (inputs.owner !== "") own(validateOwner(inputs.owner, "owner"));
+  if (inputs.namespace !== "") own(validateNamespace(inputs.namespace, "namespace"));
+  const timeoutSeconds = Number(inputs.timeoutSeconds || "60");
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
+    problems.push(TIMEOUT_MESSAGE);
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    name: inputs.name,
+    kind: kind as SecretKindInput,
+    mode: mode as "merge" | "replace",
+    owner: inputs.owner,
+    namespace: inputs.namespace,
+    timeoutSeconds,
+  };
+}
 
 export type SecretKindInput = "env" | "default" | "git-ssh";
 
@@ -238,19 +248,8 @@ export function parseConfig(
   ambient: AmbientKubeconfig = null,
 ): ActionConfig {
   if (parsedValues instanceof InputError) throw parsedValues;
-  const checked = inputSchema.safeParse(inputs);
-  if (!checked.success) {
-    const messages = checked.error.issues.map((i) => {
-      const key = String(i.path[0] ?? "input");
-      const where = INPUT_OF[key] ?? key;
-      // konduktor/ messages start with the input's name already
-      return i.message.startsWith(`${where}:`) || i.message.startsWith(`${where} `)
-        ? i.message
-        : `${where}: ${i.message}`;
-    });
-    throw new InputError(`invalid input: ${messages.join("; ")}`);
-  }
-  const c = checked.data;
+  const c = checkInputs(inputs);
+  if ("problems" in c) throw new InputError(`invalid input: ${c.problems.join("; ")}`);
   // toJSON(secrets) carries the workflow's GITHUB_TOKEN: dropped even when exclude is set,
   // unless include names it on purpose (a glob like `*` or `GITHUB_*` does not count).
   const exclude = [...inputs.exclude];
