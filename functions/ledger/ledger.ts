@@ -51,6 +51,12 @@ export interface Written {
   resourceVersion?: string;
 }
 
+/** An entry as one request last wrote or read it, with its revision (0: absent). */
+export interface Known {
+  value: LedgerEntry | null;
+  rev: number;
+}
+
 export class Ledger {
   private readonly records: ShardedStore;
   private readonly now: () => Date;
@@ -99,7 +105,13 @@ export class Ledger {
     owner: string,
     basename: string,
     change: (entry: LedgerEntry | null, version: number) => LedgerEntry | null | undefined,
-  ): Promise<{ version: number | null; before: LedgerEntry | null; after: LedgerEntry | null }> {
+  ): Promise<{
+    version: number | null;
+    before: LedgerEntry | null;
+    after: LedgerEntry | null;
+    /** the entry's revision as this call left it (0: absent) */
+    rev: number;
+  }> {
     const shard = this.shard(owner);
     const key = entryKey(basename);
     for (let i = 0; i < ATTEMPTS; i++) {
@@ -109,7 +121,8 @@ export class Ledger {
       const before = record ? (JSON.parse(record.value) as LedgerEntry) : null;
       const version = (seq ? (JSON.parse(seq.value) as { n: number }).n : 0) + 1;
       const after = change(before, version);
-      if (after === undefined) return { version: null, before, after: before };
+      if (after === undefined)
+        return { version: null, before, after: before, rev: record?.rev ?? 0 };
       const writes: RecordWrite[] = [
         { key: SEQ, value: JSON.stringify({ n: version }), ifRev: seq?.rev ?? 0 },
       ];
@@ -120,7 +133,8 @@ export class Ledger {
           ifRev: record?.rev ?? 0,
         });
       }
-      if ((await shard.commit(writes)).ok) return { version, before, after };
+      const committed = await shard.commit(writes);
+      if (committed.ok) return { version, before, after, rev: committed.revs[key] ?? 0 };
       // another request of this owner took the version: back off (full jitter), read again
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
     }
@@ -132,12 +146,18 @@ export class Ledger {
     owner: string,
     basename: string,
     change: (entry: LedgerEntry) => LedgerEntry | null,
+    known?: Known,
   ): Promise<void> {
-    await updateRecord<LedgerEntry>(this.shard(owner), entryKey(basename), (entry) => {
-      if (!entry) return undefined;
-      const next = change(entry);
-      return next !== null && JSON.stringify(next) === JSON.stringify(entry) ? undefined : next;
-    });
+    await updateRecord<LedgerEntry>(
+      this.shard(owner),
+      entryKey(basename),
+      (entry) => {
+        if (!entry) return undefined;
+        const next = change(entry);
+        return next !== null && JSON.stringify(next) === JSON.stringify(entry) ? undefined : next;
+      },
+      known ? { known } : {},
+    );
   }
 
   /**
@@ -148,17 +168,29 @@ export class Ledger {
     owner: string,
     basename: string,
     w: WriteRequest,
-  ): Promise<{ version: number; reused: boolean; before: LedgerEntry | null }> {
+  ): Promise<{
+    version: number;
+    reused: boolean;
+    before: LedgerEntry | null;
+    /** the entry as this call left it, for `finishWrite` to commit against without reading */
+    known: Known;
+  }> {
     const at = this.now().toISOString();
     const r = await this.assign(owner, basename, (entry, version) =>
       writeChangesNothing(entry, w)
         ? undefined
         : startWrite(entry, owner, basename, version, w, at),
     );
+    const known = { value: r.after, rev: r.rev };
     if (r.version === null) {
-      return { version: (r.before as LedgerEntry).contentVersion, reused: true, before: r.before };
+      return {
+        version: (r.before as LedgerEntry).contentVersion,
+        reused: true,
+        before: r.before,
+        known,
+      };
     }
-    return { version: r.version, reused: false, before: r.before };
+    return { version: r.version, reused: false, before: r.before, known };
   }
 
   /**
@@ -171,22 +203,28 @@ export class Ledger {
     basename: string,
     version: number,
     outcome: { written: readonly Written[]; rollback: boolean; before: LedgerEntry | null },
+    known?: Known,
   ): Promise<void> {
-    await this.update(owner, basename, (entry) => {
-      const confirmed = confirm(
-        entry,
-        outcome.written.map((w) => ({
-          cluster: w.cluster,
-          version,
-          state: "written" as const,
-          ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
-        })),
-      );
-      const settled = settleContent(confirmed, version, outcome.written);
-      if (!outcome.rollback || settled.version !== version) return settled;
-      if (outcome.before === null) return null;
-      return { ...outcome.before, version, clusters: settled.clusters };
-    });
+    await this.update(
+      owner,
+      basename,
+      (entry) => {
+        const confirmed = confirm(
+          entry,
+          outcome.written.map((w) => ({
+            cluster: w.cluster,
+            version,
+            state: "written" as const,
+            ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
+          })),
+        );
+        const settled = settleContent(confirmed, version, outcome.written);
+        if (!outcome.rollback || settled.version !== version) return settled;
+        if (outcome.before === null) return null;
+        return { ...outcome.before, version, clusters: settled.clusters };
+      },
+      known,
+    );
   }
 
   /** A deletion starts: its version (the entry is deleted, or its placement shrinks). */
