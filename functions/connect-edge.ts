@@ -9,17 +9,22 @@
 import { fetchKubeSecretsFromKubeconfig } from "../konduktor/kube/fetch-adapter.ts";
 import { parseKubeconfig } from "../konduktor/kube/kubeconfig.ts";
 import { linkFetch, WORKERS_CONNECTIONS } from "./cluster-link.ts";
-import type { KubeConnector } from "./registry/clusters.ts";
+import { type KubeConnector, memoized } from "./registry/clusters.ts";
 
 export function edgeConnector(links?: DurableObjectNamespace): KubeConnector {
-  return async (kubeconfig, { cluster, context, timeoutMs, signal, fanoutWidth }) =>
-    fetchKubeSecretsFromKubeconfig(parseKubeconfig(kubeconfig, { context, runtime: "edge" }), {
-      cluster,
-      timeoutMs,
-      userAgent: "konduktor-broker",
-      ...(signal ? { signal } : {}),
-      ...(links && (fanoutWidth ?? 1) > WORKERS_CONNECTIONS
-        ? { fetch: linkFetch(links, cluster) }
-        : {}),
-    });
+  return async (kubeconfig, { cluster, context, timeoutMs, signal, fanoutWidth, memo }) =>
+    fetchKubeSecretsFromKubeconfig(
+      memoized(memo, `edge:${cluster}`, () =>
+        parseKubeconfig(kubeconfig, { context, runtime: "edge" }),
+      ),
+      {
+        cluster,
+        timeoutMs,
+        userAgent: "konduktor-broker",
+        ...(signal ? { signal } : {}),
+        ...(links && (fanoutWidth ?? 1) > WORKERS_CONNECTIONS
+          ? { fetch: linkFetch(links, cluster) }
+          : {}),
+      },
+    );
 }

@@ -11,26 +11,24 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { serve } from "@hono/node-server";
-import { nodeKubeSecrets } from "../konduktor/kube/node-fetch.ts";
+import { nodeKubeSecretsFromParsed, parseForNode } from "../konduktor/kube/node-fetch.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import type { KubeConnector } from "./registry/clusters.ts";
+import { type KubeConnector, memoized } from "./registry/clusters.ts";
 import { readLegacyStateFile } from "./store/legacy-file.ts";
 import { SqliteShardedStore } from "./store/sqlite-records.ts";
 
 export const nodeConnector: KubeConnector = async (
   kubeconfig,
-  { cluster, context, timeoutMs, signal },
+  { cluster, context, timeoutMs, signal, memo },
 ) =>
-  await nodeKubeSecrets(kubeconfig, {
+  await nodeKubeSecretsFromParsed(
     // registered over the API: never read this host's files for it (also for older records)
-    origin: "remote",
-    cluster,
-    context,
-    timeoutMs,
-    userAgent: "konduktor-broker",
-    ...(signal ? { signal } : {}),
-  });
+    memoized(memo, `node:${cluster}`, () =>
+      parseForNode(kubeconfig, { context, origin: "remote", cluster }),
+    ),
+    { cluster, timeoutMs, userAgent: "konduktor-broker", ...(signal ? { signal } : {}) },
+  );
 
 /**
  * A configuration error in the words of this entry: settings are environment variables here, not

@@ -81,8 +81,21 @@ export type KubeConnector = (
      * Workers, wider than one invocation's connections goes through links (connect-edge.ts)
      */
     fanoutWidth?: number;
+    /**
+     * what the connector derived from this kubeconfig (its parse), kept for the other
+     * connections of the same run (`opener`): a sync opens one per write, and parsing the YAML
+     * each time was a good part of its time. Dropped with the run: nothing decrypted outlives it.
+     */
+    memo?: Map<string, unknown>;
   },
 ) => Promise<KubeSecrets>;
+
+/** The connector's memo entry for `key`, made by `make` on first use (no memo: made each time). */
+export function memoized<T>(memo: Map<string, unknown> | undefined, key: string, make: () => T): T {
+  if (!memo) return make();
+  if (!memo.has(key)) memo.set(key, make());
+  return memo.get(key) as T;
+}
 
 export class ClusterRegistry {
   private readonly store: ClusterStore;
@@ -181,13 +194,14 @@ export class ClusterRegistry {
     record: Pick<ClusterRecord, "context">,
     kubeconfig: string,
     signal?: AbortSignal,
-    fanoutWidth = 1,
+    run: { fanoutWidth?: number; memo?: Map<string, unknown> } = {},
   ): Promise<KubeSecrets> {
     return await this.connector(kubeconfig, {
       cluster: name,
       context: record.context,
       timeoutMs: this.config.clusterTimeoutMs,
-      fanoutWidth,
+      fanoutWidth: run.fanoutWidth ?? 1,
+      ...(run.memo ? { memo: run.memo } : {}),
       ...(signal ? { signal } : {}),
     });
   }
@@ -201,6 +215,7 @@ export class ClusterRegistry {
     records: ReadonlyMap<string, ClusterRecord>,
   ): (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets> {
     const kubeconfigs = new Map<string, Promise<string>>();
+    const memo = new Map<string, unknown>();
     return async (cluster, signal) => {
       const record = records.get(cluster) ?? (await this.getRecord(cluster));
       if (!record) throw new ApiError("not_found", `no registered cluster named ${cluster}`);
@@ -209,7 +224,10 @@ export class ClusterRegistry {
         kubeconfig = this.kubeconfigOf(cluster, record);
         kubeconfigs.set(cluster, kubeconfig);
       }
-      return await this.connect(cluster, record, await kubeconfig, signal, records.size);
+      return await this.connect(cluster, record, await kubeconfig, signal, {
+        fanoutWidth: records.size,
+        memo,
+      });
     };
   }
 

@@ -212,16 +212,18 @@ export interface NodeKubeSecretsOptions
   namespace?: string;
 }
 
-/** The fetch adapter on Node from a kubeconfig YAML (CA, client certificates, files, insecure). */
-export async function nodeKubeSecrets(
+/**
+ * A kubeconfig parsed for the fetch adapter on Node (its context, the checks of `origin`); refused
+ * when its cluster needs a proxy, which only the client-node adapter supports.
+ */
+export function parseForNode(
   kubeconfigYaml: string,
-  options: NodeKubeSecretsOptions = {},
-): Promise<KubeSecrets> {
-  const { origin, ...adapterOptions } = options;
+  options: Pick<NodeKubeSecretsOptions, "context" | "origin" | "cluster"> = {},
+): ParsedKubeconfig {
   const parsed = parseKubeconfig(kubeconfigYaml, {
     context: options.context,
     runtime: "node",
-    ...(origin ? { origin } : {}),
+    ...(options.origin ? { origin: options.origin } : {}),
   });
   if (parsed.proxyUrl) {
     throw new KubeError({
@@ -230,9 +232,17 @@ export async function nodeKubeSecrets(
       message: `the kubeconfig's cluster "${parsed.clusterName}" uses proxy-url, which the fetch adapter does not support: use the client-node adapter`,
     });
   }
+  return parsed;
+}
+
+/** The fetch adapter on Node from a parsed kubeconfig (its files read now, when it names any). */
+export async function nodeKubeSecretsFromParsed(
+  parsed: ParsedKubeconfig,
+  options: Omit<NodeKubeSecretsOptions, "context" | "origin"> = {},
+): Promise<KubeSecrets> {
   const config = await resolveKubeconfigFiles(parsed);
   return fetchKubeSecretsFromKubeconfig(config, {
-    ...adapterOptions,
+    ...options,
     fetch: nodeFetchFor({
       caPem: config.caPem,
       clientCert: config.clientCert,
@@ -240,4 +250,13 @@ export async function nodeKubeSecrets(
       servername: config.tlsServerName,
     }),
   });
+}
+
+/** The fetch adapter on Node from a kubeconfig YAML (CA, client certificates, files, insecure). */
+export async function nodeKubeSecrets(
+  kubeconfigYaml: string,
+  options: NodeKubeSecretsOptions = {},
+): Promise<KubeSecrets> {
+  const { origin, context, ...adapterOptions } = options;
+  return await nodeKubeSecretsFromParsed(parseForNode(kubeconfigYaml, options), adapterOptions);
 }
