@@ -27,9 +27,10 @@ describe("fanout: the abort an operation sees at its deadline", () => {
     await vi.advanceTimersByTimeAsync(300);
     const [result] = await p;
     expect(seen).toHaveLength(1);
-    expect(seen[0]?.at).toBe(300);
-    expect(seen[0]?.reason).toBeInstanceOf(Error);
-    expect((seen[0]?.reason as Error).message).toBe("deadline");
+    const [abort] = seen as [{ at: number; reason: unknown }];
+    expect(abort.at).toBe(300);
+    expect(abort.reason).toBeInstanceOf(Error);
+    expect((abort.reason as Error).message).toBe("deadline");
     expect(result).toEqual({
       cluster: "a",
       status: "error",
