@@ -22,10 +22,13 @@ export function masksFor(value: string): string[] {
 
 /** The trimmed lines of 4+ characters of a text. */
 export function maskableLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.length >= MIN_MASKED_LINE);
+  return (
+    text
+      // every line break a log viewer may honour, not only \n: a value after a stray \r is masked
+      .split(/\r\n|[\n\r\u2028\u2029]/)
+      .map((l) => l.trim())
+      .filter((l) => l.length >= MIN_MASKED_LINE)
+  );
 }
 
 /**
@@ -36,7 +39,7 @@ export function unparsedValuesMasks(text: string): string[] {
   const out: string[] = [];
   for (const line of maskableLines(text)) {
     out.push(line);
-    const rest = /^[^=:]*[=:](.*)$/.exec(line)?.[1]?.trim() ?? "";
+    const rest = /^[^=:]*[=:](.*)$/s.exec(line)?.[1]?.trim() ?? "";
     if (rest.length >= MIN_MASKED_LINE) out.push(rest);
   }
   return out;

@@ -95,10 +95,24 @@ describe("mask.ts: what is masked of values, unparsed values and kubeconfigs", (
       "no separator here",
       "URL=https://x.example:8443/path",
       "https://x.example:8443/path",
-      // a lone CR inside a line: the line is masked whole, nothing is split off
-      "CR=abcd\refgh",
+      // a lone CR is a line break too: each part is masked, and what follows the separator
+      "CR=abcd",
+      "abcd",
+      "efgh",
     ]);
     expect(maskableLines("a\r\n  bcde  \r\nfghij\n")).toEqual(["bcde", "fghij"]);
+    expect(maskableLines("KEY=first\rOTHER=second-secret\u2028third\u2029fourth")).toEqual([
+      "KEY=first",
+      "OTHER=second-secret",
+      "third",
+      "fourth",
+    ]);
+    expect(unparsedValuesMasks("KEY=first\rOTHER=second-secret")).toEqual([
+      "KEY=first",
+      "first",
+      "OTHER=second-secret",
+      "second-secret",
+    ]);
   });
 
   it("kubeconfig credentials: every secret field at any depth, whole and per line; nothing else", () => {
