@@ -1,5 +1,5 @@
 // Mutants of konduktor/apply-plan.ts that the other tests let survive
-// (docs/mutation-survivors-A.md): managed keys the data no longer holds, key lists sorted whatever
+// (docs/mutation-survivors.md): managed keys the data no longer holds, key lists sorted whatever
 // order the cluster gives, a hand-written managed-keys order, a copy without annotations, the
 // plan's own keys, and the annotation limit at exactly 256 KiB.
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 // Mutants of konduktor/fanout.ts that the other fan-out tests let survive
-// (docs/mutation-survivors-A.md): what an operation sees when its deadline passes.
+// (docs/mutation-survivors.md): what an operation sees when its deadline passes.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fanout } from "../../konduktor/fanout.ts";
 import { T0 } from "../support/fanout-timers.ts";

@@ -1,4 +1,4 @@
-// Mutants of konduktor/ops.ts that the other tests let survive (docs/mutation-survivors-A.md): the
+// Mutants of konduktor/ops.ts that the other tests let survive (docs/mutation-survivors.md): the
 // Secret a create or a replace sends, the placement annotation, a superseded result, the
 // preconditions of the deletes, and desiredCopy. Exact bodies, annotations, results and errors.
 import { describe, expect, it } from "vitest";

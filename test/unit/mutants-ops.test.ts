@@ -1,5 +1,5 @@
 // Mutants of konduktor/ops.ts `applySecret` that the other tests let survive
-// (docs/mutation-survivors-A.md): which git-ssh secrets are deleted, asked about and named (and in
+// (docs/mutation-survivors.md): which git-ssh secrets are deleted, asked about and named (and in
 // which order), and how often a listed copy is planned from. Exact names, messages and calls.
 import { describe, expect, it } from "vitest";
 import { LABEL_KIND, LABEL_OWNER, secretLabels } from "../../konduktor/format.ts";
