@@ -5,12 +5,16 @@ import { defineConfig } from "vitest/config";
 // The two slow projects share one set of clusters (test/cluster/global-setup.ts). The projects
 // run one after the other (groupOrder): e2e's scheduled sync touches every owner's secrets on the
 // shared clusters, which must not happen while integration files assert what a cluster holds.
+// Every test must assert something: a test that makes no assertion fails (`requireAssertions`).
+const expect = { requireAssertions: true };
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: "unit",
+          expect,
           include: ["test/unit/**/*.test.ts"],
           sequence: { groupOrder: 0 },
           // some unit tests run the bundled Action as a child process: room for a busy CI machine
@@ -20,6 +24,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          expect,
           include: ["test/integration/**/*.test.ts"],
           sequence: { groupOrder: 1 },
           globalSetup: ["test/cluster/global-setup.ts"],
@@ -30,6 +35,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          expect,
           include: ["test/e2e/**/*.test.ts"],
           sequence: { groupOrder: 2 },
           globalSetup: ["test/cluster/global-setup.ts"],

@@ -46,12 +46,18 @@ describe("bench proxies against a real apiserver", () => {
     ).toBe(401);
 
     expect(counting.requests).toEqual([
-      { method: "GET", path: `${path}/${name}`, query: "", status: 404 },
-      { method: "POST", path, query: "", status: 201 },
-      { method: "GET", path: `${path}/${name}`, query: "", status: 200 },
-      { method: "GET", path, query: `fieldSelector=metadata.name%3D${name}`, status: 200 },
-      { method: "DELETE", path: `${path}/${name}`, query: "", status: 200 },
-      { method: "GET", path: `${path}/${name}`, query: "", status: 401 },
+      { method: "GET", path: `${path}/${name}`, query: "", status: 404, invocation: "" },
+      { method: "POST", path, query: "", status: 201, invocation: "" },
+      { method: "GET", path: `${path}/${name}`, query: "", status: 200, invocation: "" },
+      {
+        method: "GET",
+        path,
+        query: `fieldSelector=metadata.name%3D${name}`,
+        status: 200,
+        invocation: "",
+      },
+      { method: "DELETE", path: `${path}/${name}`, query: "", status: 200, invocation: "" },
+      { method: "GET", path: `${path}/${name}`, query: "", status: 401, invocation: "" },
     ]);
     expect(counting.counts()).toEqual({
       total: 6,
