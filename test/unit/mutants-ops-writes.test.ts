@@ -17,6 +17,7 @@ import { buildSecret } from "../../konduktor/secret.ts";
 import type { ApplyOptions, KubeSecret } from "../../konduktor/types.ts";
 import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
 import { testKeyring } from "../support/keyring.ts";
+import { rejects } from "../support/kube-contract.ts";
 
 const OWNER = "0a1b2c3d";
 const NAME = `db-${OWNER}`;
@@ -45,16 +46,6 @@ function recording(fake: FakeKube): {
     },
   };
   return { kube, sent };
-}
-
-async function rejection(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KubeError);
-    return error as KubeError;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("the Secret a write sends", () => {
@@ -171,9 +162,7 @@ describe("immutable: delete and create", () => {
       // someone else writes it (new resourceVersion) just before our delete
       if (method === "delete" && stored) stored.metadata.resourceVersion = "999999";
     };
-    const e = await rejection(
-      applySecret(kube, inline({ A: "2" }), { ...replace, immutable: true }),
-    );
+    const e = await rejects(applySecret(kube, inline({ A: "2" }), { ...replace, immutable: true }));
     expect([e.code, e.message]).toEqual([
       "conflict",
       `secret "${NAME}" in namespace "team" on cluster "alpha" was changed by someone else during the replace: nothing was overwritten; read it and try again`,
@@ -192,9 +181,7 @@ describe("immutable: delete and create", () => {
         throw new KubeError({ code: "already_exists", httpStatus: 409, message: "exists" });
       }
     };
-    const e = await rejection(
-      applySecret(kube, inline({ A: "2" }), { ...replace, immutable: true }),
-    );
+    const e = await rejects(applySecret(kube, inline({ A: "2" }), { ...replace, immutable: true }));
     expect([e.code, e.httpStatus, e.retryable]).toEqual(["conflict", undefined, false]);
   });
 });
@@ -207,7 +194,7 @@ describe("deleteOwn preconditions and versions", () => {
       const stored = kube.store.get(NAME);
       if (method === "delete" && stored) stored.metadata.uid = "someone-else-s-uid";
     };
-    const e = await rejection(deleteOwn(kube, OWNER, "db"));
+    const e = await rejects(deleteOwn(kube, OWNER, "db"));
     expect([e.code, e.objectName]).toEqual(["conflict", NAME]);
     expect(kube.store.get(NAME)?.metadata.uid).toBe("someone-else-s-uid");
   });

@@ -9,6 +9,7 @@ import { applySecret } from "../../konduktor/ops.ts";
 import { buildSecret } from "../../konduktor/secret.ts";
 import type { ApplyOptions, KubeSecret } from "../../konduktor/types.ts";
 import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
+import { rejects } from "../support/kube-contract.ts";
 
 const OWNER = "0a1b2c3d";
 const OTHER = "99aa88bb";
@@ -46,16 +47,6 @@ const reversed = (fake: FakeKube): KubeSecrets => ({
 
 const names = (kube: FakeKube) => [...kube.store.keys()].sort();
 
-async function rejection(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KubeError);
-    return error as KubeError;
-  }
-  throw new Error("expected a rejection");
-}
-
 describe("git-ssh: which of the owner's secrets are replaced", () => {
   it("a listing that ignores the selector never deletes another owner's or an unlabelled Secret", async () => {
     const fake = createFakeKube({ cluster: "alpha", namespace: "team" });
@@ -92,7 +83,7 @@ describe("git-ssh: which of the owner's secrets are replaced", () => {
     await fake.create(raw(`a-${OWNER}`, secretLabels(OWNER, "a", "git-ssh")));
     await fake.create(raw(`b-${OWNER}`, secretLabels(OWNER, "b", "git-ssh")));
     const before = fake.calls.length;
-    const e = await rejection(
+    const e = await rejects(
       applySecret(reversed(fake), gitSsh("new", "k2"), { ...merge, mayDelete: () => false }),
     );
     expect([e.code, e.message]).toEqual([
@@ -139,7 +130,7 @@ describe("git-ssh: which of the owner's secrets are replaced", () => {
       const stored = kube.store.get(name ?? "");
       if (method === "delete" && stored) stored.metadata.uid = "someone-else-s-uid";
     };
-    const e = await rejection(applySecret(kube, gitSsh("new", "k2"), merge));
+    const e = await rejects(applySecret(kube, gitSsh("new", "k2"), merge));
     expect([e.code, e.objectName]).toEqual(["conflict", `old-${OWNER}`]);
     expect(names(kube)).toEqual([`new-${OWNER}`, `old-${OWNER}`]);
     expect(kube.store.get(`old-${OWNER}`)?.metadata.uid).toBe("someone-else-s-uid");
@@ -180,7 +171,7 @@ describe("a listed copy is planned from on the first attempt only", () => {
         throw new KubeError({ code: "conflict", httpStatus: 409, message: "conflict" });
       }
     };
-    const e = await rejection(
+    const e = await rejects(
       applySecret(kube, inline("db", { B: "2" }), { ...replace, existing: listed }),
     );
     expect([e.code, e.message]).toEqual([

@@ -10,6 +10,7 @@ import { buildSecret } from "../../konduktor/secret.ts";
 import type { ApplyOptions, SecretKind } from "../../konduktor/types.ts";
 import { createFakeKube } from "../support/fake-kube.ts";
 import { testKeyring } from "../support/keyring.ts";
+import { rejects } from "../support/kube-contract.ts";
 
 const OWNER = "0a1b2c3d";
 const provenance = { actor: "token:test", via: "test", at: "2026-01-01T00:00:00.000Z" };
@@ -30,16 +31,6 @@ const gitSsh = (basename: string, key: string) =>
 const kubeError = (code: KubeError["code"], httpStatus: number) =>
   new KubeError({ code, httpStatus, message: `${code} from the server` });
 
-async function rejection(p: Promise<unknown>): Promise<KubeError> {
-  try {
-    await p;
-  } catch (error) {
-    expect(error).toBeInstanceOf(KubeError);
-    return error as KubeError;
-  }
-  throw new Error("expected a rejection");
-}
-
 afterEach(() => {
   // mocks first: the setTimeout spy was made over the fake timers' setTimeout
   vi.restoreAllMocks();
@@ -57,7 +48,7 @@ describe("a replace that races", () => {
     kube.before = (method) => {
       if (method === "replace") throw kubeError(code, status);
     };
-    const e = await rejection(applySecret(kube, desired("db", { B: "2" }), replace));
+    const e = await rejects(applySecret(kube, desired("db", { B: "2" }), replace));
     expect([
       e.code,
       e.httpStatus,
@@ -85,7 +76,7 @@ describe("a replace that races", () => {
     kube.before = (method) => {
       if (method === "mergePatch") throw forbidden;
     };
-    expect(await rejection(applySecret(kube, desired("db", { B: "2" }), merge))).toBe(forbidden);
+    expect(await rejects(applySecret(kube, desired("db", { B: "2" }), merge))).toBe(forbidden);
     expect(kube.calls.filter((c) => c.method === "mergePatch")).toHaveLength(1);
   });
 });
@@ -106,7 +97,7 @@ describe("a merge that races", () => {
     kube.before = (method) => {
       if (method === "mergePatch") throw kubeError("conflict", 409);
     };
-    const result = rejection(applySecret(kube, desired("db", { B: "2" }), merge));
+    const result = rejects(applySecret(kube, desired("db", { B: "2" }), merge));
     await vi.runAllTimersAsync();
     const e = await result;
     expect([e.code, e.httpStatus, e.retryable, e.message]).toEqual([
@@ -149,7 +140,7 @@ describe("an immutable Secret recreated by someone else", () => {
     kube.before = (method) => {
       if (method === "create") throw kubeError("already_exists", 409);
     };
-    const e = await rejection(
+    const e = await rejects(
       applySecret(kube, desired("frozen", { A: "2" }), { ...replace, immutable: true }),
     );
     expect([e.code, e.cluster, e.namespace, e.objectName, e.message]).toEqual([
@@ -175,7 +166,7 @@ describe("an immutable Secret recreated by someone else", () => {
       if (method === "create") throw down;
     };
     expect(
-      await rejection(
+      await rejects(
         applySecret(kube, desired("frozen", { A: "2" }), { ...replace, immutable: true }),
       ),
     ).toBe(down);
@@ -190,7 +181,7 @@ describe("git-ssh with secrets that may not be deleted", () => {
       await kube.create(gitSsh(b, `k-${b}`));
     }
     const writes = kube.calls.length;
-    const e = await rejection(
+    const e = await rejects(
       applySecret(kube, gitSsh("new", "k"), {
         ...replace,
         mayDelete: (basename) => basename === "mine",
@@ -239,7 +230,7 @@ describe("a conditional delete (with the broker's order) that races", () => {
     kube.before = (method) => {
       if (method === "delete") throw conflict;
     };
-    expect(await rejection(deleteOwn(kube, OWNER, "db", { keyring, version: 2 }))).toBe(conflict);
+    expect(await rejects(deleteOwn(kube, OWNER, "db", { keyring, version: 2 }))).toBe(conflict);
     expect(kube.calls.filter((c) => c.method === "delete")).toHaveLength(4);
   });
 
@@ -289,8 +280,8 @@ describe("a conditional delete (with the broker's order) that races", () => {
     kube.before = (method) => {
       if (method === "delete") throw forbidden;
     };
-    expect(await rejection(deleteOwn(kube, OWNER, "db", { keyring, version: 2 }))).toBe(forbidden);
-    expect(await rejection(deleteOwn(kube, OWNER, "db"))).toBe(forbidden);
+    expect(await rejects(deleteOwn(kube, OWNER, "db", { keyring, version: 2 }))).toBe(forbidden);
+    expect(await rejects(deleteOwn(kube, OWNER, "db"))).toBe(forbidden);
     expect(kube.calls.filter((c) => c.method === "delete")).toHaveLength(2);
   });
 });
