@@ -14,6 +14,7 @@ import {
 import { type CountingProxy, startCountingProxy } from "../../bench/proxy/counting-proxy.ts";
 import { createLimiter } from "../../bench/proxy/limiter.ts";
 import { type RunningBroker, startBroker } from "../support/broker.ts";
+import { type StallProxy, startStallProxy } from "../support/stall-proxy.ts";
 import { issueToken, newOwner, readSecret } from "./support.ts";
 
 const clusters = inject("clusters");
@@ -30,12 +31,13 @@ describe("a fan-out wider than 6 clusters goes through one link invocation per r
   const owner = newOwner();
   let wideToken: string;
   let narrowToken: string;
+  let stall: StallProxy | undefined;
   const alpha = () => clusters[0]!;
 
   beforeAll(async () => {
     broker = await startBroker({
       caPems: clusters.map((c) => c.caPem),
-      vars: { NAME_INVOCATIONS: "1", CLUSTER_RETRIES: "0" },
+      vars: { NAME_INVOCATIONS: "1", CLUSTER_RETRIES: "0", CLUSTER_TIMEOUT_MS: "3000" },
     });
     for (const [i, name] of names.entries()) {
       await ensureNamespace(alpha(), namespaces[i]!);
@@ -64,6 +66,7 @@ describe("a fan-out wider than 6 clusters goes through one link invocation per r
   });
 
   afterAll(async () => {
+    await stall?.close();
     await closer.closeAll();
     await broker?.stop();
   });
@@ -110,5 +113,35 @@ describe("a fan-out wider than 6 clusters goes through one link invocation per r
     expect(requests).toHaveLength(12);
     expect(requests.map((r) => r.invocation)).toEqual(requests.map(() => ""));
     expect(proxies[6]!.requests).toEqual([]);
+  });
+
+  it("a cluster that never answers through its link costs its deadline; nothing lands after", async () => {
+    const ns = `e2e-linkstall-${run}`;
+    await ensureNamespace(alpha(), ns);
+    stall = await startStallProxy(Number(new URL(alpha().server).port));
+    const res = await broker.request("PUT", "/v1/clusters/linkstall", {
+      token: broker.adminToken,
+      json: { kubeconfig: kubeconfigOf([editorEntry(alpha(), "linkstall", stall.server, ns)]) },
+    });
+    expect(res.status, res.text).toBe(201);
+    const { token } = await issueToken(broker, {
+      owners: [owner],
+      clusters: [...names, "linkstall"],
+    });
+    stall.stall(true);
+    const put = await broker.request("PUT", `/v1/secrets/stalled-${run}`, {
+      token,
+      json: { kind: "env", source: { type: "inline", pairs: { A: "1" } } },
+    });
+    expect(put.status, put.text).toBe(207);
+    const rows = put.body.results.map((r: { cluster: string; status: string; code?: string }) => [
+      r.cluster,
+      r.status === "error" ? r.code : r.status,
+    ]);
+    expect(rows).toEqual([...names.map((n) => [n, "created"]), ["linkstall", "timeout"]]);
+    // the held bytes flow now; the write after the read was never sent (its deadline passed)
+    stall.stall(false);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await readSecret(alpha(), `stalled-${run}-${owner}`, ns)).toBeNull();
   });
 });
