@@ -67,7 +67,17 @@ export async function executePlan(input: ExecuteInput): Promise<EntryResult[]> {
         existing: listed,
         immutable: from.description.immutable,
         placement: input.placementOf(entry.owner, entry.secret),
-        seal: { keyring: input.keyring, version: entry.version as number },
+        seal: {
+          keyring: input.keyring,
+          version: entry.version as number,
+          // the source's digests, computed (under the same keyring) when the sync read it: its
+          // data is what this write sends, so they are not computed again for every target
+          digests: {
+            keyId: input.keyring.current.keyId,
+            digests: from.description.digests,
+            contentDigest: from.description.contentDigest,
+          },
+        },
         ...(input.mayDelete ? { mayDelete: input.mayDelete } : {}),
         provenance: {
           actor: prov?.actor || "unknown",

@@ -73,7 +73,17 @@ export interface ApplyOptions {
    * ./format.ts; needs `placement`). A copy that already holds a validly signed NEWER version is
    * left as it is (`supersededBy`): writes are ordered by version, not by arrival.
    */
-  seal?: { keyring: Keyring; version: number };
+  seal?: {
+    keyring: Keyring;
+    version: number;
+    /**
+     * mode replace only: the keyed digests of exactly the data this write sends, under the
+     * keyring's current key, when the caller has them already (a sync: the source copy's, from
+     * when it was read); the write then does not compute them again. Ignored when their key id
+     * or key names do not match the data.
+     */
+    digests?: ValueDigests;
+  };
   /**
    * With `seal` (the broker): what its ledger knows of the copy on this cluster. The write is then
    * ONE conditional JSON patch that applies only while the copy is exactly that one; otherwise

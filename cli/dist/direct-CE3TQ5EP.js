@@ -906,9 +906,14 @@ async function plan(kube, id, desired, options) {
     ...supersededBy === void 0 ? {} : { supersededBy }
   };
 }
+function sameDigestsShape(d, keyId, data) {
+  const keys = Object.keys(data);
+  return d.keyId === keyId && keys.length === Object.keys(d.digests).length && keys.every((k) => d.digests[k] !== void 0);
+}
 async function sealFor(keyring2, id, data, options) {
   const keys = keyring2.current;
-  const digests = await digestValues(keys, id.owner, id.basename, data);
+  const given = options.seal?.digests;
+  const digests = given && options.mode === "replace" && sameDigestsShape(given, keys.keyId, data) ? given : await digestValues(keys, id.owner, id.basename, data);
   const sealed = await sealAnnotations(keys, {
     owner: id.owner,
     basename: id.basename,
