@@ -97,10 +97,18 @@ export function createClientNodeKubeSecrets(options: ClientNodeAdapterOptions): 
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const versionApi = kc.makeApiClient(VersionApi);
 
+  // client-node makes a new undici Agent (a new TCP+TLS connection) for every request: the first
+  // one is kept and given to every later request of this adapter, one connection pool per adapter
+  let pooled: ReturnType<RequestContext["getDispatcher"]>;
   // the object API takes Observable middleware (the client's own tiny Observable)
   const timeoutMiddleware = {
     pre: (ctx: RequestContext) => {
       ctx.setSignal(callSignal(timeoutMs, options.signal));
+      const fresh = ctx.getDispatcher();
+      if (fresh !== undefined) {
+        pooled ??= fresh;
+        ctx.setDispatcher(pooled);
+      }
       return new Observable(Promise.resolve(ctx));
     },
     post: (resp: ResponseContext) => new Observable(Promise.resolve(resp)),

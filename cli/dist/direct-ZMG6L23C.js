@@ -541,9 +541,15 @@ function createClientNodeKubeSecrets(options) {
   const core = kc.makeApiClient(CoreV1Api);
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const versionApi = kc.makeApiClient(VersionApi);
+  let pooled;
   const timeoutMiddleware = {
     pre: (ctx) => {
       ctx.setSignal(callSignal(timeoutMs, options.signal));
+      const fresh = ctx.getDispatcher();
+      if (fresh !== void 0) {
+        pooled ??= fresh;
+        ctx.setDispatcher(pooled);
+      }
       return new Observable(Promise.resolve(ctx));
     },
     post: (resp) => new Observable(Promise.resolve(resp))
