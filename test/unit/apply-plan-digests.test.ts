@@ -9,7 +9,10 @@ import { testKeyring } from "../support/keyring.ts";
 
 const OWNER = "0a1b2c3d";
 
-async function write(digests: (real: Awaited<ReturnType<typeof digestValues>>) => unknown) {
+async function write(
+  digests: (real: Awaited<ReturnType<typeof digestValues>>) => unknown,
+  mode: "replace" | "merge" = "replace",
+) {
   const keyring = await testKeyring("k1");
   const secret = buildSecret({
     owner: OWNER,
@@ -19,7 +22,7 @@ async function write(digests: (real: Awaited<ReturnType<typeof digestValues>>) =
   });
   const real = await digestValues(keyring.current, OWNER, "db", secret.data ?? {});
   const r = await applySecret(createFakeKube(), secret, {
-    mode: "replace",
+    mode,
     placement: "all",
     provenance: { actor: "token:t", via: "sync", at: "2026-12-01T00:00:00Z" },
     seal: {
@@ -50,5 +53,31 @@ describe("sealed replace with the caller's digests", () => {
     }));
     expect(r.digests).toEqual(real);
     expect(Object.keys(real.digests)).toEqual(["A", "B"]);
+  });
+
+  it("computes them when as many key names differ (one right, one wrong)", async () => {
+    const { r, real } = await write((d) => ({
+      ...d,
+      digests: { A: d.digests.A, X: d.digests.B },
+      contentDigest: "x",
+    }));
+    expect(r.digests).toEqual(real);
+  });
+
+  it("computes them when they name a key more than the data", async () => {
+    const { r, real } = await write((d) => ({
+      ...d,
+      digests: { ...d.digests, C: d.digests.A },
+      contentDigest: "x",
+    }));
+    expect(r.digests).toEqual(real);
+  });
+
+  it("a merge computes them always (what it writes is not the caller's data alone)", async () => {
+    const { r, real } = await write(
+      (d) => ({ ...d, contentDigest: "hmac-sha256:k1:given" }),
+      "merge",
+    );
+    expect(r.digests).toEqual(real);
   });
 });
