@@ -10,7 +10,8 @@ import {
   validateNamespace,
   validateOwner,
 } from "../../konduktor/secret.ts";
-import { DNS_LABEL_RE } from "../../konduktor/validate.ts";
+import type { ApplyOptions } from "../../konduktor/types.ts";
+import { DNS_LABEL_RE, isSecretKind } from "../../konduktor/validate.ts";
 import type { ActionInputs, SecretInputs } from "./inputs.ts";
 import { filterKeys, InputError } from "./values.ts";
 
@@ -55,8 +56,8 @@ export function checkBrokerUrl(raw: string): string {
   return raw.replace(/\/+$/, "");
 }
 
-const KINDS = ["env", "default", "git-ssh"] as const;
-const MODES = ["merge", "replace"] as const;
+const MODES: readonly string[] = ["merge", "replace"] satisfies ApplyOptions["mode"][];
+const isMode = (s: string): s is ApplyOptions["mode"] => MODES.includes(s);
 
 interface CheckedInputs {
   name: string;
@@ -79,22 +80,20 @@ function checkInputs(inputs: ActionInputs): CheckedInputs | { problems: string[]
   };
   own(validateBasename(inputs.name, "name"));
   const kind = inputs.kind || "env";
-  if (!(KINDS as readonly string[]).includes(kind)) {
-    problems.push("kind: must be env, default or git-ssh");
-  }
+  if (!isSecretKind(kind)) problems.push("kind: must be env, default or git-ssh");
   const mode = inputs.mode || "merge";
-  if (!(MODES as readonly string[]).includes(mode)) problems.push("mode: must be merge or replace");
+  if (!isMode(mode)) problems.push("mode: must be merge or replace");
   if (inputs.owner !== "") own(validateOwner(inputs.owner, "owner"));
   if (inputs.namespace !== "") own(validateNamespace(inputs.namespace, "namespace"));
   const timeoutSeconds = Number(inputs.timeoutSeconds || "60");
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 3600) {
     problems.push(TIMEOUT_MESSAGE);
   }
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0 || !isSecretKind(kind) || !isMode(mode)) return { problems };
   return {
     name: inputs.name,
-    kind: kind as SecretKindInput,
-    mode: mode as "merge" | "replace",
+    kind,
+    mode,
     owner: inputs.owner,
     namespace: inputs.namespace,
     timeoutSeconds,
