@@ -12,16 +12,7 @@
  * Workers only; the Node entry has no connection cap and no links.
  */
 import { DurableObject } from "cloudflare:workers";
-
-/** What one invocation may have waiting at once on deployed Workers. */
-export const WORKERS_CONNECTIONS = 6;
-
-/**
- * Names the sending invocation on each forwarded request when the setting NAME_INVOCATIONS is
- * "1": the bench's and the tests' connection-cap proxy counts each name against its own cap
- * (bench/proxy/limiter.ts). Off by default: a cluster has no use for it.
- */
-export const INVOCATION_HEADER = "x-konduktor-invocation";
+import { INVOCATION_HEADER } from "./workers-limits.ts";
 
 interface LinkEnv {
   NAME_INVOCATIONS?: string;

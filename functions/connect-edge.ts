@@ -8,8 +8,9 @@
  */
 import { fetchKubeSecretsFromKubeconfig } from "../konduktor/kube/fetch-adapter.ts";
 import { parseKubeconfig } from "../konduktor/kube/kubeconfig.ts";
-import { linkFetch, WORKERS_CONNECTIONS } from "./cluster-link.ts";
+import { linkFetch } from "./cluster-link.ts";
 import { type KubeConnector, memoized } from "./registry/clusters.ts";
+import { WORKERS_CONNECTIONS } from "./workers-limits.ts";
 
 export function edgeConnector(links?: DurableObjectNamespace): KubeConnector {
   return async (kubeconfig, { cluster, context, timeoutMs, signal, fanoutWidth, memo }) =>

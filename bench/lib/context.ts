@@ -2,6 +2,7 @@
  * What every measurement gets: the rounds to run, the clusters, the tools, one shared broker and
  * one shared set of virtual clusters (both started on first use), and where to close things.
  */
+import { WORKERS_CONNECTIONS } from "../../functions/workers-limits.ts";
 import type { TestCluster } from "../../test/cluster/cluster.ts";
 import { createLimiter, type Limiter } from "../proxy/limiter.ts";
 import { type BenchBroker, startBenchBroker } from "./broker.ts";
@@ -10,7 +11,7 @@ import type { Row } from "./report.ts";
 import type { Tools } from "./tools.ts";
 
 /** Deployed Workers: simultaneous open connections per invocation. */
-export const WORKERS_CONNECTION_CAP = 6;
+export const WORKERS_CONNECTION_CAP = WORKERS_CONNECTIONS;
 /** One-way link delay of the fan-out and contexts rows (a 100 ms round trip). */
 export const LINK_DELAY_MS = 50;
 export const FANOUT_SIZES = [1, 3, 10, 30] as const;

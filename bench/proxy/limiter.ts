@@ -11,8 +11,9 @@
  */
 import type { IncomingMessage } from "node:http";
 import pLimit, { type LimitFunction } from "p-limit";
+import { INVOCATION_HEADER } from "../../functions/workers-limits.ts";
 
-export const INVOCATION_HEADER = "x-konduktor-invocation";
+export { INVOCATION_HEADER };
 
 export interface Limiter {
   readonly limit: number;
