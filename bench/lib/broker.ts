@@ -1,14 +1,19 @@
 /**
- * The broker for the bench: real workerd (`wrangler dev`, test/support/broker.ts), clusters
+ * The broker for the bench: real workerd, through `wrangler dev` (test/support/broker.ts) or on the
+ * Worker's own socket without wrangler's development stack (./workerd.ts), clusters
  * registered through its admin API, API tokens bound to owners and clusters, and the calls the
  * bench times. Any answer that is not what the bench needs stops the bench with the answer's text.
  */
 import { randomBytes } from "node:crypto";
 import type { ClusterInfo } from "../../test/cluster/cluster.ts";
-import { type BrokerResponse, type RunningBroker, startBroker } from "../../test/support/broker.ts";
+import { type BrokerResponse, startBroker } from "../../test/support/broker.ts";
+import { type BrokerEndpoint, startBrokerEndpoint } from "./workerd.ts";
+
+/** `wrangler dev` as a developer runs it, or workerd alone (the bundle `wrangler deploy` uploads) */
+export type BrokerRuntime = "wrangler-dev" | "workerd";
 
 export interface BenchBroker {
-  readonly raw: RunningBroker;
+  readonly runtime: BrokerRuntime;
   register(name: string, kubeconfig: string): Promise<void>;
   /** an API token for `owners` on `clusters` (read + write) */
   token(owners: string[], clusters: string[]): Promise<string>;
@@ -32,11 +37,15 @@ function expectStatus(res: BrokerResponse, ok: number[], what: string): BrokerRe
 export async function startBenchBroker(
   infos: readonly ClusterInfo[],
   vars: Record<string, string> = {},
+  runtime: BrokerRuntime = "wrangler-dev",
 ): Promise<BenchBroker> {
-  const raw = await startBroker({ caPems: infos.map((c) => c.caPem), vars });
+  const raw: BrokerEndpoint =
+    runtime === "workerd"
+      ? await startBrokerEndpoint(infos, vars)
+      : await startBroker({ caPems: infos.map((c) => c.caPem), vars });
   let tokens = 0;
   return {
-    raw,
+    runtime,
     async register(name, kubeconfig) {
       expectStatus(
         await raw.request("PUT", `/v1/clusters/${name}`, {

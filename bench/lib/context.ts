@@ -32,7 +32,10 @@ export interface BenchContext {
   log(line: string): void;
   /** the Workers connection cap shared by every virtual cluster's edge proxy */
   limiter: Limiter;
+  /** the broker under `wrangler dev` (the fan-out, sync and listing rows) */
   broker(): Promise<BenchBroker>;
+  /** the broker in workerd on the Worker's own socket, without `wrangler dev`'s stack (./workerd.ts) */
+  workerd(): Promise<BenchBroker>;
   /** the virtual clusters (as many as the largest fan-out), each registered with the broker once */
   virtualClusters(): Promise<VirtualCluster[]>;
 }
@@ -47,6 +50,7 @@ export function createContext(base: {
 }): BenchContext {
   const limiter = createLimiter(WORKERS_CONNECTION_CAP);
   let broker: Promise<BenchBroker> | undefined;
+  let workerd: Promise<BenchBroker> | undefined;
   let virtual: Promise<VirtualCluster[]> | undefined;
   const infos = base.clusters.map((c) => c.info);
   return {
@@ -62,6 +66,15 @@ export function createContext(base: {
         return b;
       })();
       return broker;
+    },
+    workerd() {
+      workerd ??= (async () => {
+        base.log("bench: starting the broker in workerd (no `wrangler dev` stack)…");
+        const b = await startBenchBroker(infos, { CLUSTER_RETRIES: "0" }, "workerd");
+        base.closer.add({ close: () => b.stop() });
+        return b;
+      })();
+      return workerd;
     },
     virtualClusters() {
       virtual ??= startVirtualClusters(infos, Math.max(...FANOUT_SIZES), {
