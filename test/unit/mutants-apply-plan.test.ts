@@ -141,4 +141,28 @@ describe("checkAnnotationSize at the limit", () => {
       `secret "${NAME}" on cluster "alpha" would carry 262,145 bytes of annotations (1 key names in ${ANNOTATION_MANAGED_KEYS}); Kubernetes allows at most 262,144: nothing was written; use fewer or shorter keys (mode replace or prune drops old ones)`,
     ]);
   });
+
+  // bytes of UTF-8, not characters: `€` is 3 bytes, `é` 2, each one UTF-16 code unit
+  const multibyte = (char: string, width: number, bytes: number) => {
+    const room = bytes - ANNOTATION_MANAGED_KEYS.length;
+    const n = Math.floor(room / width);
+    return { [ANNOTATION_MANAGED_KEYS]: char.repeat(n) + "k".repeat(room - n * width) };
+  };
+
+  it("counts UTF-8 bytes: 262,145 bytes in fewer characters are refused", () => {
+    const over = multibyte("€", 3, MAX_ANNOTATION_BYTES + 1);
+    const chars = ANNOTATION_MANAGED_KEYS.length + (over[ANNOTATION_MANAGED_KEYS] as string).length;
+    // fewer characters than the bound (and than a third of it, plus a little): only the bytes tell
+    expect(chars).toBeLessThan(MAX_ANNOTATION_BYTES / 2);
+    expect(() => checkAnnotationSize(kube, NAME, over)).toThrow(/would carry 262,145 bytes/);
+  });
+
+  it("two-byte characters up to the limit pass, one byte more is refused", () => {
+    expect(
+      checkAnnotationSize(kube, NAME, multibyte("é", 2, MAX_ANNOTATION_BYTES)),
+    ).toBeUndefined();
+    expect(() =>
+      checkAnnotationSize(kube, NAME, multibyte("é", 2, MAX_ANNOTATION_BYTES + 1)),
+    ).toThrow(/would carry 262,145 bytes/);
+  });
 });
