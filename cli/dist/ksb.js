@@ -1312,7 +1312,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-ZMG6L23C.js");
+    const { resolveDirect, syncDirect } = await import("./direct-5UKTRWFP.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2069,7 +2069,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-ZMG6L23C.js");
+var direct = () => import("./direct-5UKTRWFP.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -131,4 +131,34 @@ describe("fanout deadlines", () => {
     expect(signal?.aborted).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it("one timer for a fan-out's deadlines: each cluster still ends exactly at its own", async () => {
+    // 200 clusters, 2 at a time, each taking 10 ms, except c7 and c150 which never answer
+    const started: Record<string, number> = {};
+    const p = fanout(
+      Array.from({ length: 200 }, (_, i) => `c${i}`),
+      (cluster) => {
+        started[cluster] = Date.now() - T0;
+        if (cluster === "c7" || cluster === "c150") return new Promise<never>(() => {});
+        return new Promise((r) => setTimeout(() => r({ status: "done" }), 10));
+      },
+      { timeoutMs: 1_000, concurrency: 2 },
+    );
+    await vi.advanceTimersByTimeAsync(5);
+    // two clusters running, one deadline timer (and their two 10 ms answers)
+    expect(vi.getTimerCount()).toBe(3);
+    await vi.runAllTimersAsync();
+    const results = await p;
+    const hung = results.filter(isFailure);
+    expect(hung.map((r) => [r.cluster, r.code, r.durationMs])).toEqual([
+      ["c7", "timeout", 1_000],
+      ["c150", "timeout", 1_000],
+    ]);
+    expect(results.filter((r) => !isFailure(r)).every((r) => r.durationMs === 10)).toBe(true);
+    // c150 started after c7 ended (at its deadline): its own deadline counts from its own start
+    expect(started.c150).toBeGreaterThan(1_000);
+    expect(elapsed()).toBe(started.c150 + 1_000);
+    // nothing left behind once every cluster ended
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

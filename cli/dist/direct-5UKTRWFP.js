@@ -57,19 +57,74 @@ function backoffDelay(attempt, base, max, random, retryAfterSeconds) {
   const floor = retryAfterSeconds !== void 0 ? retryAfterSeconds * 1e3 : 0;
   return Math.max(jittered, floor);
 }
-async function oneCluster(cluster, op, o) {
+var Deadlines = class {
+  timeoutMs;
+  queue = [];
+  head = 0;
+  running = 0;
+  timer;
+  constructor(timeoutMs) {
+    this.timeoutMs = timeoutMs;
+  }
+  /** Starts a cluster's deadline; `expire` runs when it passes before `end` is called. */
+  watch(expire) {
+    const w = { deadline: Date.now() + this.timeoutMs, expire, done: false };
+    this.queue.push(w);
+    this.running++;
+    if (this.timer === void 0) this.arm();
+    return {
+      deadline: w.deadline,
+      end: () => {
+        if (w.done) return;
+        w.done = true;
+        this.ended();
+      }
+    };
+  }
+  ended() {
+    if (--this.running > 0) return;
+    clearTimeout(this.timer);
+    this.timer = void 0;
+    this.queue = [];
+    this.head = 0;
+  }
+  arm() {
+    while (this.queue[this.head]?.done) this.head++;
+    const next = this.queue[this.head];
+    this.timer = next === void 0 ? void 0 : setTimeout(() => this.fire(), Math.max(0, next.deadline - Date.now()));
+  }
+  fire() {
+    const now = Date.now();
+    for (let w = this.queue[this.head]; w !== void 0; w = this.queue[this.head]) {
+      if (!w.done && w.deadline > now) break;
+      this.head++;
+      if (w.done) continue;
+      w.done = true;
+      w.expire();
+      this.running--;
+    }
+    if (this.running === 0) {
+      this.timer = void 0;
+      this.queue = [];
+      this.head = 0;
+      return;
+    }
+    this.arm();
+  }
+};
+async function oneCluster(cluster, op, o, deadlines) {
   const started = Date.now();
-  const deadline = started + o.timeoutMs;
   const controller = new AbortController();
-  let timer;
+  let watch;
   const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => {
+    watch = deadlines.watch(() => {
       controller.abort(new DeadlineExceeded("deadline"));
       reject(new DeadlineExceeded("deadline"));
-    }, o.timeoutMs);
+    });
   });
   expired.catch(() => {
   });
+  const { deadline, end } = watch;
   let attempts = 0;
   let last;
   try {
@@ -106,7 +161,7 @@ async function oneCluster(cluster, op, o) {
       durationMs: Date.now() - started
     };
   } finally {
-    clearTimeout(timer);
+    end();
   }
   const info = last ?? { code: "internal_error", message: "unexpected error", retryable: false };
   return {
@@ -129,7 +184,10 @@ async function fanout(clusters, op, options = {}) {
     random: options.random ?? Math.random
   };
   const limit2 = pLimit(Math.max(1, options.concurrency ?? 8));
-  return await Promise.all(clusters.map((cluster) => limit2(() => oneCluster(cluster, op, o))));
+  const deadlines = new Deadlines(o.timeoutMs);
+  return await Promise.all(
+    clusters.map((cluster) => limit2(() => oneCluster(cluster, op, o, deadlines)))
+  );
 }
 
 // konduktor/kube/client-node-adapter.ts
@@ -931,6 +989,9 @@ async function sealFor(keyring2, id, data, options) {
   return { digests, sealed };
 }
 function checkAnnotationSize(kube, name, annotations) {
+  let chars = 0;
+  for (const [k, v] of Object.entries(annotations)) chars += k.length + v.length;
+  if (chars * 3 <= MAX_ANNOTATION_BYTES) return;
   const encoder = new TextEncoder();
   let bytes = 0;
   for (const [k, v] of Object.entries(annotations)) {
