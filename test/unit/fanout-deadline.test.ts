@@ -140,7 +140,7 @@ describe("fanout deadlines", () => {
       (cluster) => {
         started[cluster] = Date.now() - T0;
         if (cluster === "c7" || cluster === "c150") return new Promise<never>(() => {});
-        return new Promise((r) => setTimeout(() => r({ status: "done" }), 10));
+        return new Promise<{ status: string }>((r) => setTimeout(() => r({ status: "done" }), 10));
       },
       { timeoutMs: 1_000, concurrency: 2 },
     );
@@ -157,7 +157,7 @@ describe("fanout deadlines", () => {
     expect(results.filter((r) => !isFailure(r)).every((r) => r.durationMs === 10)).toBe(true);
     // c150 started after c7 ended (at its deadline): its own deadline counts from its own start
     expect(started.c150).toBeGreaterThan(1_000);
-    expect(elapsed()).toBe(started.c150 + 1_000);
+    expect(elapsed()).toBe((started.c150 as number) + 1_000);
     // nothing left behind once every cluster ended
     expect(vi.getTimerCount()).toBe(0);
   });
