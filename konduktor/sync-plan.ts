@@ -19,6 +19,7 @@
 
 import { isSecretKind } from "./secret.ts";
 import {
+  byOwnerThenBasename,
   type Copy,
   classify,
   compareKeys,
@@ -90,9 +91,7 @@ export function planSync(input: PlanInput): SyncPlan {
       });
     }
   }
-  const ordered = [...all.values()].sort(
-    (a, b) => a.owner.localeCompare(b.owner) || a.basename.localeCompare(b.basename),
-  );
+  const ordered = [...all.values()].sort(byOwnerThenBasename);
   for (const s of ordered) {
     if (input.names && !input.names(s.basename)) continue;
     plan.secrets++;

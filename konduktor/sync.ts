@@ -252,6 +252,20 @@ export async function readCopies(
   return out;
 }
 
+/**
+ * The order of `localeCompare`, from one collator: `localeCompare` builds its comparison again for
+ * every pair, and a sync sorts hundreds of secrets twice (~3 % of its CPU in workerd).
+ */
+const collate = new Intl.Collator().compare;
+
+/** Secrets by owner, then basename (what a sync lists and plans, in a stable order). */
+export function byOwnerThenBasename(
+  a: { owner: string; basename: string },
+  b: { owner: string; basename: string },
+): number {
+  return collate(a.owner, b.owner) || collate(a.basename, b.basename);
+}
+
 /** Groups copies read from many clusters by secret (owner + basename). */
 export function groupCopies(copies: Iterable<Copy>): SecretCopies[] {
   const bySecret = new Map<string, SecretCopies>();
@@ -266,7 +280,5 @@ export function groupCopies(copies: Iterable<Copy>): SecretCopies[] {
     }
     entry.copies.set(copy.cluster, copy);
   }
-  return [...bySecret.values()].sort(
-    (a, b) => a.owner.localeCompare(b.owner) || a.basename.localeCompare(b.basename),
-  );
+  return [...bySecret.values()].sort(byOwnerThenBasename);
 }

@@ -1410,6 +1410,10 @@ async function readCopies(kube, cluster, owners, keyring2) {
   }
   return out;
 }
+var collate = new Intl.Collator().compare;
+function byOwnerThenBasename(a, b) {
+  return collate(a.owner, b.owner) || collate(a.basename, b.basename);
+}
 function groupCopies(copies) {
   const bySecret = /* @__PURE__ */ new Map();
   for (const copy of copies) {
@@ -1423,9 +1427,7 @@ function groupCopies(copies) {
     }
     entry.copies.set(copy.cluster, copy);
   }
-  return [...bySecret.values()].sort(
-    (a, b) => a.owner.localeCompare(b.owner) || a.basename.localeCompare(b.basename)
-  );
+  return [...bySecret.values()].sort(byOwnerThenBasename);
 }
 
 // konduktor/wire/answers.ts
