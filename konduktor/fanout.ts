@@ -118,35 +118,33 @@ class Deadlines {
   private ended(): void {
     if (--this.running > 0) return;
     clearTimeout(this.timer);
-    this.timer = undefined;
-    this.queue = [];
-    this.head = 0;
+    this.arm();
   }
 
+  /** A timer for the first deadline still running; none, and the queue emptied, when none runs. */
   private arm(): void {
     while (this.queue[this.head]?.done) this.head++;
     const next = this.queue[this.head];
-    this.timer =
-      next === undefined
-        ? undefined
-        : setTimeout(() => this.fire(), Math.max(0, next.deadline - Date.now()));
-  }
-
-  private fire(): void {
-    const now = Date.now();
-    for (let w = this.queue[this.head]; w !== undefined; w = this.queue[this.head]) {
-      if (!w.done && w.deadline > now) break;
-      this.head++;
-      if (w.done) continue;
-      w.done = true;
-      w.expire();
-      this.running--;
-    }
-    if (this.running === 0) {
+    if (next === undefined) {
       this.timer = undefined;
       this.queue = [];
       this.head = 0;
       return;
+    }
+    // a deadline already past fires at once (timers take a negative delay as 0)
+    this.timer = setTimeout(() => this.fire(), next.deadline - Date.now());
+  }
+
+  private fire(): void {
+    const now = Date.now();
+    for (;;) {
+      while (this.queue[this.head]?.done) this.head++;
+      const w = this.queue[this.head];
+      if (w === undefined || w.deadline > now) break;
+      this.head++;
+      w.done = true;
+      this.running--;
+      w.expire();
     }
     this.arm();
   }

@@ -133,19 +133,20 @@ describe("fanout deadlines", () => {
   });
 
   it("one timer for a fan-out's deadlines: each cluster still ends exactly at its own", async () => {
-    // 200 clusters, 2 at a time, each taking 10 ms, except c7 and c150 which never answer
+    // 200 clusters, 2 at a time, each taking 7 ms, except c7 and c150 which never answer; 7 ms is
+    // off the deadline's grid, so a cluster is always mid-way when another one's deadline passes
     const started: Record<string, number> = {};
     const p = fanout(
       Array.from({ length: 200 }, (_, i) => `c${i}`),
       (cluster) => {
         started[cluster] = Date.now() - T0;
         if (cluster === "c7" || cluster === "c150") return new Promise<never>(() => {});
-        return new Promise<{ status: string }>((r) => setTimeout(() => r({ status: "done" }), 10));
+        return new Promise<{ status: string }>((r) => setTimeout(() => r({ status: "done" }), 7));
       },
       { timeoutMs: 1_000, concurrency: 2 },
     );
     await vi.advanceTimersByTimeAsync(5);
-    // two clusters running, one deadline timer (and their two 10 ms answers)
+    // two clusters running, one deadline timer (and their two 7 ms answers)
     expect(vi.getTimerCount()).toBe(3);
     await vi.runAllTimersAsync();
     const results = await p;
@@ -154,11 +155,70 @@ describe("fanout deadlines", () => {
       ["c7", "timeout", 1_000],
       ["c150", "timeout", 1_000],
     ]);
-    expect(results.filter((r) => !isFailure(r)).every((r) => r.durationMs === 10)).toBe(true);
+    // nobody else expired early with them
+    expect(results.filter((r) => !isFailure(r)).map((r) => r.durationMs)).toEqual(
+      Array.from({ length: 198 }, () => 7),
+    );
     // c150 started after c7 ended (at its deadline): its own deadline counts from its own start
     expect(started.c150).toBeGreaterThan(1_000);
     expect(elapsed()).toBe((started.c150 as number) + 1_000);
-    // nothing left behind once every cluster ended
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("no deadline timer is left once every cluster answered (a CLI process exits at once)", async () => {
+    const p = fanout(
+      ["a", "b", "c", "d", "e"],
+      (cluster) =>
+        new Promise<{ status: string }>((r) =>
+          setTimeout(() => r({ status: "done" }), 3 + cluster.charCodeAt(0) - 97),
+        ),
+      { timeoutMs: 10_000, concurrency: 2 },
+    );
+    await vi.advanceTimersByTimeAsync(50);
+    expect((await p).map((r) => [r.cluster, r.durationMs])).toEqual([
+      ["a", 3],
+      ["b", 4],
+      ["c", 5],
+      ["d", 6],
+      ["e", 7],
+    ]);
+    // the deadline timer was cleared with the last answer, not left to fire 10 s later
+    expect(vi.getTimerCount()).toBe(0);
+    expect(elapsed()).toBe(50);
+  });
+
+  it("after a cluster expired, the next one's answer still clears the timer", async () => {
+    const p = fanout(
+      ["hung", "quick"],
+      (cluster) =>
+        cluster === "hung"
+          ? new Promise<never>(() => {})
+          : new Promise<{ status: string }>((r) => setTimeout(() => r({ status: "done" }), 3)),
+      { timeoutMs: 1_000, concurrency: 1 },
+    );
+    await vi.advanceTimersByTimeAsync(1_003);
+    expect((await p).map((r) => [r.cluster, r.status, r.durationMs])).toEqual([
+      ["hung", "error", 1_000],
+      ["quick", "done", 3],
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a cluster that starts after every other one ended still gets its deadline", async () => {
+    const p = fanout(
+      ["quick", "hung"],
+      (cluster) =>
+        cluster === "hung"
+          ? new Promise<never>(() => {})
+          : new Promise<{ status: string }>((r) => setTimeout(() => r({ status: "done" }), 3)),
+      { timeoutMs: 1_000, concurrency: 1 },
+    );
+    await vi.advanceTimersByTimeAsync(1_003);
+    expect(await settled(p)).toBe(true);
+    expect((await p).map((r) => [r.cluster, r.status, r.durationMs])).toEqual([
+      ["quick", "done", 3],
+      ["hung", "error", 1_000],
+    ]);
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -84,30 +84,30 @@ var Deadlines = class {
   ended() {
     if (--this.running > 0) return;
     clearTimeout(this.timer);
-    this.timer = void 0;
-    this.queue = [];
-    this.head = 0;
+    this.arm();
   }
+  /** A timer for the first deadline still running; none, and the queue emptied, when none runs. */
   arm() {
     while (this.queue[this.head]?.done) this.head++;
     const next = this.queue[this.head];
-    this.timer = next === void 0 ? void 0 : setTimeout(() => this.fire(), Math.max(0, next.deadline - Date.now()));
-  }
-  fire() {
-    const now = Date.now();
-    for (let w = this.queue[this.head]; w !== void 0; w = this.queue[this.head]) {
-      if (!w.done && w.deadline > now) break;
-      this.head++;
-      if (w.done) continue;
-      w.done = true;
-      w.expire();
-      this.running--;
-    }
-    if (this.running === 0) {
+    if (next === void 0) {
       this.timer = void 0;
       this.queue = [];
       this.head = 0;
       return;
+    }
+    this.timer = setTimeout(() => this.fire(), next.deadline - Date.now());
+  }
+  fire() {
+    const now = Date.now();
+    for (; ; ) {
+      while (this.queue[this.head]?.done) this.head++;
+      const w = this.queue[this.head];
+      if (w === void 0 || w.deadline > now) break;
+      this.head++;
+      w.done = true;
+      this.running--;
+      w.expire();
     }
     this.arm();
   }
