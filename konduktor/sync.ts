@@ -254,16 +254,19 @@ export async function readCopies(
 
 /**
  * The order of `localeCompare`, from one collator: `localeCompare` builds its comparison again for
- * every pair, and a sync sorts hundreds of secrets twice (~3 % of its CPU in workerd).
+ * every pair, and a sync sorts hundreds of secrets twice (~3 % of its CPU in workerd). Made on
+ * first use, not at load: the first collator loads the locale data (~24 ms on Node), which a
+ * process that never sorts (the CLI's `put`) should not pay.
  */
-const collate = new Intl.Collator().compare;
+let collator: Intl.Collator | undefined;
 
 /** Secrets by owner, then basename (what a sync lists and plans, in a stable order). */
 export function byOwnerThenBasename(
   a: { owner: string; basename: string },
   b: { owner: string; basename: string },
 ): number {
-  return collate(a.owner, b.owner) || collate(a.basename, b.basename);
+  collator ??= new Intl.Collator();
+  return collator.compare(a.owner, b.owner) || collator.compare(a.basename, b.basename);
 }
 
 /** Groups copies read from many clusters by secret (owner + basename). */

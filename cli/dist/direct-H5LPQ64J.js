@@ -1410,9 +1410,10 @@ async function readCopies(kube, cluster, owners, keyring2) {
   }
   return out;
 }
-var collate = new Intl.Collator().compare;
+var collator;
 function byOwnerThenBasename(a, b) {
-  return collate(a.owner, b.owner) || collate(a.basename, b.basename);
+  collator ??= new Intl.Collator();
+  return collator.compare(a.owner, b.owner) || collator.compare(a.basename, b.basename);
 }
 function groupCopies(copies) {
   const bySecret = /* @__PURE__ */ new Map();
