@@ -121,10 +121,15 @@ class Deadlines {
     this.arm();
   }
 
+  /** The first cluster still running (the ended ones before it are dropped), if any. */
+  private first(): Watched | undefined {
+    while (this.queue[this.head]?.done) this.head++;
+    return this.queue[this.head];
+  }
+
   /** A timer for the first deadline still running; none, and the queue emptied, when none runs. */
   private arm(): void {
-    while (this.queue[this.head]?.done) this.head++;
-    const next = this.queue[this.head];
+    const next = this.first();
     if (next === undefined) {
       this.timer = undefined;
       this.queue = [];
@@ -137,11 +142,7 @@ class Deadlines {
 
   private fire(): void {
     const now = Date.now();
-    for (;;) {
-      while (this.queue[this.head]?.done) this.head++;
-      const w = this.queue[this.head];
-      if (w === undefined || w.deadline > now) break;
-      this.head++;
+    for (let w = this.first(); w !== undefined && w.deadline <= now; w = this.first()) {
       w.done = true;
       this.running--;
       w.expire();

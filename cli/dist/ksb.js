@@ -1312,7 +1312,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-H5LPQ64J.js");
+    const { resolveDirect, syncDirect } = await import("./direct-LFBT4LFT.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2069,7 +2069,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-H5LPQ64J.js");
+var direct = () => import("./direct-LFBT4LFT.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

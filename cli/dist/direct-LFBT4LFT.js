@@ -86,10 +86,14 @@ var Deadlines = class {
     clearTimeout(this.timer);
     this.arm();
   }
+  /** The first cluster still running (the ended ones before it are dropped), if any. */
+  first() {
+    while (this.queue[this.head]?.done) this.head++;
+    return this.queue[this.head];
+  }
   /** A timer for the first deadline still running; none, and the queue emptied, when none runs. */
   arm() {
-    while (this.queue[this.head]?.done) this.head++;
-    const next = this.queue[this.head];
+    const next = this.first();
     if (next === void 0) {
       this.timer = void 0;
       this.queue = [];
@@ -100,11 +104,7 @@ var Deadlines = class {
   }
   fire() {
     const now = Date.now();
-    for (; ; ) {
-      while (this.queue[this.head]?.done) this.head++;
-      const w = this.queue[this.head];
-      if (w === void 0 || w.deadline > now) break;
-      this.head++;
+    for (let w = this.first(); w !== void 0 && w.deadline <= now; w = this.first()) {
       w.done = true;
       this.running--;
       w.expire();
