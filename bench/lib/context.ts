@@ -10,8 +10,6 @@ import { type Closer, startVirtualClusters, type VirtualCluster } from "./cluste
 import type { Row } from "./report.ts";
 import type { Tools } from "./tools.ts";
 
-/** Deployed Workers: simultaneous open connections per invocation. */
-export const WORKERS_CONNECTION_CAP = WORKERS_CONNECTIONS;
 /** One-way link delay of the fan-out and contexts rows (a 100 ms round trip). */
 export const LINK_DELAY_MS = 50;
 export const FANOUT_SIZES = [1, 3, 10, 30] as const;
@@ -48,7 +46,7 @@ export function createContext(base: {
   closer: Closer;
   log(line: string): void;
 }): BenchContext {
-  const limiter = createLimiter(WORKERS_CONNECTION_CAP);
+  const limiter = createLimiter(WORKERS_CONNECTIONS);
   let broker: Promise<BenchBroker> | undefined;
   let workerd: Promise<BenchBroker> | undefined;
   let virtual: Promise<VirtualCluster[]> | undefined;

@@ -9,15 +9,10 @@
  *   with at most 6 requests in flight as on deployed Workers; N ÷ 1, requests per cluster.
  */
 import { randomBytes } from "node:crypto";
+import { WORKERS_CONNECTIONS } from "../../functions/workers-limits.ts";
 import { type BenchBroker, newOwner, outcomes } from "../lib/broker.ts";
 import { countingProxyFor, editorEntry, ensureNamespace, kubeconfigOf } from "../lib/clusters.ts";
-import {
-  type BenchContext,
-  FANOUT_SIZES,
-  LINK_DELAY_MS,
-  type Measured,
-  WORKERS_CONNECTION_CAP,
-} from "../lib/context.ts";
+import { type BenchContext, FANOUT_SIZES, LINK_DELAY_MS, type Measured } from "../lib/context.ts";
 import { applyEnv, clientNodePort, fetchPort, listOwnOn } from "../lib/direct.ts";
 import { listFixture } from "../lib/list-fixture.ts";
 import { msList, type Row, ratioList, within } from "../lib/report.ts";
@@ -216,7 +211,7 @@ export async function measureBrokerFanout(ctx: BenchContext): Promise<Measured> 
   return {
     rows: [
       {
-        measurement: `broker fan-out, changed value, ${LINK_DELAY_MS} ms each way, ${WORKERS_CONNECTION_CAP} connections, N = ${FANOUT_SIZES.join(", ")}`,
+        measurement: `broker fan-out, changed value, ${LINK_DELAY_MS} ms each way, ${WORKERS_CONNECTIONS} connections, N = ${FANOUT_SIZES.join(", ")}`,
         ours: msList(s.map((x) => x.p50_ms)),
         alternative: "N = 1",
         ratio: `N ÷ 1 (N = ${FANOUT_SIZES.slice(1).join(", ")}): ${ratioList(ratios)}`,

@@ -25,7 +25,7 @@ import {
   request as httpsRequest,
 } from "node:https";
 import type { Socket } from "node:net";
-import { INVOCATION_HEADER, type Limiter } from "./limiter.ts";
+import { invocationOf, type Limiter } from "./limiter.ts";
 
 export interface CountedRequest {
   method: string;
@@ -139,10 +139,7 @@ export async function startCountingProxy(options: CountingProxyOptions): Promise
           path: target.pathname,
           query: target.search.slice(1),
           status,
-          invocation:
-            typeof req.headers[INVOCATION_HEADER] === "string"
-              ? req.headers[INVOCATION_HEADER]
-              : "",
+          invocation: invocationOf(req),
         });
         resolveForward();
       };

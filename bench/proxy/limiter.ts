@@ -13,7 +13,11 @@ import type { IncomingMessage } from "node:http";
 import pLimit, { type LimitFunction } from "p-limit";
 import { INVOCATION_HEADER } from "../../functions/workers-limits.ts";
 
-export { INVOCATION_HEADER };
+/** The invocation a request names (`x-konduktor-invocation`), "" when it names none. */
+export function invocationOf(req: Pick<IncomingMessage, "headers">): string {
+  const header = req.headers[INVOCATION_HEADER];
+  return typeof header === "string" ? header : "";
+}
 
 export interface Limiter {
   readonly limit: number;
@@ -34,8 +38,7 @@ export function createLimiter(limit: number): Limiter {
   return {
     limit,
     run(req, fn) {
-      const header = req.headers[INVOCATION_HEADER];
-      const key = typeof header === "string" && header ? header : "";
+      const key = invocationOf(req);
       let group = groups.get(key);
       if (!group) {
         group = pLimit(limit);

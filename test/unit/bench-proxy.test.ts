@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { countRequests, isList, startCountingProxy } from "../../bench/proxy/counting-proxy.ts";
-import { createLimiter, INVOCATION_HEADER } from "../../bench/proxy/limiter.ts";
+import { createLimiter } from "../../bench/proxy/limiter.ts";
+import { INVOCATION_HEADER } from "../../functions/workers-limits.ts";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
