@@ -66,7 +66,8 @@ export function clusterInfo(r: ClusterRecord): ClusterInfo {
 
 /**
  * Makes a KubeSecrets for a registered cluster from its (decrypted) kubeconfig. Supplied by the
- * entry point: the Worker uses the fetch adapter (TLS by the runtime), Node the node:https one (konduktor/kube/node-fetch.ts).
+ * entry point: the Worker uses the fetch adapter (TLS by the runtime), Node the node:https one
+ * (konduktor/kube/node-fetch.ts).
  */
 export type KubeConnector = (
   kubeconfig: string,
