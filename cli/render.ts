@@ -33,6 +33,7 @@ export function applyLine(r: LooseApplyResultT): ClusterLine {
     ok.changed?.length ? `changed ${keyList(ok.changed)}` : "",
     ok.removed?.length ? `removed ${keyList(ok.removed)}` : "",
     ok.replacedGitSsh?.length ? `replaced git-ssh ${ok.replacedGitSsh.join(", ")}` : "",
+    ok.changedOutside ? "written back (changed outside the broker)" : "",
   ].filter(Boolean);
   const plan = ok.dryRun ? " (dry run: would be)" : "";
   return {

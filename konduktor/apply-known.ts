@@ -4,13 +4,19 @@
  * that copy was signed with), a PUT sends ONE JSON patch whose `test` operations hold only while
  * the copy is exactly that one, followed by the changes. The server applies it whole or not at all.
  *
- * - the copy changed since (outside the broker, or a newer version), or is gone: the server
- *   refuses (422, 404), nothing is written, and ./ops.ts reads and writes as without the ledger;
  * - nothing to change: the patch holds only its `test` operations, a check that stores nothing
- *   (the resourceVersion stays), so an edit made outside the broker is never answered `unchanged`.
+ *   (the resourceVersion stays), so an edit made outside the broker is never answered `unchanged`;
+ * - the copy changed outside the broker since (its resourceVersion moved) but still holds the
+ *   ledger's version: the server refuses (422, nothing written) and a second patch, conditional on
+ *   that version's signature only, writes the whole secret back (`changedOutside`); a merge that
+ *   finds other keys there signs what the copy holds in a third;
+ * - the copy is gone (404): ./ops.ts creates it without reading;
+ * - anything else (a newer version, another signature, no `patch` permission): ./ops.ts reads and
+ *   writes as without the ledger.
  *
- * What the result says (added / changed / removed, digests) comes from the ledger's keyed digests
- * and the request's, never from a value read back.
+ * What the result says (added / changed / removed: against the version the ledger recorded there;
+ * digests) comes from the ledger's keyed digests and the request's, never from a value read back
+ * (a merge written back computes the keyed digests of the copy the server answered with).
  */
 import { checkAnnotationSize, type Identity } from "./apply-plan.ts";
 import {
@@ -37,9 +43,10 @@ const sameDigests = (a: Record<string, string>, b: Record<string, string>) =>
   Object.entries(a).every(([k, d]) => b[k] === d);
 
 /**
- * The write as one conditional JSON patch, or null when it cannot be one (no ledger knowledge, a
- * dry run, an immutable copy whose data changes, another key id) or the cluster refused it: then
- * the caller reads and writes.
+ * The write as one conditional JSON patch (two when the copy changed outside the broker), "gone"
+ * when the copy is not there (the caller creates it without reading), or null when it cannot be
+ * done this way (no ledger knowledge, a dry run, an immutable copy whose data changes, another key
+ * id) or the cluster refused it: then the caller reads and writes.
  */
 export async function applyKnown(
   kube: KubeSecrets,
@@ -47,7 +54,7 @@ export async function applyKnown(
   desired: KubeSecret,
   options: ApplyOptions,
   at: string,
-): Promise<ApplyResult | null> {
+): Promise<ApplyResult | "gone" | null> {
   const known = options.known;
   const seal = options.seal;
   if (!known || !seal || options.dryRun || !kube.jsonPatch || options.placement === undefined) {
@@ -109,63 +116,117 @@ export async function applyKnown(
     oldManaged === managed &&
     (!options.immutable || known.immutable);
   const changes: JsonPatchOp[] = [];
-  if (!unchanged) {
-    if (merge) {
-      for (const [k, v] of Object.entries(want)) {
-        changes.push({ op: "add", path: jsonPointer("data", k), value: v });
-      }
-      for (const k of Object.keys(known.digests)) {
-        if (!(k in after)) changes.push({ op: "remove", path: jsonPointer("data", k) });
-      }
-    } else {
-      changes.push({ op: "add", path: "/data", value: { ...want } });
+  if (merge) {
+    for (const [k, v] of Object.entries(want)) {
+      changes.push({ op: "add", path: jsonPointer("data", k), value: v });
     }
-    const labels = secretLabels(id.owner, id.basename, id.kind);
-    for (const [k, v] of Object.entries(labels)) {
-      changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
+    for (const k of Object.keys(known.digests)) {
+      if (!(k in after)) changes.push({ op: "remove", path: jsonPointer("data", k) });
     }
-    const annotations: Record<string, string> = {
-      [ANNOTATION_MANAGED_KEYS]: managed,
-      [ANNOTATION_UPDATED_BY]: options.provenance.actor,
-      [ANNOTATION_UPDATED_VIA]: options.provenance.via,
-      [ANNOTATION_UPDATED_AT]: at,
-      ...newSeal,
-    };
-    checkAnnotationSize(kube, id.name, annotations);
-    for (const [k, v] of Object.entries(annotations)) {
-      changes.push({ op: "add", path: annotation(k), value: v });
-    }
-    if (options.immutable && !known.immutable) {
-      changes.push({ op: "add", path: "/immutable", value: true });
-    }
+  } else {
+    changes.push({ op: "add", path: "/data", value: { ...want } });
   }
-  let stored: KubeSecret;
-  try {
-    stored = await kube.jsonPatch(id.name, [...tests, ...changes]);
-  } catch (error) {
-    if (error instanceof KubeError && FALL_BACK.has(error.code)) return null;
+  const labels = secretLabels(id.owner, id.basename, id.kind);
+  for (const [k, v] of Object.entries(labels)) {
+    changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
+  }
+  const annotations: Record<string, string> = {
+    [ANNOTATION_MANAGED_KEYS]: managed,
+    [ANNOTATION_UPDATED_BY]: options.provenance.actor,
+    [ANNOTATION_UPDATED_VIA]: options.provenance.via,
+    [ANNOTATION_UPDATED_AT]: at,
+    ...newSeal,
+  };
+  checkAnnotationSize(kube, id.name, annotations);
+  for (const [k, v] of Object.entries(annotations)) {
+    changes.push({ op: "add", path: annotation(k), value: v });
+  }
+  if (options.immutable && !known.immutable) {
+    changes.push({ op: "add", path: "/immutable", value: true });
+  }
+  const refused = (error: unknown, code?: string) => {
+    if (error instanceof KubeError && FALL_BACK.has(error.code)) return !code || error.code === code;
     throw error;
+  };
+  let stored: KubeSecret;
+  let outside = false;
+  let final = digests;
+  let writes = unchanged ? 0 : 1;
+  try {
+    stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
+  } catch (error) {
+    if (refused(error, "not_found")) return "gone"; // deleted outside the broker: created, without a read
+    if (!refused(error, "invalid")) return null;
+    // a `test` failed: the copy changed since the broker's write. While it still holds the
+    // ledger's version (signature; a merge: no other keys taken over), it is written back whole in
+    // a second request, without reading it; anything else (a newer version, another signature, a
+    // key removed that a prune removes) is for the read path
+    try {
+      stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
+    } catch (again) {
+      refused(again);
+      return null;
+    }
+    outside = true;
+    writes = 1;
+    if (merge) {
+      // a merge writes only its keys: one added outside stays, one it did not send may have been
+      // edited or removed there. The signature must cover what the copy holds: signed again
+      final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
+      if (final.contentDigest !== digests.contentDigest) {
+        const held = Object.keys(after)
+          .filter((k) => k in final.digests)
+          .sort()
+          .join(",");
+        const resealed = await sealAnnotations(keys, {
+          owner: id.owner,
+          basename: id.basename,
+          kind: id.kind,
+          version: seal.version,
+          contentDigest: final.contentDigest,
+          placement: options.placement,
+        });
+        const fix: JsonPatchOp[] = [
+          { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
+          { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
+          ...Object.entries(resealed).map(([k, v]) => ({
+            op: "add" as const,
+            path: annotation(k),
+            value: v,
+          })),
+        ];
+        try {
+          stored = await kube.jsonPatch(id.name, fix);
+        } catch (again) {
+          refused(again);
+          return null;
+        }
+        writes = 2;
+      }
+    }
   }
   const keysOf = (r: Record<string, string>) => Object.keys(r).sort();
+  const now = final.digests;
   const base = {
     name: id.name,
     namespace: kube.namespace,
     dryRun: false,
     previousPlacement: parsePlacement(known.placement),
-    digests,
+    digests: final,
     ...(stored.metadata.resourceVersion
       ? { resourceVersion: stored.metadata.resourceVersion }
       : {}),
+    ...(outside ? { changedOutside: true } : {}),
   };
-  if (unchanged) {
+  if (unchanged && !outside) {
     return { ...base, added: [], changed: [], removed: [], outcome: "unchanged", writes: 0 };
   }
   return {
     ...base,
-    added: keysOf(after).filter((k) => !(k in known.digests)),
-    changed: keysOf(after).filter((k) => k in known.digests && known.digests[k] !== after[k]),
-    removed: keysOf(known.digests).filter((k) => !(k in after)),
+    added: keysOf(now).filter((k) => !(k in known.digests)),
+    changed: keysOf(now).filter((k) => k in known.digests && known.digests[k] !== now[k]),
+    removed: keysOf(known.digests).filter((k) => !(k in now)),
     outcome: "updated",
-    writes: 1,
+    writes,
   };
 }

@@ -103,12 +103,16 @@ export async function applySecret(
     }
   }
   // the ledger knows the copy: one conditional request; it reads and writes when that is refused
-  let result = (await applyKnown(kube, id, desired, options, at)) ?? undefined;
+  const known = await applyKnown(kube, id, desired, options, at);
+  let result = known === "gone" ? undefined : (known ?? undefined);
+  // gone: created without reading first (a copy that appeared meanwhile is read on the retry)
+  const first: ApplyOptions = known === "gone" ? { ...options, existing: null } : options;
   for (let attempt = 0; !result; attempt++) {
     try {
       // a copy the caller listed is planned from on the first attempt only (retries read again)
-      const { existing, ...rest } = options;
-      result = await applyOnce(kube, id, desired, attempt === 0 ? options : rest, at);
+      const { existing, ...rest } = first;
+      result = await applyOnce(kube, id, desired, attempt === 0 ? first : rest, at);
+      if (known === "gone") result.changedOutside = true;
       break;
     } catch (error) {
       const raced =
@@ -118,7 +122,7 @@ export async function applySecret(
           error.code === "not_found");
       if (!raced) throw error;
       // the listed copy changed before the write: read it and plan again, as without the listing
-      if (attempt === 0 && options.existing !== undefined) continue;
+      if (attempt === 0 && first.existing !== undefined) continue;
       const conflict = (retryable: boolean, what: string) =>
         new KubeError({
           code: "conflict",

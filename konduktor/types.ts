@@ -134,6 +134,12 @@ export interface ApplyResult {
   digests?: ValueDigests;
   /** with `seal`: the newer version the copy already held (nothing was written) */
   supersededBy?: number;
+  /**
+   * the copy had been changed (or deleted) outside the broker since the broker's last write there:
+   * this write put the whole secret back (added / changed / removed then compare with the version
+   * the broker's ledger recorded on that cluster)
+   */
+  changedOutside?: boolean;
   /** the copy's resourceVersion after this call (written, or checked unchanged); not on a dry run */
   resourceVersion?: string;
 }

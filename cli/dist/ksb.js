@@ -514,6 +514,9 @@ var ApplyOkResult = z3.object({
   supersededBy: supersededBy(
     "the copy already held this newer version (a later request wrote it first): nothing was written"
   ),
+  changedOutside: z3.boolean().optional().meta({
+    description: "true: the copy had been changed or deleted outside the broker since the broker last wrote it, and was written back whole (added / changed / removed then compare with the version the broker had written there)"
+  }),
   attempts: z3.number(),
   durationMs: z3.number()
 });
@@ -1178,7 +1181,8 @@ function applyLine(r) {
     ok.added?.length ? `added ${keyList(ok.added)}` : "",
     ok.changed?.length ? `changed ${keyList(ok.changed)}` : "",
     ok.removed?.length ? `removed ${keyList(ok.removed)}` : "",
-    ok.replacedGitSsh?.length ? `replaced git-ssh ${ok.replacedGitSsh.join(", ")}` : ""
+    ok.replacedGitSsh?.length ? `replaced git-ssh ${ok.replacedGitSsh.join(", ")}` : "",
+    ok.changedOutside ? "it had been changed outside the broker: written back" : ""
   ].filter(Boolean);
   const plan = ok.dryRun ? " (dry run: would be)" : "";
   return {
@@ -1312,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-LFBT4LFT.js");
+    const { resolveDirect, syncDirect } = await import("./direct-DFW7RHPS.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2069,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-LFBT4LFT.js");
+var direct = () => import("./direct-DFW7RHPS.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -24,6 +24,7 @@ export function applyRowOf(r: ApplyResult) {
     dryRun: r.dryRun,
     ...(r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {}),
     ...(r.supersededBy === undefined ? {} : { supersededBy: r.supersededBy }),
+    ...(r.changedOutside ? { changedOutside: true } : {}),
   };
 }
 

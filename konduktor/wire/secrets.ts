@@ -140,6 +140,10 @@ export const ApplyOkResult = z.object({
   supersededBy: supersededBy(
     "the copy already held this newer version (a later request wrote it first): nothing was written",
   ),
+  changedOutside: z.boolean().optional().meta({
+    description:
+      "true: the copy had been changed or deleted outside the broker since the broker last wrote it, and was written back whole (added / changed / removed then compare with the version the broker had written there)",
+  }),
   attempts: z.number(),
   durationMs: z.number(),
 });

@@ -99,7 +99,7 @@ describe("the broker's PUT, counted at the apiserver's door", () => {
     for (const p of proxies.values()) await p.close();
   });
 
-  it("1 request per cluster when the ledger's copy is there, 3 (refused patch, read, write) when it was changed outside the broker", async () => {
+  it("1 request per cluster when the ledger's copy is there, 2 (refused patch, write back) when it was changed outside the broker", async () => {
     // new: nothing known yet, read then create
     expect(await put({ source: { type: "inline", pairs: { A: "1" } } })).toEqual([
       [alpha.name, "created", 1],
@@ -130,14 +130,15 @@ describe("the broker's PUT, counted at the apiserver's door", () => {
     expect([await rv(alpha), await rv(beta)]).toEqual(changed);
 
     // changed outside the broker on alpha (as with kubectl): the patch is refused there (422,
-    // nothing written), then the copy is read and written; beta still takes one request
+    // nothing written), then a second one, conditional on the ledger's signature only, writes the
+    // secret back without reading it; beta still takes one request
     await (await direct(alpha)).mergePatch(secretName, { data: { A: b64("edited") } });
     expect(await put({ source: { type: "inline", pairs: { A: "3" } } })).toEqual([
       [alpha.name, "updated", 1],
       [beta.name, "updated", 1],
     ]);
     expect(seen()).toEqual({
-      [alpha.name]: ["PATCH 422", "GET 200", "PATCH 200"],
+      [alpha.name]: ["PATCH 422", "PATCH 200"],
       [beta.name]: ["PATCH 200"],
     });
     expect((await (await direct(alpha)).get(secretName))?.data).toEqual({ A: b64("3") });
@@ -150,8 +151,36 @@ describe("the broker's PUT, counted at the apiserver's door", () => {
     ]);
     expect(seen()).toEqual({
       [alpha.name]: ["PATCH 200"],
-      [beta.name]: ["PATCH 422", "GET 200", "PATCH 200"],
+      [beta.name]: ["PATCH 422", "PATCH 200"],
     });
     expect((await (await direct(beta)).get(secretName))?.data).toEqual({ A: b64("3") });
+
+    // deleted outside the broker on alpha: the patch finds nothing (404), the copy is created
+    // again without a read
+    await (await direct(alpha)).delete(secretName);
+    expect(await put({ source: { type: "inline", pairs: { A: "3" } } })).toEqual([
+      [alpha.name, "created", 1],
+      [beta.name, "unchanged", 0],
+    ]);
+    expect(seen()).toEqual({
+      [alpha.name]: ["PATCH 404", "POST 201"],
+      [beta.name]: ["PATCH 200"],
+    });
+
+    // a key added outside the broker on beta (a merge keeps it): refused, written back, and
+    // signed as the copy holds it (the key it did not write included)
+    await (await direct(beta)).mergePatch(secretName, { data: { X: b64("x") } });
+    expect(await put({ source: { type: "inline", pairs: { A: "4" } } })).toEqual([
+      [alpha.name, "updated", 1],
+      [beta.name, "updated", 2],
+    ]);
+    expect(seen()).toEqual({
+      [alpha.name]: ["PATCH 200"],
+      [beta.name]: ["PATCH 422", "PATCH 200", "PATCH 200"],
+    });
+    expect((await (await direct(beta)).get(secretName))?.data).toEqual({
+      A: b64("4"),
+      X: b64("x"),
+    });
   });
 });

@@ -42,6 +42,15 @@ async function setup() {
   return { b, kube, calls, put, rv, editOutside };
 }
 
+/** every copy holds a valid signature of `version` (the content it holds, signed) */
+async function expectSigned(s: Awaited<ReturnType<typeof setup>>, version: number) {
+  const keyring = await brokerKeyring(s.b.app.services.config);
+  for (const c of ["alpha", "beta"]) {
+    const copy = s.kube(c).store.get(NAME) as KubeSecret;
+    expect(await checkSeal(keyring, copy), c).toMatchObject({ state: "valid", version });
+  }
+}
+
 const statuses = (body: { results: { cluster: string; status: string; writes: number }[] }) =>
   body.results.map((r) => [r.cluster, r.status, r.writes]);
 
@@ -94,35 +103,104 @@ describe("a PUT whose copies the ledger knows: one request per cluster", () => {
     expect([s.rv("alpha"), s.rv("beta")]).toEqual(before);
   });
 
-  it("a copy changed outside the broker: the patch is refused, then read and write there only", async () => {
+  it("a copy changed outside the broker: the patch is refused, a second one writes it back, no read", async () => {
     const s = await setup();
     await s.put({ source: { type: "inline", pairs: { A: "1" } } });
     s.calls();
     await s.editOutside("alpha", { A: b64("edited") });
     const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
-    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "get", "mergePatch"], beta: ["jsonPatch"] });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "jsonPatch"], beta: ["jsonPatch"] });
     expect(r.results).toMatchObject([
       { cluster: "alpha", status: "updated", added: [], changed: ["A"], removed: [], writes: 1 },
       { cluster: "beta", status: "updated", added: [], changed: ["A"], removed: [], writes: 1 },
     ]);
+    expect(r.results[0].changedOutside).toBe(true);
+    expect(r.results[1].changedOutside).toBeUndefined();
     expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("2") });
     expect(s.kube("beta").store.get(NAME)?.data).toEqual({ A: b64("2") });
+    await expectSigned(s, r.version);
     // the ledger learned the new resourceVersion: the next PUT is one request again
     await s.put({ source: { type: "inline", pairs: { A: "3" } } });
     expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch"] });
   });
 
-  it("a key added outside the broker stays (a merge) and the ledger no longer knows the content", async () => {
+  it("a key added outside the broker stays (a merge): written back, then signed as the copy holds it", async () => {
     const s = await setup();
     await s.put({ source: { type: "inline", pairs: { A: "1" } } });
     await s.editOutside("alpha", { X: b64("x") });
     s.calls();
-    await s.put({ source: { type: "inline", pairs: { A: "2" } } });
-    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "get", "mergePatch"], beta: ["jsonPatch"] });
+    const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+    // the refused patch, the write back, and the signature over what the copy holds (X too)
+    expect(s.calls()).toEqual({
+      alpha: ["jsonPatch", "jsonPatch", "jsonPatch"],
+      beta: ["jsonPatch"],
+    });
+    expect(r.results[0]).toMatchObject({
+      status: "updated",
+      added: ["X"],
+      changed: ["A"],
+      removed: [],
+      writes: 2,
+      changedOutside: true,
+    });
     expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("2"), X: b64("x") });
+    // X is not the broker's key: a prune never removes it
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A");
+    await expectSigned(s, r.version);
     // the copies now differ (X on alpha only): the ledger settles no content, so the next PUT reads
     await s.put({ source: { type: "inline", pairs: { A: "3" } } });
     expect(s.calls()).toEqual({ alpha: ["get", "mergePatch"], beta: ["get", "mergePatch"] });
+  });
+
+  it("a merge that does not send a key edited outside keeps the edit and signs it", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1", B: "2" } } });
+    await s.editOutside("beta", { B: b64("edited") });
+    s.calls();
+    const r = await s.put({ source: { type: "inline", pairs: { A: "one" } } });
+    expect(s.calls()).toEqual({
+      alpha: ["jsonPatch"],
+      beta: ["jsonPatch", "jsonPatch", "jsonPatch"],
+    });
+    expect(r.results).toMatchObject([
+      { cluster: "alpha", added: [], changed: ["A"], removed: [], writes: 1 },
+      {
+        cluster: "beta",
+        added: [],
+        changed: ["A", "B"],
+        removed: [],
+        writes: 2,
+        changedOutside: true,
+      },
+    ]);
+    expect(s.kube("beta").store.get(NAME)?.data).toEqual({ A: b64("one"), B: b64("edited") });
+    expect(
+      s.kube("beta").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A,B");
+    await expectSigned(s, r.version);
+  });
+
+  it("replace: a key added outside the broker goes with the write back, in two requests", async () => {
+    const s = await setup();
+    await s.put({ mode: "replace", source: { type: "inline", pairs: { A: "1" } } });
+    await s.editOutside("alpha", { X: b64("x") });
+    s.calls();
+    const r = await s.put({ mode: "replace", source: { type: "inline", pairs: { A: "1" } } });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "jsonPatch"], beta: ["jsonPatch"] });
+    expect(statuses(r)).toEqual([
+      ["alpha", "updated", 1],
+      ["beta", "unchanged", 0],
+    ]);
+    expect(r.results[0]).toMatchObject({
+      added: [],
+      changed: [],
+      removed: [],
+      changedOutside: true,
+    });
+    expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("1") });
+    await expectSigned(s, r.version);
   });
 
   it("the same value again after an edit outside the broker is written back, never `unchanged`", async () => {
@@ -131,25 +209,55 @@ describe("a PUT whose copies the ledger knows: one request per cluster", () => {
     s.calls();
     await s.editOutside("beta", { A: b64("edited") });
     const r = await s.put({ source: { type: "inline", pairs: { A: "1" } } });
-    expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch", "get", "mergePatch"] });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch", "jsonPatch"] });
     expect(statuses(r)).toEqual([
       ["alpha", "unchanged", 0],
       ["beta", "updated", 1],
     ]);
+    expect(r.results[1]).toMatchObject({
+      added: [],
+      changed: [],
+      removed: [],
+      changedOutside: true,
+    });
     expect(s.kube("beta").store.get(NAME)?.data).toEqual({ A: b64("1") });
+    await expectSigned(s, r.version);
   });
 
-  it("a copy deleted outside the broker is created again (patch refused, read, create)", async () => {
+  it("a copy whose signature was changed outside the broker is read before it is written", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+    await s.kube("alpha").mergePatch(NAME, {
+      metadata: { annotations: { "konduktor-broker/signature": "forged" } },
+    });
+    s.calls();
+    const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+    // both patches refused (resourceVersion, then the signature): the read path decides
+    expect(s.calls()).toEqual({
+      alpha: ["jsonPatch", "jsonPatch", "get", "mergePatch"],
+      beta: ["jsonPatch"],
+    });
+    expect(statuses(r)).toEqual([
+      ["alpha", "updated", 1],
+      ["beta", "updated", 1],
+    ]);
+    await expectSigned(s, r.version);
+  });
+
+  it("a copy deleted outside the broker is created again (patch refused, create, no read)", async () => {
     const s = await setup();
     await s.put({ source: { type: "inline", pairs: { A: "1" } } });
     await s.kube("alpha").delete(NAME);
     s.calls();
     const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
-    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "get", "create"], beta: ["jsonPatch"] });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch", "create"], beta: ["jsonPatch"] });
     expect(statuses(r)).toEqual([
       ["alpha", "created", 1],
       ["beta", "updated", 1],
     ]);
+    expect(r.results[0].changedOutside).toBe(true);
+    expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("2") });
+    await expectSigned(s, r.version);
   });
 
   it("merge with prune: the keys the broker wrote and the request left out go, in one patch", async () => {

@@ -1067,62 +1067,107 @@ async function applyKnown(kube, id, desired, options, at) {
   ];
   const unchanged = !dataChanged && oldSeal[ANNOTATION_SIGNATURE] === newSeal[ANNOTATION_SIGNATURE] && oldManaged === managed && (!options.immutable || known.immutable);
   const changes = [];
-  if (!unchanged) {
-    if (merge) {
-      for (const [k, v] of Object.entries(want)) {
-        changes.push({ op: "add", path: jsonPointer("data", k), value: v });
-      }
-      for (const k of Object.keys(known.digests)) {
-        if (!(k in after)) changes.push({ op: "remove", path: jsonPointer("data", k) });
-      }
-    } else {
-      changes.push({ op: "add", path: "/data", value: { ...want } });
+  if (merge) {
+    for (const [k, v] of Object.entries(want)) {
+      changes.push({ op: "add", path: jsonPointer("data", k), value: v });
     }
-    const labels = secretLabels(id.owner, id.basename, id.kind);
-    for (const [k, v] of Object.entries(labels)) {
-      changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
+    for (const k of Object.keys(known.digests)) {
+      if (!(k in after)) changes.push({ op: "remove", path: jsonPointer("data", k) });
     }
-    const annotations = {
-      [ANNOTATION_MANAGED_KEYS]: managed,
-      [ANNOTATION_UPDATED_BY]: options.provenance.actor,
-      [ANNOTATION_UPDATED_VIA]: options.provenance.via,
-      [ANNOTATION_UPDATED_AT]: at,
-      ...newSeal
-    };
-    checkAnnotationSize(kube, id.name, annotations);
-    for (const [k, v] of Object.entries(annotations)) {
-      changes.push({ op: "add", path: annotation(k), value: v });
-    }
-    if (options.immutable && !known.immutable) {
-      changes.push({ op: "add", path: "/immutable", value: true });
-    }
+  } else {
+    changes.push({ op: "add", path: "/data", value: { ...want } });
   }
-  let stored;
-  try {
-    stored = await kube.jsonPatch(id.name, [...tests, ...changes]);
-  } catch (error) {
-    if (error instanceof KubeError && FALL_BACK.has(error.code)) return null;
+  const labels = secretLabels(id.owner, id.basename, id.kind);
+  for (const [k, v] of Object.entries(labels)) {
+    changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
+  }
+  const annotations = {
+    [ANNOTATION_MANAGED_KEYS]: managed,
+    [ANNOTATION_UPDATED_BY]: options.provenance.actor,
+    [ANNOTATION_UPDATED_VIA]: options.provenance.via,
+    [ANNOTATION_UPDATED_AT]: at,
+    ...newSeal
+  };
+  checkAnnotationSize(kube, id.name, annotations);
+  for (const [k, v] of Object.entries(annotations)) {
+    changes.push({ op: "add", path: annotation(k), value: v });
+  }
+  if (options.immutable && !known.immutable) {
+    changes.push({ op: "add", path: "/immutable", value: true });
+  }
+  const refused = (error, code) => {
+    if (error instanceof KubeError && FALL_BACK.has(error.code)) return !code || error.code === code;
     throw error;
+  };
+  let stored;
+  let outside = false;
+  let final = digests;
+  let writes = unchanged ? 0 : 1;
+  try {
+    stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
+  } catch (error) {
+    if (refused(error, "not_found")) return "gone";
+    if (!refused(error, "invalid")) return null;
+    try {
+      stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
+    } catch (again) {
+      refused(again);
+      return null;
+    }
+    outside = true;
+    writes = 1;
+    if (merge) {
+      final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
+      if (final.contentDigest !== digests.contentDigest) {
+        const held = Object.keys(after).filter((k) => k in final.digests).sort().join(",");
+        const resealed = await sealAnnotations(keys, {
+          owner: id.owner,
+          basename: id.basename,
+          kind: id.kind,
+          version: seal.version,
+          contentDigest: final.contentDigest,
+          placement: options.placement
+        });
+        const fix = [
+          { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
+          { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
+          ...Object.entries(resealed).map(([k, v]) => ({
+            op: "add",
+            path: annotation(k),
+            value: v
+          }))
+        ];
+        try {
+          stored = await kube.jsonPatch(id.name, fix);
+        } catch (again) {
+          refused(again);
+          return null;
+        }
+        writes = 2;
+      }
+    }
   }
   const keysOf = (r) => Object.keys(r).sort();
+  const now = final.digests;
   const base = {
     name: id.name,
     namespace: kube.namespace,
     dryRun: false,
     previousPlacement: parsePlacement(known.placement),
-    digests,
-    ...stored.metadata.resourceVersion ? { resourceVersion: stored.metadata.resourceVersion } : {}
+    digests: final,
+    ...stored.metadata.resourceVersion ? { resourceVersion: stored.metadata.resourceVersion } : {},
+    ...outside ? { changedOutside: true } : {}
   };
-  if (unchanged) {
+  if (unchanged && !outside) {
     return { ...base, added: [], changed: [], removed: [], outcome: "unchanged", writes: 0 };
   }
   return {
     ...base,
-    added: keysOf(after).filter((k) => !(k in known.digests)),
-    changed: keysOf(after).filter((k) => k in known.digests && known.digests[k] !== after[k]),
-    removed: keysOf(known.digests).filter((k) => !(k in after)),
+    added: keysOf(now).filter((k) => !(k in known.digests)),
+    changed: keysOf(now).filter((k) => k in known.digests && known.digests[k] !== now[k]),
+    removed: keysOf(known.digests).filter((k) => !(k in now)),
     outcome: "updated",
-    writes: 1
+    writes
   };
 }
 
@@ -1160,16 +1205,19 @@ async function applySecret(kube, desired, options) {
       });
     }
   }
-  let result = await applyKnown(kube, id, desired, options, at) ?? void 0;
+  const known = await applyKnown(kube, id, desired, options, at);
+  let result = known === "gone" ? void 0 : known ?? void 0;
+  const first = known === "gone" ? { ...options, existing: null } : options;
   for (let attempt = 0; !result; attempt++) {
     try {
-      const { existing, ...rest } = options;
-      result = await applyOnce(kube, id, desired, attempt === 0 ? options : rest, at);
+      const { existing, ...rest } = first;
+      result = await applyOnce(kube, id, desired, attempt === 0 ? first : rest, at);
+      if (known === "gone") result.changedOutside = true;
       break;
     } catch (error) {
       const raced = error instanceof KubeError && (error.code === "conflict" || error.code === "already_exists" || error.code === "not_found");
       if (!raced) throw error;
-      if (attempt === 0 && options.existing !== void 0) continue;
+      if (attempt === 0 && first.existing !== void 0) continue;
       const conflict = (retryable, what2) => new KubeError({
         code: "conflict",
         httpStatus: error.httpStatus,
@@ -1443,7 +1491,8 @@ function applyRowOf(r) {
     writes: r.writes,
     dryRun: r.dryRun,
     ...r.replacedGitSsh?.length ? { replacedGitSsh: r.replacedGitSsh } : {},
-    ...r.supersededBy === void 0 ? {} : { supersededBy: r.supersededBy }
+    ...r.supersededBy === void 0 ? {} : { supersededBy: r.supersededBy },
+    ...r.changedOutside ? { changedOutside: true } : {}
   };
 }
 function writtenAt(d) {
