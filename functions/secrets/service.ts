@@ -50,18 +50,32 @@ const openers = new WeakMap<
 >();
 
 /** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
+function openerOf(services: Services, clusters: Targets) {
+  let open = openers.get(clusters);
+  if (!open) {
+    open = services.registry.opener(clusters);
+    openers.set(clusters, open);
+  }
+  return open;
+}
+
+/**
+ * Starts opening the clusters (decrypt and parse each kubeconfig) without waiting: work for the
+ * isolate while it waits on something else (the ledger's commit), found ready by the fan-out. A
+ * failure is not lost: the fan-out's own call gets it again, as that cluster's error.
+ */
+export function openEarly(services: Services, clusters: Targets): void {
+  const open = openerOf(services, clusters);
+  for (const cluster of clusters.keys()) open(cluster).catch(() => {});
+}
+
 export async function runOnClusters<T extends object>(
   services: Services,
   clusters: Targets,
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
   requestId?: string,
 ): Promise<FanoutResult<T>[]> {
-  let open = openers.get(clusters);
-  if (!open) {
-    open = services.registry.opener(clusters);
-    openers.set(clusters, open);
-  }
-  const openCluster = open;
+  const openCluster = openerOf(services, clusters);
   return await fanout(
     [...clusters.keys()],
     // the deadline's signal goes into the port: after a `timeout` answer nothing more is sent
@@ -97,6 +111,7 @@ export async function putSecret(services: Services, put: PutRequest) {
   const keyring = await brokerKeyring(services.config);
   const requested = await digestValues(keyring.current, owner, name, secret.data);
   const ledger = new Ledger(services.stores.records, services.now);
+  openEarly(services, clusters);
   const started = body.dryRun
     ? null
     : await ledger.beginWrite(owner, name, {

@@ -125,6 +125,79 @@ describe("the app in-process (fake clusters)", () => {
     }
   });
 
+  it("a PUT decrypts the kubeconfigs while the ledger commits, each once", async () => {
+    // the owner shard's commits wait until a kubeconfig was decrypted (or 2 s): a PUT that opened
+    // its clusters only after the ledger's start would wait out the 2 s and be seen doing so
+    const inner = new MemoryShardedStore();
+    const events: string[] = [];
+    let decrypted: () => void = () => {};
+    const decryptedOnce = new Promise<void>((r) => {
+      decrypted = r;
+    });
+    const records = {
+      shard(name: string) {
+        const shard = inner.shard(name);
+        if (!name.startsWith("owner:")) return shard;
+        return {
+          get: shard.get.bind(shard),
+          getMany: shard.getMany.bind(shard),
+          list: shard.list.bind(shard),
+          async commit(writes: Parameters<typeof shard.commit>[0]) {
+            const waited = await Promise.race([
+              decryptedOnce.then(() => "decrypted"),
+              new Promise<string>((r) => setTimeout(() => r("not decrypted"), 2000)),
+            ]);
+            events.push(`commit (${waited})`);
+            return shard.commit(writes);
+          },
+        };
+      },
+    };
+    const app = createApp({
+      config: loadConfig(env),
+      records,
+      runtime: "node",
+      connector: async (_k, { cluster }) => createFakeKube({ cluster, namespace: "default" }),
+      log: () => {},
+    });
+    const call = async (method: string, path: string, token: string, json: unknown) => {
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(json),
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    for (const name of ["one", "two"]) {
+      const r = await call("PUT", `/v1/clusters/${name}`, ADMIN, {
+        kubeconfig: kubeconfig(`https://${name}.example:6443`),
+      });
+      expect(r.status).toBe(201);
+    }
+    const issued = await call("POST", "/v1/tokens", ADMIN, { owners: ["0a1b2c3d"] });
+    const real = crypto.subtle.decrypt.bind(crypto.subtle);
+    const decrypt = vi.spyOn(crypto.subtle, "decrypt").mockImplementation(async (...a) => {
+      events.push("decrypt");
+      decrypted();
+      return await real(...a);
+    });
+    try {
+      const put = await call("PUT", "/v1/secrets/db", issued.body.token, {
+        source: { type: "inline", pairs: { K: "v" } },
+      });
+      expect(put.status).toBe(200);
+      expect(put.body.results.map((r: { status: string }) => r.status)).toEqual([
+        "created",
+        "created",
+      ]);
+      // the ledger's start and finish commits; both kubeconfigs decrypted during the first
+      expect(events).toEqual(["decrypt", "decrypt", "commit (decrypted)", "commit (decrypted)"]);
+      expect(decrypt).toHaveBeenCalledTimes(2);
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
   it("audits every webhook refusal once, naming the hook (401 denied, 404 invalid)", async () => {
     const { call, logs } = build();
     const created = await call("POST", "/v1/hooks", ADMIN, { owners: ["0a1b2c3d"], names: ["*"] });
