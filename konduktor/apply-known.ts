@@ -35,6 +35,16 @@ import { type JsonPatchOp, jsonPointer, type KubeSecrets } from "./kube/port.ts"
 import { decodedSize, MAX_SECRET_BYTES, secretLabels } from "./secret.ts";
 import type { ApplyOptions, ApplyResult, KubeSecret } from "./types.ts";
 
+/**
+ * What is left to the read path after this one wrote or learned something: `existing: null`, the
+ * copy is gone (created without a read); `writes` already made; the copy had been changed outside.
+ */
+export interface ReadPath {
+  existing?: null;
+  writes: number;
+  changedOutside: true;
+}
+
 /** The refusals after which the write reads the copy and tries again the ordinary way. */
 const FALL_BACK = new Set(["invalid", "conflict", "not_found", "forbidden"]);
 
@@ -54,7 +64,7 @@ export async function applyKnown(
   desired: KubeSecret,
   options: ApplyOptions,
   at: string,
-): Promise<ApplyResult | "gone" | null> {
+): Promise<ApplyResult | ReadPath | null> {
   const known = options.known;
   const seal = options.seal;
   if (!known || !seal || options.dryRun || !kube.jsonPatch || options.placement === undefined) {
@@ -110,10 +120,10 @@ export async function applyKnown(
       ? [{ op: "test" as const, path: annotation(ANNOTATION_MANAGED_KEYS), value: oldManaged }]
       : []),
   ];
+  // the same data has the same key names, so the same managed keys
   const unchanged =
     !dataChanged &&
     oldSeal[ANNOTATION_SIGNATURE] === newSeal[ANNOTATION_SIGNATURE] &&
-    oldManaged === managed &&
     (!options.immutable || known.immutable);
   const changes: JsonPatchOp[] = [];
   if (merge) {
@@ -155,7 +165,8 @@ export async function applyKnown(
   try {
     stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
   } catch (error) {
-    if (refused(error, "not_found")) return "gone"; // deleted outside the broker: created, without a read
+    // deleted outside the broker: created, without a read
+    if (refused(error, "not_found")) return { existing: null, writes: 0, changedOutside: true };
     if (!refused(error, "invalid")) return null;
     // a `test` failed: the copy changed since the broker's write. While it still holds the
     // ledger's version (signature; a merge: no other keys taken over), it is written back whole in
@@ -169,40 +180,39 @@ export async function applyKnown(
     }
     outside = true;
     writes = 1;
-    if (merge) {
-      // a merge writes only its keys: one added outside stays, one it did not send may have been
-      // edited or removed there. The signature must cover what the copy holds: signed again
-      final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
-      if (final.contentDigest !== digests.contentDigest) {
-        const held = Object.keys(after)
-          .filter((k) => k in final.digests)
-          .sort()
-          .join(",");
-        const resealed = await sealAnnotations(keys, {
-          owner: id.owner,
-          basename: id.basename,
-          kind: id.kind,
-          version: seal.version,
-          contentDigest: final.contentDigest,
-          placement: options.placement,
-        });
-        const fix: JsonPatchOp[] = [
-          { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
-          { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
-          ...Object.entries(resealed).map(([k, v]) => ({
-            op: "add" as const,
-            path: annotation(k),
-            value: v,
-          })),
-        ];
-        try {
-          stored = await kube.jsonPatch(id.name, fix);
-        } catch (again) {
-          refused(again);
-          return null;
-        }
-        writes = 2;
+    // the signature must cover what the copy now holds: a merge writes only its keys (one added
+    // outside stays; one it did not send may have been edited or removed there): signed again
+    final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
+    if (final.contentDigest !== digests.contentDigest) {
+      const held = Object.keys(after)
+        .filter((k) => k in final.digests)
+        .sort()
+        .join(",");
+      const resealed = await sealAnnotations(keys, {
+        owner: id.owner,
+        basename: id.basename,
+        kind: id.kind,
+        version: seal.version,
+        contentDigest: final.contentDigest,
+        placement: options.placement,
+      });
+      const fix: JsonPatchOp[] = [
+        { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
+        { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
+        ...Object.entries(resealed).map(([k, v]) => ({
+          op: "add" as const,
+          path: annotation(k),
+          value: v,
+        })),
+      ];
+      try {
+        stored = await kube.jsonPatch(id.name, fix);
+      } catch (again) {
+        refused(again);
+        // changed again in between: the read path signs what it finds
+        return { writes: 1, changedOutside: true };
       }
+      writes = 2;
     }
   }
   const keysOf = (r: Record<string, string>) => Object.keys(r).sort();

@@ -104,15 +104,19 @@ export async function applySecret(
   }
   // the ledger knows the copy: one conditional request; it reads and writes when that is refused
   const known = await applyKnown(kube, id, desired, options, at);
-  let result = known === "gone" ? undefined : (known ?? undefined);
+  let result = known && "outcome" in known ? known : undefined;
+  const left = known && !("outcome" in known) ? known : undefined;
   // gone: created without reading first (a copy that appeared meanwhile is read on the retry)
-  const first: ApplyOptions = known === "gone" ? { ...options, existing: null } : options;
+  const first: ApplyOptions = left?.existing === null ? { ...options, existing: null } : options;
   for (let attempt = 0; !result; attempt++) {
     try {
       // a copy the caller listed is planned from on the first attempt only (retries read again)
       const { existing, ...rest } = first;
       result = await applyOnce(kube, id, desired, attempt === 0 ? first : rest, at);
-      if (known === "gone") result.changedOutside = true;
+      if (left) {
+        result.writes += left.writes;
+        result.changedOutside = true;
+      }
       break;
     } catch (error) {
       const raced =

@@ -1182,7 +1182,7 @@ function applyLine(r) {
     ok.changed?.length ? `changed ${keyList(ok.changed)}` : "",
     ok.removed?.length ? `removed ${keyList(ok.removed)}` : "",
     ok.replacedGitSsh?.length ? `replaced git-ssh ${ok.replacedGitSsh.join(", ")}` : "",
-    ok.changedOutside ? "it had been changed outside the broker: written back" : ""
+    ok.changedOutside ? "written back (changed outside the broker)" : ""
   ].filter(Boolean);
   const plan = ok.dryRun ? " (dry run: would be)" : "";
   return {
@@ -1316,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-DFW7RHPS.js");
+    const { resolveDirect, syncDirect } = await import("./direct-RUHMOVF6.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2073,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-DFW7RHPS.js");
+var direct = () => import("./direct-RUHMOVF6.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

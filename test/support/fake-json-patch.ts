@@ -23,6 +23,9 @@ function parsePointer(path: string): string[] {
 export function applyJsonPatch<T>(target: T, ops: readonly JsonPatchOp[]): T {
   const doc = structuredClone(target) as unknown as Json;
   for (const op of ops) {
+    if (!["add", "replace", "remove", "test"].includes(op.op)) {
+      throw new Error(`Unexpected kind: ${op.op}`); // as evanphx/json-patch says it
+    }
     const segments = parsePointer(op.path);
     const last = segments.pop() as string;
     let parent: unknown = doc;

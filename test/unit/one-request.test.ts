@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { brokerKeyring } from "../../functions/ledger/keys.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
 import { checkSeal } from "../../konduktor/format.ts";
+import { KubeError } from "../../konduktor/kube/errors.ts";
+import { secretLabels } from "../../konduktor/secret.ts";
 import type { KubeSecret } from "../../konduktor/types.ts";
 import type { FakeKube } from "../support/fake-kube.ts";
 import { inProcessBroker } from "../support/in-process-broker.ts";
@@ -28,9 +30,9 @@ async function setup() {
           .map((x) => x.method),
       ]),
     );
-  const put = async (body: Record<string, unknown>) => {
+  const put = async (body: Record<string, unknown>, status = 200) => {
     const r = await b.call("PUT", "/v1/secrets/db", t, body);
-    expect(r.status, r.text).toBe(200);
+    expect(r.status, r.text).toBe(status);
     return r.body;
   };
   const rv = (c: string) => kube(c).store.get(NAME)?.metadata.resourceVersion;
@@ -283,5 +285,196 @@ describe("a PUT whose copies the ledger knows: one request per cluster", () => {
       ["alpha", "updated", 2],
       ["beta", "updated", 2],
     ]);
+  });
+});
+
+describe("one request per cluster: what the patch holds, and its refusals", () => {
+  /** a failure of the n-th jsonPatch (1-based) on `cluster`, as the cluster answers it */
+  const failPatch = (
+    s: Awaited<ReturnType<typeof setup>>,
+    cluster: string,
+    n: number,
+    code: "conflict" | "forbidden" | "unreachable",
+    httpStatus: number,
+  ) => {
+    let seen = 0;
+    s.kube(cluster).before = (method) => {
+      if (method !== "jsonPatch" || ++seen !== n) return;
+      throw new KubeError({ code, cluster, httpStatus, message: `refused: ${code}` });
+    };
+  };
+
+  it("key names sort in the managed keys and the answer, whatever order they come in", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { M: "1" } } });
+    s.calls();
+    const r = await s.put({ source: { type: "inline", pairs: { Z: "1", A: "2" } } });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch"] });
+    expect(r.results[0]).toMatchObject({ added: ["A", "Z"], changed: [], removed: [] });
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A,M,Z");
+    // unchanged: empty lists
+    const again = await s.put({ source: { type: "inline", pairs: { Z: "1", A: "2" } } });
+    expect(again.results[0]).toMatchObject({
+      status: "unchanged",
+      added: [],
+      changed: [],
+      removed: [],
+      writes: 0,
+    });
+  });
+
+  it("the same data to another placement, as immutable, or as another kind is written, one patch", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+    s.calls();
+    const placed = await s.put({
+      clusters: ["alpha", "beta"],
+      source: { type: "inline", pairs: { A: "1" } },
+    });
+    expect(statuses(placed)).toEqual([
+      ["alpha", "updated", 1],
+      ["beta", "updated", 1],
+    ]);
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/placement"],
+    ).toBe("alpha,beta");
+    const frozen = await s.put({ immutable: true, source: { type: "inline", pairs: { A: "1" } } });
+    expect(statuses(frozen)).toEqual([
+      ["alpha", "updated", 1],
+      ["beta", "updated", 1],
+    ]);
+    expect(s.kube("alpha").store.get(NAME)?.immutable).toBe(true);
+    expect(s.calls()).toEqual({
+      alpha: ["jsonPatch", "jsonPatch"],
+      beta: ["jsonPatch", "jsonPatch"],
+    });
+    await expectSigned(s, frozen.version);
+  });
+
+  it("an env secret made from a default one gets its kind label in the one patch", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+    s.calls();
+    const r = await s.put({ kind: "env", source: { type: "inline", pairs: { A: "1" } } });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch"] });
+    expect(statuses(r)).toEqual([
+      ["alpha", "updated", 1],
+      ["beta", "updated", 1],
+    ]);
+    expect(s.kube("alpha").store.get(NAME)?.metadata.labels?.["trainy.ai/secret-kind"]).toBe("env");
+  });
+
+  it("an immutable copy is read first when a key changes or is added (delete and create)", async () => {
+    for (const pairs of [
+      { A: "1", B: "3" },
+      { A: "1", B: "2", C: "3" },
+    ]) {
+      const s = await setup();
+      await s.put({ immutable: true, source: { type: "inline", pairs: { A: "1", B: "2" } } });
+      s.calls();
+      const r = await s.put({ immutable: true, source: { type: "inline", pairs } });
+      expect(s.calls()).toEqual({
+        alpha: ["get", "delete", "create"],
+        beta: ["get", "delete", "create"],
+      });
+      expect(statuses(r)).toEqual([
+        ["alpha", "updated", 2],
+        ["beta", "updated", 2],
+      ]);
+    }
+  });
+
+  it("a merge whose own key was deleted outside: written back, the key no longer its own", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1", B: "2" } } });
+    await s.kube("alpha").jsonPatch?.(NAME, [{ op: "remove", path: "/data/B" }]);
+    s.calls();
+    const r = await s.put({ source: { type: "inline", pairs: { A: "3" } } });
+    expect(s.calls()).toEqual({
+      alpha: ["jsonPatch", "jsonPatch", "jsonPatch"],
+      beta: ["jsonPatch"],
+    });
+    expect(r.results[0]).toMatchObject({ changed: ["A"], removed: ["B"], writes: 2 });
+    expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("3") });
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A");
+    await expectSigned(s, r.version);
+  });
+
+  it("keys the broker's merge found and kept are never taken over by a later one-patch write", async () => {
+    const s = await setup();
+    // made without the broker (Konduktor's CLI): X is not the broker's key
+    for (const c of ["alpha", "beta"]) {
+      await s.kube(c).create({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: NAME, labels: secretLabels(OWNER, "db", "default") },
+        type: "Opaque",
+        data: { A: b64("1"), X: b64("x") },
+      });
+    }
+    await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+    s.calls();
+    await s.put({ source: { type: "inline", pairs: { A: "3" } } });
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A");
+    expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("3"), X: b64("x") });
+  });
+
+  it("a refused patch that is not a failed test (conflict, no patch permission) reads and writes", async () => {
+    for (const [code, httpStatus] of [
+      ["conflict", 409],
+      ["forbidden", 403],
+    ] as const) {
+      const s = await setup();
+      await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+      s.calls();
+      failPatch(s, "alpha", 1, code, httpStatus);
+      const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+      expect(s.calls(), code).toEqual({
+        alpha: ["jsonPatch", "get", "mergePatch"],
+        beta: ["jsonPatch"],
+      });
+      expect(statuses(r)).toEqual([
+        ["alpha", "updated", 1],
+        ["beta", "updated", 1],
+      ]);
+      expect(r.results[0].changedOutside).toBeUndefined();
+    }
+  });
+
+  it("an unreachable cluster is that cluster's error, not a read: on the first patch or the write back", async () => {
+    for (const n of [1, 2]) {
+      const s = await setup();
+      await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+      if (n === 2) await s.editOutside("alpha", { A: b64("edited") });
+      s.calls();
+      failPatch(s, "alpha", n, "unreachable", 0);
+      const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } }, 207);
+      expect(s.calls().alpha).toEqual(n === 1 ? ["jsonPatch"] : ["jsonPatch", "jsonPatch"]);
+      expect(r.results[0]).toMatchObject({
+        cluster: "alpha",
+        status: "error",
+        code: "unreachable",
+      });
+      expect(r.results[1]).toMatchObject({ cluster: "beta", status: "updated" });
+    }
+  });
+
+  it("a copy changed again before it is signed as it holds: the read path signs it, writes counted", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1" } } });
+    await s.editOutside("alpha", { X: b64("x") });
+    s.calls();
+    failPatch(s, "alpha", 3, "conflict", 409);
+    const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+    expect(s.calls().alpha).toEqual(["jsonPatch", "jsonPatch", "jsonPatch", "get", "mergePatch"]);
+    expect(r.results[0]).toMatchObject({ status: "updated", writes: 2, changedOutside: true });
+    expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("2"), X: b64("x") });
+    await expectSigned(s, r.version);
   });
 });

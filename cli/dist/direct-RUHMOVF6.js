@@ -1065,7 +1065,7 @@ async function applyKnown(kube, id, desired, options, at) {
     // a merge keeps keys the broker did not write: that copy must have none
     ...merge ? [{ op: "test", path: annotation(ANNOTATION_MANAGED_KEYS), value: oldManaged }] : []
   ];
-  const unchanged = !dataChanged && oldSeal[ANNOTATION_SIGNATURE] === newSeal[ANNOTATION_SIGNATURE] && oldManaged === managed && (!options.immutable || known.immutable);
+  const unchanged = !dataChanged && oldSeal[ANNOTATION_SIGNATURE] === newSeal[ANNOTATION_SIGNATURE] && (!options.immutable || known.immutable);
   const changes = [];
   if (merge) {
     for (const [k, v] of Object.entries(want)) {
@@ -1106,7 +1106,7 @@ async function applyKnown(kube, id, desired, options, at) {
   try {
     stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
   } catch (error) {
-    if (refused(error, "not_found")) return "gone";
+    if (refused(error, "not_found")) return { existing: null, writes: 0, changedOutside: true };
     if (!refused(error, "invalid")) return null;
     try {
       stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
@@ -1116,35 +1116,33 @@ async function applyKnown(kube, id, desired, options, at) {
     }
     outside = true;
     writes = 1;
-    if (merge) {
-      final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
-      if (final.contentDigest !== digests.contentDigest) {
-        const held = Object.keys(after).filter((k) => k in final.digests).sort().join(",");
-        const resealed = await sealAnnotations(keys, {
-          owner: id.owner,
-          basename: id.basename,
-          kind: id.kind,
-          version: seal.version,
-          contentDigest: final.contentDigest,
-          placement: options.placement
-        });
-        const fix = [
-          { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
-          { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
-          ...Object.entries(resealed).map(([k, v]) => ({
-            op: "add",
-            path: annotation(k),
-            value: v
-          }))
-        ];
-        try {
-          stored = await kube.jsonPatch(id.name, fix);
-        } catch (again) {
-          refused(again);
-          return null;
-        }
-        writes = 2;
+    final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
+    if (final.contentDigest !== digests.contentDigest) {
+      const held = Object.keys(after).filter((k) => k in final.digests).sort().join(",");
+      const resealed = await sealAnnotations(keys, {
+        owner: id.owner,
+        basename: id.basename,
+        kind: id.kind,
+        version: seal.version,
+        contentDigest: final.contentDigest,
+        placement: options.placement
+      });
+      const fix = [
+        { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
+        { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
+        ...Object.entries(resealed).map(([k, v]) => ({
+          op: "add",
+          path: annotation(k),
+          value: v
+        }))
+      ];
+      try {
+        stored = await kube.jsonPatch(id.name, fix);
+      } catch (again) {
+        refused(again);
+        return { writes: 1, changedOutside: true };
       }
+      writes = 2;
     }
   }
   const keysOf = (r) => Object.keys(r).sort();
@@ -1206,13 +1204,17 @@ async function applySecret(kube, desired, options) {
     }
   }
   const known = await applyKnown(kube, id, desired, options, at);
-  let result = known === "gone" ? void 0 : known ?? void 0;
-  const first = known === "gone" ? { ...options, existing: null } : options;
+  let result = known && "outcome" in known ? known : void 0;
+  const left = known && !("outcome" in known) ? known : void 0;
+  const first = left?.existing === null ? { ...options, existing: null } : options;
   for (let attempt = 0; !result; attempt++) {
     try {
       const { existing, ...rest } = first;
       result = await applyOnce(kube, id, desired, attempt === 0 ? first : rest, at);
-      if (known === "gone") result.changedOutside = true;
+      if (left) {
+        result.writes += left.writes;
+        result.changedOutside = true;
+      }
       break;
     } catch (error) {
       const raced = error instanceof KubeError && (error.code === "conflict" || error.code === "already_exists" || error.code === "not_found");
