@@ -36,13 +36,12 @@ import { decodedSize, MAX_SECRET_BYTES, secretLabels } from "./secret.ts";
 import type { ApplyOptions, ApplyResult, KubeSecret } from "./types.ts";
 
 /**
- * What is left to the read path after this one wrote or learned something: `existing: null`, the
- * copy is gone (created without a read); `writes` already made; the copy had been changed outside.
+ * What is left to the read path once this one found the copy changed or gone outside the broker:
+ * `existing: null`, the copy is gone (created without a read); `writes` already made.
  */
 export interface ReadPath {
   existing?: null;
   writes: number;
-  changedOutside: true;
 }
 
 /** The refusals after which the write reads the copy and tries again the ordinary way. */
@@ -155,7 +154,8 @@ export async function applyKnown(
     changes.push({ op: "add", path: "/immutable", value: true });
   }
   const refused = (error: unknown, code?: string) => {
-    if (error instanceof KubeError && FALL_BACK.has(error.code)) return !code || error.code === code;
+    if (error instanceof KubeError && FALL_BACK.has(error.code))
+      return !code || error.code === code;
     throw error;
   };
   let stored: KubeSecret;
@@ -166,7 +166,7 @@ export async function applyKnown(
     stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
   } catch (error) {
     // deleted outside the broker: created, without a read
-    if (refused(error, "not_found")) return { existing: null, writes: 0, changedOutside: true };
+    if (refused(error, "not_found")) return { existing: null, writes: 0 };
     if (!refused(error, "invalid")) return null;
     // a `test` failed: the copy changed since the broker's write. While it still holds the
     // ledger's version (signature; a merge: no other keys taken over), it is written back whole in
@@ -210,7 +210,7 @@ export async function applyKnown(
       } catch (again) {
         refused(again);
         // changed again in between: the read path signs what it finds
-        return { writes: 1, changedOutside: true };
+        return { writes: 1 };
       }
       writes = 2;
     }

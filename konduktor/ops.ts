@@ -114,6 +114,7 @@ export async function applySecret(
       const { existing, ...rest } = first;
       result = await applyOnce(kube, id, desired, attempt === 0 ? first : rest, at);
       if (left) {
+        // the one-patch write found the copy changed or gone outside the broker
         result.writes += left.writes;
         result.changedOutside = true;
       }

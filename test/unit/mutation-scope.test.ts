@@ -39,6 +39,7 @@ describe("the mutation scope", () => {
       // ops on one cluster: apply (and its plan), list/describe
       "konduktor/ops.ts",
       "konduktor/apply-plan.ts",
+      "konduktor/apply-known.ts",
       "konduktor/describe.ts",
       "konduktor/fanout.ts",
       "functions/auth/constant-time.ts",

@@ -465,6 +465,34 @@ describe("one request per cluster: what the patch holds, and its refusals", () =
     }
   });
 
+  it("a merge written back signs the keys it holds in order; a cluster lost before that is its error", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { B: "1" } } });
+    await s.editOutside("alpha", { X: b64("x") });
+    s.calls();
+    const r = await s.put({ source: { type: "inline", pairs: { A: "2" } } });
+    expect(s.calls().alpha).toEqual(["jsonPatch", "jsonPatch", "jsonPatch"]);
+    expect(r.results[0]).toMatchObject({ added: ["A", "X"], changed: [], writes: 2 });
+    expect(
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
+    ).toBe("A,B");
+    await expectSigned(s, r.version);
+
+    // the same, with beta lost before its signature: that cluster's error, no read
+    const t = await setup();
+    await t.put({ source: { type: "inline", pairs: { B: "1" } } });
+    await t.editOutside("beta", { X: b64("x") });
+    t.calls();
+    failPatch(t, "beta", 3, "unreachable", 0);
+    const lost = await t.put({ source: { type: "inline", pairs: { A: "3" } } }, 207);
+    expect(t.calls().beta).toEqual(["jsonPatch", "jsonPatch", "jsonPatch"]);
+    expect(lost.results[1]).toMatchObject({
+      cluster: "beta",
+      status: "error",
+      code: "unreachable",
+    });
+  });
+
   it("a copy changed again before it is signed as it holds: the read path signs it, writes counted", async () => {
     const s = await setup();
     await s.put({ source: { type: "inline", pairs: { A: "1" } } });

@@ -1096,7 +1096,8 @@ async function applyKnown(kube, id, desired, options, at) {
     changes.push({ op: "add", path: "/immutable", value: true });
   }
   const refused = (error, code) => {
-    if (error instanceof KubeError && FALL_BACK.has(error.code)) return !code || error.code === code;
+    if (error instanceof KubeError && FALL_BACK.has(error.code))
+      return !code || error.code === code;
     throw error;
   };
   let stored;
@@ -1106,7 +1107,7 @@ async function applyKnown(kube, id, desired, options, at) {
   try {
     stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
   } catch (error) {
-    if (refused(error, "not_found")) return { existing: null, writes: 0, changedOutside: true };
+    if (refused(error, "not_found")) return { existing: null, writes: 0 };
     if (!refused(error, "invalid")) return null;
     try {
       stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
@@ -1140,7 +1141,7 @@ async function applyKnown(kube, id, desired, options, at) {
         stored = await kube.jsonPatch(id.name, fix);
       } catch (again) {
         refused(again);
-        return { writes: 1, changedOutside: true };
+        return { writes: 1 };
       }
       writes = 2;
     }
