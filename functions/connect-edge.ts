@@ -22,7 +22,8 @@ export function edgeConnector(links?: DurableObjectNamespace): KubeConnector {
         cluster,
         timeoutMs,
         userAgent: "konduktor-broker",
-        ...(signal ? { signal } : {}),
+        // the fan-out's deadline, of the same length as a call's timeout: it bounds every call
+        ...(signal ? { signal, signalBoundsCalls: true } : {}),
         ...(links && (fanoutWidth ?? 1) > WORKERS_CONNECTIONS
           ? { fetch: linkFetch(links, cluster) }
           : {}),

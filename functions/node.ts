@@ -27,7 +27,13 @@ export const nodeConnector: KubeConnector = async (
     memoized(memo, `node:${cluster}`, () =>
       parseForNode(kubeconfig, { context, origin: "remote", cluster }),
     ),
-    { cluster, timeoutMs, userAgent: "konduktor-broker", ...(signal ? { signal } : {}) },
+    {
+      cluster,
+      timeoutMs,
+      userAgent: "konduktor-broker",
+      // the fan-out's deadline, of the same length as a call's timeout: it bounds every call
+      ...(signal ? { signal, signalBoundsCalls: true } : {}),
+    },
   );
 
 /**

@@ -75,7 +75,10 @@ export type KubeConnector = (
     cluster: string;
     context: string;
     timeoutMs: number;
-    /** cancels every call of the port (the fan-out's per-cluster deadline) */
+    /**
+     * cancels every call of the port: the fan-out's per-cluster deadline, which is `timeoutMs`
+     * long and starts before the port's first call, so it also bounds each call
+     */
     signal?: AbortSignal;
     /**
      * how many clusters the fan-out this connection is part of reaches (1 when alone): on

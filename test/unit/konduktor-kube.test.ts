@@ -278,6 +278,35 @@ describe("fetch adapter requests", () => {
     await expect(slow.get("x")).rejects.toMatchObject({ code: "timeout", retryable: true });
   });
 
+  it("a deadline signal that bounds every call is the calls' signal; otherwise each adds its timer", async () => {
+    const seen: (AbortSignal | null | undefined)[] = [];
+    const f = (async (_u: string, init: RequestInit) => {
+      seen.push(init.signal);
+      return json({ metadata: { name: "n" } });
+    }) as unknown as typeof fetch;
+    const deadline = new AbortController();
+    const options = { server: "https://k", namespace: "ml", fetch: f, signal: deadline.signal };
+    await createFetchKubeSecrets({ ...options, signalBoundsCalls: true }).get("a");
+    await createFetchKubeSecrets(options).get("b");
+    expect(seen[0]).toBe(deadline.signal);
+    expect(seen[1]).not.toBe(deadline.signal);
+    // the deadline passed: the call is refused as a timeout, with the deadline named
+    deadline.abort();
+    const hung = createFetchKubeSecrets({
+      ...options,
+      signalBoundsCalls: true,
+      cluster: "late",
+      fetch: ((_u: string, init: RequestInit) =>
+        init.signal?.aborted
+          ? Promise.reject(init.signal.reason)
+          : new Promise(() => {})) as unknown as typeof fetch,
+    });
+    await expect(hung.get("x")).rejects.toMatchObject({
+      code: "timeout",
+      message: 'the request to cluster "late" was cancelled (deadline reached)',
+    });
+  });
+
   it("never puts an error body in a message", async () => {
     const { f } = recorder(() => new Response(`oops ${CANARY}`, { status: 500 }));
     const kube = createFetchKubeSecrets({
