@@ -149,9 +149,10 @@ export async function digestsOf(
     if (!digest.startsWith(prefix)) return null;
     pairs.push([key, digest.slice(prefix.length)]);
   }
-  const content = await hmacHex(
+  const content = await macHex(
     keys.digest,
-    utf8(JSON.stringify(["content", owner, basename, pairs])),
+    JSON.stringify(["content", owner, basename, pairs]),
+    toHex,
   );
   const sorted = Object.fromEntries(pairs.map(([k, hex]) => [k, `${prefix}${hex}`]));
   return { keyId: keys.keyId, digests: sorted, contentDigest: `${prefix}${content}` };
@@ -170,17 +171,42 @@ export interface SealFields {
 }
 
 /** The text a MAC covers: a JSON array (unambiguous), tagged with the format's version. */
-function sealText(f: SealFields): Uint8Array<ArrayBuffer> {
+function sealString(f: SealFields): string {
   const fields = [f.owner, f.basename, f.kind, f.version, f.contentDigest, f.placement];
-  return utf8(JSON.stringify(["copy/v1", ...fields])) as Uint8Array<ArrayBuffer>;
+  return JSON.stringify(["copy/v1", ...fields]);
+}
+
+/**
+ * MACs made lately, per key, by the text they cover: the same seal is made for every cluster of a
+ * PUT and for both targets of a synced copy. The texts hold names, versions and keyed digests,
+ * never a value (value digests are not kept here); bounded, emptied when full.
+ */
+const recentMacs = new WeakMap<CryptoKey, Map<string, Promise<string>>>();
+const RECENT_MACS = 1024;
+
+function macHex(key: CryptoKey, text: string, encode: (hex: Uint8Array) => string) {
+  let recent = recentMacs.get(key);
+  if (!recent) {
+    recent = new Map();
+    recentMacs.set(key, recent);
+  }
+  let mac = recent.get(text);
+  if (!mac) {
+    if (recent.size >= RECENT_MACS) recent.clear();
+    mac = crypto.subtle
+      .sign("HMAC", key, utf8(text) as Uint8Array<ArrayBuffer>)
+      .then((m) => encode(new Uint8Array(m)));
+    recent.set(text, mac);
+    // a failed MAC is not kept: the next call tries again
+    mac.catch(() => recent?.delete(text));
+  }
+  return mac;
 }
 
 async function macOf(keys: CopyKeys, f: SealFields): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", keys.mac, sealText(f));
-  return bytesToBase64(new Uint8Array(mac))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+  return await macHex(keys.mac, sealString(f), (mac) =>
+    bytesToBase64(mac).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+  );
 }
 
 /** The annotations that sign a copy: its version and the MAC (with the placement they cover). */
@@ -246,7 +272,7 @@ export async function checkSeal(
     "HMAC",
     keys.mac,
     mac as Uint8Array<ArrayBuffer>,
-    sealText(fields),
+    utf8(sealString(fields)) as Uint8Array<ArrayBuffer>,
   );
   if (!ok) {
     return {

@@ -373,20 +373,41 @@ async function digestsOf(keys, owner, basename, digests) {
     if (!digest.startsWith(prefix)) return null;
     pairs.push([key, digest.slice(prefix.length)]);
   }
-  const content = await hmacHex(
+  const content = await macHex(
     keys.digest,
-    utf8(JSON.stringify(["content", owner, basename, pairs]))
+    JSON.stringify(["content", owner, basename, pairs]),
+    toHex
   );
   const sorted = Object.fromEntries(pairs.map(([k, hex]) => [k, `${prefix}${hex}`]));
   return { keyId: keys.keyId, digests: sorted, contentDigest: `${prefix}${content}` };
 }
-function sealText(f) {
+function sealString(f) {
   const fields = [f.owner, f.basename, f.kind, f.version, f.contentDigest, f.placement];
-  return utf8(JSON.stringify(["copy/v1", ...fields]));
+  return JSON.stringify(["copy/v1", ...fields]);
+}
+var recentMacs = /* @__PURE__ */ new WeakMap();
+var RECENT_MACS = 1024;
+function macHex(key, text, encode) {
+  let recent = recentMacs.get(key);
+  if (!recent) {
+    recent = /* @__PURE__ */ new Map();
+    recentMacs.set(key, recent);
+  }
+  let mac = recent.get(text);
+  if (!mac) {
+    if (recent.size >= RECENT_MACS) recent.clear();
+    mac = crypto.subtle.sign("HMAC", key, utf8(text)).then((m) => encode(new Uint8Array(m)));
+    recent.set(text, mac);
+    mac.catch(() => recent?.delete(text));
+  }
+  return mac;
 }
 async function macOf(keys, f) {
-  const mac = await crypto.subtle.sign("HMAC", keys.mac, sealText(f));
-  return bytesToBase64(new Uint8Array(mac)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return await macHex(
+    keys.mac,
+    sealString(f),
+    (mac) => bytesToBase64(mac).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+  );
 }
 async function sealAnnotations(keys, fields) {
   return {
@@ -426,7 +447,7 @@ async function checkSeal(keyring, secret, known) {
     "HMAC",
     keys.mac,
     mac,
-    sealText(fields)
+    utf8(sealString(fields))
   );
   if (!ok) {
     return {
