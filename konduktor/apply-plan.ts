@@ -198,7 +198,11 @@ export async function plan(
 }
 
 /** Digests made under `keyId` for exactly the key names of `data` (their values are trusted). */
-function sameDigestsShape(d: ValueDigests, keyId: string, data: Record<string, string>): boolean {
+export function sameDigestsShape(
+  d: ValueDigests,
+  keyId: string,
+  data: Record<string, string>,
+): boolean {
   const keys = Object.keys(data);
   return (
     d.keyId === keyId &&

@@ -77,10 +77,11 @@ export interface ApplyOptions {
     keyring: Keyring;
     version: number;
     /**
-     * mode replace only: the keyed digests of exactly the data this write sends, under the
-     * keyring's current key, when the caller has them already (a sync: the source copy's, from
-     * when it was read); the write then does not compute them again. Ignored when their key id
-     * or key names do not match the data.
+     * the keyed digests of exactly the data of `desired`, under the keyring's current key, when
+     * the caller has them already (a sync: the source copy's, from when it was read; a PUT: the
+     * request's, made once for all its clusters); the write then does not compute them again
+     * (a merge's read path still digests what the merge leaves). Ignored when their key id or
+     * key names do not match the data.
      */
     digests?: ValueDigests;
   };

@@ -148,7 +148,7 @@ export async function putSecret(services: Services, put: PutRequest) {
           dryRun: body.dryRun,
           provenance,
           placement: formatPlacement(placement),
-          ...(started ? { seal: { keyring, version: started.version } } : {}),
+          ...(started ? { seal: { keyring, version: started.version, digests: requested } } : {}),
           ...knownOn(cluster),
           ...(put.mayDelete ? { mayDelete: put.mayDelete } : {}),
         },

@@ -3,7 +3,7 @@
 // outside the broker makes that patch fail and the PUT read and write (never `unchanged`). The
 // same counts are taken on the real apiserver through a counting proxy in
 // test/integration/one-request.test.ts.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { brokerKeyring } from "../../functions/ledger/keys.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
 import { checkSeal } from "../../konduktor/format.ts";
@@ -303,6 +303,36 @@ describe("one request per cluster: what the patch holds, and its refusals", () =
       throw new KubeError({ code, cluster, httpStatus, message: `refused: ${code}` });
     };
   };
+
+  it("a PUT digests the request's values once, however many clusters it writes", async () => {
+    const s = await setup();
+    await s.put({ source: { type: "inline", pairs: { A: "1", B: "2", C: "3" } } });
+    s.calls();
+    const labels: string[] = [];
+    const real = crypto.subtle.sign.bind(crypto.subtle);
+    const sign = vi.spyOn(crypto.subtle, "sign").mockImplementation(async (alg, key, data) => {
+      const bytes = new Uint8Array(data as ArrayBuffer);
+      const end = bytes.indexOf(0);
+      const text = new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+      if (text.startsWith('["value"')) labels.push(text);
+      return await real(alg, key, data);
+    });
+    try {
+      const r = await s.put({ source: { type: "inline", pairs: { A: "1", B: "two", C: "3" } } });
+      expect(statuses(r)).toEqual([
+        ["alpha", "updated", 1],
+        ["beta", "updated", 1],
+      ]);
+      expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch"] });
+    } finally {
+      sign.mockRestore();
+    }
+    expect(labels).toEqual([
+      `["value","${OWNER}","db","A"]`,
+      `["value","${OWNER}","db","B"]`,
+      `["value","${OWNER}","db","C"]`,
+    ]);
+  });
 
   it("key names sort in the managed keys and the answer, whatever order they come in", async () => {
     const s = await setup();
