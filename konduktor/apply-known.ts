@@ -52,10 +52,11 @@ const sameDigests = (a: Record<string, string>, b: Record<string, string>) =>
   Object.entries(a).every(([k, d]) => b[k] === d);
 
 /**
- * The write as one conditional JSON patch (two when the copy changed outside the broker), "gone"
- * when the copy is not there (the caller creates it without reading), or null when it cannot be
- * done this way (no ledger knowledge, a dry run, an immutable copy whose data changes, another key
- * id) or the cluster refused it: then the caller reads and writes.
+ * The write as one conditional JSON patch (two or three when the copy changed outside the broker);
+ * a `ReadPath` when the copy is gone (the caller creates it without reading) or changed again
+ * before it was signed; null when it cannot be done this way (no ledger knowledge, a dry run, an
+ * immutable copy whose data changes, another key id) or the cluster refused it: then the caller
+ * reads and writes.
  */
 export async function applyKnown(
   kube: KubeSecrets,

@@ -198,7 +198,11 @@ function macHex(key: CryptoKey, text: string, encode: (hex: Uint8Array) => strin
       .then((m) => encode(new Uint8Array(m)));
     recent.set(text, mac);
     // a failed MAC is not kept: the next call tries again
-    mac.catch(() => recent?.delete(text));
+    const made = mac;
+    const kept = recent;
+    made.catch(() => {
+      if (kept.get(text) === made) kept.delete(text);
+    });
   }
   return mac;
 }

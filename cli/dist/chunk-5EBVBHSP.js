@@ -398,7 +398,11 @@ function macHex(key, text, encode) {
     if (recent.size >= RECENT_MACS) recent.clear();
     mac = crypto.subtle.sign("HMAC", key, utf8(text)).then((m) => encode(new Uint8Array(m)));
     recent.set(text, mac);
-    mac.catch(() => recent?.delete(text));
+    const made = mac;
+    const kept = recent;
+    made.catch(() => {
+      if (kept.get(text) === made) kept.delete(text);
+    });
   }
   return mac;
 }

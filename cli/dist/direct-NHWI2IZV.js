@@ -39,7 +39,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-YCLCDD3H.js";
+} from "./chunk-5EBVBHSP.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
