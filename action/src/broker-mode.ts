@@ -96,6 +96,7 @@ export function toClusterResult(raw: unknown, dryRun: boolean): ClusterResult {
     removed: entry.removed ?? [],
     ...(entry.writes !== undefined ? { writes: entry.writes } : {}),
     ...(entry.replacedGitSsh?.length ? { replacedGitSsh: entry.replacedGitSsh } : {}),
+    ...(entry.changedOutside ? { changedOutside: true } : {}),
     dryRun: entry.dryRun ?? dryRun,
   };
 }

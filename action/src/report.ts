@@ -23,6 +23,11 @@ export interface ClusterResult {
    * run: would delete) — Konduktor keeps one git-ssh secret per owner
    */
   replacedGitSsh?: string[];
+  /**
+   * broker mode: the copy had been changed or deleted outside the broker since it last wrote it,
+   * and was written back whole (the key lists compare with what the broker had written)
+   */
+  changedOutside?: boolean;
   /** how long that cluster took, retries included (kubeconfig mode) */
   durationMs?: number;
   dryRun: boolean;
@@ -36,6 +41,8 @@ export interface Outputs {
   clusters: string;
   failed: string;
 }
+
+const OUTSIDE = "written back: it had been changed outside the broker";
 
 export function outputsFor(results: ClusterResult[]): Outputs {
   const ok = results.filter((r) => r.outcome !== "failed");
@@ -95,7 +102,7 @@ export function summaryMarkdown(
     const outcome =
       r.outcome === "failed"
         ? `❌ failed: ${cell(r.error?.message ?? "unknown error")}`
-        : `✅ ${r.outcome}${r.dryRun ? " (dry run)" : ""}${deleted}`;
+        : `✅ ${r.outcome}${r.dryRun ? " (dry run)" : ""}${r.changedOutside ? `; ${OUTSIDE}` : ""}${deleted}`;
     lines.push(
       `| ${cell(r.cluster)} | ${outcome} | ${keys(r.added)} | ${keys(r.changed)} | ${keys(r.removed)} |`,
     );
@@ -152,7 +159,7 @@ export function logResult(r: ClusterResult): void {
     : r.outcome === "unchanged"
       ? "unchanged (already up to date, nothing written)"
       : r.outcome;
-  core.info(`${what}:${where}`);
+  core.info(`${what}:${where}${r.changedOutside ? ` (${OUTSIDE})` : ""}`);
   core.info(`  keys added:   ${r.added.length ? r.added.join(", ") : "none"}`);
   core.info(`  keys changed: ${r.changed.length ? r.changed.join(", ") : "none"}`);
   core.info(`  keys removed: ${r.removed.length ? r.removed.join(", ") : "none"}`);

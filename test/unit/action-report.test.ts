@@ -112,6 +112,32 @@ describe("report", () => {
     });
   });
 
+  it("broker mode says when a copy changed outside the broker was written back", () => {
+    const r = toClusterResult(
+      {
+        cluster: "alpha",
+        status: "updated",
+        secretName: "db-0a1b2c3d",
+        namespace: "ns",
+        added: [],
+        changed: [],
+        removed: [],
+        writes: 1,
+        dryRun: false,
+        changedOutside: true,
+      },
+      false,
+    );
+    expect(r).toMatchObject({ outcome: "updated", changedOutside: true });
+    expect(summaryMarkdown("db-0a1b2c3d", "default", [r], false)).toContain(
+      "| alpha | ✅ updated; written back: it had been changed outside the broker |",
+    );
+    const { changedOutside: _c, ...rest } = r;
+    expect(summaryMarkdown("db-0a1b2c3d", "default", [rest], false)).toContain(
+      "| alpha | ✅ updated | – | – | – |",
+    );
+  });
+
   it("broker mode names the owner's git-ssh secret the broker replaced, in the log and the summary", () => {
     const r = toClusterResult(
       {
