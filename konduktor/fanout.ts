@@ -81,6 +81,14 @@ interface Watched {
 }
 
 /**
+ * Time for deadlines and durations: monotonic (a wall clock set back or forward moves no
+ * deadline). In workerd it advances only with I/O, as `Date.now()` does there.
+ */
+const now = () => performance.now();
+/** whole milliseconds since `started` (a `now()`) */
+const tookMs = (started: number) => Math.round(now() - started);
+
+/**
  * The deadlines of one fan-out's clusters on one timer. Every cluster gets the same `timeoutMs`
  * from the moment it starts, so deadlines come in start order: a queue, and one timer set for the
  * first one still running (when it fires, everything that ended is dropped and everything due
@@ -101,7 +109,7 @@ class Deadlines {
 
   /** Starts a cluster's deadline; `expire` runs when it passes before `end` is called. */
   watch(expire: () => void): { deadline: number; end: () => void } {
-    const w: Watched = { deadline: Date.now() + this.timeoutMs, expire, done: false };
+    const w: Watched = { deadline: now() + this.timeoutMs, expire, done: false };
     this.queue.push(w);
     this.running++;
     if (this.timer === undefined) this.arm();
@@ -137,12 +145,12 @@ class Deadlines {
       return;
     }
     // a deadline already past fires at once (timers take a negative delay as 0)
-    this.timer = setTimeout(() => this.fire(), next.deadline - Date.now());
+    this.timer = setTimeout(() => this.fire(), next.deadline - now());
   }
 
   private fire(): void {
-    const now = Date.now();
-    for (let w = this.first(); w !== undefined && w.deadline <= now; w = this.first()) {
+    const at = now();
+    for (let w = this.first(); w !== undefined && w.deadline <= at; w = this.first()) {
       w.done = true;
       this.running--;
       w.expire();
@@ -157,7 +165,7 @@ async function oneCluster<T extends object>(
   o: Required<Omit<FanoutOptions, "concurrency">>,
   deadlines: Deadlines,
 ): Promise<FanoutResult<T>> {
-  const started = Date.now();
+  const started = now();
   const controller = new AbortController();
   let watch: { deadline: number; end: () => void } | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -175,7 +183,7 @@ async function oneCluster<T extends object>(
       attempts++;
       try {
         const value = await Promise.race([op(cluster, controller.signal), expired]);
-        return { ...value, cluster, attempts, durationMs: Date.now() - started };
+        return { ...value, cluster, attempts, durationMs: tookMs(started) };
       } catch (error) {
         if (error instanceof DeadlineExceeded) throw error;
         last = o.classify(error);
@@ -188,7 +196,7 @@ async function oneCluster<T extends object>(
           last.retryAfterSeconds,
         );
         // a retry that could only start after the deadline is not worth waiting for
-        if (Date.now() + delay >= deadline) break;
+        if (now() + delay >= deadline) break;
         await Promise.race([new Promise((r) => setTimeout(r, delay)), expired]);
       }
     }
@@ -204,7 +212,7 @@ async function oneCluster<T extends object>(
       message,
       retryable: true,
       attempts,
-      durationMs: Date.now() - started,
+      durationMs: tookMs(started),
     };
   } finally {
     end();
@@ -217,7 +225,7 @@ async function oneCluster<T extends object>(
     message: info.message,
     retryable: info.retryable,
     attempts,
-    durationMs: Date.now() - started,
+    durationMs: tookMs(started),
   };
 }
 

@@ -221,4 +221,26 @@ describe("fanout deadlines", () => {
     ]);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it("a wall clock set back during the fan-out moves no deadline (time is monotonic)", async () => {
+    let abortedAt: number | null = null;
+    const p = fanout(
+      ["hung"],
+      async (_c, signal) => {
+        signal.addEventListener("abort", () => {
+          abortedAt = performance.now();
+        });
+        return await new Promise<{ status: string }>(() => {});
+      },
+      { timeoutMs: 1_000 },
+    );
+    await vi.advanceTimersByTimeAsync(400);
+    // the system clock steps back an hour (NTP, a VM resumed): the deadline is still 600 ms away
+    vi.setSystemTime(Date.now() - 3_600_000);
+    await vi.advanceTimersByTimeAsync(599);
+    expect(abortedAt).toBeNull();
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await p)[0]).toMatchObject({ status: "error", code: "timeout", durationMs: 1_000 });
+    expect(abortedAt).not.toBeNull();
+  });
 });

@@ -57,6 +57,8 @@ function backoffDelay(attempt, base, max, random, retryAfterSeconds) {
   const floor = retryAfterSeconds !== void 0 ? retryAfterSeconds * 1e3 : 0;
   return Math.max(jittered, floor);
 }
+var now = () => performance.now();
+var tookMs = (started) => Math.round(now() - started);
 var Deadlines = class {
   timeoutMs;
   queue = [];
@@ -68,7 +70,7 @@ var Deadlines = class {
   }
   /** Starts a cluster's deadline; `expire` runs when it passes before `end` is called. */
   watch(expire) {
-    const w = { deadline: Date.now() + this.timeoutMs, expire, done: false };
+    const w = { deadline: now() + this.timeoutMs, expire, done: false };
     this.queue.push(w);
     this.running++;
     if (this.timer === void 0) this.arm();
@@ -100,11 +102,11 @@ var Deadlines = class {
       this.head = 0;
       return;
     }
-    this.timer = setTimeout(() => this.fire(), next.deadline - Date.now());
+    this.timer = setTimeout(() => this.fire(), next.deadline - now());
   }
   fire() {
-    const now = Date.now();
-    for (let w = this.first(); w !== void 0 && w.deadline <= now; w = this.first()) {
+    const at = now();
+    for (let w = this.first(); w !== void 0 && w.deadline <= at; w = this.first()) {
       w.done = true;
       this.running--;
       w.expire();
@@ -113,7 +115,7 @@ var Deadlines = class {
   }
 };
 async function oneCluster(cluster, op, o, deadlines) {
-  const started = Date.now();
+  const started = now();
   const controller = new AbortController();
   let watch;
   const expired = new Promise((_, reject) => {
@@ -132,7 +134,7 @@ async function oneCluster(cluster, op, o, deadlines) {
       attempts++;
       try {
         const value = await Promise.race([op(cluster, controller.signal), expired]);
-        return { ...value, cluster, attempts, durationMs: Date.now() - started };
+        return { ...value, cluster, attempts, durationMs: tookMs(started) };
       } catch (error) {
         if (error instanceof DeadlineExceeded) throw error;
         last = o.classify(error);
@@ -144,7 +146,7 @@ async function oneCluster(cluster, op, o, deadlines) {
           o.random,
           last.retryAfterSeconds
         );
-        if (Date.now() + delay >= deadline) break;
+        if (now() + delay >= deadline) break;
         await Promise.race([new Promise((r) => setTimeout(r, delay)), expired]);
       }
     }
@@ -158,7 +160,7 @@ async function oneCluster(cluster, op, o, deadlines) {
       message,
       retryable: true,
       attempts,
-      durationMs: Date.now() - started
+      durationMs: tookMs(started)
     };
   } finally {
     end();
@@ -171,7 +173,7 @@ async function oneCluster(cluster, op, o, deadlines) {
     message: info.message,
     retryable: info.retryable,
     attempts,
-    durationMs: Date.now() - started
+    durationMs: tookMs(started)
   };
 }
 async function fanout(clusters, op, options = {}) {
@@ -1148,7 +1150,7 @@ async function applyKnown(kube, id, desired, options, at) {
     }
   }
   const keysOf = (r) => Object.keys(r).sort();
-  const now = final.digests;
+  const now2 = final.digests;
   const base = {
     name: id.name,
     namespace: kube.namespace,
@@ -1163,9 +1165,9 @@ async function applyKnown(kube, id, desired, options, at) {
   }
   return {
     ...base,
-    added: keysOf(now).filter((k) => !(k in known.digests)),
-    changed: keysOf(now).filter((k) => k in known.digests && known.digests[k] !== now[k]),
-    removed: keysOf(known.digests).filter((k) => !(k in now)),
+    added: keysOf(now2).filter((k) => !(k in known.digests)),
+    changed: keysOf(now2).filter((k) => k in known.digests && known.digests[k] !== now2[k]),
+    removed: keysOf(known.digests).filter((k) => !(k in now2)),
     outcome: "updated",
     writes
   };
