@@ -49,7 +49,7 @@ export function secretRoutes() {
       tags,
       summary: "Create or merge a secret on every target cluster",
       description:
-        "Builds the Konduktor secret `<name>-<owner>` once and applies it to every target cluster at once, signed with the ledger version this request got when it started (`version`; a write that changes nothing keeps the current one). Per cluster: created, updated, unchanged (no write; `supersededBy` when a later request already wrote a newer version there) or an error. `dryRun` reports the plan with key names and keyed digests only. When every cluster failed the same way, the answer is that failure (`cluster_<code>`, e.g. 409 `cluster_not_owner`: a Secret of that name belongs to another owner).",
+        "Builds the Konduktor secret `<name>-<owner>` once and applies it to every target cluster at once, signed with the ledger version this request got when it started (`version`; a write that changes nothing keeps the current one). Per cluster: created, updated, unchanged (no write; `supersededBy` when a later request already wrote a newer version there) or an error; `changedOutside` when that copy had been changed or deleted outside the broker and was written back. `dryRun` reports the plan with key names and keyed digests only. When every cluster failed the same way, the answer is that failure (`cluster_<code>`, e.g. 409 `cluster_not_owner`: a Secret of that name belongs to another owner).",
       request: {
         params: SecretNameParam,
         body: { content: { "application/json": { schema: PutSecretBody } }, required: true },
