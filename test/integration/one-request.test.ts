@@ -8,9 +8,12 @@ import { servingCert } from "../../bench/lib/clusters.ts";
 import { type CountingProxy, startCountingProxy } from "../../bench/proxy/counting-proxy.ts";
 import { createApp } from "../../functions/app.ts";
 import { loadConfig } from "../../functions/config.ts";
+import { brokerKeyring } from "../../functions/ledger/keys.ts";
 import { nodeConnector } from "../../functions/node.ts";
+import { checkSeal } from "../../konduktor/format.ts";
 import { createClientNodeKubeSecrets } from "../../konduktor/kube/client-node-adapter.ts";
 import { nodeKubeSecrets } from "../../konduktor/kube/node-fetch.ts";
+import type { KubeSecret } from "../../konduktor/types.ts";
 import { type ClusterInfo, kubeconfigFor } from "../cluster/cluster.ts";
 import { CountingShardedStore } from "../support/counting-records.ts";
 import { jsonPatchContract } from "../support/json-patch-contract.ts";
@@ -178,9 +181,12 @@ describe("the broker's PUT, counted at the apiserver's door", () => {
       [alpha.name]: ["PATCH 200"],
       [beta.name]: ["PATCH 422", "PATCH 200", "PATCH 200"],
     });
-    expect((await (await direct(beta)).get(secretName))?.data).toEqual({
-      A: b64("4"),
-      X: b64("x"),
+    const held = (await (await direct(beta)).get(secretName)) as KubeSecret;
+    expect(held.data).toEqual({ A: b64("4"), X: b64("x") });
+    // signed as it holds both keys; X is not the broker's own
+    expect(await checkSeal(await brokerKeyring(app.services.config), held)).toMatchObject({
+      state: "valid",
     });
+    expect(held.metadata.annotations?.["konduktor-broker/managed-keys"]).toBe("A");
   });
 });
