@@ -449,10 +449,18 @@ describe("one request per cluster: what the patch holds, and its refusals", () =
     await s.put({ source: { type: "inline", pairs: { A: "2" } } });
     s.calls();
     await s.put({ source: { type: "inline", pairs: { A: "3" } } });
-    expect(
-      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"],
-    ).toBe("A");
+    const managed = () =>
+      s.kube("alpha").store.get(NAME)?.metadata.annotations?.["konduktor-broker/managed-keys"];
+    expect(managed()).toBe("A");
     expect(s.kube("alpha").store.get(NAME)?.data).toEqual({ A: b64("3"), X: b64("x") });
+    // both patches refused, then read and written (decision 0015)
+    expect(s.calls().alpha).toEqual(["jsonPatch", "jsonPatch", "get", "mergePatch"]);
+    // a merge that sends X too makes it the broker's: one request per cluster from then on
+    await s.put({ source: { type: "inline", pairs: { A: "4", X: "x" } } });
+    expect(managed()).toBe("A,X");
+    s.calls();
+    await s.put({ source: { type: "inline", pairs: { A: "5" } } });
+    expect(s.calls()).toEqual({ alpha: ["jsonPatch"], beta: ["jsonPatch"] });
   });
 
   it("a refused patch that is not a failed test (conflict, no patch permission) reads and writes", async () => {
