@@ -45,7 +45,23 @@ export interface ReadPath {
 }
 
 /** The refusals after which the write reads the copy and tries again the ordinary way. */
-const FALL_BACK = new Set(["invalid", "conflict", "not_found", "forbidden"]);
+const REFUSALS = ["invalid", "conflict", "not_found", "forbidden"] as const;
+type Refusal = (typeof REFUSALS)[number];
+const FALL_BACK = new Set<string>(REFUSALS);
+
+/** The patched copy, or the refusal the read path handles; any other error is thrown on. */
+async function patchOr(
+  jsonPatch: NonNullable<KubeSecrets["jsonPatch"]>,
+  name: string,
+  ops: JsonPatchOp[],
+): Promise<KubeSecret | Refusal> {
+  try {
+    return await jsonPatch(name, ops);
+  } catch (error) {
+    if (error instanceof KubeError && FALL_BACK.has(error.code)) return error.code as Refusal;
+    throw error;
+  }
+}
 
 const sameDigests = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).length === Object.keys(b).length &&
@@ -70,6 +86,8 @@ export async function applyKnown(
   if (!known || !seal || options.dryRun || !kube.jsonPatch || options.placement === undefined) {
     return null;
   }
+  const jsonPatch = kube.jsonPatch.bind(kube);
+  const patch = (ops: JsonPatchOp[]) => patchOr(jsonPatch, id.name, ops);
   const want = desired.data ?? {};
   if (decodedSize(want) > MAX_SECRET_BYTES) return null; // the read path says what is too large
   const keys = seal.keyring.current;
@@ -159,31 +177,20 @@ export async function applyKnown(
   if (options.immutable && !known.immutable) {
     changes.push({ op: "add", path: "/immutable", value: true });
   }
-  const refused = (error: unknown, code?: string) => {
-    if (error instanceof KubeError && FALL_BACK.has(error.code))
-      return !code || error.code === code;
-    throw error;
-  };
-  let stored: KubeSecret;
+  let stored = await patch(unchanged ? tests : [...tests, ...changes]);
+  // deleted outside the broker: created, without a read
+  if (stored === "not_found") return { existing: null, writes: 0 };
+  if (stored === "conflict" || stored === "forbidden") return null;
   let outside = false;
   let final = digests;
   let writes = unchanged ? 0 : 1;
-  try {
-    stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
-  } catch (error) {
-    // deleted outside the broker: created, without a read
-    if (refused(error, "not_found")) return { existing: null, writes: 0 };
-    if (!refused(error, "invalid")) return null;
+  if (stored === "invalid") {
     // a `test` failed: the copy changed since the broker's write. While it still holds the
     // ledger's version (signature; a merge: no other keys taken over), it is written back whole in
     // a second request, without reading it; anything else (a newer version, another signature, a
     // key removed that a prune removes) is for the read path
-    try {
-      stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
-    } catch (again) {
-      refused(again);
-      return null;
-    }
+    stored = await patch([...tests.slice(1), ...changes]);
+    if (typeof stored === "string") return null;
     outside = true;
     writes = 1;
     // the signature must cover what the copy now holds: a merge writes only its keys (one added
@@ -202,7 +209,7 @@ export async function applyKnown(
         contentDigest: final.contentDigest,
         placement: options.placement,
       });
-      const fix: JsonPatchOp[] = [
+      stored = await patch([
         { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
         { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
         ...Object.entries(resealed).map(([k, v]) => ({
@@ -210,14 +217,9 @@ export async function applyKnown(
           path: annotation(k),
           value: v,
         })),
-      ];
-      try {
-        stored = await kube.jsonPatch(id.name, fix);
-      } catch (again) {
-        refused(again);
-        // changed again in between: the read path signs what it finds
-        return { writes: 1 };
-      }
+      ]);
+      // changed again in between: the read path signs what it finds
+      if (typeof stored === "string") return { writes: 1 };
       writes = 2;
     }
   }

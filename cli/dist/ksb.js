@@ -1316,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-GDT6MPBQ.js");
+    const { resolveDirect, syncDirect } = await import("./direct-36FUZG3M.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2073,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-GDT6MPBQ.js");
+var direct = () => import("./direct-36FUZG3M.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -1016,7 +1016,16 @@ function jsonPointer(...segments) {
 }
 
 // konduktor/apply-known.ts
-var FALL_BACK = /* @__PURE__ */ new Set(["invalid", "conflict", "not_found", "forbidden"]);
+var REFUSALS = ["invalid", "conflict", "not_found", "forbidden"];
+var FALL_BACK = new Set(REFUSALS);
+async function patchOr(jsonPatch, name, ops) {
+  try {
+    return await jsonPatch(name, ops);
+  } catch (error) {
+    if (error instanceof KubeError && FALL_BACK.has(error.code)) return error.code;
+    throw error;
+  }
+}
 var sameDigests = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, d]) => b[k] === d);
 async function applyKnown(kube, id, desired, options, at) {
   const known = options.known;
@@ -1024,6 +1033,8 @@ async function applyKnown(kube, id, desired, options, at) {
   if (!known || !seal || options.dryRun || !kube.jsonPatch || options.placement === void 0) {
     return null;
   }
+  const jsonPatch = kube.jsonPatch.bind(kube);
+  const patch = (ops) => patchOr(jsonPatch, id.name, ops);
   const want = desired.data ?? {};
   if (decodedSize(want) > MAX_SECRET_BYTES) return null;
   const keys = seal.keyring.current;
@@ -1098,26 +1109,15 @@ async function applyKnown(kube, id, desired, options, at) {
   if (options.immutable && !known.immutable) {
     changes.push({ op: "add", path: "/immutable", value: true });
   }
-  const refused = (error, code) => {
-    if (error instanceof KubeError && FALL_BACK.has(error.code))
-      return !code || error.code === code;
-    throw error;
-  };
-  let stored;
+  let stored = await patch(unchanged ? tests : [...tests, ...changes]);
+  if (stored === "not_found") return { existing: null, writes: 0 };
+  if (stored === "conflict" || stored === "forbidden") return null;
   let outside = false;
   let final = digests;
   let writes = unchanged ? 0 : 1;
-  try {
-    stored = await kube.jsonPatch(id.name, unchanged ? tests : [...tests, ...changes]);
-  } catch (error) {
-    if (refused(error, "not_found")) return { existing: null, writes: 0 };
-    if (!refused(error, "invalid")) return null;
-    try {
-      stored = await kube.jsonPatch(id.name, [...tests.slice(1), ...changes]);
-    } catch (again) {
-      refused(again);
-      return null;
-    }
+  if (stored === "invalid") {
+    stored = await patch([...tests.slice(1), ...changes]);
+    if (typeof stored === "string") return null;
     outside = true;
     writes = 1;
     final = await digestValues(keys, id.owner, id.basename, stored.data ?? {});
@@ -1131,7 +1131,7 @@ async function applyKnown(kube, id, desired, options, at) {
         contentDigest: final.contentDigest,
         placement: options.placement
       });
-      const fix = [
+      stored = await patch([
         { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
         { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
         ...Object.entries(resealed).map(([k, v]) => ({
@@ -1139,13 +1139,8 @@ async function applyKnown(kube, id, desired, options, at) {
           path: annotation(k),
           value: v
         }))
-      ];
-      try {
-        stored = await kube.jsonPatch(id.name, fix);
-      } catch (again) {
-        refused(again);
-        return { writes: 1 };
-      }
+      ]);
+      if (typeof stored === "string") return { writes: 1 };
       writes = 2;
     }
   }
