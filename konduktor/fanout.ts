@@ -167,15 +167,15 @@ async function oneCluster<T extends object>(
 ): Promise<FanoutResult<T>> {
   const started = now();
   const controller = new AbortController();
-  let watch: { deadline: number; end: () => void } | undefined;
+  let expire: (reason: DeadlineExceeded) => void = () => {};
   const expired = new Promise<never>((_, reject) => {
-    watch = deadlines.watch(() => {
-      controller.abort(new DeadlineExceeded("deadline"));
-      reject(new DeadlineExceeded("deadline"));
-    });
+    expire = reject;
   });
   expired.catch(() => {});
-  const { deadline, end } = watch as { deadline: number; end: () => void };
+  const { deadline, end } = deadlines.watch(() => {
+    controller.abort(new DeadlineExceeded("deadline"));
+    expire(new DeadlineExceeded("deadline"));
+  });
   let attempts = 0;
   let last: FanoutErrorInfo | undefined;
   try {

@@ -185,25 +185,19 @@ const recentMacs = new WeakMap<CryptoKey, Map<string, Promise<string>>>();
 const RECENT_MACS = 1024;
 
 function macHex(key: CryptoKey, text: string, encode: (hex: Uint8Array) => string) {
-  let recent = recentMacs.get(key);
-  if (!recent) {
-    recent = new Map();
-    recentMacs.set(key, recent);
-  }
-  let mac = recent.get(text);
-  if (!mac) {
-    if (recent.size >= RECENT_MACS) recent.clear();
-    mac = crypto.subtle
-      .sign("HMAC", key, utf8(text) as Uint8Array<ArrayBuffer>)
-      .then((m) => encode(new Uint8Array(m)));
-    recent.set(text, mac);
-    // a failed MAC is not kept: the next call tries again
-    const made = mac;
-    const kept = recent;
-    made.catch(() => {
-      if (kept.get(text) === made) kept.delete(text);
-    });
-  }
+  const recent = recentMacs.get(key) ?? new Map<string, Promise<string>>();
+  recentMacs.set(key, recent);
+  const kept = recent.get(text);
+  if (kept) return kept;
+  if (recent.size >= RECENT_MACS) recent.clear();
+  const mac = crypto.subtle
+    .sign("HMAC", key, utf8(text) as Uint8Array<ArrayBuffer>)
+    .then((m) => encode(new Uint8Array(m)));
+  recent.set(text, mac);
+  // a failed MAC is not kept: the next call tries again
+  mac.catch(() => {
+    if (recent.get(text) === mac) recent.delete(text);
+  });
   return mac;
 }
 

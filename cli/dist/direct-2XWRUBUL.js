@@ -39,7 +39,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-5EBVBHSP.js";
+} from "./chunk-25DHSO54.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
@@ -117,16 +117,17 @@ var Deadlines = class {
 async function oneCluster(cluster, op, o, deadlines) {
   const started = now();
   const controller = new AbortController();
-  let watch;
+  let expire = () => {
+  };
   const expired = new Promise((_, reject) => {
-    watch = deadlines.watch(() => {
-      controller.abort(new DeadlineExceeded("deadline"));
-      reject(new DeadlineExceeded("deadline"));
-    });
+    expire = reject;
   });
   expired.catch(() => {
   });
-  const { deadline, end } = watch;
+  const { deadline, end } = deadlines.watch(() => {
+    controller.abort(new DeadlineExceeded("deadline"));
+    expire(new DeadlineExceeded("deadline"));
+  });
   let attempts = 0;
   let last;
   try {

@@ -388,22 +388,16 @@ function sealString(f) {
 var recentMacs = /* @__PURE__ */ new WeakMap();
 var RECENT_MACS = 1024;
 function macHex(key, text, encode) {
-  let recent = recentMacs.get(key);
-  if (!recent) {
-    recent = /* @__PURE__ */ new Map();
-    recentMacs.set(key, recent);
-  }
-  let mac = recent.get(text);
-  if (!mac) {
-    if (recent.size >= RECENT_MACS) recent.clear();
-    mac = crypto.subtle.sign("HMAC", key, utf8(text)).then((m) => encode(new Uint8Array(m)));
-    recent.set(text, mac);
-    const made = mac;
-    const kept = recent;
-    made.catch(() => {
-      if (kept.get(text) === made) kept.delete(text);
-    });
-  }
+  const recent = recentMacs.get(key) ?? /* @__PURE__ */ new Map();
+  recentMacs.set(key, recent);
+  const kept = recent.get(text);
+  if (kept) return kept;
+  if (recent.size >= RECENT_MACS) recent.clear();
+  const mac = crypto.subtle.sign("HMAC", key, utf8(text)).then((m) => encode(new Uint8Array(m)));
+  recent.set(text, mac);
+  mac.catch(() => {
+    if (recent.get(text) === mac) recent.delete(text);
+  });
   return mac;
 }
 async function macOf(keys, f) {
