@@ -60,9 +60,11 @@ function openerOf(services: Services, clusters: Targets) {
 }
 
 /**
- * Starts opening the clusters (decrypt and parse each kubeconfig) without waiting: work for the
- * isolate while it waits on something else (the ledger's commit), found ready by the fan-out. A
- * failure is not lost: the fan-out's own call gets it again, as that cluster's error.
+ * Starts opening the clusters without waiting: work for the isolate while it waits on something
+ * else (the ledger's commit). What the fan-out finds ready is the run's decrypted kubeconfig and
+ * its parse (the opener's memo); the port made here is dropped, since each fan-out call connects
+ * with its own deadline signal, and making one is cheap. A failure is not lost: the fan-out's
+ * own call gets it again, as that cluster's error.
  */
 export function openEarly(services: Services, clusters: Targets): void {
   const open = openerOf(services, clusters);
