@@ -100,6 +100,10 @@ export async function runSync(
   // one decryption per cluster for the run (reads and every write), a connection per operation
   const open = registry.opener(records);
 
+  // the ledger's entries of named owners are read while the clusters are (of "all": after, from
+  // the owners the copies name)
+  const early = scope.owners === "all" ? null : ledger.entries(scope.owners);
+  early?.catch(() => {});
   const copies: Copy[] = [];
   const reads = await fanout(
     scope.clusters,
@@ -124,7 +128,7 @@ export async function runSync(
   const readable = results.filter((r) => r.status === "read").map((r) => r.cluster);
   const secrets = groupCopies(copies.filter((c) => readable.includes(c.cluster)));
   const owners = scope.owners === "all" ? [...new Set(secrets.map((s) => s.owner))] : scope.owners;
-  const intents = await ledger.entries(owners);
+  const intents = await (early ?? ledger.entries(owners));
   const targets = scope.targets ?? scope.clusters;
   const plan = planSync({
     clusters: readable,
