@@ -317,34 +317,45 @@ export class Ledger {
 
   /**
    * `record` for many secrets of one owner: one read and one compare-and-set commit per 64
-   * secrets (the commit bound), instead of a read and a commit per secret. A commit that lost a
-   * race is read and tried again as a whole; an entry removed meanwhile is left removed.
+   * secrets (the commit bound), instead of a read and a commit per secret; the chunks at once (each
+   * commit is conditional on its own records only). A commit that lost a race is read and tried
+   * again as a whole; an entry removed meanwhile is left removed.
    */
   async recordMany(owner: string, seen: ReadonlyMap<string, Seen>): Promise<void> {
     const shard = this.shard(owner);
     const basenames = [...seen.keys()];
+    const chunks: string[][] = [];
     for (let start = 0; start < basenames.length; start += RECORD_LIMITS.writesPerCommit) {
-      const chunk = basenames.slice(start, start + RECORD_LIMITS.writesPerCommit);
-      for (let i = 0; ; i++) {
-        if (i >= ATTEMPTS) throw new CommitConflictError(`${ownerShard(owner)}/${chunk[0]}`, i);
-        const got = await shard.getMany(chunk.map(entryKey));
-        const writes: RecordWrite[] = [];
-        for (const basename of chunk) {
-          const record = got.get(entryKey(basename));
-          if (!record) continue;
-          const entry = JSON.parse(record.value) as LedgerEntry;
-          const s = seen.get(basename) as Seen;
-          const confirmed = confirm(entry, s.confirmations);
-          const next =
-            !s.written || confirmed.contentDigest !== null
-              ? confirmed
-              : settleContent(confirmed, s.written.version, s.written.copies);
-          if (JSON.stringify(next) === JSON.stringify(entry)) continue;
-          writes.push({ key: entryKey(basename), value: JSON.stringify(next), ifRev: record.rev });
-        }
-        if (writes.length === 0 || (await shard.commit(writes)).ok) break;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+      chunks.push(basenames.slice(start, start + RECORD_LIMITS.writesPerCommit));
+    }
+    await Promise.all(chunks.map((chunk) => this.recordChunk(shard, owner, chunk, seen)));
+  }
+
+  private async recordChunk(
+    shard: RecordStore,
+    owner: string,
+    chunk: readonly string[],
+    seen: ReadonlyMap<string, Seen>,
+  ): Promise<void> {
+    for (let i = 0; ; i++) {
+      if (i >= ATTEMPTS) throw new CommitConflictError(`${ownerShard(owner)}/${chunk[0]}`, i);
+      const got = await shard.getMany(chunk.map(entryKey));
+      const writes: RecordWrite[] = [];
+      for (const basename of chunk) {
+        const record = got.get(entryKey(basename));
+        if (!record) continue;
+        const entry = JSON.parse(record.value) as LedgerEntry;
+        const s = seen.get(basename) as Seen;
+        const confirmed = confirm(entry, s.confirmations);
+        const next =
+          !s.written || confirmed.contentDigest !== null
+            ? confirmed
+            : settleContent(confirmed, s.written.version, s.written.copies);
+        if (JSON.stringify(next) === JSON.stringify(entry)) continue;
+        writes.push({ key: entryKey(basename), value: JSON.stringify(next), ifRev: record.rev });
       }
+      if (writes.length === 0 || (await shard.commit(writes)).ok) break;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
     }
   }
 }

@@ -266,4 +266,51 @@ describe("intent ledger", () => {
     expect(entries.size).toBe(510);
     expect(entries.has(`${OWNER}/s509`)).toBe(true);
   });
+  it("records a sync's confirmations of many secrets in chunks of 64, read and committed at once", async () => {
+    const inner = new MemoryShardedStore();
+    const ops: string[] = [];
+    const records = {
+      shard(name: string) {
+        const shard = inner.shard(name);
+        return {
+          get: shard.get.bind(shard),
+          list: shard.list.bind(shard),
+          async getMany(keys: readonly string[]) {
+            ops.push(`read ${keys.length}`);
+            return await shard.getMany(keys);
+          },
+          async commit(writes: Parameters<typeof shard.commit>[0]) {
+            ops.push(`commit ${writes.length}`);
+            return await shard.commit(writes);
+          },
+        };
+      },
+    };
+    const ledger = new Ledger(records);
+    const names = Array.from({ length: 130 }, (_, i) => `s${i}`);
+    const versions = new Map<string, number>();
+    for (const n of names) {
+      versions.set(n, (await ledger.beginWrite(OWNER, n, write({ A: `${K}${n}` }))).version);
+    }
+    ops.length = 0;
+    await ledger.recordMany(
+      OWNER,
+      new Map(
+        names.map((n) => [
+          n,
+          {
+            confirmations: [
+              { cluster: "alpha", version: versions.get(n) as number, state: "written" as const },
+            ],
+          },
+        ]),
+      ),
+    );
+    // every chunk's read is sent before the first commit: the chunks do not wait for each other
+    expect(ops).toEqual(["read 64", "read 64", "read 2", "commit 64", "commit 64", "commit 2"]);
+    const last = await ledger.get(OWNER, "s129");
+    expect(last?.clusters).toEqual({
+      alpha: { version: versions.get("s129"), state: "written" },
+    });
+  });
 });
