@@ -30,7 +30,10 @@ export interface BenchContext {
   log(line: string): void;
   /** the Workers connection cap shared by every virtual cluster's edge proxy */
   limiter: Limiter;
-  /** the broker under `wrangler dev` (the fan-out, sync and listing rows) */
+  /**
+   * the broker under `wrangler dev` (the fan-out rows; beside the Worker in the PUT, listing and
+   * sync rows)
+   */
   broker(): Promise<BenchBroker>;
   /** the broker in workerd on the Worker's own socket, without `wrangler dev`'s stack (./workerd.ts) */
   workerd(): Promise<BenchBroker>;

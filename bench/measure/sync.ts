@@ -3,6 +3,8 @@
  * - ours: an owner's 300 secrets were PUT through the broker while clusters b and c were
  *   unreachable (their proxies refused connections), so they are on a only; then `POST /v1/sync`
  *   copies them: 600 writes. Then a second sync, with everything in line (0 writes expected).
+ *   Timed on the Worker's own socket (as deployed, ../lib/workerd.ts, decision 0019) and under
+ *   `wrangler dev` beside it, each with its own owners and registry, interleaved.
  * - the floor: the same copy done directly, the least it can take: 1 LIST on a, then the 600
  *   creates on b and c, 8 at a time (32 at a time took the same here: 945 vs 882 ms, one run
  *   each; the broker runs up to FANOUT_CONCURRENCY = 32, and a deployed Worker has 6 connections).
@@ -16,7 +18,7 @@ import type { BenchContext, Measured } from "../lib/context.ts";
 import { applyEnv, copyOf, fetchPort, LABEL_OWNER } from "../lib/direct.ts";
 import { msList, ratioList, within } from "../lib/report.ts";
 import { watchStoredWrites } from "../lib/stored-writes.ts";
-import { interleave, ratio, summarize, time } from "../lib/timing.ts";
+import { type Contender, interleave, ratio, summarize, time } from "../lib/timing.ts";
 import { type CountingProxy, countRequests } from "../proxy/counting-proxy.ts";
 
 export const SYNC_SECRETS = 300;
@@ -24,7 +26,8 @@ const NAMESPACE = "bench-sync";
 const NAMES = ["sa", "sb", "sc"] as const;
 
 export async function measureSync(ctx: BenchContext): Promise<Measured> {
-  const broker = await ctx.broker();
+  // the broker on the Worker's own socket (as deployed: no dev stack), and under `wrangler dev`
+  const brokers = { workerd: await ctx.workerd(), wrangler: await ctx.broker() };
   const infos = ctx.clusters.map((c) => c.info);
   const proxies: CountingProxy[] = [];
   const kubeconfigs: string[] = [];
@@ -33,7 +36,7 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
     const proxy = await countingProxyFor(info, ctx.closer);
     proxies.push(proxy);
     kubeconfigs.push(kubeconfigOf([editorEntry(info, NAMES[i]!, proxy.url, NAMESPACE)]));
-    await broker.register(NAMES[i]!, kubeconfigs[i]!);
+    for (const broker of Object.values(brokers)) await broker.register(NAMES[i]!, kubeconfigs[i]!);
   }
   const ports = await Promise.all(kubeconfigs.map((k, i) => fetchPort(k, NAMES[i]!)));
   const watches = await Promise.all(
@@ -53,53 +56,60 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
   };
   const counted: Record<string, string> = {};
   const limit = pLimit(4);
-  let brokerToken = "";
   let floorOwner = "";
+
+  /** one broker's sync of an owner's 300 secrets that are on cluster a only, then an in-line one */
+  const brokerSync = (name: keyof typeof brokers): Contender => {
+    const broker = brokers[name];
+    let token = "";
+    return {
+      name,
+      prepare: async (round) => {
+        const owner = newOwner();
+        token = await broker.token([owner], [...NAMES]);
+        proxies[1]!.setDown(true);
+        proxies[2]!.setDown(true);
+        try {
+          await Promise.all(
+            Array.from({ length: SYNC_SECRETS }, (_, i) =>
+              limit(async () => {
+                const res = await broker.put(token, `s${i}`, { A: `${round}-${i}` });
+                if (res.status !== 207) {
+                  throw new Error(`bench: sync set-up PUT answered ${res.status}: ${res.text}`);
+                }
+              }),
+            ),
+          );
+        } finally {
+          proxies[1]!.setDown(false);
+          proxies[2]!.setDown(false);
+        }
+      },
+      run: async () => {
+        resetAll();
+        let status = 0;
+        const { stored, ms } = await countStored(() =>
+          time(async () => {
+            status = (await broker.sync(token, {})).status;
+          }),
+        );
+        counted[name] = `HTTP ${status}: ${countAll()}, ${stored} stored`;
+        resetAll();
+        let again = 0;
+        const inLine = await countStored(async () => {
+          again = (await broker.sync(token, {})).status;
+          return 0;
+        });
+        counted[`${name} in line`] = `HTTP ${again}: ${countAll()}, ${inLine.stored} stored`;
+        return ms;
+      },
+    };
+  };
 
   const samples = await interleave(
     [
-      {
-        name: "broker",
-        prepare: async (round) => {
-          const owner = newOwner();
-          brokerToken = await broker.token([owner], [...NAMES]);
-          proxies[1]!.setDown(true);
-          proxies[2]!.setDown(true);
-          try {
-            await Promise.all(
-              Array.from({ length: SYNC_SECRETS }, (_, i) =>
-                limit(async () => {
-                  const res = await broker.put(brokerToken, `s${i}`, { A: `${round}-${i}` });
-                  if (res.status !== 207) {
-                    throw new Error(`bench: sync set-up PUT answered ${res.status}: ${res.text}`);
-                  }
-                }),
-              ),
-            );
-          } finally {
-            proxies[1]!.setDown(false);
-            proxies[2]!.setDown(false);
-          }
-        },
-        run: async () => {
-          resetAll();
-          let status = 0;
-          const { stored, ms } = await countStored(() =>
-            time(async () => {
-              status = (await broker.sync(brokerToken, {})).status;
-            }),
-          );
-          counted.broker = `HTTP ${status}: ${countAll()}, ${stored} stored`;
-          resetAll();
-          let again = 0;
-          const inLine = await countStored(async () => {
-            again = (await broker.sync(brokerToken, {})).status;
-            return 0;
-          });
-          counted.inLine = `HTTP ${again}: ${countAll()}, ${inLine.stored} stored`;
-          return ms;
-        },
-      },
+      brokerSync("workerd"),
+      brokerSync("wrangler"),
       {
         name: "floor",
         prepare: async () => {
@@ -131,21 +141,23 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
     ctx.slowRounds,
     0,
   );
-  const ours = summarize(samples.broker!);
+  const ours = summarize(samples.workerd!);
+  const oursDev = summarize(samples.wrangler!);
   const floor = summarize(samples.floor!);
   const r = ratio(ours, floor);
+  const rDev = ratio(oursDev, floor);
   return {
     rows: [
       {
         measurement: `sync ${SYNC_SECRETS} secrets → 2 clusters`,
-        ours: `\`POST /v1/sync\`: ${msList([ours.p50_ms])}`,
+        ours: `\`POST /v1/sync\`, the Worker in workerd: ${msList([ours.p50_ms])} (under \`wrangler dev\`: ${msList([oursDev.p50_ms])})`,
         alternative: `floor (1 LIST, ${SYNC_SECRETS * 2} creates, 8 at a time): ${msList([floor.p50_ms])}`,
-        ratio: `ours ÷ floor: ${ratioList([r])}`,
+        ratio: `ours ÷ floor: ${ratioList([r])} (\`wrangler dev\`: ${ratioList([rDev])})`,
         target: "≤ 1.3",
         meets: within([r], 1.3),
-        counts: `ours: ${counted.broker}; in-line sync after it: ${counted.inLine}. floor: ${counted.floor}`,
+        counts: `ours: ${counted.workerd}; in-line sync after it: ${counted["workerd in line"]}. under \`wrangler dev\`: ${counted.wrangler}; in line: ${counted["wrangler in line"]}. floor: ${counted.floor}`,
       },
     ],
-    data: { broker: ours, floor, counted },
+    data: { broker: ours, brokerUnderWranglerDev: oursDev, floor, counted },
   };
 }
