@@ -81,8 +81,9 @@ export type KubeConnector = (
      */
     signal?: AbortSignal;
     /**
-     * how many clusters the fan-out this connection is part of reaches (1 when alone): on
-     * Workers, wider than one invocation's connections goes through links (connect-edge.ts)
+     * how many requests the fan-out this connection is part of may have in flight at once (1
+     * when alone): a PUT's clusters, a sync's writes up to its concurrency. On Workers, wider than
+     * one invocation's connections goes through links (connect-edge.ts)
      */
     fanoutWidth?: number;
     /**
@@ -214,13 +215,15 @@ export class ClusterRegistry {
    * An opener for one run or request: each cluster's kubeconfig is decrypted once (on first use)
    * and kept, while every call connects anew with its own `signal` (a fan-out's per-cluster
    * deadline). `records` are the registry records at hand; a cluster not among them is looked up.
+   * `width`: the requests the caller's fan-out may have in flight at once (default: one per
+   * cluster of `records`).
    */
   opener(
     records: ReadonlyMap<string, ClusterRecord>,
-  ): (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets> {
+  ): (cluster: string, signal?: AbortSignal, width?: number) => Promise<KubeSecrets> {
     const kubeconfigs = new Map<string, Promise<string>>();
     const memo = new Map<string, unknown>();
-    return async (cluster, signal) => {
+    return async (cluster, signal, width) => {
       const record = records.get(cluster) ?? (await this.getRecord(cluster));
       if (!record) throw new ApiError("not_found", `no registered cluster named ${cluster}`);
       let kubeconfig = kubeconfigs.get(cluster);
@@ -229,7 +232,7 @@ export class ClusterRegistry {
         kubeconfigs.set(cluster, kubeconfig);
       }
       return await this.connect(cluster, record, await kubeconfig, signal, {
-        fanoutWidth: records.size,
+        fanoutWidth: width ?? records.size,
         memo,
       });
     };

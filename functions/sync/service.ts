@@ -108,7 +108,9 @@ export async function runSync(
   const reads = await fanout(
     scope.clusters,
     async (cluster, signal) => {
-      const found = await readCopies(await open(cluster, signal), cluster, scope.owners, keyring);
+      // one LIST per cluster in flight: as wide as the clusters read, not the whole registry
+      const kube = await open(cluster, signal, scope.clusters.length);
+      const found = await readCopies(kube, cluster, scope.owners, keyring);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
     },
@@ -147,10 +149,13 @@ export async function runSync(
     const bumped = await assignVersions(ledger, plan, intents, scope.by);
     const written = new Map<string, Written[]>();
     const placementOf = placements(plan, intents);
+    // the writes are many requests in flight per cluster (up to the fan-out's concurrency): on
+    // Workers, more than one invocation's connections go through the clusters' links
+    const writeWidth = Math.min(plan.entries.length, services.config.fanoutConcurrency);
     entries = await executePlan({
       plan,
       secrets,
-      open,
+      open: (cluster, signal) => open(cluster, signal, writeWidth),
       keyring,
       placementOf: (owner, basename) => placementOf.get(intentKey(owner, basename)) ?? "all",
       fanout: brokerFanoutOptions(services, "sync write"),

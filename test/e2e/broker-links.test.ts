@@ -115,6 +115,51 @@ describe("a fan-out wider than 6 clusters goes through one link invocation per r
     expect(proxies[6]!.requests).toEqual([]);
   });
 
+  it("a sync's writes: more than 6 in flight leave from link invocations; its LISTs from the Worker", async () => {
+    // two clusters; the secrets are on link0 only (link1 was down while they were written), so a
+    // sync writes each of them to link1: 7 writes may be in flight at once, 6 may go directly
+    for (const [count, viaLinks] of [
+      [6, false],
+      [7, true],
+    ] as const) {
+      const syncOwner = newOwner();
+      const { token } = await issueToken(broker, {
+        owners: [syncOwner],
+        clusters: names.slice(0, 2),
+      });
+      proxies[1]!.setDown(true);
+      try {
+        for (let i = 0; i < count; i++) {
+          const put = await broker.request("PUT", `/v1/secrets/sync${i}-${run}`, {
+            token,
+            json: { kind: "env", source: { type: "inline", pairs: { A: String(i) } } },
+          });
+          expect(put.status, put.text).toBe(207);
+        }
+      } finally {
+        proxies[1]!.setDown(false);
+      }
+      reset();
+      const sync = await broker.request("POST", "/v1/sync", { token, json: {} });
+      expect(sync.status, sync.text).toBe(200);
+      expect(sync.body.summary).toMatchObject({ planned: count, done: count, failed: 0 });
+      expect(proxies[0]!.requests.map((r) => [r.method, r.invocation])).toEqual([["GET", ""]]);
+      const toBeta = proxies[1]!.requests;
+      expect(toBeta.map((r) => r.method)).toEqual(["GET", ...Array(count).fill("POST")]);
+      expect(toBeta[0]!.invocation).toBe("");
+      const writes = toBeta.slice(1).map((r) => r.invocation);
+      if (viaLinks) {
+        expect(writes.every((i) => /^link-[0-9a-f-]{36}$/.test(i))).toBe(true);
+        expect(new Set(writes).size).toBe(count);
+      } else {
+        expect(writes).toEqual(Array(count).fill(""));
+      }
+      expect(limiter.queued).toBe(0);
+      const copy = await readSecret(alpha(), `sync0-${run}-${syncOwner}`, namespaces[1]!);
+      expect(copy?.data).toEqual({ A: Buffer.from("0").toString("base64") });
+    }
+  });
+
   it("a cluster that never answers through its link costs its deadline; nothing lands after", async () => {
     const ns = `e2e-linkstall-${run}`;
     await ensureNamespace(alpha(), ns);

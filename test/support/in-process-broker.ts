@@ -33,6 +33,8 @@ export interface InProcessOptions {
   kube?: (name: string) => FakeKube;
   /** share state with another instance (e.g. the same records under another KEK) */
   records?: CountingShardedStore;
+  /** sees each connection the broker opens: the cluster and the fan-out width it was given */
+  onConnect?: (cluster: string, fanoutWidth: number | undefined) => void;
 }
 
 /** A kubeconfig YAML naming a server (the fake ignores it; the registry checks its shape). */
@@ -73,7 +75,10 @@ export async function inProcessBroker(
     }),
     records,
     runtime: "node",
-    connector: async (_kubeconfig, { cluster }) => fakeFor(cluster),
+    connector: async (_kubeconfig, { cluster, fanoutWidth }) => {
+      options.onConnect?.(cluster, fanoutWidth);
+      return fakeFor(cluster);
+    },
     ...(options.now ? { now: options.now } : {}),
     log: (l) => logs.push(l),
   });

@@ -159,4 +159,38 @@ describe("sync requests", () => {
     expect(seen.sort()).toEqual(["alpha: ledger read", "beta: ledger read"]);
     expect(sync.body.summary).toMatchObject({ secrets: 1, inLine: 1, planned: 0 });
   });
+  it("a sync's writes are opened as wide as they may be in flight; its LISTs as its clusters", async () => {
+    // the width decides, on Workers, whether requests leave through the clusters' links
+    // (functions/connect-edge.ts): a sync writes many secrets to one cluster at once
+    for (const [concurrency, secrets, width] of [
+      ["32", 10, 10],
+      ["4", 10, 4],
+    ] as const) {
+      const widths: string[] = [];
+      // gamma is registered but not the token's: the LISTs are 2 wide, not 3
+      const b = await inProcessBroker(["alpha", "beta", "gamma"], {
+        vars: { FANOUT_CONCURRENCY: concurrency },
+        onConnect: (cluster, w) => widths.push(`${cluster} ${w}`),
+      });
+      const t = await b.token([OWNER], { clusters: ["alpha", "beta"] });
+      const beta = b.kubes.get("beta") as FakeKube;
+      beta.before = () => {
+        throw new KubeError({ code: "unreachable", cluster: "beta", message: "beta is down" });
+      };
+      for (let i = 0; i < secrets; i++) {
+        const r = await b.call("PUT", `/v1/secrets/s${i}`, t, {
+          source: { type: "inline", pairs: { A: `v${i}` } },
+        });
+        expect(r.status, r.text).toBe(207);
+      }
+      beta.before = undefined;
+      widths.length = 0;
+      const sync = await b.call("POST", "/v1/sync", t, {});
+      expect(sync.status, sync.text).toBe(200);
+      expect(sync.body.summary).toMatchObject({ planned: secrets, done: secrets });
+      expect(widths.sort()).toEqual(
+        ["alpha 2", "beta 2", ...Array.from({ length: secrets }, () => `beta ${width}`)].sort(),
+      );
+    }
+  });
 });
