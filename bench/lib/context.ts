@@ -71,7 +71,12 @@ export function createContext(base: {
     workerd() {
       workerd ??= (async () => {
         base.log("bench: starting the broker in workerd (no `wrangler dev` stack)…");
-        const b = await startBenchBroker(infos, { CLUSTER_RETRIES: "0" }, "workerd");
+        // NAME_INVOCATIONS: as for `wrangler dev` (the sync row's cap proxies group by invocation)
+        const b = await startBenchBroker(
+          infos,
+          { CLUSTER_RETRIES: "0", NAME_INVOCATIONS: "1" },
+          "workerd",
+        );
         base.closer.add({ close: () => b.stop() });
         return b;
       })();

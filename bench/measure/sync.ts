@@ -4,12 +4,14 @@
  *   unreachable (their proxies refused connections), so they are on a only; then `POST /v1/sync`
  *   copies them: 600 writes. Then a second sync, with everything in line (0 writes expected).
  *   Timed on the Worker's own socket (as deployed, ../lib/workerd.ts, decision 0019) and under
- *   `wrangler dev` beside it, each with its own owners and registry, interleaved.
+ *   `wrangler dev` beside it, each with its own owners and registry, interleaved. Their proxies
+ *   hold each Worker invocation to 6 requests in flight, as deployed Workers do (../proxy/
+ *   limiter.ts; link invocations are named by NAME_INVOCATIONS and each get their own 6).
  * - the floor: the same copy done directly, the least it can take: 1 LIST on a, then the 600
  *   creates on b and c, 8 at a time (32 at a time took the same here: 945 vs 882 ms, one run
- *   each; the broker runs up to FANOUT_CONCURRENCY = 32, and a deployed Worker has 6 connections).
+ *   each; the broker runs up to FANOUT_CONCURRENCY = 32), through proxies of its own without a cap.
  * Each round uses fresh owners (a copy deleted outside the broker is not something a sync should
- * re-create). Requests are counted by the three counting proxies, stored writes by watches on b, c.
+ * re-create). Requests are counted by the counting proxies, stored writes by watches on b, c.
  */
 import pLimit from "p-limit";
 import { newOwner } from "../lib/broker.ts";
@@ -29,16 +31,22 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
   // the broker on the Worker's own socket (as deployed: no dev stack), and under `wrangler dev`
   const brokers = { workerd: await ctx.workerd(), wrangler: await ctx.broker() };
   const infos = ctx.clusters.map((c) => c.info);
+  // the brokers reach the clusters through proxies that hold each invocation to the deployed
+  // Workers' 6 connections (ctx.limiter); the floor, a direct client, through its own uncapped ones
   const proxies: CountingProxy[] = [];
-  const kubeconfigs: string[] = [];
+  const floorProxies: CountingProxy[] = [];
+  const floorKubeconfigs: string[] = [];
   for (const [i, info] of infos.entries()) {
     await ensureNamespace(info, NAMESPACE);
-    const proxy = await countingProxyFor(info, ctx.closer);
+    const proxy = await countingProxyFor(info, ctx.closer, ctx.limiter);
     proxies.push(proxy);
-    kubeconfigs.push(kubeconfigOf([editorEntry(info, NAMES[i]!, proxy.url, NAMESPACE)]));
-    for (const broker of Object.values(brokers)) await broker.register(NAMES[i]!, kubeconfigs[i]!);
+    const kubeconfig = kubeconfigOf([editorEntry(info, NAMES[i]!, proxy.url, NAMESPACE)]);
+    for (const broker of Object.values(brokers)) await broker.register(NAMES[i]!, kubeconfig);
+    const floorProxy = await countingProxyFor(info, ctx.closer);
+    floorProxies.push(floorProxy);
+    floorKubeconfigs.push(kubeconfigOf([editorEntry(info, NAMES[i]!, floorProxy.url, NAMESPACE)]));
   }
-  const ports = await Promise.all(kubeconfigs.map((k, i) => fetchPort(k, NAMES[i]!)));
+  const ports = await Promise.all(floorKubeconfigs.map((k, i) => fetchPort(k, NAMES[i]!)));
   const watches = await Promise.all(
     [infos[1]!, infos[2]!].map((info) => watchStoredWrites(info, NAMESPACE)),
   );
@@ -47,12 +55,18 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
     const { writes: b, value } = await watches[0]!.count(() => watches[1]!.count(fn));
     return { stored: b + value.writes, ms: value.value };
   };
-  const countAll = () => {
-    const c = countRequests(proxies.flatMap((p) => p.requests));
+  const countAll = (of: readonly CountingProxy[] = proxies) => {
+    const c = countRequests(of.flatMap((p) => p.requests));
     return `${c.list} LIST + ${c.get} GET + ${c.writes} writes (${c.total} req)`;
   };
+  /** the brokers' requests: how many one invocation had in flight, how many waited for a slot */
+  const capped = () => {
+    const invocations = new Set(proxies.flatMap((p) => p.requests.map((r) => r.invocation)));
+    return `${invocations.size} invocation(s), at most ${ctx.limiter.maxInFlight} in flight in one, ${ctx.limiter.queued} waited`;
+  };
   const resetAll = () => {
-    for (const p of proxies) p.reset();
+    for (const p of [...proxies, ...floorProxies]) p.reset();
+    ctx.limiter.resetStats();
   };
   const counted: Record<string, string> = {};
   const limit = pLimit(4);
@@ -93,7 +107,7 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
             status = (await broker.sync(token, {})).status;
           }),
         );
-        counted[name] = `HTTP ${status}: ${countAll()}, ${stored} stored`;
+        counted[name] = `HTTP ${status}: ${countAll()}, ${stored} stored; ${capped()}`;
         resetAll();
         let again = 0;
         const inLine = await countStored(async () => {
@@ -133,7 +147,7 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
               );
             }),
           );
-          counted.floor = `${countAll()}, ${stored} stored`;
+          counted.floor = `${countAll(floorProxies)}, ${stored} stored`;
           return ms;
         },
       },
@@ -149,7 +163,7 @@ export async function measureSync(ctx: BenchContext): Promise<Measured> {
   return {
     rows: [
       {
-        measurement: `sync ${SYNC_SECRETS} secrets → 2 clusters`,
+        measurement: `sync ${SYNC_SECRETS} secrets → 2 clusters, 6 connections per invocation`,
         ours: `\`POST /v1/sync\`, the Worker in workerd: ${msList([ours.p50_ms])} (under \`wrangler dev\`: ${msList([oursDev.p50_ms])})`,
         alternative: `floor (1 LIST, ${SYNC_SECRETS * 2} creates, 8 at a time): ${msList([floor.p50_ms])}`,
         ratio: `ours ÷ floor: ${ratioList([r])} (\`wrangler dev\`: ${ratioList([rDev])})`,
