@@ -11,12 +11,12 @@
  * broker-overhead rows time the broker here and `wrangler dev` beside it
  * (docs/decisions/0019-broker-overhead-without-dev-stack.md).
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "jsonc-parser";
+import { bundleWorker } from "../../scripts/worker-bundle.ts";
 import type { ClusterInfo } from "../../test/cluster/cluster.ts";
 import type { BrokerResponse, RequestOptions } from "../../test/support/broker.ts";
 import { jsonRequest } from "../../test/support/service.ts";
@@ -36,20 +36,6 @@ interface WranglerConfig {
   compatibility_flags?: string[];
   durable_objects: { bindings: { name: string; class_name: string }[] };
   kv_namespaces?: { binding: string }[];
-}
-
-/** The Worker bundle `wrangler deploy` would upload, written to `dir` (its main module's name). */
-function bundleWorker(dir: string): string {
-  execFileSync(
-    join(ROOT, "node_modules", ".bin", "wrangler"),
-    ["deploy", "--dry-run", "--outdir", dir, "--config", join(ROOT, "wrangler.jsonc")],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
-    },
-  );
-  return "worker.js";
 }
 
 export async function startBrokerEndpoint(
