@@ -178,6 +178,15 @@ async function oneCluster<T extends object>(
   });
   let attempts = 0;
   let last: FanoutErrorInfo | undefined;
+  const failedWith = (info: FanoutErrorInfo): FanoutResult<T> => ({
+    cluster,
+    status: "error",
+    code: info.code,
+    message: info.message,
+    retryable: info.retryable,
+    attempts,
+    durationMs: tookMs(started),
+  });
   try {
     for (;;) {
       attempts++;
@@ -187,7 +196,7 @@ async function oneCluster<T extends object>(
       } catch (error) {
         if (error instanceof DeadlineExceeded) throw error;
         last = o.classify(error);
-        if (!last.retryable || attempts > o.retries) break;
+        if (!last.retryable || attempts > o.retries) return failedWith(last);
         const delay = backoffDelay(
           attempts,
           o.baseDelayMs,
@@ -196,7 +205,7 @@ async function oneCluster<T extends object>(
           last.retryAfterSeconds,
         );
         // a retry that could only start after the deadline is not worth waiting for
-        if (now() + delay >= deadline) break;
+        if (now() + delay >= deadline) return failedWith(last);
         await Promise.race([new Promise((r) => setTimeout(r, delay)), expired]);
       }
     }
@@ -205,28 +214,10 @@ async function oneCluster<T extends object>(
     const message = last
       ? `no answer within ${o.timeoutMs} ms after ${attempts} attempt(s); last error: ${last.message}`
       : `no answer within ${o.timeoutMs} ms`;
-    return {
-      cluster,
-      status: "error",
-      code: "timeout",
-      message,
-      retryable: true,
-      attempts,
-      durationMs: tookMs(started),
-    };
+    return failedWith({ code: "timeout", message, retryable: true });
   } finally {
     end();
   }
-  const info = last ?? { code: "internal_error", message: "unexpected error", retryable: false };
-  return {
-    cluster,
-    status: "error",
-    code: info.code,
-    message: info.message,
-    retryable: info.retryable,
-    attempts,
-    durationMs: tookMs(started),
-  };
 }
 
 /**

@@ -130,6 +130,15 @@ async function oneCluster(cluster, op, o, deadlines) {
   });
   let attempts = 0;
   let last;
+  const failedWith = (info) => ({
+    cluster,
+    status: "error",
+    code: info.code,
+    message: info.message,
+    retryable: info.retryable,
+    attempts,
+    durationMs: tookMs(started)
+  });
   try {
     for (; ; ) {
       attempts++;
@@ -139,7 +148,7 @@ async function oneCluster(cluster, op, o, deadlines) {
       } catch (error) {
         if (error instanceof DeadlineExceeded) throw error;
         last = o.classify(error);
-        if (!last.retryable || attempts > o.retries) break;
+        if (!last.retryable || attempts > o.retries) return failedWith(last);
         const delay = backoffDelay(
           attempts,
           o.baseDelayMs,
@@ -147,35 +156,17 @@ async function oneCluster(cluster, op, o, deadlines) {
           o.random,
           last.retryAfterSeconds
         );
-        if (now() + delay >= deadline) break;
+        if (now() + delay >= deadline) return failedWith(last);
         await Promise.race([new Promise((r) => setTimeout(r, delay)), expired]);
       }
     }
   } catch (error) {
     if (!(error instanceof DeadlineExceeded)) throw error;
     const message = last ? `no answer within ${o.timeoutMs} ms after ${attempts} attempt(s); last error: ${last.message}` : `no answer within ${o.timeoutMs} ms`;
-    return {
-      cluster,
-      status: "error",
-      code: "timeout",
-      message,
-      retryable: true,
-      attempts,
-      durationMs: tookMs(started)
-    };
+    return failedWith({ code: "timeout", message, retryable: true });
   } finally {
     end();
   }
-  const info = last ?? { code: "internal_error", message: "unexpected error", retryable: false };
-  return {
-    cluster,
-    status: "error",
-    code: info.code,
-    message: info.message,
-    retryable: info.retryable,
-    attempts,
-    durationMs: tookMs(started)
-  };
 }
 async function fanout(clusters, op, options = {}) {
   const o = {
