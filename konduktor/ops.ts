@@ -243,26 +243,14 @@ async function applyOnce(
     return { ...base, ...digests, ...rv(created), outcome, writes: 1 };
   }
   if (existing.immutable && p.dataChanged) {
-    // an immutable Secret's data cannot change: delete exactly the one we read, then create
+    // an immutable Secret's data cannot change: delete exactly the one we read, then create. One
+    // recreated by someone else in between answers `already_exists`: a race, which applySecret's
+    // loop reads again (merge) or answers as a conflict (replace)
     await kube.delete(id.name, {
       uid: existing.metadata.uid,
       resourceVersion: existing.metadata.resourceVersion,
     });
-    let created: KubeSecret;
-    try {
-      created = await kube.create(fresh());
-    } catch (error) {
-      if (error instanceof KubeError && error.code === "already_exists") {
-        throw new KubeError({
-          code: "conflict",
-          cluster: kube.cluster,
-          namespace: kube.namespace,
-          name: id.name,
-          message: `secret "${id.name}" was recreated by someone else while it was being replaced: read it and try again`,
-        });
-      }
-      throw error;
-    }
+    const created = await kube.create(fresh());
     return { ...base, ...digests, ...rv(created), outcome, writes: 2 };
   }
   if (options.mode === "replace") {

@@ -1316,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-CRYW62CA.js");
+    const { resolveDirect, syncDirect } = await import("./direct-CS6QXA72.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2073,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-CRYW62CA.js");
+var direct = () => import("./direct-CS6QXA72.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

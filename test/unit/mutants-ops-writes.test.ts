@@ -171,9 +171,9 @@ describe("immutable: delete and create", () => {
     expect(kube.calls.filter((c) => c.method === "create")).toHaveLength(1);
   });
 
-  it("recreated by someone else before the create: the conflict carries no HTTP status", async () => {
-    // the create's 409 already_exists becomes a conflict of applySecret's own (no httpStatus),
-    // which the replace answers with its message
+  it("recreated by someone else before the create: the conflict keeps the server's 409", async () => {
+    // the create's 409 already_exists is a race to applySecret's loop, which the replace answers
+    // with its own message and the server's status
     const kube = createFakeKube({ cluster: "alpha", namespace: "team" });
     await applySecret(kube, inline({ A: "1" }), { ...merge, immutable: true });
     kube.before = (method) => {
@@ -182,7 +182,7 @@ describe("immutable: delete and create", () => {
       }
     };
     const e = await rejects(applySecret(kube, inline({ A: "2" }), { ...replace, immutable: true }));
-    expect([e.code, e.httpStatus, e.retryable]).toEqual(["conflict", undefined, false]);
+    expect([e.code, e.httpStatus, e.retryable]).toEqual(["conflict", 409, false]);
   });
 });
 

@@ -131,8 +131,8 @@ describe("a merge that races", () => {
 });
 
 describe("an immutable Secret recreated by someone else", () => {
-  // the create's already_exists becomes a conflict "recreated by someone else …", which the retry
-  // loop of applySecret treats as a race like any other: a replace answers its own message
+  // the create's already_exists is a race to the retry loop of applySecret like any other: a
+  // replace answers its own message
   it("between the delete and the create: a conflict, nothing overwritten", async () => {
     const kube = createFakeKube({ cluster: "alpha", namespace: "team" });
     await applySecret(kube, desired("frozen", { A: "1" }), { ...merge, immutable: true });

@@ -1310,21 +1310,7 @@ async function applyOnce(kube, id, desired, options, at) {
       uid: existing.metadata.uid,
       resourceVersion: existing.metadata.resourceVersion
     });
-    let created;
-    try {
-      created = await kube.create(fresh());
-    } catch (error) {
-      if (error instanceof KubeError && error.code === "already_exists") {
-        throw new KubeError({
-          code: "conflict",
-          cluster: kube.cluster,
-          namespace: kube.namespace,
-          name: id.name,
-          message: `secret "${id.name}" was recreated by someone else while it was being replaced: read it and try again`
-        });
-      }
-      throw error;
-    }
+    const created = await kube.create(fresh());
     return { ...base, ...digests, ...rv(created), outcome, writes: 2 };
   }
   if (options.mode === "replace") {
