@@ -143,15 +143,21 @@ export async function applySync(
   }
   for (const [i, n] of (body.names ?? []).entries()) checkNameInScope(hook, n, `sync.names.${i}`);
   const services = c.get("services");
-  const scope = await syncScopeFor(services, c.get("caller"), body);
+  // the registry once: for the scope's names and the run's records
+  const registered = await services.registry.list();
+  const scope = await syncScopeFor(services, c.get("caller"), body, registered);
   const inHook = nameMatcher(hook.names);
   const asked = body.names ? nameMatcher(body.names) : null;
-  const outcome = await runSync(services, {
-    ...scope,
-    names: (n) => inHook(n) && (asked === null || asked(n)),
-    dryRun: body.dryRun,
-    via: `sync:hook:${hook.id}`,
-  });
+  const outcome = await runSync(
+    services,
+    {
+      ...scope,
+      names: (n) => inHook(n) && (asked === null || asked(n)),
+      dryRun: body.dryRun,
+      via: `sync:hook:${hook.id}`,
+    },
+    registered,
+  );
   audit(c, {
     action: body.dryRun ? "sync.plan" : "sync",
     via: `webhook:${hook.id}`,

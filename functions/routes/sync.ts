@@ -39,13 +39,19 @@ export function syncRoutes() {
     async (c) => {
       const body = c.req.valid("json");
       const services = c.get("services");
-      const scope = await syncScopeFor(services, c.get("caller"), body);
-      const outcome = await runSync(services, {
-        ...scope,
-        ...(body.names ? { names: nameMatcher(body.names) } : {}),
-        dryRun: body.dryRun,
-        via: "sync",
-      });
+      // the registry once: for the scope's names and the run's records
+      const registered = await services.registry.list();
+      const scope = await syncScopeFor(services, c.get("caller"), body, registered);
+      const outcome = await runSync(
+        services,
+        {
+          ...scope,
+          ...(body.names ? { names: nameMatcher(body.names) } : {}),
+          dryRun: body.dryRun,
+          via: "sync",
+        },
+        registered,
+      );
       audit(c, {
         action: body.dryRun ? "sync.plan" : "sync",
         outcome: syncOutcomeOf(outcome),

@@ -15,6 +15,7 @@ import { authorize } from "../auth/authorize.ts";
 import type { Caller } from "../auth/caller.ts";
 import type { Services } from "../context.ts";
 import { ApiError, invalidInput } from "../problem.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
 import { type SyncOutcome, syncHttpStatus } from "./service.ts";
 
 export { nameMatcher, SyncAnswer, type SyncRequest, SyncRequestBody };
@@ -41,9 +42,15 @@ function checkNames(names: readonly string[], field: string): void {
 /**
  * The scope of a sync request for a caller (a token, or a webhook's bound caller): its names
  * checked (400), then what it may sync (functions/auth/authorize.ts: owners, clusters, a source one
- * grant covers with them). Throws before any cluster is touched.
+ * grant covers with them). Throws before any cluster is touched. `registered`: the registry's
+ * records when the caller listed them already (its names are then not read again).
  */
-export async function syncScopeFor(services: Services, caller: Caller, body: SyncRequest) {
+export async function syncScopeFor(
+  services: Services,
+  caller: Caller,
+  body: SyncRequest,
+  registered?: readonly ClusterRecord[],
+) {
   if (body.names) checkNames(body.names, "names");
   const scope = authorize(
     caller,
@@ -53,7 +60,7 @@ export async function syncScopeFor(services: Services, caller: Caller, body: Syn
       clusters: body.clusters,
       source: body.source,
     },
-    await services.registry.names(),
+    registered ? registered.map((r) => r.name) : await services.registry.names(),
   );
   const targets = [...scope.clusters];
   const { source } = scope;

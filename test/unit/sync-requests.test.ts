@@ -193,4 +193,17 @@ describe("sync requests", () => {
       );
     }
   });
+  it("a sync reads the registry once: the credential and the clusters are its control reads", async () => {
+    const b = await inProcessBroker(["alpha", "beta"]);
+    const t = await b.token([OWNER]);
+    const put = await b.call("PUT", "/v1/secrets/db", t, {
+      source: { type: "inline", pairs: { A: "1" } },
+    });
+    expect(put.status, put.text).toBe(200);
+    b.records.reset();
+    const sync = await b.call("POST", "/v1/sync", t, {});
+    expect(sync.status, sync.text).toBe(200);
+    // the token's record, then the registry's listing: its names and records from one read
+    expect(b.records.countsFor("control")).toEqual({ reads: 2, recordsRead: 3, commits: 0 });
+  });
 });
