@@ -100,10 +100,6 @@ export async function runSync(
   // one decryption per cluster for the run (reads and every write), a connection per operation
   const open = registry.opener(records);
 
-  // the ledger's entries of named owners are read while the clusters are (of "all": after, from
-  // the owners the copies name)
-  const early = scope.owners === "all" ? null : ledger.entries(scope.owners);
-  early?.catch(() => {});
   const copies: Copy[] = [];
   const reads = await fanout(
     scope.clusters,
@@ -130,7 +126,11 @@ export async function runSync(
   const readable = results.filter((r) => r.status === "read").map((r) => r.cluster);
   const secrets = groupCopies(copies.filter((c) => readable.includes(c.cluster)));
   const owners = scope.owners === "all" ? [...new Set(secrets.map((s) => s.owner))] : scope.owners;
-  const intents = await (early ?? ledger.entries(owners));
+  // the ledger is read after the listing, never before or during it: a DELETE records itself in
+  // the ledger before it deletes any copy, so a copy the listing found missing because of a
+  // broker DELETE is then always seen deleted here (read before, the plan would take the missing
+  // copy for one deleted outside the broker and restore it; decision 0021)
+  const intents = await ledger.entries(owners);
   const targets = scope.targets ?? scope.clusters;
   const plan = planSync({
     clusters: readable,
