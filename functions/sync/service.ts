@@ -104,8 +104,10 @@ export async function runSync(
   const reads = await fanout(
     scope.clusters,
     async (cluster, signal) => {
-      // one LIST per cluster in flight: as wide as the clusters read, not the whole registry
-      const kube = await open(cluster, signal, scope.clusters.length);
+      // one LIST per cluster: as wide as the clusters read (not the whole registry), at most the
+      // fan-out's concurrency
+      const width = Math.min(scope.clusters.length, services.config.fanoutConcurrency);
+      const kube = await open(cluster, signal, width);
       const found = await readCopies(kube, cluster, scope.owners, keyring);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
