@@ -143,9 +143,7 @@ export async function applySync(
   }
   for (const [i, n] of (body.names ?? []).entries()) checkNameInScope(hook, n, `sync.names.${i}`);
   const services = c.get("services");
-  // the registry once: for the scope's names and the run's records
-  const registered = await services.registry.list();
-  const scope = await syncScopeFor(services, c.get("caller"), body, registered);
+  const { scope, registered } = await syncScopeFor(services, c.get("caller"), body);
   const inHook = nameMatcher(hook.names);
   const asked = body.names ? nameMatcher(body.names) : null;
   const outcome = await runSync(

@@ -39,9 +39,7 @@ export function syncRoutes() {
     async (c) => {
       const body = c.req.valid("json");
       const services = c.get("services");
-      // the registry once: for the scope's names and the run's records
-      const registered = await services.registry.list();
-      const scope = await syncScopeFor(services, c.get("caller"), body, registered);
+      const { scope, registered } = await syncScopeFor(services, c.get("caller"), body);
       const outcome = await runSync(
         services,
         {

@@ -42,16 +42,20 @@ function checkNames(names: readonly string[], field: string): void {
 /**
  * The scope of a sync request for a caller (a token, or a webhook's bound caller): its names
  * checked (400), then what it may sync (functions/auth/authorize.ts: owners, clusters, a source one
- * grant covers with them). Throws before any cluster is touched. `registered`: the registry's
- * records when the caller listed them already (its names are then not read again).
+ * grant covers with them). Throws before any cluster is touched. Answers the scope and the
+ * registry's records, read once here after the names are checked: pass them on to `runSync`.
  */
 export async function syncScopeFor(
   services: Services,
   caller: Caller,
   body: SyncRequest,
-  registered?: readonly ClusterRecord[],
-) {
+): Promise<{ scope: ReturnType<typeof scopeOf>; registered: ClusterRecord[] }> {
   if (body.names) checkNames(body.names, "names");
+  const registered = await services.registry.list();
+  return { scope: scopeOf(caller, body, registered), registered };
+}
+
+function scopeOf(caller: Caller, body: SyncRequest, registered: readonly ClusterRecord[]) {
   const scope = authorize(
     caller,
     {
@@ -60,7 +64,7 @@ export async function syncScopeFor(
       clusters: body.clusters,
       source: body.source,
     },
-    registered ? registered.map((r) => r.name) : await services.registry.names(),
+    registered.map((r) => r.name),
   );
   const targets = [...scope.clusters];
   const { source } = scope;

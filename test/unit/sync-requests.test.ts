@@ -160,6 +160,16 @@ describe("sync requests", () => {
     // the token's record, then the registry's listing: its names and records from one read
     expect(b.records.countsFor("control")).toEqual({ reads: 2, recordsRead: 3, commits: 0 });
   });
+
+  it("a sync with a bad name is refused before the registry is read", async () => {
+    const b = await inProcessBroker(["alpha", "beta"]);
+    const t = await b.token([OWNER]);
+    b.records.reset();
+    const sync = await b.call("POST", "/v1/sync", t, { names: ["Not_Valid"] });
+    expect(sync.status, sync.text).toBe(400);
+    // the token's record only
+    expect(b.records.countsFor("control")).toEqual({ reads: 1, recordsRead: 1, commits: 0 });
+  });
   it("a copy a broker DELETE removes while the sync lists is not restored, even when named", async () => {
     // the DELETE (alpha only) runs inside alpha's LIST: the sync must read the ledger after its
     // listing, where the deletion is recorded, and not take alpha's missing copy for one deleted
