@@ -3,10 +3,12 @@
 // (to the clusters or the ledger), the ledger records a sync's confirmations in a few commits,
 // and a PUT after a sync is one request per cluster (the sync
 // recorded each written copy's resourceVersion).
-import { describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
+import { describe, expect, it, vi } from "vitest";
+import { ClusterRegistry } from "../../functions/registry/clusters.ts";
 import { KubeError } from "../../konduktor/kube/errors.ts";
 import type { FakeKube } from "../support/fake-kube.ts";
-import { inProcessBroker } from "../support/in-process-broker.ts";
+import { ADMIN, inProcessBroker } from "../support/in-process-broker.ts";
 
 const OWNER = "0a1b2c3d";
 const SECRETS = 300;
@@ -159,6 +161,36 @@ describe("sync requests", () => {
     expect(sync.status, sync.text).toBe(200);
     // the token's record, then the registry's listing: its names and records from one read
     expect(b.records.countsFor("control")).toEqual({ reads: 2, recordsRead: 3, commits: 0 });
+  });
+
+  it("a webhook's sync reads the registry once too", async () => {
+    const b = await inProcessBroker(["alpha", "beta"]);
+    const hook = (
+      await b.request("POST", "/v1/hooks", {
+        token: ADMIN,
+        // named clusters: the delivery's lease does not count the registry's
+        json: { owners: [OWNER], clusters: ["alpha", "beta"], names: ["*"], allowSync: true },
+      })
+    ).body;
+    const body = JSON.stringify({ sync: {} });
+    const at = new Date();
+    const list = vi.spyOn(ClusterRegistry.prototype, "list");
+    const names = vi.spyOn(ClusterRegistry.prototype, "names");
+    const delivered = await b.request("POST", `/v1/hooks/${hook.id}`, {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "webhook-id": "msg_registry_once",
+        "webhook-timestamp": String(Math.floor(at.getTime() / 1000)),
+        "webhook-signature": new Webhook(hook.secret).sign("msg_registry_once", at, body),
+      },
+    });
+    expect(delivered.status, delivered.text).toBe(200);
+    expect(delivered.body.summary).toMatchObject({ failed: 0 });
+    // one listing serves the scope's names and the run's records
+    expect([list.mock.calls.length, names.mock.calls.length]).toEqual([1, 0]);
+    list.mockRestore();
+    names.mockRestore();
   });
 
   it("a sync with a bad name is refused before the registry is read", async () => {
