@@ -49,7 +49,7 @@ const openers = new WeakMap<
   (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets>
 >();
 
-/** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
+/** The request's opener of these clusters (made on first use). */
 function openerOf(services: Services, clusters: Targets) {
   let open = openers.get(clusters);
   if (!open) {
@@ -71,6 +71,7 @@ export function openEarly(services: Services, clusters: Targets): void {
   for (const cluster of clusters.keys()) open(cluster).catch(() => {});
 }
 
+/** Runs `op` on the clusters through their KubeSecrets, with the broker's fan-out settings. */
 export async function runOnClusters<T extends object>(
   services: Services,
   clusters: Targets,
