@@ -9,7 +9,7 @@
 import { fetchKubeSecretsFromKubeconfig } from "../konduktor/kube/fetch-adapter.ts";
 import { parseKubeconfig } from "../konduktor/kube/kubeconfig.ts";
 import { linkFetch } from "./cluster-link.ts";
-import { type KubeConnector, memoized } from "./registry/clusters.ts";
+import { deadlineOptions, type KubeConnector, memoized } from "./registry/clusters.ts";
 import { WORKERS_CONNECTIONS } from "./workers-limits.ts";
 
 export function edgeConnector(links?: DurableObjectNamespace): KubeConnector {
@@ -22,8 +22,7 @@ export function edgeConnector(links?: DurableObjectNamespace): KubeConnector {
         cluster,
         timeoutMs,
         userAgent: "konduktor-broker",
-        // the fan-out's deadline, of the same length as a call's timeout: it bounds every call
-        ...(signal ? { signal, signalBoundsCalls: true } : {}),
+        ...deadlineOptions(signal),
         ...(links && (fanoutWidth ?? 1) > WORKERS_CONNECTIONS
           ? { fetch: linkFetch(links, cluster) }
           : {}),

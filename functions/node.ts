@@ -14,7 +14,7 @@ import { serve } from "@hono/node-server";
 import { nodeKubeSecretsFromParsed, parseForNode } from "../konduktor/kube/node-fetch.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
-import { type KubeConnector, memoized } from "./registry/clusters.ts";
+import { deadlineOptions, type KubeConnector, memoized } from "./registry/clusters.ts";
 import { readLegacyStateFile } from "./store/legacy-file.ts";
 import { SqliteShardedStore } from "./store/sqlite-records.ts";
 
@@ -31,8 +31,7 @@ export const nodeConnector: KubeConnector = async (
       cluster,
       timeoutMs,
       userAgent: "konduktor-broker",
-      // the fan-out's deadline, of the same length as a call's timeout: it bounds every call
-      ...(signal ? { signal, signalBoundsCalls: true } : {}),
+      ...deadlineOptions(signal),
     },
   );
 

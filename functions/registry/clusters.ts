@@ -95,6 +95,17 @@ export type KubeConnector = (
   },
 ) => Promise<KubeSecrets>;
 
+/**
+ * The fetch adapter's options for a connector's `signal`: the fan-out's deadline, of the same
+ * length as a call's timeout and started before the port's first call, so it bounds every call
+ * (no timer of their own). None without a signal.
+ */
+export function deadlineOptions(
+  signal: AbortSignal | undefined,
+): { signal: AbortSignal; signalBoundsCalls: true } | Record<string, never> {
+  return signal ? { signal, signalBoundsCalls: true } : {};
+}
+
 /** The connector's memo entry for `key`, made by `make` on first use (no memo: made each time). */
 export function memoized<T>(memo: Map<string, unknown> | undefined, key: string, make: () => T): T {
   if (!memo) return make();

@@ -1,6 +1,7 @@
 // The error model and the fetch adapter's requests (a recording fetch). Kubeconfig parsing:
 // konduktor-kubeconfig.test.ts.
 import { describe, expect, it } from "vitest";
+import { deadlineOptions } from "../../functions/registry/clusters.ts";
 import { KubeError, kubeErrorFromResponse } from "../../konduktor/kube/errors.ts";
 import { createFetchKubeSecrets } from "../../konduktor/kube/fetch-adapter.ts";
 import { kubeErrorFromNetwork } from "../../konduktor/kube/network-errors.ts";
@@ -305,6 +306,12 @@ describe("fetch adapter requests", () => {
       code: "timeout",
       message: 'the request to cluster "late" was cancelled (deadline reached)',
     });
+  });
+
+  it("the broker's connectors give a fan-out's deadline as the signal that bounds every call", () => {
+    const deadline = new AbortController().signal;
+    expect(deadlineOptions(deadline)).toEqual({ signal: deadline, signalBoundsCalls: true });
+    expect(deadlineOptions(undefined)).toEqual({});
   });
 
   it("never puts an error body in a message", async () => {
