@@ -185,8 +185,11 @@ const recentMacs = new WeakMap<CryptoKey, Map<string, Promise<string>>>();
 const RECENT_MACS = 1024;
 
 function macHex(key: CryptoKey, text: string, encode: (hex: Uint8Array) => string) {
-  const recent = recentMacs.get(key) ?? new Map<string, Promise<string>>();
-  recentMacs.set(key, recent);
+  let recent = recentMacs.get(key);
+  if (!recent) {
+    recent = new Map<string, Promise<string>>();
+    recentMacs.set(key, recent);
+  }
   const kept = recent.get(text);
   if (kept) return kept;
   if (recent.size >= RECENT_MACS) recent.clear();

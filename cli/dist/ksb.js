@@ -24,7 +24,7 @@ import {
   kubeconfigPaths,
   mergeKubeconfigs,
   usage
-} from "./chunk-25DHSO54.js";
+} from "./chunk-W5365QQY.js";
 
 // cli/main.ts
 import { existsSync as existsSync2, readFileSync as readFileSync2, realpathSync } from "node:fs";
@@ -1316,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-CS6QXA72.js");
+    const { resolveDirect, syncDirect } = await import("./direct-W6RV64TA.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2073,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-CS6QXA72.js");
+var direct = () => import("./direct-W6RV64TA.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -388,8 +388,11 @@ function sealString(f) {
 var recentMacs = /* @__PURE__ */ new WeakMap();
 var RECENT_MACS = 1024;
 function macHex(key, text, encode) {
-  const recent = recentMacs.get(key) ?? /* @__PURE__ */ new Map();
-  recentMacs.set(key, recent);
+  let recent = recentMacs.get(key);
+  if (!recent) {
+    recent = /* @__PURE__ */ new Map();
+    recentMacs.set(key, recent);
+  }
   const kept = recent.get(text);
   if (kept) return kept;
   if (recent.size >= RECENT_MACS) recent.clear();

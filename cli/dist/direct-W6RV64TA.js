@@ -39,7 +39,7 @@ import {
   usage,
   validateBasename,
   validateOwner
-} from "./chunk-25DHSO54.js";
+} from "./chunk-W5365QQY.js";
 
 // cli/direct.ts
 import pLimit2 from "p-limit";
