@@ -130,6 +130,13 @@ export async function applyKnown(
   const oldManaged = Object.keys(known.digests).sort().join(",");
   const managed = Object.keys(after).sort().join(",");
   const annotation = (name: string) => jsonPointer("metadata", "annotations", name);
+  /** `add` of each label or annotation, in order */
+  const adds = (field: "labels" | "annotations", entries: Record<string, string>): JsonPatchOp[] =>
+    Object.entries(entries).map(([k, v]) => ({
+      op: "add",
+      path: jsonPointer("metadata", field, k),
+      value: v,
+    }));
   // the copy is exactly the one the broker's write left (nothing changed it since) ...
   const tests: JsonPatchOp[] = [
     { op: "test", path: "/metadata/resourceVersion", value: known.resourceVersion },
@@ -159,10 +166,7 @@ export async function applyKnown(
   } else {
     changes.push({ op: "add", path: "/data", value: { ...want } });
   }
-  const labels = secretLabels(id.owner, id.basename, id.kind);
-  for (const [k, v] of Object.entries(labels)) {
-    changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
-  }
+  changes.push(...adds("labels", secretLabels(id.owner, id.basename, id.kind)));
   const annotations: Record<string, string> = {
     [ANNOTATION_MANAGED_KEYS]: managed,
     [ANNOTATION_UPDATED_BY]: options.provenance.actor,
@@ -171,9 +175,7 @@ export async function applyKnown(
     ...newSeal,
   };
   checkAnnotationSize(kube, id.name, annotations);
-  for (const [k, v] of Object.entries(annotations)) {
-    changes.push({ op: "add", path: annotation(k), value: v });
-  }
+  changes.push(...adds("annotations", annotations));
   if (options.immutable && !known.immutable) {
     changes.push({ op: "add", path: "/immutable", value: true });
   }
@@ -211,12 +213,7 @@ export async function applyKnown(
       });
       stored = await patch([
         { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
-        { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
-        ...Object.entries(resealed).map(([k, v]) => ({
-          op: "add" as const,
-          path: annotation(k),
-          value: v,
-        })),
+        ...adds("annotations", { [ANNOTATION_MANAGED_KEYS]: held, ...resealed }),
       ]);
       // changed again in between: the read path signs what it finds
       if (typeof stored === "string") return { writes: 1 };

@@ -1316,7 +1316,7 @@ async function runSync(ctx, args) {
   if (isDirect(args)) {
     if (args.clusters?.length)
       throw usage("--clusters names broker clusters; in direct mode use --contexts");
-    const { resolveDirect, syncDirect } = await import("./direct-W6RV64TA.js");
+    const { resolveDirect, syncDirect } = await import("./direct-5CEZ2QAZ.js");
     const target = resolveDirect(
       {
         kubeconfig: args.kubeconfig,
@@ -2073,7 +2073,7 @@ async function readAllStdin(max) {
 }
 
 // cli/secret-flows.ts
-var direct = () => import("./direct-W6RV64TA.js");
+var direct = () => import("./direct-5CEZ2QAZ.js");
 function noBrokerFlagsInDirect(args) {
   if (isDirect(args) && args.clusters?.length) {
     throw usage(

@@ -1061,6 +1061,11 @@ async function applyKnown(kube, id, desired, options, at) {
   const oldManaged = Object.keys(known.digests).sort().join(",");
   const managed = Object.keys(after).sort().join(",");
   const annotation = (name) => jsonPointer("metadata", "annotations", name);
+  const adds = (field, entries) => Object.entries(entries).map(([k, v]) => ({
+    op: "add",
+    path: jsonPointer("metadata", field, k),
+    value: v
+  }));
   const tests = [
     { op: "test", path: "/metadata/resourceVersion", value: known.resourceVersion },
     {
@@ -1083,10 +1088,7 @@ async function applyKnown(kube, id, desired, options, at) {
   } else {
     changes.push({ op: "add", path: "/data", value: { ...want } });
   }
-  const labels = secretLabels(id.owner, id.basename, id.kind);
-  for (const [k, v] of Object.entries(labels)) {
-    changes.push({ op: "add", path: jsonPointer("metadata", "labels", k), value: v });
-  }
+  changes.push(...adds("labels", secretLabels(id.owner, id.basename, id.kind)));
   const annotations = {
     [ANNOTATION_MANAGED_KEYS]: managed,
     [ANNOTATION_UPDATED_BY]: options.provenance.actor,
@@ -1095,9 +1097,7 @@ async function applyKnown(kube, id, desired, options, at) {
     ...newSeal
   };
   checkAnnotationSize(kube, id.name, annotations);
-  for (const [k, v] of Object.entries(annotations)) {
-    changes.push({ op: "add", path: annotation(k), value: v });
-  }
+  changes.push(...adds("annotations", annotations));
   if (options.immutable && !known.immutable) {
     changes.push({ op: "add", path: "/immutable", value: true });
   }
@@ -1125,12 +1125,7 @@ async function applyKnown(kube, id, desired, options, at) {
       });
       stored = await patch([
         { op: "test", path: "/metadata/resourceVersion", value: stored.metadata.resourceVersion },
-        { op: "add", path: annotation(ANNOTATION_MANAGED_KEYS), value: held },
-        ...Object.entries(resealed).map(([k, v]) => ({
-          op: "add",
-          path: annotation(k),
-          value: v
-        }))
+        ...adds("annotations", { [ANNOTATION_MANAGED_KEYS]: held, ...resealed })
       ]);
       if (typeof stored === "string") return { writes: 1 };
       writes = 2;
