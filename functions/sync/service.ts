@@ -101,13 +101,13 @@ export async function runSync(
   const open = registry.opener(records);
 
   const copies: Copy[] = [];
+  // one LIST per cluster: as wide as the clusters read (not the whole registry), at most the
+  // fan-out's concurrency
+  const readWidth = Math.min(scope.clusters.length, services.config.fanoutConcurrency);
   const reads = await fanout(
     scope.clusters,
     async (cluster, signal) => {
-      // one LIST per cluster: as wide as the clusters read (not the whole registry), at most the
-      // fan-out's concurrency
-      const width = Math.min(scope.clusters.length, services.config.fanoutConcurrency);
-      const kube = await open(cluster, signal, width);
+      const kube = await open(cluster, signal, readWidth);
       const found = await readCopies(kube, cluster, scope.owners, keyring);
       copies.push(...found);
       return { status: "read" as const, secrets: found.length };
