@@ -185,12 +185,13 @@ describe("sync requests", () => {
         "webhook-signature": new Webhook(hook.secret).sign("msg_registry_once", at, body),
       },
     });
+    const calls = [list.mock.calls.length, names.mock.calls.length];
+    list.mockRestore();
+    names.mockRestore();
     expect(delivered.status, delivered.text).toBe(200);
     expect(delivered.body.summary).toMatchObject({ failed: 0 });
     // one listing serves the scope's names and the run's records
-    expect([list.mock.calls.length, names.mock.calls.length]).toEqual([1, 0]);
-    list.mockRestore();
-    names.mockRestore();
+    expect(calls).toEqual([1, 0]);
   });
 
   it("a sync with a bad name is refused before the registry is read", async () => {
