@@ -5,6 +5,10 @@
  * only once it is durable, so a read after an acknowledged commit sees it, wherever it comes from.
  * Locally `wrangler dev` runs the objects in workerd, their SQLite files under `--persist-to`.
  *
+ * A step (`RecordStore.step`) crosses to the object as its name and arguments; the object runs
+ * the step of that name among those it knows (`steps`: ./shard-steps.ts) inside one
+ * `transactionSync`, so a read-decide-write of a shard is one round trip and never a lost race.
+ *
  * Imported by the Worker entry only (`cloudflare:workers` exists only in workerd).
  */
 import { DurableObject } from "cloudflare:workers";
@@ -13,14 +17,19 @@ import type {
   RecordStore,
   RecordWrite,
   ShardedStore,
+  ShardStep,
+  StepResult,
   StoredRecord,
 } from "./records.ts";
+import { SHARD_STEPS } from "./shard-steps.ts";
 import { type SqlPort, SqlRecords, type SqlValue } from "./sql-records.ts";
 
 /** Inside an object every row is of the one shard it is: the `shard` column holds "". */
 const SELF = "";
 
 export class RecordShard extends DurableObject {
+  /** the steps this class runs, by name (a test class may know more: test/support/records-worker) */
+  static readonly steps: ReadonlyMap<string, ShardStep<unknown, unknown>> = SHARD_STEPS;
   private readonly records: SqlRecords;
 
   constructor(ctx: DurableObjectState, env: unknown) {
@@ -51,6 +60,12 @@ export class RecordShard extends DurableObject {
   commit(writes: RecordWrite[]): CommitResult {
     return this.records.commit(SELF, writes);
   }
+
+  step(name: string, args: unknown): StepResult<unknown> {
+    const step = (this.constructor as typeof RecordShard).steps.get(name);
+    if (!step) throw new Error(`no shard step named ${JSON.stringify(name)}`);
+    return this.records.step(SELF, step, args);
+  }
 }
 
 /** What a `RecordShard` stub offers (its RPC methods, asynchronous on the caller's side). */
@@ -59,6 +74,7 @@ interface RecordShardStub {
   getMany(keys: string[]): Promise<StoredRecord[]>;
   list(prefix: string, options?: { after?: string; limit?: number }): Promise<StoredRecord[]>;
   commit(writes: RecordWrite[]): Promise<CommitResult>;
+  step(name: string, args: unknown): Promise<StepResult<unknown>>;
 }
 
 /** Shards as Durable Objects of the `RecordShard` class bound as `namespace`. */
@@ -77,6 +93,8 @@ export class DurableShardedStore implements ShardedStore {
         new Map((await stubOf().getMany([...keys])).map((r): [string, StoredRecord] => [r.key, r])),
       list: async (prefix, options) => await stubOf().list(prefix, options),
       commit: async (writes) => await stubOf().commit([...writes]),
+      step: async <A, R>(step: ShardStep<A, R>, args: A) =>
+        (await stubOf().step(step.name, args)) as StepResult<R>,
     };
   }
 }

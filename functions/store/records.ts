@@ -45,6 +45,36 @@ export interface RecordStore {
   list(prefix: string, options?: { after?: string; limit?: number }): Promise<StoredRecord[]>;
   /** applies every write atomically if every condition holds; else nothing, naming one key */
   commit(writes: readonly RecordWrite[]): Promise<CommitResult>;
+  /**
+   * Runs `step` where the shard's records are, atomically: its reads and its writes with nothing
+   * in between, in one call (a Durable Object: one round trip, by the step's name). Answers the
+   * step's result and the revisions of what it wrote (`{}` when it wrote nothing). A step that
+   * throws, or whose writes break a bound, writes nothing.
+   */
+  step<A, R>(step: ShardStep<A, R>, args: A): Promise<StepResult<R>>;
+}
+
+/** What a step reads: the shard's live records, as they are inside the step. */
+export interface ShardView {
+  get(key: string): StoredRecord | null;
+}
+
+/**
+ * A read-decide-write of one shard that the shard runs itself (`RecordStore.step`): where a
+ * compare-and-set loop would read, decide, commit and lose to a concurrent writer, a step cannot
+ * lose. `run` is synchronous and pure (what it reads and `args` decide its writes and result);
+ * `args` and the result are plain JSON data, since a Durable Object gets the step by `name`
+ * (functions/store/shard-steps.ts lists the steps a shard knows).
+ */
+export interface ShardStep<A, R> {
+  name: string;
+  run(view: ShardView, args: A): { writes: RecordWrite[]; result: R };
+}
+
+export interface StepResult<R> {
+  result: R;
+  /** key → revision of each record the step wrote (`{}`: it wrote nothing) */
+  revs: Record<string, number>;
 }
 
 export interface ShardedStore {
@@ -113,6 +143,17 @@ export function checkRead(keys: number, limit?: number): void {
 /** The expiry time of a write committed at `now` (ms), or null. */
 export function expiryOf(write: RecordWrite, now: number): number | null {
   return write.ttlSeconds !== undefined ? now + Math.round(write.ttlSeconds * 1000) : null;
+}
+
+/**
+ * A step's own write conditions failed: the step asked for a revision other than the one it read
+ * (a bug in the step, never a concurrent writer). Nothing was written.
+ */
+export class StepConflictError extends Error {
+  constructor(step: string, key: string) {
+    super(`shard step ${step}: its write of ${key} does not match what it read`);
+    this.name = "StepConflictError";
+  }
 }
 
 export class CommitConflictError extends Error {
@@ -227,6 +268,26 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async commit(writes: readonly RecordWrite[]): Promise<CommitResult> {
+    return this.commitNow(writes);
+  }
+
+  async step<A, R>(step: ShardStep<A, R>, args: A): Promise<StepResult<R>> {
+    // synchronous from the first read to the last write: nothing runs in between
+    const view = {
+      get: (key: string) => {
+        checkKey(key);
+        const record = this.live(key);
+        return record ? { ...record } : null;
+      },
+    };
+    const { writes, result } = step.run(view, args);
+    if (writes.length === 0) return { result, revs: {} };
+    const committed = this.commitNow(writes);
+    if (!committed.ok) throw new StepConflictError(step.name, committed.conflict);
+    return { result, revs: committed.revs };
+  }
+
+  private commitNow(writes: readonly RecordWrite[]): CommitResult {
     checkWrites(writes);
     for (const w of writes) {
       if (w.ifRev === undefined) continue;

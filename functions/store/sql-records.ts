@@ -16,6 +16,9 @@ import {
   checkWrites,
   expiryOf,
   type RecordWrite,
+  type ShardStep,
+  StepConflictError,
+  type StepResult,
   type StoredRecord,
 } from "./records.ts";
 
@@ -106,38 +109,54 @@ export class SqlRecords {
 
   commit(shard: string, writes: readonly RecordWrite[]): CommitResult {
     checkWrites(writes);
+    return this.sql.transaction(() => this.apply(shard, writes));
+  }
+
+  /** `RecordStore.step` (./records.ts): the step's reads and writes in one transaction. */
+  step<A, R>(shard: string, step: ShardStep<A, R>, args: A): StepResult<R> {
     return this.sql.transaction(() => {
-      const now = this.now();
-      for (const w of writes) {
-        if (w.ifRev === undefined) continue;
-        if ((this.get(shard, w.key)?.rev ?? 0) !== w.ifRev) {
-          return { ok: false as const, conflict: w.key };
-        }
-      }
-      const last = this.sql.all("SELECT last_rev FROM shard_revs WHERE shard = ?", [shard])[0];
-      let rev = last ? Number(last.last_rev) : 0;
-      const revs: Record<string, number> = {};
-      for (const w of writes) {
-        rev += 1;
-        revs[w.key] = rev;
-        if (w.value === null) {
-          this.sql.run("DELETE FROM records WHERE shard = ? AND key = ?", [shard, w.key]);
-        } else {
-          this.sql.run(
-            "INSERT INTO records (shard, key, value, rev, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (shard, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, expires_at = excluded.expires_at",
-            [shard, w.key, w.value, rev, expiryOf(w, now)],
-          );
-        }
-      }
-      this.sql.run(
-        "INSERT INTO shard_revs (shard, last_rev) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET last_rev = excluded.last_rev",
-        [shard, rev],
-      );
-      this.sql.run(
-        "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
-        [shard, shard, now, SWEEP_BATCH],
-      );
-      return { ok: true as const, revs };
+      const { writes, result } = step.run({ get: (key) => this.get(shard, key) }, args);
+      if (writes.length === 0) return { result, revs: {} };
+      checkWrites(writes);
+      const applied = this.apply(shard, writes);
+      // thrown inside the transaction: it rolls back (nothing of the step is written)
+      if (!applied.ok) throw new StepConflictError(step.name, applied.conflict);
+      return { result, revs: applied.revs };
     });
+  }
+
+  /** Checks every condition, then applies every write (inside the caller's transaction). */
+  private apply(shard: string, writes: readonly RecordWrite[]): CommitResult {
+    const now = this.now();
+    for (const w of writes) {
+      if (w.ifRev === undefined) continue;
+      if ((this.get(shard, w.key)?.rev ?? 0) !== w.ifRev) {
+        return { ok: false as const, conflict: w.key };
+      }
+    }
+    const last = this.sql.all("SELECT last_rev FROM shard_revs WHERE shard = ?", [shard])[0];
+    let rev = last ? Number(last.last_rev) : 0;
+    const revs: Record<string, number> = {};
+    for (const w of writes) {
+      rev += 1;
+      revs[w.key] = rev;
+      if (w.value === null) {
+        this.sql.run("DELETE FROM records WHERE shard = ? AND key = ?", [shard, w.key]);
+      } else {
+        this.sql.run(
+          "INSERT INTO records (shard, key, value, rev, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (shard, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, expires_at = excluded.expires_at",
+          [shard, w.key, w.value, rev, expiryOf(w, now)],
+        );
+      }
+    }
+    this.sql.run(
+      "INSERT INTO shard_revs (shard, last_rev) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET last_rev = excluded.last_rev",
+      [shard, rev],
+    );
+    this.sql.run(
+      "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
+      [shard, shard, now, SWEEP_BATCH],
+    );
+    return { ok: true as const, revs };
   }
 }

@@ -63,6 +63,7 @@ export class SqliteShardedStore implements ShardedStore {
       list: async (prefix: string, options?: { after?: string; limit?: number }) =>
         records.list(name, prefix, options),
       commit: async (writes: readonly RecordWrite[]) => records.commit(name, writes),
+      step: async (step, args) => records.step(name, step, args),
     };
   }
 

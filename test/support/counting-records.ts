@@ -12,11 +12,13 @@ export interface RecordCounts {
   recordsRead: number;
   /** commit calls (successful or not) */
   commits: number;
+  /** step calls: one read-decide-write each, at the shard (one round trip) */
+  steps: number;
 }
 
 export class CountingShardedStore implements ShardedStore {
   /** over every shard */
-  readonly counts: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+  readonly counts: RecordCounts = { reads: 0, recordsRead: 0, commits: 0, steps: 0 };
   private readonly byShard = new Map<string, RecordCounts>();
   private readonly inner: ShardedStore;
   private readonly wrapped = new Map<string, RecordStore>();
@@ -27,12 +29,13 @@ export class CountingShardedStore implements ShardedStore {
 
   /** the counts of the shards whose name starts with `prefix` (e.g. `owner:`) */
   countsFor(prefix: string): RecordCounts {
-    const sum: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+    const sum: RecordCounts = { reads: 0, recordsRead: 0, commits: 0, steps: 0 };
     for (const [name, c] of this.byShard) {
       if (!name.startsWith(prefix)) continue;
       sum.reads += c.reads;
       sum.recordsRead += c.recordsRead;
       sum.commits += c.commits;
+      sum.steps += c.steps;
     }
     return sum;
   }
@@ -40,7 +43,7 @@ export class CountingShardedStore implements ShardedStore {
   reset(): RecordCounts {
     const before = { ...this.counts };
     for (const c of [this.counts, ...this.byShard.values()]) {
-      Object.assign(c, { reads: 0, recordsRead: 0, commits: 0 });
+      Object.assign(c, { reads: 0, recordsRead: 0, commits: 0, steps: 0 });
     }
     return before;
   }
@@ -49,7 +52,7 @@ export class CountingShardedStore implements ShardedStore {
     let store = this.wrapped.get(name);
     if (!store) {
       const inner = this.inner.shard(name);
-      const mine: RecordCounts = { reads: 0, recordsRead: 0, commits: 0 };
+      const mine: RecordCounts = { reads: 0, recordsRead: 0, commits: 0, steps: 0 };
       this.byShard.set(name, mine);
       const count = (field: keyof RecordCounts, n = 1) => {
         this.counts[field] += n;
@@ -77,6 +80,10 @@ export class CountingShardedStore implements ShardedStore {
         commit: async (writes) => {
           count("commits");
           return await inner.commit(writes);
+        },
+        step: async (step, args) => {
+          count("steps");
+          return await inner.step(step, args);
         },
       };
       this.wrapped.set(name, store);

@@ -47,7 +47,7 @@ export interface InProcessBroker {
   ): Promise<{ status: number; type: string; text: string; body: any; headers: Headers }>;
   /** cluster writes (create, patch, replace, delete) so far, over every fake cluster */
   clusterWrites(): number;
-  /** record commits so far (each a write to the broker's state) */
+  /** record commits and writing steps so far (each a write to the broker's state) */
   storeWrites(): number;
   /** every record of every shard, for "nothing changed" checks */
   storeSnapshot(): Promise<string>;
@@ -73,6 +73,11 @@ export async function inProcessBroker(
           commit: async (writes) => {
             commits++;
             return await base.commit(writes);
+          },
+          step: async (step, args) => {
+            const done = await base.step(step, args);
+            if (Object.keys(done.revs).length > 0) commits++;
+            return done;
           },
         };
         shards.set(name, shard);

@@ -11,6 +11,8 @@ import type {
   RecordStore,
   RecordWrite,
   ShardedStore,
+  ShardStep,
+  StepResult,
   StoredRecord,
 } from "../../functions/store/records.ts";
 import { freePort } from "../cluster/cluster.ts";
@@ -67,6 +69,9 @@ export async function startRecordsWorker(): Promise<RunningRecordsWorker> {
         new Map((await call<StoredRecord[]>(name, "getMany", [keys])).map((r) => [r.key, r])),
       list: (prefix, options) => call<StoredRecord[]>(name, "list", [prefix, options ?? {}]),
       commit: (writes: readonly RecordWrite[]) => call<CommitResult>(name, "commit", [writes]),
+      // the object runs the step it knows by this name (test/support/records-worker/worker.ts)
+      step: <A, R>(step: ShardStep<A, R>, args: A) =>
+        call<StepResult<R>>(name, "step", [step, args]),
     }),
   };
   return {

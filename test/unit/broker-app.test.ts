@@ -10,7 +10,7 @@ import { apiTokenResolver } from "../../functions/auth/tokens.ts";
 import { loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
-import { MemoryShardedStore } from "../../functions/store/records.ts";
+import { MemoryShardedStore, type ShardStep } from "../../functions/store/records.ts";
 import { scheduledSync } from "../../functions/sync/service.ts";
 import type { KubeSecrets } from "../../konduktor/kube/port.ts";
 import { createFakeKube } from "../support/fake-kube.ts";
@@ -134,6 +134,11 @@ describe("the app in-process (fake clusters)", () => {
     const decryptedOnce = new Promise<void>((r) => {
       decrypted = r;
     });
+    const waited = () =>
+      Promise.race([
+        decryptedOnce.then(() => "decrypted"),
+        new Promise<string>((r) => setTimeout(() => r("not decrypted"), 2000)),
+      ]);
     const records = {
       shard(name: string) {
         const shard = inner.shard(name);
@@ -143,12 +148,12 @@ describe("the app in-process (fake clusters)", () => {
           getMany: shard.getMany.bind(shard),
           list: shard.list.bind(shard),
           async commit(writes: Parameters<typeof shard.commit>[0]) {
-            const waited = await Promise.race([
-              decryptedOnce.then(() => "decrypted"),
-              new Promise<string>((r) => setTimeout(() => r("not decrypted"), 2000)),
-            ]);
-            events.push(`commit (${waited})`);
+            events.push(`commit (${await waited()})`);
             return shard.commit(writes);
+          },
+          async step<A, R>(step: ShardStep<A, R>, args: A) {
+            events.push(`step (${await waited()})`);
+            return shard.step(step, args);
           },
         };
       },

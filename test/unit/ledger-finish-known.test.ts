@@ -36,7 +36,7 @@ describe("ledger: finishing a write against the entry its start left", () => {
       { written: [alpha], rollback: false, before: null },
       started.known,
     );
-    expect(records.countsFor("owner:")).toEqual({ reads: 0, recordsRead: 0, commits: 1 });
+    expect(records.countsFor("owner:")).toEqual({ reads: 0, recordsRead: 0, commits: 1, steps: 0 });
     expect((await ledger.get(OWNER, "db"))?.clusters).toEqual({
       alpha: { version: started.version, state: "written" },
     });
@@ -56,7 +56,7 @@ describe("ledger: finishing a write against the entry its start left", () => {
       first.known,
     );
     // the known commit conflicted (1), then a read (1) and the commit against it (1)
-    expect(records.countsFor("owner:")).toEqual({ reads: 1, recordsRead: 1, commits: 2 });
+    expect(records.countsFor("owner:")).toEqual({ reads: 1, recordsRead: 1, commits: 2, steps: 0 });
     const entry = await ledger.get(OWNER, "db");
     expect(entry?.version).toBe(second.version);
     expect(entry?.clusters).toEqual({ alpha: { version: first.version, state: "written" } });
@@ -75,7 +75,12 @@ describe("ledger: finishing a write against the entry its start left", () => {
       { known: { value: { n: 1 }, rev: 1 } },
     );
     expect(out).toEqual({ n: 1 });
-    expect(records.countsFor("control")).toEqual({ reads: 1, recordsRead: 1, commits: 1 });
+    expect(records.countsFor("control")).toEqual({
+      reads: 1,
+      recordsRead: 1,
+      commits: 1,
+      steps: 0,
+    });
     expect(JSON.parse((await shard.get("k"))?.value ?? "null")).toEqual({ n: 1 });
   });
 });

@@ -113,6 +113,8 @@ describe("recordMany", () => {
             commits++;
             return await shard.commit(writes);
           },
+          // the shard's own (a step run on this wrapper would keep its revision counter apart)
+          step: shard.step.bind(shard),
         });
       },
     };

@@ -275,6 +275,7 @@ describe("intent ledger", () => {
         return {
           get: shard.get.bind(shard),
           list: shard.list.bind(shard),
+          step: shard.step.bind(shard),
           async getMany(keys: readonly string[]) {
             ops.push(`read ${keys.length}`);
             return await shard.getMany(keys);

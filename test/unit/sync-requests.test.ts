@@ -58,12 +58,12 @@ describe("sync requests", () => {
     expect(tally(kube("gamma"))).toEqual({ list: 1, create: SECRETS });
     expect(kube("gamma").store.get(`s7-${OWNER}`)?.data).toEqual({ A: b64("v7") });
 
-    const commits = b.records.counts.commits;
+    const { commits, steps } = b.records.counts;
     const again = await b.call("POST", "/v1/sync", t, {});
     expect(again.status, again.text).toBe(200);
     expect(again.body.summary).toMatchObject({ secrets: SECRETS, inLine: SECRETS, planned: 0 });
     for (const c of ["alpha", "beta", "gamma"]) expect(tally(kube(c))).toEqual({ list: 1 });
-    expect(b.records.counts.commits).toBe(commits);
+    expect(b.records.counts).toMatchObject({ commits, steps });
 
     // the sync confirmed each copy with its resourceVersion: a PUT is one request per cluster
     const put = await b.call("PUT", "/v1/secrets/s7", t, {
@@ -160,7 +160,12 @@ describe("sync requests", () => {
     const sync = await b.call("POST", "/v1/sync", t, {});
     expect(sync.status, sync.text).toBe(200);
     // the token's record, then the registry's listing: its names and records from one read
-    expect(b.records.countsFor("control")).toEqual({ reads: 2, recordsRead: 3, commits: 0 });
+    expect(b.records.countsFor("control")).toEqual({
+      reads: 2,
+      recordsRead: 3,
+      commits: 0,
+      steps: 0,
+    });
   });
 
   it("a webhook's sync reads the registry once too", async () => {
@@ -201,7 +206,12 @@ describe("sync requests", () => {
     const sync = await b.call("POST", "/v1/sync", t, { names: ["Not_Valid"] });
     expect(sync.status, sync.text).toBe(400);
     // the token's record only
-    expect(b.records.countsFor("control")).toEqual({ reads: 1, recordsRead: 1, commits: 0 });
+    expect(b.records.countsFor("control")).toEqual({
+      reads: 1,
+      recordsRead: 1,
+      commits: 0,
+      steps: 0,
+    });
   });
   it("a copy a broker DELETE removes while the sync lists is not restored, even when named", async () => {
     // the DELETE (alpha only) runs inside alpha's LIST: the sync must read the ledger after its

@@ -1,14 +1,23 @@
 /**
  * Test only: `POST /` `{ shard, op, args }` runs one RecordStore call on the Durable Object store
- * (functions/store/durable-records.ts) and answers `{ result }` or `{ error }` (test/support/records-remote.ts).
+ * (functions/store/durable-records.ts) and answers `{ result }` or `{ error }`
+ * (test/support/records-remote.ts). A `step` call names its step (`args[0].name`); the object
+ * knows the broker's steps and the contract's test steps (../test-steps.ts).
  */
-import { DurableShardedStore, RecordShard } from "../../../functions/store/durable-records.ts";
+import {
+  RecordShard as BrokerRecordShard,
+  DurableShardedStore,
+} from "../../../functions/store/durable-records.ts";
+import { SHARD_STEPS, stepsByName } from "../../../functions/store/shard-steps.ts";
+import { TEST_STEPS } from "../test-steps.ts";
 
-export { RecordShard };
+export class RecordShard extends BrokerRecordShard {
+  static override readonly steps = stepsByName([...SHARD_STEPS.values(), ...TEST_STEPS]);
+}
 
 interface Call {
   shard: string;
-  op: "get" | "getMany" | "list" | "commit";
+  op: "get" | "getMany" | "list" | "commit" | "step";
   args: unknown[];
 }
 

@@ -1,0 +1,19 @@
+/**
+ * Every step a shard runs (functions/store/records.ts `RecordStore.step`), by name. A Durable
+ * Object receives a step's name and arguments, never code, and runs only the steps listed here;
+ * the in-process stores run the step they are given.
+ */
+import type { ShardStep } from "./records.ts";
+
+export function stepsByName(
+  steps: readonly ShardStep<never, unknown>[],
+): ReadonlyMap<string, ShardStep<unknown, unknown>> {
+  const byName = new Map<string, ShardStep<unknown, unknown>>();
+  for (const step of steps) {
+    if (byName.has(step.name)) throw new Error(`two shard steps are named ${step.name}`);
+    byName.set(step.name, step as unknown as ShardStep<unknown, unknown>);
+  }
+  return byName;
+}
+
+export const SHARD_STEPS = stepsByName([]);
