@@ -5,9 +5,10 @@
  * Storage (functions/store/records.ts): one shard per owner, `owner:<hash>` (one Durable Object on
  * Cloudflare), holding `seq` (the owner's version counter) and one record per secret,
  * `secret:<basename>`. A version is assigned atomically when a request starts: the counter and the
- * entry are committed together with compare-and-set, so two requests never get the same version
- * and a later request always gets a larger one. Versions order writes and deletions; wall clocks
- * order nothing.
+ * entry are written together by one step at the owner's shard (./steps.ts), so two requests never
+ * get the same version and a later request always gets a larger one. Versions order writes and
+ * deletions; wall clocks order nothing. Later changes of an entry (confirmations) are
+ * compare-and-set commits.
  */
 import { type ClusterConfirmation, intentKey } from "../../konduktor/sync.ts";
 import { keys, ownerShard } from "../store/keys.ts";
@@ -23,14 +24,12 @@ import {
   confirm,
   type LedgerEntry,
   settleContent,
-  startBump,
+  type startBump,
   startDelete,
-  startWrite,
   type WriteRequest,
-  writeChangesNothing,
 } from "./entry.ts";
+import { type Assigned, type Assignment, assignVersion } from "./steps.ts";
 
-const SEQ = keys.ledgerSeq;
 const PREFIX = keys.ledgerEntryPrefix;
 const entryKey = keys.ledgerEntry;
 const PAGE = 500;
@@ -97,48 +96,20 @@ export class Ledger {
   }
 
   /**
-   * Assigns the owner's next version to a secret and commits `change(entry, version)` with it, both
-   * conditional on what was read. `change` returns the new entry, null to remove it, or undefined
-   * to assign nothing (then nothing is written and `version` is null).
+   * Assigns the owner's next version to a secret and writes the entry `change` makes of it, in one
+   * atomic step at the owner's shard (./steps.ts): two requests never get the same version, and a
+   * later request always gets a larger one. A change that assigns nothing writes nothing (then
+   * `version` is null).
    */
-  private async assign(
-    owner: string,
-    basename: string,
-    change: (entry: LedgerEntry | null, version: number) => LedgerEntry | null | undefined,
-  ): Promise<{
-    version: number | null;
-    before: LedgerEntry | null;
-    after: LedgerEntry | null;
-    /** the entry's revision as this call left it (0: absent) */
-    rev: number;
-  }> {
-    const shard = this.shard(owner);
-    const key = entryKey(basename);
-    for (let i = 0; i < ATTEMPTS; i++) {
-      const got = await shard.getMany([SEQ, key]);
-      const seq = got.get(SEQ);
-      const record = got.get(key);
-      const before = record ? (JSON.parse(record.value) as LedgerEntry) : null;
-      const version = (seq ? (JSON.parse(seq.value) as { n: number }).n : 0) + 1;
-      const after = change(before, version);
-      if (after === undefined)
-        return { version: null, before, after: before, rev: record?.rev ?? 0 };
-      const writes: RecordWrite[] = [
-        { key: SEQ, value: JSON.stringify({ n: version }), ifRev: seq?.rev ?? 0 },
-      ];
-      if (after !== null || before !== null) {
-        writes.push({
-          key,
-          value: after === null ? null : JSON.stringify(after),
-          ifRev: record?.rev ?? 0,
-        });
-      }
-      const committed = await shard.commit(writes);
-      if (committed.ok) return { version, before, after, rev: committed.revs[key] ?? 0 };
-      // another request of this owner took the version: back off (full jitter), read again
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
-    }
-    throw new CommitConflictError(`${ownerShard(owner)}/${key}`, ATTEMPTS);
+  private async assign(owner: string, basename: string, change: Assignment): Promise<Assigned> {
+    const at = this.now().toISOString();
+    const { result, revs } = await this.shard(owner).step(assignVersion, {
+      owner,
+      basename,
+      at,
+      change,
+    });
+    return result.version === null ? result : { ...result, rev: revs[entryKey(basename)] ?? 0 };
   }
 
   /** Changes one entry with compare-and-set; `change` returning the same entry writes nothing. */
@@ -175,12 +146,7 @@ export class Ledger {
     /** the entry as this call left it, for `finishWrite` to commit against without reading */
     known: Known;
   }> {
-    const at = this.now().toISOString();
-    const r = await this.assign(owner, basename, (entry, version) =>
-      writeChangesNothing(entry, w)
-        ? undefined
-        : startWrite(entry, owner, basename, version, w, at),
-    );
+    const r = await this.assign(owner, basename, { kind: "write", write: w });
     const known = { value: r.after, rev: r.rev };
     if (r.version === null) {
       return {
@@ -233,10 +199,7 @@ export class Ledger {
     basename: string,
     d: { coverage: string[] | "all"; clusters: readonly string[]; by: string },
   ): Promise<number> {
-    const at = this.now().toISOString();
-    const r = await this.assign(owner, basename, (entry, version) =>
-      startDelete(entry, owner, basename, version, d, at),
-    );
+    const r = await this.assign(owner, basename, { kind: "delete", delete: d });
     return r.version as number;
   }
 
@@ -300,10 +263,8 @@ export class Ledger {
   async bump(
     b: Parameters<typeof startBump>[1] & { expected: number | null },
   ): Promise<number | null> {
-    const at = this.now().toISOString();
-    const r = await this.assign(b.owner, b.basename, (entry, version) =>
-      (entry?.version ?? null) === b.expected ? startBump(entry, b, version, at) : undefined,
-    );
+    const { expected, ...bump } = b;
+    const r = await this.assign(b.owner, b.basename, { kind: "bump", bump, expected });
     return r.version;
   }
 

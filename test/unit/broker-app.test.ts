@@ -195,8 +195,8 @@ describe("the app in-process (fake clusters)", () => {
         "created",
         "created",
       ]);
-      // the ledger's start and finish commits; both kubeconfigs decrypted during the first
-      expect(events).toEqual(["decrypt", "decrypt", "commit (decrypted)", "commit (decrypted)"]);
+      // the ledger's start (a step) and finish (a commit); both kubeconfigs decrypted during the first
+      expect(events).toEqual(["decrypt", "decrypt", "step (decrypted)", "commit (decrypted)"]);
       expect(decrypt).toHaveBeenCalledTimes(2);
     } finally {
       decrypt.mockRestore();

@@ -32,7 +32,8 @@ const written = (cluster: string, content: string, digests: Record<string, strin
 
 describe("intent ledger", () => {
   it("assigns distinct, increasing versions to concurrent requests of one owner", async () => {
-    const ledger = new Ledger(new MemoryShardedStore());
+    const records = new CountingShardedStore();
+    const ledger = new Ledger(records);
     const started = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         ledger.beginWrite(OWNER, i % 2 ? "same" : `s${i}`, write({ A: `${K}${i}` })),
@@ -41,6 +42,11 @@ describe("intent ledger", () => {
     expect(started.map((s) => s.version).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
+    // each start is one step at the owner's shard: no read, no compare-and-set to lose and retry
+    expect(records.counts).toEqual({ reads: 0, recordsRead: 0, commits: 0, steps: 20 });
+    records.reset();
+    await ledger.beginDelete(OWNER, "s0", { coverage: "all", clusters: ["alpha"], by: "token:t" });
+    expect(records.counts).toEqual({ reads: 0, recordsRead: 0, commits: 0, steps: 1 });
     const same = await ledger.get(OWNER, "same");
     expect(same?.version).toBe(Math.max(...started.filter((_, i) => i % 2).map((s) => s.version)));
   });
@@ -54,10 +60,14 @@ describe("intent ledger", () => {
       rollback: false,
       before: first.before,
     });
+    const shard = records.shard(`owner:${OWNER}`);
+    const stored = await shard.list("");
     records.reset();
     const again = await ledger.beginWrite(OWNER, "db", write({ A: `${K}a` }));
     expect(again).toMatchObject({ version: first.version, reused: true });
-    expect(records.counts.commits).toBe(0);
+    // one step at the shard, which wrote nothing: the counter and the entry keep their revisions
+    expect(records.counts).toMatchObject({ reads: 0, commits: 0, steps: 1 });
+    expect(await shard.list("")).toEqual(stored);
     // another value, another placement, or pruning keys away is a new version
     for (const w of [
       write({ A: `${K}b` }),
