@@ -7,33 +7,24 @@
  * `secret:<basename>`. A version is assigned atomically when a request starts: the counter and the
  * entry are written together by one step at the owner's shard (./steps.ts), so two requests never
  * get the same version and a later request always gets a larger one. Versions order writes and
- * deletions; wall clocks order nothing. Later changes of an entry (confirmations) are
- * compare-and-set commits.
+ * deletions; wall clocks order nothing. What requests and syncs learn of the clusters later
+ * (confirmations, settled content, rollbacks) is written by steps too: no compare-and-set loop.
  */
 import { type ClusterConfirmation, intentKey } from "../../konduktor/sync.ts";
 import { keys, ownerShard } from "../store/keys.ts";
+import { RECORD_LIMITS, type RecordStore, type ShardedStore } from "../store/records.ts";
+import type { LedgerEntry, startBump, WriteRequest } from "./entry.ts";
 import {
-  CommitConflictError,
-  RECORD_LIMITS,
-  type RecordStore,
-  type RecordWrite,
-  type ShardedStore,
-  updateRecord,
-} from "../store/records.ts";
-import {
-  confirm,
-  type LedgerEntry,
-  settleContent,
-  type startBump,
-  startDelete,
-  type WriteRequest,
-} from "./entry.ts";
-import { type Assigned, type Assignment, assignVersion } from "./steps.ts";
+  type Assigned,
+  type Assignment,
+  assignVersion,
+  type EntryChange,
+  updateEntries,
+} from "./steps.ts";
 
 const PREFIX = keys.ledgerEntryPrefix;
 const entryKey = keys.ledgerEntry;
 const PAGE = 500;
-const ATTEMPTS = 20;
 
 /** What a sync saw of one secret: confirmations, and the copies it wrote at one version. */
 export interface Seen {
@@ -48,12 +39,6 @@ export interface Written {
   digests: Record<string, string>;
   /** the copy's resourceVersion after the write (or the check), when the cluster answered it */
   resourceVersion?: string;
-}
-
-/** An entry as one request last wrote or read it, with its revision (0: absent). */
-export interface Known {
-  value: LedgerEntry | null;
-  rev: number;
 }
 
 export class Ledger {
@@ -103,60 +88,46 @@ export class Ledger {
    */
   private async assign(owner: string, basename: string, change: Assignment): Promise<Assigned> {
     const at = this.now().toISOString();
-    const { result, revs } = await this.shard(owner).step(assignVersion, {
+    const { result } = await this.shard(owner).step(assignVersion, {
       owner,
       basename,
       at,
       change,
     });
-    return result.version === null ? result : { ...result, rev: revs[entryKey(basename)] ?? 0 };
+    return result;
   }
 
-  /** Changes one entry with compare-and-set; `change` returning the same entry writes nothing. */
+  /**
+   * Applies what was learned of these entries, one `ledger.update` step per 64 entries (the commit
+   * bound), the steps at once: each writes only its own entries.
+   */
   private async update(
     owner: string,
-    basename: string,
-    change: (entry: LedgerEntry) => LedgerEntry | null,
-    known?: Known,
+    changes: readonly { basename: string; change: EntryChange }[],
   ): Promise<void> {
-    await updateRecord<LedgerEntry>(
-      this.shard(owner),
-      entryKey(basename),
-      (entry) => {
-        if (!entry) return undefined;
-        const next = change(entry);
-        return next !== null && JSON.stringify(next) === JSON.stringify(entry) ? undefined : next;
-      },
-      known ? { known } : {},
-    );
+    const shard = this.shard(owner);
+    const steps: Promise<unknown>[] = [];
+    for (let start = 0; start < changes.length; start += RECORD_LIMITS.writesPerCommit) {
+      const chunk = changes.slice(start, start + RECORD_LIMITS.writesPerCommit);
+      steps.push(shard.step(updateEntries, { changes: chunk }));
+    }
+    await Promise.all(steps);
   }
 
   /**
    * A write starts: its version, or the entry's current content version when the write changes
-   * nothing (`reused`: nothing committed). `before` is what a failed write restores.
+   * nothing (`reused`: nothing written). `before` is what a failed write restores.
    */
   async beginWrite(
     owner: string,
     basename: string,
     w: WriteRequest,
-  ): Promise<{
-    version: number;
-    reused: boolean;
-    before: LedgerEntry | null;
-    /** the entry as this call left it, for `finishWrite` to commit against without reading */
-    known: Known;
-  }> {
+  ): Promise<{ version: number; reused: boolean; before: LedgerEntry | null }> {
     const r = await this.assign(owner, basename, { kind: "write", write: w });
-    const known = { value: r.after, rev: r.rev };
     if (r.version === null) {
-      return {
-        version: (r.before as LedgerEntry).contentVersion,
-        reused: true,
-        before: r.before,
-        known,
-      };
+      return { version: (r.before as LedgerEntry).contentVersion, reused: true, before: r.before };
     }
-    return { version: r.version, reused: false, before: r.before, known };
+    return { version: r.version, reused: false, before: r.before };
   }
 
   /**
@@ -169,28 +140,8 @@ export class Ledger {
     basename: string,
     version: number,
     outcome: { written: readonly Written[]; rollback: boolean; before: LedgerEntry | null },
-    known?: Known,
   ): Promise<void> {
-    await this.update(
-      owner,
-      basename,
-      (entry) => {
-        const confirmed = confirm(
-          entry,
-          outcome.written.map((w) => ({
-            cluster: w.cluster,
-            version,
-            state: "written" as const,
-            ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
-          })),
-        );
-        const settled = settleContent(confirmed, version, outcome.written);
-        if (!outcome.rollback || settled.version !== version) return settled;
-        if (outcome.before === null) return null;
-        return { ...outcome.before, version, clusters: settled.clusters };
-      },
-      known,
-    );
+    await this.update(owner, [{ basename, change: { kind: "finish-write", version, ...outcome } }]);
   }
 
   /** A deletion starts: its version (the entry is deleted, or its placement shrinks). */
@@ -210,12 +161,7 @@ export class Ledger {
     version: number,
     clusters: readonly string[],
   ): Promise<void> {
-    await this.update(owner, basename, (entry) =>
-      confirm(
-        entry,
-        clusters.map((cluster) => ({ cluster, version, state: "deleted" as const })),
-      ),
-    );
+    await this.update(owner, [{ basename, change: { kind: "finish-delete", version, clusters } }]);
   }
 
   /**
@@ -232,27 +178,13 @@ export class Ledger {
     const byName = new Map<string, string[]>();
     for (const r of replaced)
       byName.set(r.basename, [...(byName.get(r.basename) ?? []), r.cluster]);
-    for (const [basename, clusters] of byName) {
-      await this.update(owner, basename, (entry) => {
-        if (entry.version > version || entry.deleted) return entry;
-        const shrunk = startDelete(
-          entry,
-          owner,
-          basename,
-          version,
-          {
-            coverage: clusters,
-            clusters,
-            by,
-          },
-          at,
-        ) as LedgerEntry;
-        return confirm(
-          shrunk,
-          clusters.map((cluster) => ({ cluster, version, state: "deleted" as const })),
-        );
-      });
-    }
+    await this.update(
+      owner,
+      [...byName].map(([basename, clusters]) => ({
+        basename,
+        change: { kind: "replaced-git-ssh", owner, version, clusters, by, at },
+      })),
+    );
   }
 
   /**
@@ -277,46 +209,13 @@ export class Ledger {
   }
 
   /**
-   * `record` for many secrets of one owner: one read and one compare-and-set commit per 64
-   * secrets (the commit bound), instead of a read and a commit per secret; the chunks at once (each
-   * commit is conditional on its own records only). A commit that lost a race is read and tried
-   * again as a whole; an entry removed meanwhile is left removed.
+   * `record` for many secrets of one owner: one step per 64 secrets (the commit bound), instead of
+   * one per secret, the steps at once. An entry removed meanwhile is left removed.
    */
   async recordMany(owner: string, seen: ReadonlyMap<string, Seen>): Promise<void> {
-    const shard = this.shard(owner);
-    const basenames = [...seen.keys()];
-    const chunks: string[][] = [];
-    for (let start = 0; start < basenames.length; start += RECORD_LIMITS.writesPerCommit) {
-      chunks.push(basenames.slice(start, start + RECORD_LIMITS.writesPerCommit));
-    }
-    await Promise.all(chunks.map((chunk) => this.recordChunk(shard, owner, chunk, seen)));
-  }
-
-  private async recordChunk(
-    shard: RecordStore,
-    owner: string,
-    chunk: readonly string[],
-    seen: ReadonlyMap<string, Seen>,
-  ): Promise<void> {
-    for (let i = 0; ; i++) {
-      if (i >= ATTEMPTS) throw new CommitConflictError(`${ownerShard(owner)}/${chunk[0]}`, i);
-      const got = await shard.getMany(chunk.map(entryKey));
-      const writes: RecordWrite[] = [];
-      for (const basename of chunk) {
-        const record = got.get(entryKey(basename));
-        if (!record) continue;
-        const entry = JSON.parse(record.value) as LedgerEntry;
-        const s = seen.get(basename) as Seen;
-        const confirmed = confirm(entry, s.confirmations);
-        const next =
-          !s.written || confirmed.contentDigest !== null
-            ? confirmed
-            : settleContent(confirmed, s.written.version, s.written.copies);
-        if (JSON.stringify(next) === JSON.stringify(entry)) continue;
-        writes.push({ key: entryKey(basename), value: JSON.stringify(next), ifRev: record.rev });
-      }
-      if (writes.length === 0 || (await shard.commit(writes)).ok) break;
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
-    }
+    await this.update(
+      owner,
+      [...seen].map(([basename, s]) => ({ basename, change: { kind: "record", seen: s } })),
+    );
   }
 }

@@ -1,20 +1,26 @@
 /**
- * The ledger's version assignment as a shard step (functions/store/records.ts `ShardStep`): the
- * owner's counter and the secret's entry are read, the transition decided, and both written, in
- * one atomic call where the owner's shard lives. One round trip for a write's or a deletion's
- * start, and concurrent requests of one owner queue at the shard instead of losing a
- * compare-and-set on the shared counter and backing off.
+ * The ledger's changes as shard steps (functions/store/records.ts `ShardStep`), each read, decided
+ * and written in one atomic call where the owner's shard lives: one round trip per change, and
+ * concurrent requests of one owner queue at the shard instead of losing a compare-and-set and
+ * backing off.
+ * - `ledger.assign`: a write's, a deletion's or a sync's start gets the owner's next version (the
+ *   counter and the entry written together);
+ * - `ledger.update`: what requests and syncs learned of the clusters (confirmations, settled
+ *   content, rollbacks), for up to 64 entries at once.
  */
 import { keys } from "../store/keys.ts";
 import type { RecordWrite, ShardStep } from "../store/records.ts";
 import {
+  confirm,
   type LedgerEntry,
+  settleContent,
   startBump,
   startDelete,
   startWrite,
   type WriteRequest,
   writeChangesNothing,
 } from "./entry.ts";
+import type { Seen, Written } from "./ledger.ts";
 
 /** What a version is assigned for: the transition of ./entry.ts that the step applies. */
 export type Assignment =
@@ -42,9 +48,6 @@ export interface Assigned {
   /** the version assigned; null when the change assigns nothing (then nothing was written) */
   version: number | null;
   before: LedgerEntry | null;
-  after: LedgerEntry | null;
-  /** the entry's revision when nothing was written (0: absent); the store answers it otherwise */
-  rev: number;
 }
 
 /** The entry after `change` at `version`; undefined: nothing to assign. */
@@ -92,6 +95,123 @@ export const assignVersion: ShardStep<AssignArgs, Assigned> = {
         ifRev: record?.rev ?? 0,
       });
     }
-    return { writes, result: { version, before, after, rev: 0 } };
+    return { writes, result: { version, before } };
   },
 };
+
+/** What a request or a sync learned of one entry's clusters. */
+export type EntryChange =
+  | {
+      /** a write of `version` ended: `written` hold it; `rollback`: it wrote nowhere for sure */
+      kind: "finish-write";
+      version: number;
+      written: readonly Written[];
+      rollback: boolean;
+      /** the entry before the write started (what a rollback restores) */
+      before: LedgerEntry | null;
+    }
+  | { kind: "finish-delete"; version: number; clusters: readonly string[] }
+  | {
+      /** a git-ssh write of `version` deleted this (other) git-ssh secret on `clusters` */
+      kind: "replaced-git-ssh";
+      owner: string;
+      version: number;
+      clusters: readonly string[];
+      by: string;
+      at: string;
+    }
+  | { kind: "record"; seen: Seen };
+
+export interface UpdateArgs {
+  /** at most one commit's worth (`RECORD_LIMITS.writesPerCommit`) */
+  changes: readonly { basename: string; change: EntryChange }[];
+}
+
+/** The entry after `change` (null: removed). */
+function changed(entry: LedgerEntry, basename: string, change: EntryChange): LedgerEntry | null {
+  switch (change.kind) {
+    case "finish-write": {
+      const { version, written } = change;
+      const confirmed = confirm(
+        entry,
+        written.map((w) => ({
+          cluster: w.cluster,
+          version,
+          state: "written" as const,
+          ...(w.resourceVersion === undefined ? {} : { resourceVersion: w.resourceVersion }),
+        })),
+      );
+      const settled = settleContent(confirmed, version, written);
+      // a rollback restores the content before, unless a newer intent started meanwhile
+      if (!change.rollback || settled.version !== version) return settled;
+      if (change.before === null) return null;
+      return { ...change.before, version, clusters: settled.clusters };
+    }
+    case "finish-delete":
+      return confirm(
+        entry,
+        change.clusters.map((cluster) => ({
+          cluster,
+          version: change.version,
+          state: "deleted" as const,
+        })),
+      );
+    case "replaced-git-ssh": {
+      const { owner, version, clusters, by, at } = change;
+      if (entry.version > version || entry.deleted) return entry;
+      const shrunk = startDelete(
+        entry,
+        owner,
+        basename,
+        version,
+        { coverage: [...clusters], clusters, by },
+        at,
+      ) as LedgerEntry;
+      return confirm(
+        shrunk,
+        clusters.map((cluster) => ({ cluster, version, state: "deleted" as const })),
+      );
+    }
+    case "record": {
+      const { confirmations, written } = change.seen;
+      const confirmed = confirm(entry, confirmations);
+      return !written || confirmed.contentDigest !== null
+        ? confirmed
+        : settleContent(confirmed, written.version, written.copies);
+    }
+  }
+}
+
+/**
+ * `ledger.update`: applies each change to its entry, in order (two changes of one entry see each
+ * other). An entry that is absent (removed meanwhile) stays absent; a change that leaves an entry
+ * as it is writes nothing. Answers how many entries it wrote.
+ */
+export const updateEntries: ShardStep<UpdateArgs, number> = {
+  name: "ledger.update",
+  run(view, { changes }) {
+    const pending = new Map<string, { entry: LedgerEntry | null; rev: number }>();
+    for (const { basename, change } of changes) {
+      const key = keys.ledgerEntry(basename);
+      let current = pending.get(key);
+      if (!current) {
+        const record = view.get(key);
+        if (!record) continue;
+        current = { entry: JSON.parse(record.value) as LedgerEntry, rev: record.rev };
+      }
+      if (current.entry === null) continue;
+      const next = changed(current.entry, basename, change);
+      if (next !== null && JSON.stringify(next) === JSON.stringify(current.entry)) continue;
+      pending.set(key, { entry: next, rev: current.rev });
+    }
+    const writes: RecordWrite[] = [...pending].map(([key, { entry, rev }]) => ({
+      key,
+      value: entry === null ? null : JSON.stringify(entry),
+      ifRev: rev,
+    }));
+    return { writes, result: writes.length };
+  },
+};
+
+/** Every step of the ledger: the Durable Object shard runs these by name (store/shard-steps.ts). */
+export const LEDGER_STEPS = [assignVersion, updateEntries] as const;

@@ -181,13 +181,11 @@ export async function putSecret(services: Services, put: PutRequest) {
   if (started) {
     // rolled back only when no cluster can hold it: every one failed, none by a lost answer
     const rollback = !started.reused && results.every((r) => isFailure(r) && r.code !== "timeout");
-    await ledger.finishWrite(
-      owner,
-      name,
-      started.version,
-      { written, rollback, before: started.before },
-      started.known,
-    );
+    await ledger.finishWrite(owner, name, started.version, {
+      written,
+      rollback,
+      before: started.before,
+    });
     if (replaced.length) await ledger.replacedGitSsh(owner, replaced, started.version, put.by);
   }
   const body2 = {

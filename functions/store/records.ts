@@ -174,42 +174,19 @@ export async function updateRecord<T>(
   store: RecordStore,
   key: string,
   change: (current: T | null) => T | null | undefined,
-  options: {
-    attempts?: number;
-    ttlSeconds?: number;
-    /**
-     * the record as this request last wrote or read it (its value and revision; rev 0: absent):
-     * the first attempt commits against it without reading (one round trip instead of two), and
-     * reads only when someone changed it since (or when `change` finds nothing to do in it)
-     */
-    known?: { value: T | null; rev: number };
-  } = {},
+  options: { attempts?: number; ttlSeconds?: number } = {},
 ): Promise<T | null> {
   const attempts = options.attempts ?? 20;
-  let known = options.known;
   for (let i = 0; i < attempts; i++) {
-    let current: T | null;
-    let rev: number;
-    const fromKnown = known !== undefined;
-    if (known) {
-      ({ value: current, rev } = known);
-      known = undefined;
-    } else {
-      const record = await store.get(key);
-      current = record ? (JSON.parse(record.value) as T) : null;
-      rev = record?.rev ?? 0;
-    }
+    const record = await store.get(key);
+    const current = record ? (JSON.parse(record.value) as T) : null;
     const next = change(current);
-    // "nothing to change" is only believed of what was read: the known value may be stale
-    if (next === undefined) {
-      if (fromKnown) continue;
-      return current;
-    }
+    if (next === undefined) return current;
     const result = await store.commit([
       {
         key,
         value: next === null ? null : JSON.stringify(next),
-        ifRev: rev,
+        ifRev: record?.rev ?? 0,
         ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
       },
     ]);

@@ -3,7 +3,7 @@
  * Object receives a step's name and arguments, never code, and runs only the steps listed here;
  * the in-process stores run the step they are given.
  */
-import { assignVersion } from "../ledger/steps.ts";
+import { LEDGER_STEPS } from "../ledger/steps.ts";
 import type { ShardStep } from "./records.ts";
 
 export function stepsByName(
@@ -17,4 +17,4 @@ export function stepsByName(
   return byName;
 }
 
-export const SHARD_STEPS = stepsByName([assignVersion]);
+export const SHARD_STEPS = stepsByName([...LEDGER_STEPS]);

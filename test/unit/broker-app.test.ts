@@ -195,8 +195,8 @@ describe("the app in-process (fake clusters)", () => {
         "created",
         "created",
       ]);
-      // the ledger's start (a step) and finish (a commit); both kubeconfigs decrypted during the first
-      expect(events).toEqual(["decrypt", "decrypt", "step (decrypted)", "commit (decrypted)"]);
+      // the ledger's start and finish (a step each); both kubeconfigs decrypted during the first
+      expect(events).toEqual(["decrypt", "decrypt", "step (decrypted)", "step (decrypted)"]);
       expect(decrypt).toHaveBeenCalledTimes(2);
     } finally {
       decrypt.mockRestore();

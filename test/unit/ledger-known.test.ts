@@ -4,8 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { confirm, knownCopy, type LedgerEntry, startWrite } from "../../functions/ledger/entry.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
-import { MemoryShardedStore, type RecordStore } from "../../functions/store/records.ts";
 import { digestsOf, digestValues } from "../../konduktor/format.ts";
+import { CountingShardedStore } from "../support/counting-records.ts";
 import { testKeyring } from "../support/keyring.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -94,38 +94,14 @@ describe("recordMany", () => {
   const OWNER = "0a1b2c3d";
   const request = { ...WRITE, placement: "all" as const };
 
-  it("records 70 secrets in 2 commits, and a chunk that lost a race again, keeping the race's write", async () => {
-    const inner = new MemoryShardedStore();
-    let commits = 0;
-    let race: (() => Promise<void>) | null = null;
-    const store = {
-      shard(name: string): RecordStore {
-        const shard = inner.shard(name);
-        return Object.assign(Object.create(shard) as RecordStore, {
-          getMany: async (keys: readonly string[]) => {
-            const got = await shard.getMany(keys);
-            const run = race;
-            race = null;
-            await run?.(); // another request commits between this read and the commit
-            return got;
-          },
-          commit: async (writes: Parameters<RecordStore["commit"]>[0]) => {
-            commits++;
-            return await shard.commit(writes);
-          },
-          // the shard's own (a step run on this wrapper would keep its revision counter apart)
-          step: shard.step.bind(shard),
-        });
-      },
-    };
-    const ledger = new Ledger(store);
+  it("records 70 secrets in 2 steps, keeping the write of a request that started since", async () => {
+    const records = new CountingShardedStore();
+    const ledger = new Ledger(records);
     const names = Array.from({ length: 70 }, (_, i) => `s${i}`);
     for (const n of names) await ledger.beginWrite(OWNER, n, request);
-    commits = 0;
-    race = async () => {
-      const other = new Ledger(inner);
-      await other.beginWrite(OWNER, "s2", { ...request, digests: { B: "hmac-sha256:t1:bb" } });
-    };
+    // another request writes s2 after the sync read the clusters, before it records
+    await ledger.beginWrite(OWNER, "s2", { ...request, digests: { B: "hmac-sha256:t1:bb" } });
+    records.reset();
     const seen = new Map(
       names.map((n, i) => [
         n,
@@ -142,9 +118,8 @@ describe("recordMany", () => {
       ]),
     );
     await ledger.recordMany(OWNER, seen);
-    // chunk 1 (64): lost its race once (s2 got a new version meanwhile), committed on the second
-    // try; chunk 2 (6): one commit
-    expect(commits).toBe(3);
+    // 64 + 6 entries: two steps, nothing read or committed besides
+    expect(records.counts).toEqual({ reads: 0, recordsRead: 0, commits: 0, steps: 2 });
     const s0 = await ledger.get(OWNER, "s0");
     expect(s0?.clusters).toEqual({
       alpha: { version: 1, state: "written", resourceVersion: "rv0" },
@@ -154,7 +129,7 @@ describe("recordMany", () => {
       alpha: { version: 70, state: "written", resourceVersion: "rv69" },
     });
     const s2 = await ledger.get(OWNER, "s2");
-    expect(s2?.version).toBe(71); // the racing write's version stays
+    expect(s2?.version).toBe(71); // the later write's version stays
     expect(s2?.clusters).toEqual({
       alpha: { version: 3, state: "written", resourceVersion: "rv2" },
     });

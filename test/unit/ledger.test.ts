@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import type { WriteRequest } from "../../functions/ledger/entry.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
-import { MemoryShardedStore } from "../../functions/store/records.ts";
+import { updateEntries } from "../../functions/ledger/steps.ts";
+import { MemoryShardedStore, type ShardStep } from "../../functions/store/records.ts";
 import { CountingShardedStore } from "../support/counting-records.ts";
 
 const OWNER = "0a1b2c3d";
@@ -216,6 +217,37 @@ describe("intent ledger", () => {
     expect(old.version).toBeLessThan(fresh.version);
   });
 
+  it("one update step applies two changes of one entry in order; an absent entry stays absent", async () => {
+    const store = new MemoryShardedStore();
+    const ledger = new Ledger(store);
+    const w = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
+    const shard = store.shard(`owner:${OWNER}`);
+    const done = await shard.step(updateEntries, {
+      changes: [
+        {
+          basename: "db",
+          change: { kind: "finish-delete", version: w.version, clusters: ["alpha"] },
+        },
+        {
+          basename: "db",
+          change: {
+            kind: "record",
+            seen: { confirmations: [{ cluster: "beta", version: w.version, state: "written" }] },
+          },
+        },
+        { basename: "gone", change: { kind: "finish-delete", version: 1, clusters: ["alpha"] } },
+      ],
+    });
+    // one write: the entry, with both changes (the second saw the first)
+    expect(done.result).toBe(1);
+    expect(Object.keys(done.revs)).toEqual(["secret:db"]);
+    expect((await ledger.get(OWNER, "db"))?.clusters).toEqual({
+      alpha: { version: w.version, state: "deleted" },
+      beta: { version: w.version, state: "written" },
+    });
+    expect(await ledger.get(OWNER, "gone")).toBeNull();
+  });
+
   it("an adoption or named source gets a version only if the entry is what the sync planned with", async () => {
     const ledger = new Ledger(new MemoryShardedStore());
     const bump = (expected: number | null) =>
@@ -240,7 +272,7 @@ describe("intent ledger", () => {
     expect(await bump(1)).toBe(2);
   });
 
-  it("recording what a sync found in line commits nothing; news is committed once", async () => {
+  it("recording what a sync found in line writes nothing; news is written once", async () => {
     const records = new CountingShardedStore();
     const ledger = new Ledger(records);
     const w = await ledger.beginWrite(OWNER, "s", write({ A: `${K}1` }));
@@ -249,15 +281,19 @@ describe("intent ledger", () => {
       rollback: false,
       before: null,
     });
+    const shard = records.shard(`owner:${OWNER}`);
+    const stored = await shard.get("secret:s");
     records.reset();
     await ledger.record(OWNER, "s", {
       confirmations: [{ cluster: "alpha", version: w.version, state: "written" }],
     });
-    expect(records.counts).toMatchObject({ commits: 0 });
+    expect(records.counts).toMatchObject({ commits: 0, steps: 1 });
+    expect(await shard.get("secret:s")).toEqual(stored);
     await ledger.record(OWNER, "s", {
       confirmations: [{ cluster: "beta", version: w.version, state: "written" }],
     });
-    expect(records.counts.commits).toBe(1);
+    expect(records.counts).toMatchObject({ commits: 0, steps: 2 });
+    expect((await shard.get("secret:s"))?.rev).toBeGreaterThan(stored?.rev as number);
     expect((await ledger.get(OWNER, "s"))?.clusters.beta).toEqual({
       version: w.version,
       state: "written",
@@ -276,7 +312,7 @@ describe("intent ledger", () => {
     expect(entries.size).toBe(510);
     expect(entries.has(`${OWNER}/s509`)).toBe(true);
   });
-  it("records a sync's confirmations of many secrets in chunks of 64, read and committed at once", async () => {
+  it("records a sync's confirmations of many secrets in steps of 64, sent at once", async () => {
     const inner = new MemoryShardedStore();
     const ops: string[] = [];
     const records = {
@@ -285,14 +321,15 @@ describe("intent ledger", () => {
         return {
           get: shard.get.bind(shard),
           list: shard.list.bind(shard),
-          step: shard.step.bind(shard),
-          async getMany(keys: readonly string[]) {
-            ops.push(`read ${keys.length}`);
-            return await shard.getMany(keys);
-          },
-          async commit(writes: Parameters<typeof shard.commit>[0]) {
-            ops.push(`commit ${writes.length}`);
-            return await shard.commit(writes);
+          getMany: shard.getMany.bind(shard),
+          commit: shard.commit.bind(shard),
+          async step<A, R>(step: ShardStep<A, R>, args: A) {
+            const size = (args as { changes?: unknown[] }).changes?.length;
+            if (size !== undefined) ops.push(`sent ${size}`);
+            await new Promise((r) => setTimeout(r, 1));
+            const done = await shard.step(step, args);
+            if (size !== undefined) ops.push(`done ${size}`);
+            return done;
           },
         };
       },
@@ -317,8 +354,8 @@ describe("intent ledger", () => {
         ]),
       ),
     );
-    // every chunk's read is sent before the first commit: the chunks do not wait for each other
-    expect(ops).toEqual(["read 64", "read 64", "read 2", "commit 64", "commit 64", "commit 2"]);
+    // every step is sent before the first is done: the chunks do not wait for each other
+    expect(ops).toEqual(["sent 64", "sent 64", "sent 2", "done 64", "done 64", "done 2"]);
     const last = await ledger.get(OWNER, "s129");
     expect(last?.clusters).toEqual({
       alpha: { version: versions.get("s129"), state: "written" },

@@ -1,0 +1,90 @@
+// finishWrite is one `ledger.update` step at the owner's shard: no read, no commit to lose, also
+// when another request changed the entry after this write started (its change is kept).
+import { describe, expect, it } from "vitest";
+import type { WriteRequest } from "../../functions/ledger/entry.ts";
+import { Ledger } from "../../functions/ledger/ledger.ts";
+import { CountingShardedStore } from "../support/counting-records.ts";
+
+const OWNER = "0a1b2c3d";
+const K = "hmac-sha256:t1:";
+const write = (digests: Record<string, string>): WriteRequest => ({
+  kind: "env",
+  placement: "all",
+  mode: "merge",
+  prune: false,
+  immutable: false,
+  keyId: "t1",
+  digests,
+  by: "token:t",
+});
+const alpha = { cluster: "alpha", contentDigest: `${K}c1`, digests: { A: `${K}1` } };
+
+describe("ledger: finishing a write", () => {
+  it("is one step: no read, no commit", async () => {
+    const records = new CountingShardedStore();
+    const ledger = new Ledger(records);
+    const started = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
+    records.reset();
+    await ledger.finishWrite(OWNER, "db", started.version, {
+      written: [alpha],
+      rollback: false,
+      before: null,
+    });
+    expect(records.countsFor("owner:")).toEqual({ reads: 0, recordsRead: 0, commits: 0, steps: 1 });
+    expect(await ledger.get(OWNER, "db")).toMatchObject({
+      version: started.version,
+      contentVersion: started.version,
+      contentDigest: `${K}c1`,
+      clusters: { alpha: { version: started.version, state: "written" } },
+    });
+  });
+
+  it("keeps the change of a request that started after it, in the same one step", async () => {
+    const records = new CountingShardedStore();
+    const ledger = new Ledger(records);
+    const first = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
+    const second = await ledger.beginWrite(OWNER, "db", write({ A: `${K}2` }));
+    records.reset();
+    await ledger.finishWrite(OWNER, "db", first.version, {
+      written: [alpha],
+      rollback: false,
+      before: null,
+    });
+    expect(records.countsFor("owner:")).toEqual({ reads: 0, recordsRead: 0, commits: 0, steps: 1 });
+    const entry = await ledger.get(OWNER, "db");
+    // the second write's intent stands; the first one's copy on alpha is confirmed
+    expect(entry?.version).toBe(second.version);
+    expect(entry?.contentDigest).toBeNull();
+    expect(entry?.clusters).toEqual({ alpha: { version: first.version, state: "written" } });
+  });
+
+  it("a rollback restores the content before unless a newer intent started", async () => {
+    const ledger = new Ledger(new CountingShardedStore());
+    const first = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
+    await ledger.finishWrite(OWNER, "db", first.version, {
+      written: [alpha],
+      rollback: false,
+      before: null,
+    });
+    const failed = await ledger.beginWrite(OWNER, "db", write({ A: `${K}2` }));
+    await ledger.finishWrite(OWNER, "db", failed.version, {
+      written: [],
+      rollback: true,
+      before: failed.before,
+    });
+    // the content of the first write is back, at the failed write's version (never an older one)
+    expect(await ledger.get(OWNER, "db")).toMatchObject({
+      version: failed.version,
+      contentVersion: first.version,
+      digests: { A: `${K}1` },
+    });
+    // a write that failed on a new secret removes the entry it started
+    const lone = await ledger.beginWrite(OWNER, "new", write({ A: `${K}3` }));
+    await ledger.finishWrite(OWNER, "new", lone.version, {
+      written: [],
+      rollback: true,
+      before: null,
+    });
+    expect(await ledger.get(OWNER, "new")).toBeNull();
+  });
+});

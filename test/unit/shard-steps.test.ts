@@ -1,0 +1,30 @@
+// A Durable Object shard runs only the steps functions/store/shard-steps.ts lists, by name, while
+// the in-process stores run any step they are given: a step missing from the list would pass every
+// unit test and fail in workerd. Every step the broker's modules export must be listed.
+import { describe, expect, it } from "vitest";
+import * as ledgerSteps from "../../functions/ledger/steps.ts";
+import { SHARD_STEPS, stepsByName } from "../../functions/store/shard-steps.ts";
+import { incrementStep } from "../support/test-steps.ts";
+
+const isStep = (v: unknown): v is { name: string; run: () => unknown } =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as { name?: unknown }).name === "string" &&
+  typeof (v as { run?: unknown }).run === "function";
+
+describe("the shard steps a Durable Object knows", () => {
+  it("lists every step the ledger exports, under its own name", () => {
+    const exported: { name: string }[] = Object.values(
+      ledgerSteps as Record<string, unknown>,
+    ).filter(isStep);
+    expect(exported.map((s) => s.name).sort()).toEqual(["ledger.assign", "ledger.update"]);
+    for (const step of exported) expect(SHARD_STEPS.get(step.name)).toBe(step);
+    expect(SHARD_STEPS.size).toBe(exported.length);
+  });
+
+  it("refuses two steps of one name", () => {
+    expect(() => stepsByName([incrementStep, { ...incrementStep }])).toThrow(
+      "two shard steps are named test.increment",
+    );
+  });
+});
