@@ -205,10 +205,10 @@ export class MemoryRecordStore implements RecordStore {
     this.now = now;
   }
 
-  private live(key: string): StoredRecord | null {
+  private live(key: string, now = this.now()): StoredRecord | null {
     const record = this.data.get(key);
     if (!record) return null;
-    if (record.expiresAt !== null && record.expiresAt <= this.now()) {
+    if (record.expiresAt !== null && record.expiresAt <= now) {
       this.data.delete(key);
       return null;
     }
@@ -249,29 +249,30 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async step<A, R>(step: ShardStep<A, R>, args: A): Promise<StepResult<R>> {
-    // synchronous from the first read to the last write: nothing runs in between
+    // synchronous from the first read to the last write, at one time (a TTL cannot run out
+    // between the step's read and its write's condition): nothing happens in between
+    const now = this.now();
     const view = {
       get: (key: string) => {
         checkKey(key);
-        const record = this.live(key);
+        const record = this.live(key, now);
         return record ? { ...record } : null;
       },
     };
     const { writes, result } = step.run(view, args);
     if (writes.length === 0) return { result, revs: {} };
-    const committed = this.commitNow(writes);
+    const committed = this.commitNow(writes, now);
     if (!committed.ok) throw new StepConflictError(step.name, committed.conflict);
     return { result, revs: committed.revs };
   }
 
-  private commitNow(writes: readonly RecordWrite[]): CommitResult {
+  private commitNow(writes: readonly RecordWrite[], now = this.now()): CommitResult {
     checkWrites(writes);
     for (const w of writes) {
       if (w.ifRev === undefined) continue;
-      if ((this.live(w.key)?.rev ?? 0) !== w.ifRev) return { ok: false, conflict: w.key };
+      if ((this.live(w.key, now)?.rev ?? 0) !== w.ifRev) return { ok: false, conflict: w.key };
     }
     const revs: Record<string, number> = {};
-    const now = this.now();
     for (const w of writes) {
       const rev = ++this.lastRev;
       revs[w.key] = rev;

@@ -71,11 +71,11 @@ export class SqlRecords {
     for (const statement of SCHEMA) sql.run(statement, []);
   }
 
-  get(shard: string, key: string): StoredRecord | null {
+  get(shard: string, key: string, now = this.now()): StoredRecord | null {
     checkKey(key);
     const row = this.sql.all(
       "SELECT key, value, rev, expires_at FROM records WHERE shard = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)",
-      [shard, key, this.now()],
+      [shard, key, now],
     )[0];
     return row ? toRecord(row) : null;
   }
@@ -109,16 +109,18 @@ export class SqlRecords {
 
   commit(shard: string, writes: readonly RecordWrite[]): CommitResult {
     checkWrites(writes);
-    return this.sql.transaction(() => this.apply(shard, writes));
+    return this.sql.transaction(() => this.apply(shard, writes, this.now()));
   }
 
   /** `RecordStore.step` (./records.ts): the step's reads and writes in one transaction. */
   step<A, R>(shard: string, step: ShardStep<A, R>, args: A): StepResult<R> {
     return this.sql.transaction(() => {
-      const { writes, result } = step.run({ get: (key) => this.get(shard, key) }, args);
+      // one time for the step's reads and its writes' conditions: a TTL cannot run out between
+      const now = this.now();
+      const { writes, result } = step.run({ get: (key) => this.get(shard, key, now) }, args);
       if (writes.length === 0) return { result, revs: {} };
       checkWrites(writes);
-      const applied = this.apply(shard, writes);
+      const applied = this.apply(shard, writes, now);
       // thrown inside the transaction: it rolls back (nothing of the step is written)
       if (!applied.ok) throw new StepConflictError(step.name, applied.conflict);
       return { result, revs: applied.revs };
@@ -126,11 +128,10 @@ export class SqlRecords {
   }
 
   /** Checks every condition, then applies every write (inside the caller's transaction). */
-  private apply(shard: string, writes: readonly RecordWrite[]): CommitResult {
-    const now = this.now();
+  private apply(shard: string, writes: readonly RecordWrite[], now: number): CommitResult {
     for (const w of writes) {
       if (w.ifRev === undefined) continue;
-      if ((this.get(shard, w.key)?.rev ?? 0) !== w.ifRev) {
+      if ((this.get(shard, w.key, now)?.rev ?? 0) !== w.ifRev) {
         return { ok: false as const, conflict: w.key };
       }
     }

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { MemoryShardedStore } from "../../functions/store/records.ts";
 import { SqliteShardedStore } from "../../functions/store/sqlite-records.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
+import { incrementStep } from "../support/test-steps.ts";
 
 function withClock() {
   let now = Date.parse("2030-01-01T00:00:00Z");
@@ -58,4 +59,28 @@ describe("node:sqlite on a file", () => {
     expect(probe.prepare("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
     probe.close();
   });
+});
+
+describe("a step reads and checks its writes at one time", () => {
+  // a clock that moves 1 s at every reading: a step that read the time twice would see the lease
+  // live when it reads it and gone when its write's condition is checked
+  const ticking = () => {
+    let now = Date.parse("2030-01-01T00:00:00Z");
+    return () => {
+      now += 1000;
+      return now;
+    };
+  };
+  for (const [name, store] of [
+    ["memory", () => new MemoryShardedStore(ticking())],
+    ["node:sqlite", () => new SqliteShardedStore(":memory:", { now: ticking() })],
+  ] as const) {
+    it(`${name}: a lease that runs out between two readings of the clock`, async () => {
+      const s = store().shard("owner:ticking");
+      await s.commit([{ key: "lease", value: '{"n":1}', ttlSeconds: 1.5 }]);
+      const done = await s.step(incrementStep, { key: "lease" });
+      expect(done.result).toEqual({ n: 2, readRev: expect.any(Number) });
+      expect(done.result.readRev).toBeGreaterThan(0);
+    });
+  }
 });
