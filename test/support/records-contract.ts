@@ -10,7 +10,7 @@ import {
   type ShardedStore,
   updateRecord,
 } from "../../functions/store/records.ts";
-import { claimStep, incrementStep, writeAllStep } from "./test-steps.ts";
+import { claimStep, incrementStep, throwingStep, writeAllStep } from "./test-steps.ts";
 
 export interface ContractSubject {
   store: ShardedStore;
@@ -249,6 +249,21 @@ export function recordStoreContract(name: string, subject: () => ContractSubject
       ).rejects.toThrow("shard step test.write-all: its write of held does not match what it read");
       expect(await s.list("k")).toEqual([]);
       expect(await s.get("held")).toEqual(held);
+      // a step that throws: its error reaches the caller, nothing is written
+      await expect(s.step(throwingStep, { key: "held" })).rejects.toThrow(
+        "test.throw: held is present",
+      );
+      expect(await s.get("held")).toEqual(held);
+    });
+
+    it("a step does not see a record whose TTL ran out", async () => {
+      const subj = subject();
+      const s = fresh(subj);
+      await s.commit([{ key: "lease", value: "first", ttlSeconds: 2 }]);
+      expect((await s.step(claimStep, { key: "lease", value: "second" })).result).toBe("taken");
+      await subj.advance(2_500);
+      expect((await s.step(claimStep, { key: "lease", value: "second" })).result).toBe("claimed");
+      expect(await s.get("lease")).toMatchObject({ value: "second", expiresAt: null });
     });
 
     it("keeps any text exactly; refuses an empty or too long key and too many writes", async () => {

@@ -36,4 +36,13 @@ export const writeAllStep: ShardStep<{ writes: RecordWrite[] }, number> = {
   },
 };
 
-export const TEST_STEPS = [incrementStep, claimStep, writeAllStep] as const;
+/** Reads `key`, then throws naming it (a step that fails after its read). */
+export const throwingStep: ShardStep<{ key: string }, never> = {
+  name: "test.throw",
+  run(view, { key }) {
+    const found = view.get(key) ? "present" : "absent";
+    throw new Error(`test.throw: ${key} is ${found}`);
+  },
+};
+
+export const TEST_STEPS = [incrementStep, claimStep, writeAllStep, throwingStep] as const;

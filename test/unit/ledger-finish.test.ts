@@ -87,4 +87,22 @@ describe("ledger: finishing a write", () => {
     });
     expect(await ledger.get(OWNER, "new")).toBeNull();
   });
+
+  it("a rollback keeps a newer intent that started meanwhile, confirming nothing", async () => {
+    const ledger = new Ledger(new CountingShardedStore());
+    const failed = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
+    const newer = await ledger.beginWrite(OWNER, "db", write({ A: `${K}2` }));
+    await ledger.finishWrite(OWNER, "db", failed.version, {
+      written: [],
+      rollback: true,
+      before: failed.before,
+    });
+    // the failed write had no entry before it: rolled back alone, the entry would be removed
+    expect(await ledger.get(OWNER, "db")).toMatchObject({
+      version: newer.version,
+      keys: ["A"],
+      digests: null,
+      clusters: {},
+    });
+  });
 });
