@@ -2,7 +2,7 @@
  * An in-line sync of 300 secrets across 3 clusters, by the intent ledger, against its floor.
  * - ours: the broker app in-process on Node (node:sqlite records, the Node connector, real
  *   apiservers): an owner's 300 secrets PUT to all 3 clusters, then `runSync` of that owner, with
- *   everything in line. Counted: what it asked of the ledger (reads, records read, commits) and
+ *   everything in line. Counted: what it asked of the ledger (reads, records read, commits, steps) and
  *   the writes it sent to the clusters (0 expected).
  * - the floor: the least an in-line check can do without a ledger: one LIST of the owner's
  *   secrets on each of the 3 clusters, in parallel.
@@ -97,6 +97,7 @@ export async function measureInlineSync(ctx: BenchContext): Promise<Measured> {
     ledger_reads: ledger.reads / runs,
     ledger_records_read: ledger.recordsRead / runs,
     ledger_commits: ledger.commits / runs,
+    ledger_steps: ledger.steps / runs,
     planned: outcome?.summary.planned ?? null,
     in_line: outcome?.summary.inLine ?? null,
   };
@@ -112,7 +113,7 @@ export async function measureInlineSync(ctx: BenchContext): Promise<Measured> {
         ratio: `ours ÷ floor: ${ratioList([r])}`,
         target: "",
         meets: null,
-        counts: `per sync: ledger ${per.ledger_reads} read(s), ${per.ledger_records_read} records, ${per.ledger_commits} commits; ${per.planned} cluster writes planned (${per.in_line} in line)`,
+        counts: `per sync: ledger ${per.ledger_reads} read(s), ${per.ledger_records_read} records, ${per.ledger_commits} commits, ${per.ledger_steps} steps; ${per.planned} cluster writes planned (${per.in_line} in line)`,
       },
     ],
     data: { ours, floor, per },

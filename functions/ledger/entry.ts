@@ -1,7 +1,7 @@
 /**
  * One ledger entry (one owner's secret) and the pure transitions of it. The ledger never holds a
  * value: key names, keyed digests (konduktor/format.ts), kind, placement, versions, who and when.
- * ./ledger.ts commits these transitions with compare-and-set (functions/store/records.ts).
+ * ./steps.ts applies these transitions at the owner's shard (functions/store/records.ts `step`).
  */
 
 import { formatPlacement } from "../../konduktor/format.ts";

@@ -79,12 +79,7 @@ export const assignVersion: ShardStep<AssignArgs, Assigned> = {
     const before = record ? (JSON.parse(record.value) as LedgerEntry) : null;
     const version = (seq ? (JSON.parse(seq.value) as { n: number }).n : 0) + 1;
     const after = transition(before, version, args);
-    if (after === undefined) {
-      return {
-        writes: [],
-        result: { version: null, before, after: before, rev: record?.rev ?? 0 },
-      };
-    }
+    if (after === undefined) return { writes: [], result: { version: null, before } };
     const writes: RecordWrite[] = [
       { key: keys.ledgerSeq, value: JSON.stringify({ n: version }), ifRev: seq?.rev ?? 0 },
     ];

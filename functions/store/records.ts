@@ -1,6 +1,7 @@
 /**
  * The broker's consistent state primitive: records with revisions, in shards, written by
- * atomic, conditional commits (compare-and-set on each record's revision).
+ * atomic, conditional commits (compare-and-set on each record's revision), or by steps the shard
+ * runs itself (a read-decide-write in one atomic call, `RecordStore.step`).
  *
  * A shard is one unit of consistency: one Durable Object (SQLite storage) on Cloudflare, one
  * `node:sqlite` database (a `shard` column) on Node, one Map in memory. Every read of a shard sees

@@ -285,7 +285,7 @@ async function recordOutcome(
       add(key, { cluster, version: intent.contentVersion, state: "written" });
     }
   }
-  // one read and one commit per owner and 64 secrets, the owners in parallel
+  // one ledger step per owner and 64 secrets, the owners in parallel
   const byOwner = new Map<string, Map<string, Seen>>();
   for (const [key, confirmations] of work) {
     const [owner, basename] = key.split("/") as [string, string];

@@ -1,4 +1,4 @@
-/** A record store that counts what is asked of it (reads and commits), for tests and the bench. */
+/** A record store that counts what is asked of it (reads, commits, steps), for tests and the bench. */
 import {
   MemoryShardedStore,
   type RecordStore,
