@@ -72,6 +72,9 @@ function transition(
 
 export const assignVersion: ShardStep<AssignArgs, Assigned> = {
   name: "ledger.assign",
+  // the counter and the entry are written on the revisions read (an absent entry left absent
+  // writes the counter, which every assignment writes)
+  byCommit: true,
   run(view, args) {
     const key = keys.ledgerEntry(args.basename);
     const seq = view.get(keys.ledgerSeq);
@@ -184,6 +187,8 @@ function changed(entry: LedgerEntry, basename: string, change: EntryChange): Led
  */
 export const updateEntries: ShardStep<UpdateArgs, number> = {
   name: "ledger.update",
+  // each changed entry is written on the revision read; an entry it leaves is not its decision
+  byCommit: true,
   run(view, { changes }) {
     const pending = new Map<string, { entry: LedgerEntry | null; rev: number }>();
     for (const { basename, change } of changes) {

@@ -12,14 +12,15 @@
  * Imported by the Worker entry only (`cloudflare:workers` exists only in workerd).
  */
 import { DurableObject } from "cloudflare:workers";
-import type {
-  CommitResult,
-  RecordStore,
-  RecordWrite,
-  ShardedStore,
-  ShardStep,
-  StepResult,
-  StoredRecord,
+import {
+  type CommitResult,
+  type RecordStore,
+  type RecordWrite,
+  type ShardedStore,
+  type ShardStep,
+  type StepResult,
+  type StoredRecord,
+  stepByCommit,
 } from "./records.ts";
 import { SHARD_STEPS } from "./shard-steps.ts";
 import { type SqlPort, SqlRecords, type SqlValue } from "./sql-records.ts";
@@ -87,14 +88,29 @@ export class DurableShardedStore implements ShardedStore {
   shard(name: string): RecordStore {
     // a stub per call (no I/O to make one): a stub kept from another request could not be used
     const stubOf = () => this.namespace.get(this.namespace.idFromName(name)) as RecordShardStub;
-    return {
+    const shard: RecordStore = {
       get: async (key) => await stubOf().get(key),
       getMany: async (keys) =>
         new Map((await stubOf().getMany([...keys])).map((r): [string, StoredRecord] => [r.key, r])),
       list: async (prefix, options) => await stubOf().list(prefix, options),
       commit: async (writes) => await stubOf().commit([...writes]),
-      step: async <A, R>(step: ShardStep<A, R>, args: A) =>
-        (await stubOf().step(step.name, args)) as StepResult<R>,
+      step: async <A, R>(step: ShardStep<A, R>, args: A) => {
+        try {
+          return (await stubOf().step(step.name, args)) as StepResult<R>;
+        } catch (error) {
+          // during a deploy the object may still run an older version (Cloudflare: "typically
+          // seconds to minutes"), without steps or without this one: the same step by commit
+          if (!step.byCommit || !olderObject(error)) throw error;
+          return await stepByCommit(shard, step, args);
+        }
+      },
     };
+    return shard;
   }
+}
+
+/** The error of an object whose version has no `step` method, or does not know the step. */
+export function olderObject(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /does not implement the method "step"|no shard step named/.test(message);
 }

@@ -70,6 +70,12 @@ export interface ShardView {
 export interface ShardStep<A, R> {
   name: string;
   run(view: ShardView, args: A): { writes: RecordWrite[]; result: R };
+  /**
+   * The step may also run as reads and a compare-and-set commit (`stepByCommit`): every record
+   * its decision depends on is one it writes with `ifRev`, or one it leaves as it is. How a Worker
+   * runs it on a Durable Object of an older version, for the minutes of a deploy.
+   */
+  byCommit?: boolean;
 }
 
 export interface StepResult<R> {
@@ -194,6 +200,53 @@ export async function updateRecord<T>(
     if (result.ok) return next;
   }
   throw new CommitConflictError(key, attempts);
+}
+
+/**
+ * Runs a `byCommit` step with reads and a compare-and-set commit, retried on conflict (the way
+ * every store worked before steps): the step runs against the records read so far, the records it
+ * asked for and had not are read (one `getMany` per pass), and it runs again until it asked for
+ * nothing new; its writes are then committed on their own conditions. For a store that cannot run
+ * the step itself (a Durable Object of an older version, functions/store/durable-records.ts).
+ */
+export async function stepByCommit<A, R>(
+  store: Pick<RecordStore, "getMany" | "commit">,
+  step: ShardStep<A, R>,
+  args: A,
+  attempts = 20,
+): Promise<StepResult<R>> {
+  if (!step.byCommit) throw new Error(`shard step ${step.name} cannot run by compare-and-set`);
+  for (let i = 0; i < attempts; i++) {
+    const read = new Map<string, StoredRecord | null>();
+    let out: { writes: RecordWrite[]; result: R } | undefined;
+    for (let pass = 0; out === undefined; pass++) {
+      const missing = new Set<string>();
+      const view = {
+        get: (key: string) => {
+          if (read.has(key)) return read.get(key) ?? null;
+          missing.add(key);
+          return null;
+        },
+      };
+      try {
+        const ran = step.run(view, args);
+        if (missing.size === 0) out = ran;
+      } catch (error) {
+        // decided on records it had not seen yet: read them and run again
+        if (missing.size === 0) throw error;
+      }
+      if (out !== undefined) break;
+      if (pass >= 8) throw new Error(`shard step ${step.name} kept asking for more records`);
+      const got = await store.getMany([...missing]);
+      for (const key of missing) read.set(key, got.get(key) ?? null);
+    }
+    if (out.writes.length === 0) return { result: out.result, revs: {} };
+    const committed = await store.commit(out.writes);
+    if (committed.ok) return { result: out.result, revs: committed.revs };
+    // another writer changed a record the step read: back off (full jitter), read again
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+  }
+  throw new CommitConflictError(step.name, attempts);
 }
 
 /** In memory (unit tests; one process). Same semantics as the real stores, TTLs included. */

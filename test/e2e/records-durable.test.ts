@@ -1,9 +1,10 @@
 // The record store contract (test/support/records-contract.ts) on the Durable Object store
 // (functions/store/durable-records.ts) in REAL workerd: `wrangler dev` with local SQLite state.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Ledger } from "../../functions/ledger/ledger.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
 import { type RunningRecordsWorker, startRecordsWorker } from "../support/records-remote.ts";
-import { incrementStep } from "../support/test-steps.ts";
+import { claimStep, incrementStep } from "../support/test-steps.ts";
 
 let worker: RunningRecordsWorker | undefined;
 beforeAll(async () => {
@@ -36,5 +37,52 @@ describe("the Durable Object's steps", () => {
       n: 1,
       readRev: 0,
     });
+  });
+});
+
+describe("a Worker that meets an object of the version before steps (a deploy)", () => {
+  const OWNER = "0a1b2c3d";
+  const write = (digests: Record<string, string>) => ({
+    kind: "env" as const,
+    placement: "all" as const,
+    mode: "merge" as const,
+    prune: false,
+    immutable: false,
+    keyId: "t1",
+    digests,
+    by: "token:t",
+  });
+
+  it("runs the ledger's steps by commit: versions stay distinct under concurrency", async () => {
+    if (!worker) throw new Error("the records worker did not start");
+    const owner = `${OWNER}${Date.now().toString(16)}`;
+    const ledger = new Ledger(worker.legacyStore);
+    const started = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        ledger.beginWrite(owner, `s${i % 2}`, write({ A: `hmac-sha256:t1:${i}` })),
+      ),
+    );
+    expect(started.map((s) => s.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const last = started.find((s) => s.version === 8) as (typeof started)[number];
+    const basename = `s${started.indexOf(last) % 2}`;
+    await ledger.finishWrite(owner, basename, 8, {
+      written: [{ cluster: "alpha", contentDigest: "hmac-sha256:t1:c", digests: { A: "x" } }],
+      rollback: false,
+      before: last.before,
+    });
+    expect(await ledger.get(owner, basename)).toMatchObject({
+      version: 8,
+      contentVersion: 8,
+      clusters: { alpha: { version: 8, state: "written" } },
+    });
+  });
+
+  it("refuses a step that may not run by commit, naming why", async () => {
+    if (!worker) throw new Error("the records worker did not start");
+    const shard = worker.legacyStore.shard(`owner:legacy-claim-${Date.now()}`);
+    await expect(shard.step(claimStep, { key: "k", value: "v" })).rejects.toThrow(
+      /does not implement the method "step"/,
+    );
+    expect(await shard.get("k")).toBeNull();
   });
 });

@@ -22,6 +22,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 
 export interface RunningRecordsWorker {
   store: ShardedStore;
+  /** the same store on objects of the class before steps (a deploy's older version) */
+  legacyStore: ShardedStore;
   stop(): Promise<void>;
 }
 
@@ -55,27 +57,41 @@ export async function startRecordsWorker(): Promise<RunningRecordsWorker> {
     throw error;
   });
 
-  async function call<T>(shard: string, op: string, args: unknown[]): Promise<T> {
-    const res = await fetch(url, { method: "POST", body: JSON.stringify({ shard, op, args }) });
+  async function call<T>(
+    shard: string,
+    op: string,
+    args: unknown[],
+    objects?: "legacy",
+  ): Promise<T> {
+    const res = await fetch(url, {
+      method: "POST",
+      body: JSON.stringify({ shard, op, args, ...(objects ? { objects } : {}) }),
+    });
     const body = (await res.json()) as { result?: T; error?: string };
     if (body.error !== undefined) throw new Error(body.error);
     return body.result as T;
   }
 
-  const store: ShardedStore = {
+  const storeOf = (objects?: "legacy"): ShardedStore => ({
     shard: (name): RecordStore => ({
-      get: (key) => call<StoredRecord | null>(name, "get", [key]),
+      get: (key) => call<StoredRecord | null>(name, "get", [key], objects),
       getMany: async (keys) =>
-        new Map((await call<StoredRecord[]>(name, "getMany", [keys])).map((r) => [r.key, r])),
-      list: (prefix, options) => call<StoredRecord[]>(name, "list", [prefix, options ?? {}]),
-      commit: (writes: readonly RecordWrite[]) => call<CommitResult>(name, "commit", [writes]),
-      // the object runs the step it knows by this name (test/support/records-worker/worker.ts)
+        new Map(
+          (await call<StoredRecord[]>(name, "getMany", [keys], objects)).map((r) => [r.key, r]),
+        ),
+      list: (prefix, options) =>
+        call<StoredRecord[]>(name, "list", [prefix, options ?? {}], objects),
+      commit: (writes: readonly RecordWrite[]) =>
+        call<CommitResult>(name, "commit", [writes], objects),
+      // the worker runs the step it knows by this name (test/support/records-worker/worker.ts)
       step: <A, R>(step: ShardStep<A, R>, args: A) =>
-        call<StepResult<R>>(name, "step", [step, args]),
+        call<StepResult<R>>(name, "step", [{ name: step.name }, args], objects),
     }),
-  };
+  });
+  const store = storeOf();
   return {
     store,
+    legacyStore: storeOf("legacy"),
     stop: async () => {
       await service.stop();
       rmSync(dir, { recursive: true, force: true });
