@@ -38,7 +38,7 @@ function appFor(env: Env) {
       env,
       app: createApp({
         config,
-        records: new DurableShardedStore(env.RECORDS),
+        records: new DurableShardedStore(env.RECORDS, (line) => console.log(JSON.stringify(line))),
         // the state of brokers before the Durable Objects, migrated on the first request
         legacyState: new KvStore(env.KONDUKTOR_KV),
         runtime: "edge",

@@ -7,6 +7,8 @@
  *   counter and the entry written together);
  * - `ledger.update`: what requests and syncs learned of the clusters (confirmations, settled
  *   content, rollbacks), for up to 64 entries at once.
+ * Both may also run as reads and a compare-and-set commit (`byCommit`), against a Durable Object of
+ * the version before steps during a deploy (functions/store/durable-records.ts).
  */
 import { keys } from "../store/keys.ts";
 import type { RecordWrite, ShardStep } from "../store/records.ts";

@@ -22,7 +22,7 @@ import {
   type StoredRecord,
   stepByCommit,
 } from "./records.ts";
-import { SHARD_STEPS } from "./shard-steps.ts";
+import { fromOlderObject, SHARD_STEPS } from "./shard-steps.ts";
 import { type SqlPort, SqlRecords, type SqlValue } from "./sql-records.ts";
 
 /** Inside an object every row is of the one shard it is: the `shard` column holds "". */
@@ -81,8 +81,14 @@ interface RecordShardStub {
 /** Shards as Durable Objects of the `RecordShard` class bound as `namespace`. */
 export class DurableShardedStore implements ShardedStore {
   private readonly namespace: DurableObjectNamespace;
-  constructor(namespace: DurableObjectNamespace) {
+  private readonly log: (line: { type: string } & Record<string, unknown>) => void;
+  /** `log`: where a step run by commit on an older object is said (one line each) */
+  constructor(
+    namespace: DurableObjectNamespace,
+    log: (line: { type: string } & Record<string, unknown>) => void = () => {},
+  ) {
     this.namespace = namespace;
+    this.log = log;
   }
 
   shard(name: string): RecordStore {
@@ -99,18 +105,19 @@ export class DurableShardedStore implements ShardedStore {
           return (await stubOf().step(step.name, args)) as StepResult<R>;
         } catch (error) {
           // during a deploy the object may still run an older version (Cloudflare: "typically
-          // seconds to minutes"), without steps or without this one: the same step by commit
-          if (!step.byCommit || !olderObject(error)) throw error;
+          // seconds to minutes"), without steps or without this one: the same step by commit.
+          // Said in the log: outside a deploy it means a step missing from shard-steps.ts
+          if (!step.byCommit || !fromOlderObject(error)) throw error;
+          this.log({
+            type: "store",
+            event: "step-by-commit",
+            step: step.name,
+            reason: error instanceof Error ? error.message : String(error),
+          });
           return await stepByCommit(shard, step, args);
         }
       },
     };
     return shard;
   }
-}
-
-/** The error of an object whose version has no `step` method, or does not know the step. */
-export function olderObject(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /does not implement the method "step"|no shard step named/.test(message);
 }

@@ -62,18 +62,23 @@ export interface ShardView {
 
 /**
  * A read-decide-write of one shard that the shard runs itself (`RecordStore.step`): where a
- * compare-and-set loop would read, decide, commit and lose to a concurrent writer, a step cannot
- * lose. `run` is synchronous and pure (what it reads and `args` decide its writes and result);
- * `args` and the result are plain JSON data, since a Durable Object gets the step by `name`
- * (functions/store/shard-steps.ts lists the steps a shard knows).
+ * compare-and-set loop would read, decide, commit and lose to a concurrent writer, a step run by
+ * the shard cannot lose. `run` is synchronous and pure (what it reads and `args` decide its writes
+ * and result); `args` and the result are plain JSON data, since a Durable Object gets the step by
+ * `name` (functions/store/shard-steps.ts lists the steps a shard knows). A name keeps its
+ * arguments and meaning for good: a step that changes gets a new name, since an object of another
+ * version runs its own code for the name it knows.
  */
 export interface ShardStep<A, R> {
   name: string;
   run(view: ShardView, args: A): { writes: RecordWrite[]; result: R };
   /**
-   * The step may also run as reads and a compare-and-set commit (`stepByCommit`): every record
-   * its decision depends on is one it writes with `ifRev`, or one it leaves as it is. How a Worker
-   * runs it on a Durable Object of an older version, for the minutes of a deploy.
+   * The step may also run as reads and a compare-and-set commit (`stepByCommit`), which sees no
+   * single moment of the shard: declare it only when each record the step reads either is written
+   * by it with `ifRev`, or decides nothing but that record's own change (a record it leaves as it
+   * is then changes nothing), or is guarded by a record it writes with `ifRev` (the ledger's
+   * counter guards an absent entry: every start writes the counter). How a Worker runs the step on
+   * a Durable Object of an older version, for the minutes of a deploy.
    */
   byCommit?: boolean;
 }
@@ -216,37 +221,48 @@ export async function stepByCommit<A, R>(
   attempts = 20,
 ): Promise<StepResult<R>> {
   if (!step.byCommit) throw new Error(`shard step ${step.name} cannot run by compare-and-set`);
+  let conflict = "";
   for (let i = 0; i < attempts; i++) {
+    if (i > 0) {
+      // another writer changed a record the step read: back off (full jitter), read again
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+    }
     const read = new Map<string, StoredRecord | null>();
     let out: { writes: RecordWrite[]; result: R } | undefined;
     for (let pass = 0; out === undefined; pass++) {
       const missing = new Set<string>();
       const view = {
         get: (key: string) => {
+          checkKey(key);
           if (read.has(key)) return read.get(key) ?? null;
           missing.add(key);
           return null;
         },
       };
+      let failure: unknown;
       try {
         const ran = step.run(view, args);
         if (missing.size === 0) out = ran;
       } catch (error) {
-        // decided on records it had not seen yet: read them and run again
+        // a step that saw every record it asked for failed for itself: its error, at once
         if (missing.size === 0) throw error;
+        failure = error; // else it decided on records it had not seen yet: read them, run again
       }
       if (out !== undefined) break;
-      if (pass >= 8) throw new Error(`shard step ${step.name} kept asking for more records`);
+      if (pass >= 8) {
+        throw new Error(`shard step ${step.name} kept asking for more records`, {
+          ...(failure === undefined ? {} : { cause: failure }),
+        });
+      }
       const got = await store.getMany([...missing]);
       for (const key of missing) read.set(key, got.get(key) ?? null);
     }
     if (out.writes.length === 0) return { result: out.result, revs: {} };
     const committed = await store.commit(out.writes);
     if (committed.ok) return { result: out.result, revs: committed.revs };
-    // another writer changed a record the step read: back off (full jitter), read again
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+    conflict = committed.conflict;
   }
-  throw new CommitConflictError(step.name, attempts);
+  throw new CommitConflictError(`${conflict} (shard step ${step.name})`, attempts);
 }
 
 /** In memory (unit tests; one process). Same semantics as the real stores, TTLs included. */

@@ -18,3 +18,12 @@ export function stepsByName(
 }
 
 export const SHARD_STEPS = stepsByName([...LEDGER_STEPS]);
+
+/**
+ * Whether a step call's error says the Durable Object runs a version without this step: no `step`
+ * method at all (workerd: `does not implement the method "step"`), or a list without its name.
+ */
+export function fromOlderObject(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /does not implement the method "step"|no shard step named/.test(message);
+}

@@ -3,7 +3,8 @@
 // unit test and fail in workerd. Every step the broker's modules export must be listed.
 import { describe, expect, it } from "vitest";
 import * as ledgerSteps from "../../functions/ledger/steps.ts";
-import { SHARD_STEPS, stepsByName } from "../../functions/store/shard-steps.ts";
+import { RecordLimitError, StepConflictError } from "../../functions/store/records.ts";
+import { fromOlderObject, SHARD_STEPS, stepsByName } from "../../functions/store/shard-steps.ts";
 import { incrementStep } from "../support/test-steps.ts";
 
 const isStep = (v: unknown): v is { name: string; run: () => unknown } =>
@@ -26,5 +27,23 @@ describe("the shard steps a Durable Object knows", () => {
     expect(() => stepsByName([incrementStep, { ...incrementStep }])).toThrow(
       "two shard steps are named test.increment",
     );
+  });
+
+  it("falls back to a step by commit only for an object that lacks the step", () => {
+    // the two errors of an older object (workerd's own wording, seen in the e2e run)
+    expect(
+      fromOlderObject(new TypeError('The RPC receiver does not implement the method "step".')),
+    ).toBe(true);
+    expect(fromOlderObject(new Error('no shard step named "ledger.assign"'))).toBe(true);
+    // the step's own failures, a storage failure, a reset: thrown as they are
+    for (const error of [
+      new StepConflictError("ledger.assign", "seq"),
+      new RecordLimitError("a commit has 1 to 64 writes, not 65"),
+      new Error("Durable Object reset because its code was updated."),
+      new Error("Network connection lost."),
+      "a string",
+    ]) {
+      expect(fromOlderObject(error)).toBe(false);
+    }
   });
 });

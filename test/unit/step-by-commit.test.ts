@@ -84,20 +84,60 @@ describe("stepByCommit", () => {
       { key: "pointer", value: JSON.stringify("target") },
       { key: "target", value: "7" },
     ]);
-    const follow: ShardStep<Record<string, never>, string | null> = {
+    // adds 1 to the record the pointer names; both are written on what was read (byCommit-safe)
+    const follow: ShardStep<Record<string, never>, number | null> = {
       name: "test.follow",
       byCommit: true,
       run(view) {
         const pointer = view.get("pointer");
         if (!pointer) return { writes: [], result: null };
-        const target = view.get(JSON.parse(pointer.value) as string);
+        const key = JSON.parse(pointer.value) as string;
+        const target = view.get(key);
         if (!target) throw new Error("the pointer names nothing");
-        return { writes: [], result: target.value };
+        const n = Number(target.value) + 1;
+        return {
+          writes: [
+            { key: "pointer", value: pointer.value, ifRev: pointer.rev },
+            { key, value: String(n), ifRev: target.rev },
+          ],
+          result: n,
+        };
       },
     };
     const { store, calls } = watched(shard);
-    expect((await stepByCommit(store, follow, {})).result).toBe("7");
-    expect(calls).toEqual(["read pointer", "read target"]);
+    expect((await stepByCommit(store, follow, {})).result).toBe(8);
+    expect(calls).toEqual(["read pointer", "read target", "commit ok"]);
+    expect((await shard.get("target"))?.value).toBe("8");
+  });
+
+  it("throws a step's own error at once, and bounds the passes of a step that keeps asking", async () => {
+    const shard = new MemoryShardedStore().shard("s");
+    await shard.commit([{ key: "a", value: "1" }]);
+    const failing: ShardStep<Record<string, never>, never> = {
+      name: "test.fails",
+      byCommit: true,
+      run(view) {
+        view.get("a");
+        throw new Error("test.fails: refused");
+      },
+    };
+    const once = watched(shard);
+    await expect(stepByCommit(once.store, failing, {})).rejects.toThrow("test.fails: refused");
+    expect(once.calls).toEqual(["read a"]); // read what it asked for, ran again, threw: no commit
+    let asked = 0;
+    const greedy: ShardStep<Record<string, never>, never> = {
+      name: "test.greedy",
+      byCommit: true,
+      run(view) {
+        view.get(`k${++asked}`);
+        throw new Error("test.greedy: one more");
+      },
+    };
+    const many = watched(shard);
+    const refused = stepByCommit(many.store, greedy, {});
+    await expect(refused).rejects.toThrow("shard step test.greedy kept asking for more records");
+    await expect(refused).rejects.toMatchObject({ cause: { message: "test.greedy: one more" } });
+    expect(many.calls).toHaveLength(8);
   });
 
   it("refuses a step that is not declared safe to run by commit, reading nothing", async () => {
