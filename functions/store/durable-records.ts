@@ -28,6 +28,18 @@ import { type SqlPort, SqlRecords, type SqlValue } from "./sql-records.ts";
 /** Inside an object every row is of the one shard it is: the `shard` column holds "". */
 const SELF = "";
 
+/** The record logic's SQLite port on an object's own storage (`ctx.storage.sql`). */
+export function objectSqlPort(ctx: DurableObjectState): SqlPort {
+  const sql = ctx.storage.sql;
+  return {
+    all: (query, params) => sql.exec<Record<string, SqlValue>>(query, ...params).toArray(),
+    run: (query, params) => {
+      sql.exec(query, ...params);
+    },
+    transaction: (fn) => ctx.storage.transactionSync(fn),
+  };
+}
+
 export class RecordShard extends DurableObject {
   /** the steps this class runs, by name (a test class may know more: test/support/records-worker) */
   static readonly steps: ReadonlyMap<string, ShardStep<unknown, unknown>> = SHARD_STEPS;
@@ -35,15 +47,7 @@ export class RecordShard extends DurableObject {
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
-    const sql = ctx.storage.sql;
-    const port: SqlPort = {
-      all: (query, params) => sql.exec<Record<string, SqlValue>>(query, ...params).toArray(),
-      run: (query, params) => {
-        sql.exec(query, ...params);
-      },
-      transaction: (fn) => ctx.storage.transactionSync(fn),
-    };
-    this.records = new SqlRecords(port);
+    this.records = new SqlRecords(objectSqlPort(ctx));
   }
 
   get(key: string): StoredRecord | null {

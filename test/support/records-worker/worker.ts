@@ -10,10 +10,11 @@ import { DurableObject } from "cloudflare:workers";
 import {
   RecordShard as BrokerRecordShard,
   DurableShardedStore,
+  objectSqlPort,
 } from "../../../functions/store/durable-records.ts";
 import type { CommitResult, RecordWrite, StoredRecord } from "../../../functions/store/records.ts";
 import { SHARD_STEPS, stepsByName } from "../../../functions/store/shard-steps.ts";
-import { type SqlPort, SqlRecords, type SqlValue } from "../../../functions/store/sql-records.ts";
+import { SqlRecords } from "../../../functions/store/sql-records.ts";
 import { TEST_STEPS } from "../test-steps.ts";
 
 const STEPS = stepsByName([...SHARD_STEPS.values(), ...TEST_STEPS]);
@@ -27,15 +28,7 @@ export class LegacyRecordShard extends DurableObject {
   private readonly records: SqlRecords;
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
-    const sql = ctx.storage.sql;
-    const port: SqlPort = {
-      all: (query, params) => sql.exec<Record<string, SqlValue>>(query, ...params).toArray(),
-      run: (query, params) => {
-        sql.exec(query, ...params);
-      },
-      transaction: (fn) => ctx.storage.transactionSync(fn),
-    };
-    this.records = new SqlRecords(port);
+    this.records = new SqlRecords(objectSqlPort(ctx));
   }
   get(key: string): StoredRecord | null {
     return this.records.get("", key);
