@@ -2,6 +2,7 @@
 // (functions/store/durable-records.ts) in REAL workerd: `wrangler dev` with local SQLite state.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/ledger/ledger.ts";
+import { writeRequest } from "../support/ledger-fixtures.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
 import { type RunningRecordsWorker, startRecordsWorker } from "../support/records-remote.ts";
 import { claimStep, incrementStep } from "../support/test-steps.ts";
@@ -42,16 +43,6 @@ describe("the Durable Object's steps", () => {
 
 describe("a Worker that meets an object of the version before steps (a deploy)", () => {
   const OWNER = "0a1b2c3d";
-  const write = (digests: Record<string, string>) => ({
-    kind: "env" as const,
-    placement: "all" as const,
-    mode: "merge" as const,
-    prune: false,
-    immutable: false,
-    keyId: "t1",
-    digests,
-    by: "token:t",
-  });
 
   it("runs the ledger's steps by commit: versions stay distinct under concurrency", async () => {
     if (!worker) throw new Error("the records worker did not start");
@@ -59,7 +50,7 @@ describe("a Worker that meets an object of the version before steps (a deploy)",
     const ledger = new Ledger(worker.legacyStore);
     const started = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        ledger.beginWrite(owner, `s${i % 2}`, write({ A: `hmac-sha256:t1:${i}` })),
+        ledger.beginWrite(owner, `s${i % 2}`, writeRequest({ A: `hmac-sha256:t1:${i}` })),
       ),
     );
     expect(started.map((s) => s.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -1,22 +1,13 @@
 // finishWrite is one `ledger.update` step at the owner's shard: no read, no commit to lose, also
 // when another request changed the entry after this write started (its change is kept).
 import { describe, expect, it } from "vitest";
-import type { WriteRequest } from "../../functions/ledger/entry.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
 import { CountingShardedStore } from "../support/counting-records.ts";
+import { writeRequest } from "../support/ledger-fixtures.ts";
 
 const OWNER = "0a1b2c3d";
 const K = "hmac-sha256:t1:";
-const write = (digests: Record<string, string>): WriteRequest => ({
-  kind: "env",
-  placement: "all",
-  mode: "merge",
-  prune: false,
-  immutable: false,
-  keyId: "t1",
-  digests,
-  by: "token:t",
-});
+const write = writeRequest;
 const alpha = { cluster: "alpha", contentDigest: `${K}c1`, digests: { A: `${K}1` } };
 
 describe("ledger: finishing a write", () => {

@@ -1,30 +1,17 @@
 // The intent ledger (functions/ledger) on the in-memory record store: versions assigned atomically
 // when a request starts, ordered writes and deletions, confirmations that never go back, rollback
 // of a write that landed nowhere, placement shrinking with partial deletions, adoption guarded by
-// compare-and-set, and a sync that finds everything in line writing nothing.
+// the version it planned with, and a sync that finds everything in line writing nothing.
 import { describe, expect, it } from "vitest";
-import type { WriteRequest } from "../../functions/ledger/entry.ts";
 import { Ledger } from "../../functions/ledger/ledger.ts";
 import { updateEntries } from "../../functions/ledger/steps.ts";
 import { MemoryShardedStore, type ShardStep } from "../../functions/store/records.ts";
 import { CountingShardedStore } from "../support/counting-records.ts";
+import { writeRequest } from "../support/ledger-fixtures.ts";
 
 const OWNER = "0a1b2c3d";
 const K = "hmac-sha256:t1:";
-const write = (
-  digests: Record<string, string>,
-  over: Partial<WriteRequest> = {},
-): WriteRequest => ({
-  kind: "env",
-  placement: "all",
-  mode: "merge",
-  prune: false,
-  immutable: false,
-  keyId: "t1",
-  digests,
-  by: "token:t",
-  ...over,
-});
+const write = writeRequest;
 const written = (cluster: string, content: string, digests: Record<string, string>) => ({
   cluster,
   contentDigest: `${K}${content}`,

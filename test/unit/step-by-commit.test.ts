@@ -8,23 +8,14 @@ import {
   type ShardStep,
   stepByCommit,
 } from "../../functions/store/records.ts";
+import { writeRequest } from "../support/ledger-fixtures.ts";
 import { claimStep } from "../support/test-steps.ts";
 
-const write = (A: string) => ({
-  kind: "env" as const,
-  placement: "all" as const,
-  mode: "merge" as const,
-  prune: false,
-  immutable: false,
-  keyId: "t1",
-  digests: { A },
-  by: "token:t",
-});
 const assign = (basename: string, A: string) => ({
   owner: "0a1b2c3d",
   basename,
   at: "2030-01-01T00:00:00.000Z",
-  change: { kind: "write" as const, write: write(A) },
+  change: { kind: "write" as const, write: writeRequest({ A }) },
 });
 
 /** The store's reads and commits, in order; `beforeCommit` runs once, before the first commit. */
