@@ -17,6 +17,7 @@ import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
 import type { ClusterStore } from "../store/clusters.ts";
 import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
+import { OpenedClusters } from "./opened.ts";
 
 /** The additional data a kubeconfig is sealed with (unchanged since the first broker). */
 const aad = (name: string) => `cluster:${name}`;
@@ -87,9 +88,9 @@ export type KubeConnector = (
      */
     fanoutWidth?: number;
     /**
-     * what the connector derived from this kubeconfig (its parse), kept for the other
-     * connections of the same run (`opener`): a sync opens one per write, and parsing the YAML
-     * each time was a good part of its time. Dropped with the run: nothing decrypted outlives it.
+     * what the connector derived from this kubeconfig (its parse), kept with the opened cluster
+     * for its other connections (`opener`, ./opened.ts): a sync opens one per write, and parsing
+     * the YAML each time was a good part of its time. Dropped with the opened cluster.
      */
     memo?: Map<string, unknown>;
   },
@@ -118,16 +119,20 @@ export class ClusterRegistry {
   private readonly config: BrokerConfig;
   private readonly runtime: KubeRuntime;
   private readonly connector: KubeConnector;
+  /** kubeconfigs decrypted and parsed once per sealing, kept between requests (./opened.ts) */
+  private readonly opened: OpenedClusters;
   constructor(
     store: ClusterStore,
     config: BrokerConfig,
     runtime: KubeRuntime,
     connector: KubeConnector,
+    opened: OpenedClusters = new OpenedClusters(),
   ) {
     this.store = store;
     this.config = config;
     this.runtime = runtime;
     this.connector = connector;
+    this.opened = opened;
   }
 
   /** Checks a kubeconfig the way it will be used (this runtime); throws ApiError with the field. */
@@ -158,6 +163,7 @@ export class ClusterRegistry {
   ): Promise<{ record: ClusterRecord; created: boolean }> {
     const parsed = this.check(kubeconfig, context);
     const sealed = await seal(kubeconfig, aad(name), this.config.kek);
+    this.opened.forget(name);
     return await this.store.put(name, (existing) => ({
       name,
       server: parsed.server,
@@ -183,12 +189,13 @@ export class ClusterRegistry {
   }
 
   async remove(name: string): Promise<boolean> {
+    this.opened.forget(name);
     return await this.store.remove(name);
   }
 
   /**
-   * The decrypted kubeconfig of a registered cluster. A sync run keeps it for the run (one
-   * decryption per cluster, however many secrets it writes there).
+   * The decrypted kubeconfig of a registered cluster, decrypted now (`opener` and `open` keep it
+   * per sealing: one decryption per cluster, however many requests and writes use it).
    */
   async kubeconfigOf(name: string, record?: ClusterRecord): Promise<string> {
     const r = record ?? (await this.getRecord(name));
@@ -223,39 +230,43 @@ export class ClusterRegistry {
   }
 
   /**
-   * An opener for one run or request: each cluster's kubeconfig is decrypted once (on first use)
-   * and kept, while every call connects anew with its own `signal` (a fan-out's per-cluster
-   * deadline). `records` are the registry records at hand; a cluster not among them is looked up.
-   * `width`: the requests the caller's fan-out may have in flight at once (default: one per
-   * cluster of `records`).
+   * An opener for one run or request: each cluster's kubeconfig is decrypted and parsed once per
+   * sealing and kept between requests (./opened.ts), while every call connects anew with its own
+   * `signal` (a fan-out's per-cluster deadline). `records` are the registry records at hand (the
+   * request's own read of the registry: a removed cluster is never opened); a cluster not among
+   * them is looked up. `width`: the requests the caller's fan-out may have in flight at once
+   * (default: one per cluster of `records`).
    */
   opener(
     records: ReadonlyMap<string, ClusterRecord>,
   ): (cluster: string, signal?: AbortSignal, width?: number) => Promise<KubeSecrets> {
-    const kubeconfigs = new Map<string, Promise<string>>();
-    const memo = new Map<string, unknown>();
     return async (cluster, signal, width) => {
       const record = records.get(cluster) ?? (await this.getRecord(cluster));
       if (!record) throw new ApiError("not_found", `no registered cluster named ${cluster}`);
-      let kubeconfig = kubeconfigs.get(cluster);
-      if (!kubeconfig) {
-        kubeconfig = this.kubeconfigOf(cluster, record);
-        kubeconfigs.set(cluster, kubeconfig);
-      }
-      return await this.connect(cluster, record, await kubeconfig, signal, {
-        fanoutWidth: width ?? records.size,
-        memo,
-      });
+      return await this.openRecord(cluster, record, signal, width ?? records.size);
     };
   }
 
   /**
-   * A KubeSecrets for a registered cluster (decrypts its kubeconfig). `signal` cancels its calls:
-   * pass the fan-out's, so that nothing reaches the cluster after its deadline.
+   * A KubeSecrets for a registered cluster (its kubeconfig opened as `opener` does). `signal`
+   * cancels its calls: pass the fan-out's, so that nothing reaches the cluster after its deadline.
    */
   async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
     const r = record ?? (await this.getRecord(name));
     if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
-    return await this.connect(name, r, await this.kubeconfigOf(name, r), signal);
+    return await this.openRecord(name, r, signal, 1);
+  }
+
+  private async openRecord(
+    name: string,
+    record: ClusterRecord,
+    signal: AbortSignal | undefined,
+    fanoutWidth: number,
+  ): Promise<KubeSecrets> {
+    const opened = this.opened.get(name, record, () => this.kubeconfigOf(name, record));
+    return await this.connect(name, record, await opened.kubeconfig, signal, {
+      fanoutWidth,
+      memo: opened.memo,
+    });
   }
 }

@@ -41,33 +41,16 @@ export async function authorizeOnClusters(
 }
 
 /**
- * The opener of a `targets` answer: several fan-outs over the same clusters in one request (e.g.
- * a git-ssh delivery's listing, then its write) decrypt each kubeconfig once.
- */
-const openers = new WeakMap<
-  Targets,
-  (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets>
->();
-
-/** The request's opener of these clusters (made on first use). */
-function openerOf(services: Services, clusters: Targets) {
-  let open = openers.get(clusters);
-  if (!open) {
-    open = services.registry.opener(clusters);
-    openers.set(clusters, open);
-  }
-  return open;
-}
-
-/**
  * Starts opening the clusters without waiting: work for the isolate while it waits on something
- * else (the ledger's commit). What the fan-out finds ready is the run's decrypted kubeconfig and
- * its parse (the opener's memo); the port made here is dropped, since each fan-out call connects
- * with its own deadline signal, and making one is cheap. A failure is not lost: the fan-out's
- * own call gets it again, as that cluster's error.
+ * else (the ledger's commit). What the fan-out then finds ready is each cluster's decrypted
+ * kubeconfig and its parse, which the registry keeps per sealing (functions/registry/opened.ts:
+ * only a cluster's first request, or its first after it was registered again, does this work);
+ * the port made here is dropped, since each fan-out call connects with its own deadline signal,
+ * and making one is cheap. A failure is not lost: the fan-out's own call gets it again, as that
+ * cluster's error.
  */
 export function openEarly(services: Services, clusters: Targets): void {
-  const open = openerOf(services, clusters);
+  const open = services.registry.opener(clusters);
   for (const cluster of clusters.keys()) open(cluster).catch(() => {});
 }
 
@@ -78,7 +61,7 @@ export async function runOnClusters<T extends object>(
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
   requestId?: string,
 ): Promise<FanoutResult<T>[]> {
-  const openCluster = openerOf(services, clusters);
+  const openCluster = services.registry.opener(clusters);
   return await fanout(
     [...clusters.keys()],
     // the deadline's signal goes into the port: after a `timeout` answer nothing more is sent

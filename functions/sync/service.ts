@@ -97,7 +97,7 @@ export async function runSync(
   const keyring = await brokerKeyring(services.config);
   const ledger = new Ledger(services.stores.records, services.now);
   const records = new Map((registered ?? (await registry.list())).map((r) => [r.name, r]));
-  // one decryption per cluster for the run (reads and every write), a connection per operation
+  // one decryption per cluster (kept per sealing by the registry), a connection per operation
   const open = registry.opener(records);
 
   const copies: Copy[] = [];
