@@ -33,8 +33,15 @@ export interface InProcessOptions {
   kube?: (name: string) => FakeKube;
   /** share state with another instance (e.g. the same records under another KEK) */
   records?: CountingShardedStore;
-  /** sees each connection the broker opens: the cluster and the fan-out width it was given */
-  onConnect?: (cluster: string, fanoutWidth: number | undefined) => void;
+  /**
+   * sees each connection the broker opens: the cluster, the fan-out width it was given, the
+   * decrypted kubeconfig and the connector's memo for it
+   */
+  onConnect?: (
+    cluster: string,
+    fanoutWidth: number | undefined,
+    opened: { kubeconfig: string; memo?: Map<string, unknown> },
+  ) => void;
 }
 
 /** A kubeconfig YAML naming a server (the fake ignores it; the registry checks its shape). */
@@ -75,8 +82,8 @@ export async function inProcessBroker(
     }),
     records,
     runtime: "node",
-    connector: async (_kubeconfig, { cluster, fanoutWidth }) => {
-      options.onConnect?.(cluster, fanoutWidth);
+    connector: async (kubeconfig, { cluster, fanoutWidth, memo }) => {
+      options.onConnect?.(cluster, fanoutWidth, { kubeconfig, ...(memo ? { memo } : {}) });
       return fakeFor(cluster);
     },
     ...(options.now ? { now: options.now } : {}),

@@ -4,12 +4,10 @@
 // failed decryption is not kept; idle and count bounds hold.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../functions/app.ts";
-import { loadConfig } from "../../functions/config.ts";
 import type { Envelope } from "../../functions/registry/envelope.ts";
 import { OpenedClusters } from "../../functions/registry/opened.ts";
-import { MemoryShardedStore } from "../../functions/store/records.ts";
-import { createFakeKube, type FakeKube } from "../support/fake-kube.ts";
+import { CountingShardedStore } from "../support/counting-records.ts";
+import { ADMIN, inProcessBroker } from "../support/in-process-broker.ts";
 
 const envelope = (iv: string, kid = "k1"): Envelope => ({
   alg: "A256GCM",
@@ -158,8 +156,6 @@ describe("OpenedClusters", () => {
 });
 
 describe("the broker keeps opened clusters between requests", () => {
-  const KEK = randomBytes(32).toString("base64");
-  const ADMIN = "a".repeat(40);
   const kubeconfig = (token: string) =>
     [
       "apiVersion: v1",
@@ -171,47 +167,32 @@ describe("the broker keeps opened clusters between requests", () => {
     ].join("\n");
 
   /** two apps (two isolates) on one store; each records the kubeconfigs its connector gets */
-  function isolates() {
-    const records = new MemoryShardedStore();
-    const kube: FakeKube = createFakeKube({ cluster: "one", namespace: "default" });
-    const app = () => {
+  async function isolates() {
+    const records = new CountingShardedStore();
+    const vars = { KEK: randomBytes(32).toString("base64") };
+    const app = async () => {
       const seen: string[] = [];
       const parsed: string[] = [];
-      const built = createApp({
-        config: loadConfig({ ADMIN_TOKEN: ADMIN, KEK }),
+      const broker = await inProcessBroker([], {
         records,
-        runtime: "node",
-        connector: async (text, { cluster, memo }) => {
+        vars,
+        onConnect: (cluster, _width, { kubeconfig: text, memo }) => {
           seen.push(text);
           if (!memo?.has(cluster)) {
             parsed.push(text);
             memo?.set(cluster, true);
           }
-          return kube;
         },
-        log: () => {},
       });
-      const call = async (method: string, path: string, token: string, json?: unknown) => {
-        const res = await built.request(path, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(json === undefined ? {} : { "content-type": "application/json" }),
-          },
-          ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-        });
-        const text = await res.text();
-        return { status: res.status, body: text ? JSON.parse(text) : undefined };
-      };
-      return { call, seen, parsed };
+      return { call: broker.call, seen, parsed };
     };
-    return { a: app(), b: app(), kube };
+    return { a: await app(), b: await app() };
   }
 
   const put = (value: string) => ({ source: { type: "inline", pairs: { A: value } } });
 
   it("decrypts and parses a kubeconfig once for many PUTs, and anew after another isolate registers it again", async () => {
-    const { a, b } = isolates();
+    const { a, b } = await isolates();
     expect(
       (await a.call("PUT", "/v1/clusters/one", ADMIN, { kubeconfig: kubeconfig("first") })).status,
     ).toBe(201);
@@ -238,7 +219,7 @@ describe("the broker keeps opened clusters between requests", () => {
   });
 
   it("never opens a cluster removed through another isolate", async () => {
-    const { a, b } = isolates();
+    const { a, b } = await isolates();
     for (const [name, token] of [
       ["one", "first"],
       ["two", "other"],
