@@ -4,6 +4,7 @@ import type { KubeRuntime } from "../konduktor/kube/kubeconfig.ts";
 import type { Caller, CallerResolver } from "./auth/caller.ts";
 import type { BrokerConfig } from "./config.ts";
 import type { ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
+import type { OpenedClusters } from "./registry/opened.ts";
 import type { ShardedStore } from "./store/records.ts";
 import type { KeyValueStore } from "./store/store.ts";
 import type { Stores } from "./store/stores.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   /** "edge" in workerd (kubeconfigs with embedded token + CA only), "node" on Node */
   runtime: KubeRuntime;
   connector: KubeConnector;
+  /** the opened clusters the registry keeps between requests (default: its own) */
+  opened?: OpenedClusters;
   /** credential resolvers, tried in order (default: admin token, API tokens, GitHub OIDC) */
   resolvers?: CallerResolver[];
   now?: () => Date;

@@ -17,7 +17,7 @@ import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
 import type { ClusterStore } from "../store/clusters.ts";
 import { type Envelope, EnvelopeError, open, seal } from "./envelope.ts";
-import { OpenedClusters } from "./opened.ts";
+import { type OpenedCluster, OpenedClusters } from "./opened.ts";
 
 /** The additional data a kubeconfig is sealed with (unchanged since the first broker). */
 const aad = (name: string) => `cluster:${name}`;
@@ -240,10 +240,18 @@ export class ClusterRegistry {
   opener(
     records: ReadonlyMap<string, ClusterRecord>,
   ): (cluster: string, signal?: AbortSignal, width?: number) => Promise<KubeSecrets> {
+    // what this opener opened, so that it opens each cluster once even when the isolate's
+    // bounds drop it from `opened` meanwhile (more clusters than it keeps)
+    const mine = new Map<string, OpenedCluster>();
     return async (cluster, signal, width) => {
       const record = records.get(cluster) ?? (await this.getRecord(cluster));
       if (!record) throw new ApiError("not_found", `no registered cluster named ${cluster}`);
-      return await this.openRecord(cluster, record, signal, width ?? records.size);
+      let opened = mine.get(cluster);
+      if (!opened) {
+        opened = this.opened.get(cluster, record, () => this.kubeconfigOf(cluster, record));
+        mine.set(cluster, opened);
+      }
+      return await this.connectOpened(cluster, record, opened, signal, width ?? records.size);
     };
   }
 
@@ -254,16 +262,17 @@ export class ClusterRegistry {
   async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
     const r = record ?? (await this.getRecord(name));
     if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
-    return await this.openRecord(name, r, signal, 1);
+    const opened = this.opened.get(name, r, () => this.kubeconfigOf(name, r));
+    return await this.connectOpened(name, r, opened, signal, 1);
   }
 
-  private async openRecord(
+  private async connectOpened(
     name: string,
     record: ClusterRecord,
+    opened: OpenedCluster,
     signal: AbortSignal | undefined,
     fanoutWidth: number,
   ): Promise<KubeSecrets> {
-    const opened = this.opened.get(name, record, () => this.kubeconfigOf(name, record));
     return await this.connect(name, record, await opened.kubeconfig, signal, {
       fanoutWidth,
       memo: opened.memo,

@@ -41,6 +41,26 @@ export async function authorizeOnClusters(
 }
 
 /**
+ * The opener of a `targets` answer: several fan-outs over the same clusters in one request (e.g.
+ * a git-ssh delivery's listing, then its write, or `openEarly` and the fan-out) open each cluster
+ * once, also when the isolate keeps more clusters than its bounds (functions/registry/opened.ts).
+ */
+const openers = new WeakMap<
+  Targets,
+  (cluster: string, signal?: AbortSignal) => Promise<KubeSecrets>
+>();
+
+/** The request's opener of these clusters (made on first use). */
+function openerOf(services: Services, clusters: Targets) {
+  let open = openers.get(clusters);
+  if (!open) {
+    open = services.registry.opener(clusters);
+    openers.set(clusters, open);
+  }
+  return open;
+}
+
+/**
  * Starts opening the clusters without waiting: work for the isolate while it waits on something
  * else (the ledger's commit). What the fan-out then finds ready is each cluster's decrypted
  * kubeconfig and its parse, which the registry keeps per sealing (functions/registry/opened.ts:
@@ -50,7 +70,7 @@ export async function authorizeOnClusters(
  * cluster's error.
  */
 export function openEarly(services: Services, clusters: Targets): void {
-  const open = services.registry.opener(clusters);
+  const open = openerOf(services, clusters);
   for (const cluster of clusters.keys()) open(cluster).catch(() => {});
 }
 
@@ -61,7 +81,7 @@ export async function runOnClusters<T extends object>(
   op: (kube: KubeSecrets, cluster: string) => Promise<T>,
   requestId?: string,
 ): Promise<FanoutResult<T>[]> {
-  const openCluster = services.registry.opener(clusters);
+  const openCluster = openerOf(services, clusters);
   return await fanout(
     [...clusters.keys()],
     // the deadline's signal goes into the port: after a `timeout` answer nothing more is sent

@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { createApp } from "../../functions/app.ts";
 import { loadConfig } from "../../functions/config.ts";
 import type { LogLine } from "../../functions/context.ts";
+import type { OpenedClusters } from "../../functions/registry/opened.ts";
 import { scheduledSync } from "../../functions/sync/service.ts";
 import { CountingShardedStore } from "./counting-records.ts";
 import { createFakeKube, type FakeKube } from "./fake-kube.ts";
@@ -33,6 +34,8 @@ export interface InProcessOptions {
   kube?: (name: string) => FakeKube;
   /** share state with another instance (e.g. the same records under another KEK) */
   records?: CountingShardedStore;
+  /** the opened clusters the registry keeps (default: its own) */
+  opened?: OpenedClusters;
   /**
    * sees each connection the broker opens: the cluster, the fan-out width it was given, the
    * decrypted kubeconfig and the connector's memo for it
@@ -81,6 +84,7 @@ export async function inProcessBroker(
       ...options.vars,
     }),
     records,
+    ...(options.opened ? { opened: options.opened } : {}),
     runtime: "node",
     connector: async (kubeconfig, { cluster, fanoutWidth, memo }) => {
       options.onConnect?.(cluster, fanoutWidth, { kubeconfig, ...(memo ? { memo } : {}) });

@@ -3,7 +3,7 @@
 // or by another isolate on the same store, is opened anew; a removed cluster is never opened; a
 // failed decryption is not kept; idle and count bounds hold.
 import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Envelope } from "../../functions/registry/envelope.ts";
 import { OpenedClusters } from "../../functions/registry/opened.ts";
 import { CountingShardedStore } from "../support/counting-records.ts";
@@ -144,6 +144,15 @@ describe("OpenedClusters", () => {
     expect({ size: small.size, weight: small.weight }).toEqual({ size: 0, weight: 0 });
   });
 
+  it("a sealing that differs only in its ciphertext is opened anew", () => {
+    const opened = new OpenedClusters();
+    const d = counting();
+    const record = { context: "x", kubeconfig: envelope("aXYx") };
+    opened.get("a", record, d.decrypt("1"));
+    opened.get("a", { ...record, kubeconfig: { ...envelope("aXYx"), ct: "Y3Q9" } }, d.decrypt("2"));
+    expect(d.calls).toEqual(["1", "2"]);
+  });
+
   it("forgets a cluster", () => {
     const opened = new OpenedClusters();
     const d = counting();
@@ -218,7 +227,7 @@ describe("the broker keeps opened clusters between requests", () => {
     );
   });
 
-  it("never opens a cluster removed through another isolate", async () => {
+  it("never opens a cluster removed through another isolate (the request reads the registry)", async () => {
     const { a, b } = await isolates();
     for (const [name, token] of [
       ["one", "first"],
@@ -238,5 +247,40 @@ describe("the broker keeps opened clusters between requests", () => {
     expect(r.status).toBe(200);
     expect(r.body.results.map((x: { cluster: string }) => x.cluster)).toEqual(["two"]);
     expect(a.seen.slice(seen)).toEqual([kubeconfig("other"), kubeconfig("other")]);
+  });
+  it("over its bounds, a PUT still opens each of its clusters once", async () => {
+    const opened = new OpenedClusters({ max: 1 });
+    const broker = await inProcessBroker(["one", "two", "three"], { opened });
+    const token = await broker.token(["0a1b2c3d"]);
+    const decrypt = vi.spyOn(crypto.subtle, "decrypt");
+    try {
+      const r = await broker.call("PUT", "/v1/secrets/db", token, put("1"));
+      expect(r.status).toBe(200);
+      expect(r.body.results.map((x: { status: string }) => x.status)).toEqual([
+        "created",
+        "created",
+        "created",
+      ]);
+      // opened early (during the ledger's start) and by the fan-out: once each
+      expect(decrypt).toHaveBeenCalledTimes(3);
+      expect(opened.size).toBe(1);
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
+  it("registering a cluster again or removing it through this isolate drops what it kept", async () => {
+    const opened = new OpenedClusters();
+    const broker = await inProcessBroker(["one", "two"], { opened });
+    const token = await broker.token(["0a1b2c3d"]);
+    expect((await broker.call("PUT", "/v1/secrets/db", token, put("1"))).status).toBe(200);
+    expect(opened.size).toBe(2);
+    const again = await broker.call("PUT", "/v1/clusters/one", ADMIN, {
+      kubeconfig: kubeconfig("second"),
+    });
+    expect(again.status).toBe(200);
+    expect(opened.size).toBe(1);
+    expect((await broker.call("DELETE", "/v1/clusters/two", ADMIN)).status).toBe(204);
+    expect(opened.size).toBe(0);
   });
 });
