@@ -6,12 +6,14 @@
  *
  * An entry is used only for the exact sealing it was opened from (the record's context, key id,
  * IV and ciphertext): a cluster registered again, or sealed again under another key, is opened
- * anew. It is dropped when the cluster is removed here, when it was not used for `idleMs`, and,
- * oldest use first, beyond `max` entries or `maxBytes` of sealed kubeconfigs (a kubeconfig may be
- * 256 KiB: the bytes bound the memory, the count the bookkeeping). A failed decryption is not
- * kept. Nothing here is
- * logged, returned by an API or written anywhere: the isolate holds the KEK that decrypts every
- * record anyway; this keeps the result of using it.
+ * anew. It is dropped when the cluster is removed or registered again through this isolate; at
+ * the next lookup once unused for `idleMs`; and,
+ * oldest use first, beyond `max` entries or `maxBytes` (a kubeconfig may be 256 KiB; an entry
+ * weighs its sealing plus its decrypted text, its parse not counted). A failed decryption is not
+ * kept. Over the bounds, a request or a sync run still opens each cluster once: its opener keeps
+ * what it opened (functions/registry/clusters.ts). Nothing here is logged, returned by an API or
+ * written anywhere: the isolate holds the KEK that decrypts every record anyway; this keeps the
+ * result of using it.
  */
 import type { Envelope } from "./envelope.ts";
 
@@ -25,18 +27,18 @@ export interface OpenedCluster {
 interface Entry extends OpenedCluster {
   sealing: string;
   usedAt: number;
+  /** what it weighs against `maxBytes`: its sealing, and its decrypted text once there */
+  weight: number;
 }
-
-/** What an entry weighs against `maxBytes`: its sealing (the ciphertext, mostly). */
-const weightOf = (entry: Entry) => entry.sealing.length;
 
 export interface OpenedClustersOptions {
   /** how long an entry is kept unused (ms; default 5 minutes) */
   idleMs?: number;
   /** at most this many entries (default 256) */
   max?: number;
-  /** at most this many bytes of sealings, the newest entry always kept (default 8 MiB) */
+  /** at most this many bytes of sealings and decrypted texts, the newest entry always kept (default 8 MiB) */
   maxBytes?: number;
+  /** a monotonic clock in ms (default `performance.now`) */
   now?: () => number;
 }
 
@@ -59,7 +61,7 @@ export class OpenedClusters {
     this.idleMs = options.idleMs ?? 5 * 60_000;
     this.max = options.max ?? 256;
     this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /**
@@ -83,18 +85,28 @@ export class OpenedClusters {
       return kept;
     }
     this.forget(name);
-    const entry: Entry = { sealing, usedAt: now, kubeconfig: decrypt(), memo: new Map() };
-    // a decryption that failed is not kept: the next request tries again (and says why)
-    entry.kubeconfig.catch(() => {
-      if (this.entries.get(name) === entry) this.forget(name);
-    });
+    const entry: Entry = {
+      sealing,
+      usedAt: now,
+      weight: sealing.length,
+      kubeconfig: decrypt(),
+      memo: new Map(),
+    };
+    entry.kubeconfig.then(
+      (text) => {
+        if (this.entries.get(name) !== entry) return;
+        entry.weight += text.length;
+        this.bytes += text.length;
+        this.trim();
+      },
+      // a decryption that failed is not kept: the next request tries again (and says why)
+      () => {
+        if (this.entries.get(name) === entry) this.forget(name);
+      },
+    );
     this.entries.set(name, entry);
-    this.bytes += weightOf(entry);
-    for (const oldest of this.entries.keys()) {
-      if (oldest === name) break;
-      if (this.entries.size <= this.max && this.bytes <= this.maxBytes) break;
-      this.forget(oldest);
-    }
+    this.bytes += entry.weight;
+    this.trim();
     return entry;
   }
 
@@ -103,7 +115,7 @@ export class OpenedClusters {
     const entry = this.entries.get(name);
     if (!entry) return;
     this.entries.delete(name);
-    this.bytes -= weightOf(entry);
+    this.bytes -= entry.weight;
   }
 
   /** how many clusters are kept opened */
@@ -111,9 +123,18 @@ export class OpenedClusters {
     return this.entries.size;
   }
 
-  /** the bytes of their sealings */
+  /** the bytes of their sealings and decrypted texts */
   get weight(): number {
     return this.bytes;
+  }
+
+  /** Drops the least recently used entries beyond the bounds; the most recently used stays. */
+  private trim(): void {
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= 1) break;
+      if (this.entries.size <= this.max && this.bytes <= this.maxBytes) break;
+      this.forget(oldest);
+    }
   }
 
   /** Drops the entries unused for `idleMs` (the oldest uses come first). */

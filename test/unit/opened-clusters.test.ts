@@ -114,34 +114,80 @@ describe("OpenedClusters", () => {
     expect(d.calls).toEqual(["a1", "b1", "c1", "b2"]);
   });
 
-  it("keeps at most maxBytes of sealings, the newest entry always", () => {
-    const record = { context: "x", kubeconfig: envelope("aXYx") };
-    const one = new OpenedClusters();
-    one.get("a", record, () => Promise.resolve("a"));
-    const weight = one.weight;
-    expect(weight).toBeGreaterThan(0);
+  /** lets pending decryptions settle (their weight is added when they resolve) */
+  const settled = () => new Promise((r) => setTimeout(r, 0));
 
-    const opened = new OpenedClusters({ maxBytes: 2 * weight });
+  it("weighs an entry as its sealing, then its decrypted text too", async () => {
+    const record = { context: "x", kubeconfig: envelope("aXYx") };
+    const opened = new OpenedClusters();
+    const entry = opened.get("a", record, () => Promise.resolve("0123456789"));
+    const sealing = opened.weight;
+    expect(sealing).toBe("x\n2\nk1\naXYx\nY3Q=".length);
+    await entry.kubeconfig;
+    await settled();
+    expect(opened.weight).toBe(sealing + 10);
+    opened.forget("a");
+    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 0, weight: 0 });
+  });
+
+  it("keeps at most maxBytes, dropping the least recently used; the newest always stays", async () => {
+    const record = { context: "x", kubeconfig: envelope("aXYx") };
+    const per = "x\n2\nk1\naXYx\nY3Q=".length + 2; // a sealing and a 2-character text
+    const opened = new OpenedClusters({ maxBytes: 2 * per });
     const d = counting();
     opened.get("a", record, d.decrypt("a1"));
     opened.get("b", record, d.decrypt("b1"));
-    expect(opened.weight).toBe(2 * weight);
-    opened.get("c", record, d.decrypt("c1")); // one over: a (the oldest use) goes
-    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 2, weight: 2 * weight });
+    await settled();
+    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 2, weight: 2 * per });
+    opened.get("c", record, d.decrypt("c1")); // over: a (the oldest use) goes
+    await settled();
+    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 2, weight: 2 * per });
     opened.get("b", record, d.decrypt("b2"));
     opened.get("a", record, d.decrypt("a2"));
+    await settled();
     expect(d.calls).toEqual(["a1", "b1", "c1", "a2"]);
     // a new sealing of a kept cluster replaces it: its weight is not counted twice
     opened.get("a", { ...record, kubeconfig: envelope("aXYy") }, d.decrypt("a3"));
-    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 2, weight: 2 * weight });
+    await settled();
+    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 2, weight: 2 * per });
 
-    const small = new OpenedClusters({ maxBytes: weight - 1 });
+    // a decrypted text that takes it over the bound drops the others when it arrives
+    opened.get("big", record, () => Promise.resolve("x".repeat(3 * per)));
+    expect(opened.size).toBe(2);
+    await settled();
+    expect(opened.size).toBe(1);
+    expect(opened.weight).toBe(per - 2 + 3 * per);
+
+    const small = new OpenedClusters({ maxBytes: 1 });
     small.get("a", record, d.decrypt("a4"));
-    expect(small.size).toBe(1);
     small.get("b", record, d.decrypt("b3"));
+    await settled();
     expect(small.size).toBe(1);
-    small.forget("b");
-    expect({ size: small.size, weight: small.weight }).toEqual({ size: 0, weight: 0 });
+    small.get("b", record, d.decrypt("b4"));
+    expect(d.calls.at(-1)).toBe("b3");
+  });
+
+  it("a decryption of an older sealing that fails late leaves the newer entry alone", async () => {
+    const opened = new OpenedClusters();
+    let fail: (e: Error) => void = () => {};
+    const first = opened.get(
+      "a",
+      { context: "x", kubeconfig: envelope("aXYx") },
+      () => new Promise<string>((_, reject) => (fail = reject)),
+    );
+    const newer = { context: "x", kubeconfig: envelope("aXYy") };
+    opened.get("a", newer, () => Promise.resolve("new"));
+    const weight = opened.weight;
+    fail(new Error("late"));
+    await expect(first.kubeconfig).rejects.toThrow("late");
+    await settled();
+    expect({ size: opened.size, weight: opened.weight }).toEqual({ size: 1, weight: weight + 3 });
+    let again = 0;
+    opened.get("a", newer, () => {
+      again++;
+      return Promise.resolve("other");
+    });
+    expect(again).toBe(0);
   });
 
   it("a sealing that differs only in its ciphertext is opened anew", () => {
