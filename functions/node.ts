@@ -15,6 +15,7 @@ import { nodeKubeSecretsFromParsed, parseForNode } from "../konduktor/kube/node-
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { deadlineOptions, type KubeConnector, memoized } from "./registry/clusters.ts";
+import { OpenedClusters } from "./registry/opened.ts";
 import { readLegacyStateFile } from "./store/legacy-file.ts";
 import { SqliteShardedStore } from "./store/sqlite-records.ts";
 
@@ -91,7 +92,12 @@ function main(): void {
     scalarPath = null;
   }
   const legacyState = readLegacyStateFile(process.env.STATE_FILE || ".konduktor-state.json");
+  // a process lives on without requests: what it keeps opened goes after its idle time anyway
+  // (a Worker's isolate is dropped when idle)
+  const opened = new OpenedClusters();
+  setInterval(() => opened.sweep(), 60_000).unref();
   const app = createApp({
+    opened,
     config,
     records: new SqliteShardedStore(process.env.STATE_DB || ".konduktor-state.db"),
     ...(legacyState ? { legacyState } : {}),

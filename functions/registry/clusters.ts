@@ -177,14 +177,17 @@ export class ClusterRegistry {
   }
 
   async getRecord(name: string): Promise<ClusterRecord | null> {
+    this.opened.sweep();
     return await this.store.get(name);
   }
 
   async names(): Promise<string[]> {
+    this.opened.sweep();
     return await this.store.names();
   }
 
   async list(): Promise<ClusterRecord[]> {
+    this.opened.sweep();
     return await this.store.list();
   }
 

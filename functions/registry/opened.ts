@@ -7,7 +7,7 @@
  * An entry is used only for the exact sealing it was opened from (the record's context, key id,
  * IV and ciphertext): a cluster registered again, or sealed again under another key, is opened
  * anew. It is dropped when the cluster is removed or registered again through this isolate; at
- * the next lookup once unused for `idleMs`; and,
+ * the next use of the registry (`sweep`; on Node also by a timer) once unused for `idleMs`; and,
  * oldest use first, beyond `max` entries or `maxBytes` (a kubeconfig may be 256 KiB; an entry
  * weighs its sealing plus its decrypted text, its parse not counted). A failed decryption is not
  * kept. Over the bounds, a request or a sync run still opens each cluster once: its opener keeps
@@ -138,7 +138,7 @@ export class OpenedClusters {
   }
 
   /** Drops the entries unused for `idleMs` (the oldest uses come first). */
-  private sweep(now: number): void {
+  sweep(now = this.now()): void {
     for (const [name, entry] of this.entries) {
       if (now - entry.usedAt < this.idleMs) break;
       this.forget(name);

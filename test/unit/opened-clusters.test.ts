@@ -199,6 +199,24 @@ describe("OpenedClusters", () => {
     expect(d.calls).toEqual(["1", "2"]);
   });
 
+  it("sweep drops what was unused for idleMs without a lookup", () => {
+    let now = 0;
+    const opened = new OpenedClusters({ idleMs: 100, now: () => now });
+    const record = { context: "x", kubeconfig: envelope("aXYx") };
+    opened.get("a", record, () => Promise.resolve("a"));
+    now = 50;
+    opened.get("b", record, () => Promise.resolve("b"));
+    now = 100;
+    opened.sweep();
+    expect(opened.size).toBe(1);
+    now = 149;
+    opened.sweep();
+    expect(opened.size).toBe(1);
+    now = 150;
+    opened.sweep();
+    expect(opened.size).toBe(0);
+  });
+
   it("forgets a cluster", () => {
     const opened = new OpenedClusters();
     const d = counting();
@@ -294,6 +312,7 @@ describe("the broker keeps opened clusters between requests", () => {
     expect(r.body.results.map((x: { cluster: string }) => x.cluster)).toEqual(["two"]);
     expect(a.seen.slice(seen)).toEqual([kubeconfig("other"), kubeconfig("other")]);
   });
+
   it("over its bounds, a PUT still opens each of its clusters once", async () => {
     const opened = new OpenedClusters({ max: 1 });
     const broker = await inProcessBroker(["one", "two", "three"], { opened });
