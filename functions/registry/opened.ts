@@ -36,7 +36,10 @@ export interface OpenedClustersOptions {
   idleMs?: number;
   /** at most this many entries (default 256) */
   max?: number;
-  /** at most this many bytes of sealings and decrypted texts, the newest entry always kept (default 8 MiB) */
+  /**
+   * at most this many bytes of sealings and decrypted texts, the most recently used entry always
+   * kept (default 8 MiB)
+   */
   maxBytes?: number;
   /** a monotonic clock in ms (default `performance.now`) */
   now?: () => number;
