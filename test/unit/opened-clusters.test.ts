@@ -1,7 +1,8 @@
 // Opened clusters kept between requests (functions/registry/opened.ts, decision 0023): a
 // kubeconfig is decrypted and parsed once per sealing; a cluster registered again, by this app
 // or by another isolate on the same store, is opened anew; a removed cluster is never opened; a
-// failed decryption is not kept; idle and count bounds hold.
+// failed decryption is not kept; the idle, count and byte bounds hold, and past them a request
+// still opens each of its clusters once.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import type { Envelope } from "../../functions/registry/envelope.ts";
