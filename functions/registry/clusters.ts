@@ -254,7 +254,10 @@ export class ClusterRegistry {
         opened = this.opened.get(cluster, record, () => this.kubeconfigOf(cluster, record));
         mine.set(cluster, opened);
       }
-      return await this.connectOpened(cluster, record, opened, signal, width ?? records.size);
+      return await this.connect(cluster, record, await opened.kubeconfig, signal, {
+        fanoutWidth: width ?? records.size,
+        memo: opened.memo,
+      });
     };
   }
 
@@ -263,22 +266,6 @@ export class ClusterRegistry {
    * cancels its calls: pass the fan-out's, so that nothing reaches the cluster after its deadline.
    */
   async open(name: string, record?: ClusterRecord, signal?: AbortSignal): Promise<KubeSecrets> {
-    const r = record ?? (await this.getRecord(name));
-    if (!r) throw new ApiError("not_found", `no registered cluster named ${name}`);
-    const opened = this.opened.get(name, r, () => this.kubeconfigOf(name, r));
-    return await this.connectOpened(name, r, opened, signal, 1);
-  }
-
-  private async connectOpened(
-    name: string,
-    record: ClusterRecord,
-    opened: OpenedCluster,
-    signal: AbortSignal | undefined,
-    fanoutWidth: number,
-  ): Promise<KubeSecrets> {
-    return await this.connect(name, record, await opened.kubeconfig, signal, {
-      fanoutWidth,
-      memo: opened.memo,
-    });
+    return await this.opener(new Map(record ? [[name, record]] : []))(name, signal, 1);
   }
 }
