@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { KubeRuntime } from "../konduktor/kube/kubeconfig.ts";
 import type { Caller, CallerResolver } from "./auth/caller.ts";
 import type { BrokerConfig } from "./config.ts";
-import type { ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
+import type { ClusterRecord, ClusterRegistry, KubeConnector } from "./registry/clusters.ts";
 import type { OpenedClusters } from "./registry/opened.ts";
 import type { ShardedStore } from "./store/records.ts";
 import type { KeyValueStore } from "./store/store.ts";
@@ -62,6 +62,11 @@ export type AppEnv = {
     audited: boolean;
     /** fields every audit line of this request carries (e.g. a webhook delivery's hook and id) */
     auditFields: Record<string, unknown>;
+    /**
+     * the registered clusters, read with the credential's check (`RouteRules.registry`, an API
+     * token); unset when the route reads the registry itself
+     */
+    registered?: ClusterRecord[];
   };
 };
 

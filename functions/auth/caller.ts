@@ -11,6 +11,7 @@
  */
 import type { BrokerConfig } from "../config.ts";
 import { ApiError } from "../problem.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
 import type { Stores } from "../store/stores.ts";
 
 export interface Rights {
@@ -57,6 +58,12 @@ export interface ResolverContext {
   stores: Pick<Stores, "tokens" | "oidcBindings">;
   /** for time-bound credentials (tests may fix it) */
   now: () => Date;
+  /**
+   * Given when the route authorizes on the registered clusters (`RouteRules.registry`): a
+   * resolver that reads them with its check in one call (an API token: both are in the control
+   * shard, functions/store/token-steps.ts) leaves them in `records`; else the route reads them.
+   */
+  registry?: { records?: ClusterRecord[] };
 }
 
 export type CallerResolver = (credential: string, ctx: ResolverContext) => Promise<Caller | null>;

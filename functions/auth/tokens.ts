@@ -1,6 +1,8 @@
 /**
  * API tokens as a `CallerResolver`: `kbt_<id>_<secret>`, checked against the token store
- * (functions/store/tokens.ts: one record per token, a hash only, revocation seen at once).
+ * (functions/store/tokens.ts: one record per token, a hash only, revocation seen at once). For a
+ * route that authorizes on the registry, the check also brings the registered clusters' records
+ * (one call to the control shard, only for a valid token).
  */
 import type { Caller, CallerResolver } from "./caller.ts";
 
@@ -9,10 +11,13 @@ export function looksLikeApiToken(credential: string): boolean {
 }
 
 /** API tokens as a `CallerResolver`. */
-export const apiTokenResolver: CallerResolver = async (credential, { stores, now }) => {
+export const apiTokenResolver: CallerResolver = async (credential, { stores, now, registry }) => {
   if (!looksLikeApiToken(credential)) return null;
-  const record = await stores.tokens.verify(credential, now());
+  const { record, clusters } = registry
+    ? await stores.tokens.verifyWithClusters(credential, now())
+    : { record: await stores.tokens.verify(credential, now()) };
   if (!record) return null;
+  if (registry && clusters) registry.records = clusters;
   const caller: Caller = {
     id: `token:${record.id}`,
     kind: "token",

@@ -3,7 +3,9 @@
  * it names the route's audit action, bounds the body size before anything reads it, and, unless
  * the route is `signature` or `public`, resolves the bearer credential to one `Caller`
  * (functions/auth/caller.ts), which an `admin` route requires to be the admin token, and reads a
- * JSON body strictly (../strict-json.ts). All of this
+ * JSON body strictly (../strict-json.ts). For a route that authorizes on the registry
+ * (`registry`), an API token's check brings the registered clusters too (one call to the control
+ * shard): the handler finds them as `registered`. All of this
  * happens before zod reads the body and long before any cluster is touched.
  */
 import type { MiddlewareHandler } from "hono";
@@ -12,6 +14,7 @@ import { HTTPException } from "hono/http-exception";
 import { bearerCredential, resolveCaller } from "../auth/caller.ts";
 import { requireAdmin } from "../auth/policy.ts";
 import type { AppEnv } from "../context.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
 import { strictJsonBody } from "../strict-json.ts";
 
 export type Auth = "admin" | "caller" | "signature" | "public";
@@ -35,19 +38,30 @@ function limitFor(maxSize: number): MiddlewareHandler {
 
 const strictBody = strictJsonBody();
 
-export function guard(rules: { auth: Auth; audit?: string }): MiddlewareHandler<AppEnv> {
+export function guard(rules: {
+  auth: Auth;
+  audit?: string;
+  registry?: boolean;
+}): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (rules.audit) c.set("action", rules.audit);
     const services = c.get("services");
     await limitFor(services.config.maxBodyBytes)(c, async () => {
       if (rules.auth === "admin" || rules.auth === "caller") {
+        const ahead: { records?: ClusterRecord[] } | undefined = rules.registry ? {} : undefined;
         const caller = await resolveCaller(
           bearerCredential(c.req.header("authorization")),
           services.resolvers,
-          { config: services.config, stores: services.stores, now: services.now },
+          {
+            config: services.config,
+            stores: services.stores,
+            now: services.now,
+            ...(ahead ? { registry: ahead } : {}),
+          },
         );
         c.set("caller", caller);
         if (rules.auth === "admin") requireAdmin(caller);
+        if (ahead?.records) c.set("registered", services.registry.readAhead(ahead.records));
       }
       // bodies strictly: duplicate keys, lone surrogates, bad UTF-8 refused (../strict-json.ts);
       // a webhook delivery is read after its signature is checked (functions/hooks/delivery.ts)

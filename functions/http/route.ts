@@ -31,14 +31,21 @@ export interface RouteRules {
   audit?: string;
   /** Client generators name their methods after it. */
   operationId: string;
+  /**
+   * The handler authorizes on the registered clusters (functions/secrets/http.ts `authorized`):
+   * an API token's check then reads them in the same call to the control shard.
+   */
+  registry?: boolean;
 }
 
 type Declared = Omit<RouteConfig, "middleware" | "security" | "operationId">;
 
 /** An OpenAPI route with its auth rule and audit action (see the module comment). */
 export function route<const R extends Declared>(spec: R & RouteRules) {
-  const { auth, audit, ...config } = spec;
-  const middleware: [MiddlewareHandler<AppEnv>] = [guard({ auth, ...(audit ? { audit } : {}) })];
+  const { auth, audit, registry, ...config } = spec;
+  const middleware: [MiddlewareHandler<AppEnv>] = [
+    guard({ auth, ...(audit ? { audit } : {}), ...(registry ? { registry } : {}) }),
+  ];
   const bearer = auth === "admin" || auth === "caller";
   return createRoute({
     ...(config as unknown as R & { operationId: string }),

@@ -44,6 +44,7 @@ export function secretRoutes() {
       auth: "caller",
       audit: "secret.put",
       operationId: "putSecret",
+      registry: true,
       method: "put",
       path: "/{name}",
       tags,
@@ -81,6 +82,7 @@ export function secretRoutes() {
     route({
       auth: "caller",
       operationId: "listSecrets",
+      registry: true,
       method: "get",
       path: "/",
       tags,
@@ -110,6 +112,7 @@ export function secretRoutes() {
     route({
       auth: "caller",
       operationId: "describeSecret",
+      registry: true,
       method: "get",
       path: "/{name}",
       tags,
@@ -155,6 +158,7 @@ export function secretRoutes() {
       auth: "caller",
       audit: "secret.delete",
       operationId: "deleteSecret",
+      registry: true,
       method: "delete",
       path: "/{name}",
       tags,

@@ -19,7 +19,12 @@ export async function authorized(
   c: AppContext,
   request: AccessRequest,
 ): Promise<{ scope: Scope; clusters: Targets }> {
-  return await authorizeOnClusters(c.get("services"), c.get("caller"), request);
+  return await authorizeOnClusters(
+    c.get("services"),
+    c.get("caller"),
+    request,
+    c.get("registered"),
+  );
 }
 
 /** The one owner of a scope that was authorized for one owner. */

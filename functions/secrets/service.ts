@@ -27,13 +27,15 @@ export type Targets = Map<string, ClusterRecord>;
 /**
  * What a request may touch (functions/auth/authorize.ts: owners, clusters, placement), with the
  * registered records of its target clusters. Throws the refusal before any cluster is touched.
+ * `registered`: the registry as the credential's check read it (else it is read here).
  */
 export async function authorizeOnClusters(
   services: Services,
   caller: Caller,
   request: AccessRequest,
+  registered?: ClusterRecord[],
 ): Promise<{ scope: Scope; clusters: Targets }> {
-  const records = await services.registry.list();
+  const records = registered ?? (await services.registry.list());
   const byName = new Map(records.map((r) => [r.name, r]));
   const scope = authorize(caller, request, [...byName.keys()]);
   const clusters = new Map(scope.clusters.map((n) => [n, byName.get(n) as ClusterRecord]));

@@ -58,6 +58,12 @@ export interface RecordStore {
 /** What a step reads: the shard's live records, as they are inside the step. */
 export interface ShardView {
   get(key: string): StoredRecord | null;
+  /**
+   * Every live record whose key starts with `prefix`, sorted by key, unpaged (for a prefix whose
+   * records the shard bounds, as `list` without a limit). Not for a `byCommit` step: a listing
+   * has no revision a compare-and-set could guard.
+   */
+  list(prefix: string): StoredRecord[];
 }
 
 /**
@@ -231,12 +237,17 @@ export async function stepByCommit<A, R>(
     let out: { writes: RecordWrite[]; result: R } | undefined;
     for (let pass = 0; out === undefined; pass++) {
       const missing = new Set<string>();
-      const view = {
-        get: (key: string) => {
+      const view: ShardView = {
+        get: (key) => {
           checkKey(key);
           if (read.has(key)) return read.get(key) ?? null;
           missing.add(key);
           return null;
+        },
+        list: () => {
+          throw new Error(
+            `shard step ${step.name} lists records: it cannot run by compare-and-set`,
+          );
         },
       };
       let failure: unknown;
@@ -301,6 +312,14 @@ export class MemoryRecordStore implements RecordStore {
   }
 
   async list(prefix: string, options: { after?: string; limit?: number } = {}) {
+    return this.listNow(prefix, options);
+  }
+
+  private listNow(
+    prefix: string,
+    options: { after?: string; limit?: number },
+    now = this.now(),
+  ): StoredRecord[] {
     checkRead(0, options.limit);
     const keys = [...this.data.keys()]
       .filter((k) => k.startsWith(prefix) && (options.after === undefined || k > options.after))
@@ -308,7 +327,7 @@ export class MemoryRecordStore implements RecordStore {
     const out: StoredRecord[] = [];
     for (const key of keys) {
       if (options.limit !== undefined && out.length >= options.limit) break;
-      const record = this.live(key);
+      const record = this.live(key, now);
       if (record) out.push({ ...record });
     }
     return out;
@@ -322,12 +341,13 @@ export class MemoryRecordStore implements RecordStore {
     // synchronous from the first read to the last write, at one time (a TTL cannot run out
     // between the step's read and its write's condition): nothing happens in between
     const now = this.now();
-    const view = {
-      get: (key: string) => {
+    const view: ShardView = {
+      get: (key) => {
         checkKey(key);
         const record = this.live(key, now);
         return record ? { ...record } : null;
       },
+      list: (prefix) => this.listNow(prefix, {}, now),
     };
     const { writes, result } = step.run(view, args);
     if (writes.length === 0) return { result, revs: {} };

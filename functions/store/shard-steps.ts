@@ -5,6 +5,7 @@
  */
 import { LEDGER_STEPS } from "../ledger/steps.ts";
 import type { ShardStep } from "./records.ts";
+import { TOKEN_STEPS } from "./token-steps.ts";
 
 export function stepsByName(
   steps: readonly ShardStep<never, unknown>[],
@@ -17,7 +18,7 @@ export function stepsByName(
   return byName;
 }
 
-export const SHARD_STEPS = stepsByName([...LEDGER_STEPS]);
+export const SHARD_STEPS = stepsByName([...LEDGER_STEPS, ...TOKEN_STEPS]);
 
 /**
  * Whether a step call's error says the Durable Object runs a version without this step: no `step`

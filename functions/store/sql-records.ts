@@ -90,11 +90,16 @@ export class SqlRecords {
     return out;
   }
 
-  list(shard: string, prefix: string, options: { after?: string; limit?: number } = {}) {
+  list(
+    shard: string,
+    prefix: string,
+    options: { after?: string; limit?: number } = {},
+    now = this.now(),
+  ) {
     checkRead(0, options.limit);
     const from = options.after !== undefined && options.after >= prefix ? options.after : prefix;
     const fromOp = options.after !== undefined && options.after >= prefix ? ">" : ">=";
-    const params: SqlValue[] = [shard, from, prefix + PREFIX_END, this.now()];
+    const params: SqlValue[] = [shard, from, prefix + PREFIX_END, now];
     let query = `SELECT key, value, rev, expires_at FROM records WHERE shard = ? AND key ${fromOp} ? AND key < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key`;
     if (options.limit !== undefined) {
       query += " LIMIT ?";
@@ -117,7 +122,13 @@ export class SqlRecords {
     return this.sql.transaction(() => {
       // one time for the step's reads and its writes' conditions: a TTL cannot run out between
       const now = this.now();
-      const { writes, result } = step.run({ get: (key) => this.get(shard, key, now) }, args);
+      const { writes, result } = step.run(
+        {
+          get: (key) => this.get(shard, key, now),
+          list: (prefix) => this.list(shard, prefix, {}, now),
+        },
+        args,
+      );
       if (writes.length === 0) return { result, revs: {} };
       checkWrites(writes);
       const applied = this.apply(shard, writes, now);

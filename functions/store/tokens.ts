@@ -7,9 +7,12 @@
  */
 import { bytesToBase64, toHex } from "../../konduktor/encoding.ts";
 import type { Rights } from "../auth/caller.ts";
-import { constantTimeEqual, credentialHash } from "../auth/constant-time.ts";
+import { credentialHash } from "../auth/constant-time.ts";
+import type { ClusterRecord } from "../registry/clusters.ts";
 import { keys } from "./keys.ts";
 import { type RecordStore, updateRecord } from "./records.ts";
+import { fromOlderObject } from "./shard-steps.ts";
+import { tokenWithClustersStep, validToken } from "./token-steps.ts";
 
 const TOKEN_RE = /^kbt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
@@ -101,10 +104,36 @@ export class TokenStore {
     const record = await this.get(m[1] as string);
     // hash even when there is no record, so an unknown id costs the same as a wrong secret
     const hash = await credentialHash(token);
-    if (!record) return null;
-    if (!constantTimeEqual(hash, record.hash)) return null;
-    if (record.revokedAt) return null;
-    if (Date.parse(record.expiresAt) <= now.getTime()) return null;
-    return record;
+    return validToken(record, hash, now.getTime());
+  }
+
+  /**
+   * `verify`, and for a valid token the registered clusters' records, in one call to the control
+   * shard (./token-steps.ts: the shard checks the token before it lists a cluster). `clusters` is
+   * absent when the shard is an object of a version without the step (during a deploy): the
+   * caller then reads the registry itself.
+   */
+  async verifyWithClusters(
+    token: string,
+    now: Date,
+  ): Promise<{ record: TokenRecord | null; clusters?: ClusterRecord[] }> {
+    const m = TOKEN_RE.exec(token);
+    if (!m) return { record: null };
+    const hash = await credentialHash(token);
+    try {
+      const { result } = await this.shard.step(tokenWithClustersStep, {
+        id: m[1] as string,
+        hash,
+        at: now.getTime(),
+      });
+      if (!result) return { record: null };
+      return {
+        record: result.token,
+        clusters: result.clusters.map((value) => JSON.parse(value) as ClusterRecord),
+      };
+    } catch (error) {
+      if (!fromOlderObject(error)) throw error;
+      return { record: await this.verify(token, now) };
+    }
   }
 }

@@ -2,6 +2,7 @@
 // (functions/store/durable-records.ts) in REAL workerd: `wrangler dev` with local SQLite state.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ledger } from "../../functions/ledger/ledger.ts";
+import { TokenStore } from "../../functions/store/tokens.ts";
 import { writeRequest } from "../support/ledger-fixtures.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
 import { type RunningRecordsWorker, startRecordsWorker } from "../support/records-remote.ts";
@@ -38,6 +39,39 @@ describe("the Durable Object's steps", () => {
       n: 1,
       readRev: 0,
     });
+  });
+});
+
+describe("an API token's check with the registry, at the object", () => {
+  const now = new Date();
+  const input = {
+    owners: ["0a1b2c3d"],
+    clusters: "all" as const,
+    rights: { write: true, read: true, listAllUsers: false },
+    expiresAt: new Date(now.getTime() + 60_000),
+  };
+  const alpha = { name: "alpha", server: "https://alpha.example:6443" };
+
+  it("lists the clusters for a valid token only, in the step the object knows by name", async () => {
+    if (!worker) throw new Error("the records worker did not start");
+    const shard = worker.store.shard(`control-${process.pid}-${Date.now()}`);
+    const tokens = new TokenStore(shard);
+    const { token, record } = await tokens.issue(input, now);
+    await shard.commit([{ key: "cluster:alpha", value: JSON.stringify(alpha) }]);
+    expect(await tokens.verifyWithClusters(token, now)).toEqual({ record, clusters: [alpha] });
+    const wrong = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+    expect(await tokens.verifyWithClusters(wrong, now)).toEqual({ record: null });
+    await tokens.revoke(record.id, now);
+    expect(await tokens.verifyWithClusters(token, now)).toEqual({ record: null });
+  });
+
+  it("on an object of the version before steps: the token's own read, no clusters", async () => {
+    if (!worker) throw new Error("the records worker did not start");
+    const shard = worker.legacyStore.shard(`control-${process.pid}-${Date.now()}`);
+    const tokens = new TokenStore(shard);
+    const { token, record } = await tokens.issue(input, now);
+    await shard.commit([{ key: "cluster:alpha", value: JSON.stringify(alpha) }]);
+    expect(await tokens.verifyWithClusters(token, now)).toEqual({ record });
   });
 });
 

@@ -10,7 +10,7 @@ import {
   type ShardedStore,
   updateRecord,
 } from "../../functions/store/records.ts";
-import { claimStep, incrementStep, throwingStep, writeAllStep } from "./test-steps.ts";
+import { claimStep, incrementStep, listStep, throwingStep, writeAllStep } from "./test-steps.ts";
 
 export interface ContractSubject {
   store: ShardedStore;
@@ -264,6 +264,29 @@ export function recordStoreContract(name: string, subject: () => ContractSubject
       await subj.advance(2_500);
       expect((await s.step(claimStep, { key: "lease", value: "second" })).result).toBe("claimed");
       expect(await s.get("lease")).toMatchObject({ value: "second", expiresAt: null });
+    });
+
+    it("a step lists a prefix's live records in key order, nothing outside it", async () => {
+      const subj = subject();
+      const s = fresh(subj);
+      await s.commit([
+        { key: "cluster:beta", value: "b" },
+        { key: "cluster:alpha", value: "a" },
+        { key: "cluster:gone", value: "g", ttlSeconds: 2 },
+        { key: "clusters", value: "not the prefix" },
+        { key: "token:1", value: "t" },
+      ]);
+      expect((await s.step(listStep, { prefix: "cluster:" })).result).toEqual([
+        "cluster:alpha=a",
+        "cluster:beta=b",
+        "cluster:gone=g",
+      ]);
+      await subj.advance(2_500);
+      expect(await s.step(listStep, { prefix: "cluster:" })).toEqual({
+        result: ["cluster:alpha=a", "cluster:beta=b"],
+        revs: {},
+      });
+      expect((await s.step(listStep, { prefix: "none:" })).result).toEqual([]);
     });
 
     it("keeps any text exactly; refuses an empty or too long key and too many writes", async () => {

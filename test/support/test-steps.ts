@@ -45,4 +45,12 @@ export const throwingStep: ShardStep<{ key: string }, never> = {
   },
 };
 
-export const TEST_STEPS = [incrementStep, claimStep, writeAllStep, throwingStep] as const;
+/** Lists `prefix` inside the step: each record's key and value, in the step's order. */
+export const listStep: ShardStep<{ prefix: string }, string[]> = {
+  name: "test.list",
+  run(view, { prefix }) {
+    return { writes: [], result: view.list(prefix).map((r) => `${r.key}=${r.value}`) };
+  },
+};
+
+export const TEST_STEPS = [incrementStep, claimStep, writeAllStep, throwingStep, listStep] as const;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as ledgerSteps from "../../functions/ledger/steps.ts";
 import { RecordLimitError, StepConflictError } from "../../functions/store/records.ts";
 import { fromOlderObject, SHARD_STEPS, stepsByName } from "../../functions/store/shard-steps.ts";
+import * as tokenSteps from "../../functions/store/token-steps.ts";
 import { incrementStep } from "../support/test-steps.ts";
 
 const isStep = (v: unknown): v is { name: string; run: () => unknown } =>
@@ -14,11 +15,15 @@ const isStep = (v: unknown): v is { name: string; run: () => unknown } =>
   typeof (v as { run?: unknown }).run === "function";
 
 describe("the shard steps a Durable Object knows", () => {
-  it("lists every step the ledger exports, under its own name", () => {
-    const exported: { name: string }[] = Object.values(
-      ledgerSteps as Record<string, unknown>,
-    ).filter(isStep);
-    expect(exported.map((s) => s.name).sort()).toEqual(["ledger.assign", "ledger.update"]);
+  it("lists every step the ledger and the token check export, under its own name", () => {
+    const exported: { name: string }[] = [ledgerSteps, tokenSteps].flatMap((module) =>
+      Object.values(module as Record<string, unknown>).filter(isStep),
+    );
+    expect(exported.map((s) => s.name).sort()).toEqual([
+      "ledger.assign",
+      "ledger.update",
+      "tokens.verify-with-clusters",
+    ]);
     for (const step of exported) expect(SHARD_STEPS.get(step.name)).toBe(step);
     expect(SHARD_STEPS.size).toBe(exported.length);
   });

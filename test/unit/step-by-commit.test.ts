@@ -9,7 +9,7 @@ import {
   stepByCommit,
 } from "../../functions/store/records.ts";
 import { writeRequest } from "../support/ledger-fixtures.ts";
-import { claimStep } from "../support/test-steps.ts";
+import { claimStep, listStep } from "../support/test-steps.ts";
 
 const assign = (basename: string, A: string) => ({
   owner: "0a1b2c3d",
@@ -135,6 +135,15 @@ describe("stepByCommit", () => {
     const { store, calls } = watched(new MemoryShardedStore().shard("s"));
     await expect(stepByCommit(store, claimStep, { key: "k", value: "v" })).rejects.toThrow(
       "shard step test.claim cannot run by compare-and-set",
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it("refuses a step that lists, even one declared safe: a listing has no revision to guard", async () => {
+    const { store, calls } = watched(new MemoryShardedStore().shard("s"));
+    const listing = { ...listStep, byCommit: true };
+    await expect(stepByCommit(store, listing, { prefix: "k" })).rejects.toThrow(
+      "shard step test.list lists records: it cannot run by compare-and-set",
     );
     expect(calls).toEqual([]);
   });
