@@ -64,7 +64,10 @@ export function createApp(deps: AppDeps) {
       deps.connector,
       deps.opened,
     ),
-    resolvers: deps.resolvers ?? [adminResolver, apiTokenResolver, githubOidcResolver],
+    // API tokens first: the most frequent credential is then hashed once (the admin token's check
+    // hashes every credential it is given); each resolver accepts only its own kind, so the order
+    // decides nothing else
+    resolvers: deps.resolvers ?? [apiTokenResolver, adminResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),
     log: deps.log ?? consoleLog,
   };

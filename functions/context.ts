@@ -26,7 +26,7 @@ export interface AppDeps {
   connector: KubeConnector;
   /** the opened clusters the registry keeps between requests (default: its own) */
   opened?: OpenedClusters;
-  /** credential resolvers, tried in order (default: admin token, API tokens, GitHub OIDC) */
+  /** credential resolvers, tried in order (default: API tokens, the admin token, GitHub OIDC) */
   resolvers?: CallerResolver[];
   now?: () => Date;
   /** structured log sink (default: one JSON line on the console) */

@@ -200,4 +200,18 @@ describe("the routes that authorize on the registry", () => {
       steps: 0,
     });
   });
+
+  it("an API token is hashed once per request; the admin token still resolves", async () => {
+    const b = await inProcessBroker(["alpha"]);
+    const t = await b.token([OWNER]);
+    const digest = vi.spyOn(crypto.subtle, "digest");
+    try {
+      expect((await b.call("GET", "/v1/whoami", t)).body.kind).toBe("token");
+      expect(digest).toHaveBeenCalledTimes(1);
+      digest.mockClear();
+      expect((await b.call("GET", "/v1/whoami", ADMIN)).body.kind).toBe("admin");
+    } finally {
+      digest.mockRestore();
+    }
+  });
 });
