@@ -122,27 +122,43 @@ export class SqlRecords {
     return this.sql.transaction(() => {
       // one time for the step's reads and its writes' conditions: a TTL cannot run out between
       const now = this.now();
+      // the revision of each record the step read (0: absent): its writes' conditions are checked
+      // against them without a second read, since nothing is written in between
+      const read = new Map<string, number>();
       const { writes, result } = step.run(
         {
-          get: (key) => this.get(shard, key, now),
+          get: (key) => {
+            const record = this.get(shard, key, now);
+            read.set(key, record?.rev ?? 0);
+            return record;
+          },
           list: (prefix) => this.list(shard, prefix, {}, now),
         },
         args,
       );
       if (writes.length === 0) return { result, revs: {} };
       checkWrites(writes);
-      const applied = this.apply(shard, writes, now);
+      const applied = this.apply(shard, writes, now, read);
       // thrown inside the transaction: it rolls back (nothing of the step is written)
       if (!applied.ok) throw new StepConflictError(step.name, applied.conflict);
       return { result, revs: applied.revs };
     });
   }
 
-  /** Checks every condition, then applies every write (inside the caller's transaction). */
-  private apply(shard: string, writes: readonly RecordWrite[], now: number): CommitResult {
+  /**
+   * Checks every condition, then applies every write (inside the caller's transaction). `read`:
+   * revisions already read in this transaction (a step's reads), used as they are.
+   */
+  private apply(
+    shard: string,
+    writes: readonly RecordWrite[],
+    now: number,
+    read?: ReadonlyMap<string, number>,
+  ): CommitResult {
     for (const w of writes) {
       if (w.ifRev === undefined) continue;
-      if ((this.get(shard, w.key, now)?.rev ?? 0) !== w.ifRev) {
+      const rev = read?.get(w.key) ?? this.get(shard, w.key, now)?.rev ?? 0;
+      if (rev !== w.ifRev) {
         return { ok: false as const, conflict: w.key };
       }
     }

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryShardedStore } from "../../functions/store/records.ts";
+import { type SqlPort, SqlRecords, type SqlRow } from "../../functions/store/sql-records.ts";
 import { SqliteShardedStore } from "../../functions/store/sqlite-records.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
-import { incrementStep } from "../support/test-steps.ts";
+import { incrementStep, writeAllStep } from "../support/test-steps.ts";
 
 function withClock() {
   let now = Date.parse("2030-01-01T00:00:00Z");
@@ -83,4 +84,55 @@ describe("a step reads and checks its writes at one time", () => {
       expect(done.result.readRev).toBeGreaterThan(0);
     });
   }
+});
+
+/** SqlRecords on node:sqlite, every statement it runs recorded */
+function countedRecords() {
+  const db = new DatabaseSync(":memory:");
+  const statements: string[] = [];
+  const port: SqlPort = {
+    all: (sql, params) => {
+      statements.push(sql);
+      return db.prepare(sql).all(...params) as SqlRow[];
+    },
+    run: (sql, params) => {
+      statements.push(sql);
+      db.prepare(sql).run(...params);
+    },
+    transaction: (fn) => {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+  };
+  /** reads of one record by its key (a get, or a write's condition) */
+  const reads = () =>
+    statements.filter((s) => s.startsWith("SELECT key, value") && s.includes("AND key = ?")).length;
+  return { records: new SqlRecords(port, () => 0), statements, reads };
+}
+
+describe("SQLite: a step's write conditions use its own reads", () => {
+  it("reads a record once for the step and its condition; a key it did not read is read", () => {
+    const { records, statements, reads } = countedRecords();
+    records.commit("s", [{ key: "counter", value: '{"n":1}' }]);
+    statements.length = 0;
+    expect(records.step("s", incrementStep, { key: "counter" }).result).toEqual({
+      n: 2,
+      readRev: 1,
+    });
+    expect(reads()).toBe(1);
+    // a step that writes without reading: its condition is read (and still holds the bound)
+    statements.length = 0;
+    expect(() =>
+      records.step("s", writeAllStep, { writes: [{ key: "counter", value: "x", ifRev: 1 }] }),
+    ).toThrow("shard step test.write-all: its write of counter does not match what it read");
+    expect(reads()).toBe(1);
+    expect(records.get("s", "counter")?.value).toBe('{"n":2}');
+  });
 });
