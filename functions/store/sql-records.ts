@@ -46,6 +46,13 @@ export const SCHEMA: readonly string[] = [
   "CREATE TABLE IF NOT EXISTS shard_revs (shard TEXT PRIMARY KEY, last_rev INTEGER NOT NULL) WITHOUT ROWID",
 ];
 
+/**
+ * A Durable Object's SQLite binds at most 100 parameters per statement: a write of many rows is
+ * split to stay within them (5 per row).
+ */
+export const MAX_BOUND_PARAMETERS = 100;
+const ROWS_PER_WRITE = Math.floor(MAX_BOUND_PARAMETERS / 5);
+
 /** How many expired rows one commit removes (the rest go with later commits). */
 const SWEEP_BATCH = 32;
 
@@ -162,25 +169,37 @@ export class SqlRecords {
         return { ok: false as const, conflict: w.key };
       }
     }
-    const last = this.sql.all("SELECT last_rev FROM shard_revs WHERE shard = ?", [shard])[0];
-    let rev = last ? Number(last.last_rev) : 0;
+    // the shard's counter moves past every write of this commit, in one statement
+    const bumped = this.sql.all(
+      "INSERT INTO shard_revs (shard, last_rev) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET last_rev = shard_revs.last_rev + excluded.last_rev RETURNING last_rev",
+      [shard, writes.length],
+    )[0] as SqlRow;
+    let rev = Number(bumped.last_rev) - writes.length;
     const revs: Record<string, number> = {};
+    // each run of writes that keep a value is one statement (a later row of a key replaces an
+    // earlier one, as one statement per write would); a deletion is one statement
+    let upserts: SqlValue[] = [];
+    const flush = () => {
+      if (upserts.length === 0) return;
+      const rows = Array.from({ length: upserts.length / 5 }, () => "(?, ?, ?, ?, ?)").join(", ");
+      this.sql.run(
+        `INSERT INTO records (shard, key, value, rev, expires_at) VALUES ${rows} ON CONFLICT (shard, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, expires_at = excluded.expires_at`,
+        upserts,
+      );
+      upserts = [];
+    };
     for (const w of writes) {
       rev += 1;
       revs[w.key] = rev;
       if (w.value === null) {
+        flush();
         this.sql.run("DELETE FROM records WHERE shard = ? AND key = ?", [shard, w.key]);
       } else {
-        this.sql.run(
-          "INSERT INTO records (shard, key, value, rev, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (shard, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, expires_at = excluded.expires_at",
-          [shard, w.key, w.value, rev, expiryOf(w, now)],
-        );
+        upserts.push(shard, w.key, w.value, rev, expiryOf(w, now));
+        if (upserts.length === ROWS_PER_WRITE * 5) flush();
       }
     }
-    this.sql.run(
-      "INSERT INTO shard_revs (shard, last_rev) VALUES (?, ?) ON CONFLICT (shard) DO UPDATE SET last_rev = excluded.last_rev",
-      [shard, rev],
-    );
+    flush();
     this.sql.run(
       "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
       [shard, shard, now, SWEEP_BATCH],

@@ -266,6 +266,18 @@ export function recordStoreContract(name: string, subject: () => ContractSubject
       expect(await s.get("lease")).toMatchObject({ value: "second", expiresAt: null });
     });
 
+    it("commits the most writes a commit may hold", async () => {
+      const s = fresh(subject());
+      const writes = Array.from({ length: RECORD_LIMITS.writesPerCommit }, (_, i) => ({
+        key: `k${String(i).padStart(2, "0")}`,
+        value: `v${i}`,
+      }));
+      const done = await s.commit(writes);
+      if (!done.ok) throw new Error("the commit conflicted");
+      expect(Object.keys(done.revs)).toHaveLength(writes.length);
+      expect((await s.list("k")).map((r) => r.value)).toEqual(writes.map((w) => w.value));
+    });
+
     it("a step lists a prefix's live records in key order, nothing outside it", async () => {
       const subj = subject();
       const s = fresh(subj);

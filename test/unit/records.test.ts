@@ -7,7 +7,12 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
 import { MemoryShardedStore } from "../../functions/store/records.ts";
-import { type SqlPort, SqlRecords, type SqlRow } from "../../functions/store/sql-records.ts";
+import {
+  MAX_BOUND_PARAMETERS,
+  type SqlPort,
+  SqlRecords,
+  type SqlRow,
+} from "../../functions/store/sql-records.ts";
 import { SqliteShardedStore } from "../../functions/store/sqlite-records.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
 import { incrementStep, writeAllStep } from "../support/test-steps.ts";
@@ -91,12 +96,15 @@ function countedRecords() {
   const db = new DatabaseSync(":memory:");
   const statements: string[] = [];
   const port: SqlPort = {
+    // as a Durable Object's SQLite: at most 100 bound parameters a statement
     all: (sql, params) => {
       statements.push(sql);
+      if (params.length > MAX_BOUND_PARAMETERS) throw new Error(`${params.length} parameters`);
       return db.prepare(sql).all(...params) as SqlRow[];
     },
     run: (sql, params) => {
       statements.push(sql);
+      if (params.length > MAX_BOUND_PARAMETERS) throw new Error(`${params.length} parameters`);
       db.prepare(sql).run(...params);
     },
     transaction: (fn) => {
@@ -134,5 +142,49 @@ describe("SQLite: a step's write conditions use its own reads", () => {
     ).toThrow("shard step test.write-all: its write of counter does not match what it read");
     expect(reads()).toBe(1);
     expect(records.get("s", "counter")?.value).toBe('{"n":2}');
+  });
+});
+
+describe("SQLite: a commit's statements", () => {
+  it("a commit of N writes: its conditions, the counter and the N rows in one statement each", () => {
+    const { records, statements } = countedRecords();
+    records.commit("s", [{ key: "a", value: "1" }]);
+    statements.length = 0;
+    const done = records.commit("s", [
+      { key: "a", value: "2", ifRev: 1 },
+      { key: "b", value: "3" },
+      { key: "b", value: "4" },
+    ]);
+    expect(done).toEqual({ ok: true, revs: { a: 2, b: 4 } });
+    expect(statements.map((s) => s.split(" ").slice(0, 3).join(" "))).toEqual([
+      "SELECT key, value,", // a's condition
+      "INSERT INTO shard_revs", // the counter, past all three
+      "INSERT INTO records", // the three rows
+      "DELETE FROM records", // expired records, swept at every commit
+    ]);
+    expect(records.get("s", "a")).toMatchObject({ value: "2", rev: 2 });
+    expect(records.get("s", "b")).toMatchObject({ value: "4", rev: 4 });
+    // a deletion between two writes keeps the order of the writes
+    statements.length = 0;
+    records.commit("s", [
+      { key: "c", value: "x" },
+      { key: "c", value: null },
+      { key: "d", value: "y" },
+    ]);
+    expect(records.get("s", "c")).toBeNull();
+    expect(records.get("s", "d")).toMatchObject({ value: "y", rev: 7 });
+    expect(statements.filter((s) => s.startsWith("INSERT INTO records"))).toHaveLength(2);
+    expect(
+      statements.filter((s) => s.startsWith("DELETE FROM records WHERE shard = ? AND key = ?")),
+    ).toHaveLength(1);
+  });
+
+  it("64 writes stay within a Durable Object's 100 parameters a statement", () => {
+    const { records, statements } = countedRecords();
+    const writes = Array.from({ length: 64 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+    statements.length = 0;
+    expect(records.commit("s", writes)).toMatchObject({ ok: true });
+    expect(statements.filter((s) => s.startsWith("INSERT INTO records"))).toHaveLength(4);
+    expect(records.get("s", "k63")).toMatchObject({ value: "v63", rev: 64 });
   });
 });
