@@ -79,8 +79,7 @@ export const assignVersion: ShardStep<AssignArgs, Assigned> = {
   byCommit: true,
   run(view, args) {
     const key = keys.ledgerEntry(args.basename);
-    const seq = view.get(keys.ledgerSeq);
-    const record = view.get(key);
+    const [seq, record] = view.getMany([keys.ledgerSeq, key]);
     const before = record ? (JSON.parse(record.value) as LedgerEntry) : null;
     const version = (seq ? (JSON.parse(seq.value) as { n: number }).n : 0) + 1;
     const after = transition(before, version, args);

@@ -58,6 +58,8 @@ export interface RecordStore {
 /** What a step reads: the shard's live records, as they are inside the step. */
 export interface ShardView {
   get(key: string): StoredRecord | null;
+  /** `get` of each key, in their order, at once (one statement where the shard is SQLite) */
+  getMany(keys: readonly string[]): (StoredRecord | null)[];
   /**
    * Every live record whose key starts with `prefix`, sorted by key, unpaged (for a prefix whose
    * records the shard bounds, as `list` without a limit). Not for a `byCommit` step: a listing
@@ -237,12 +239,17 @@ export async function stepByCommit<A, R>(
     let out: { writes: RecordWrite[]; result: R } | undefined;
     for (let pass = 0; out === undefined; pass++) {
       const missing = new Set<string>();
+      const get = (key: string) => {
+        checkKey(key);
+        if (read.has(key)) return read.get(key) ?? null;
+        missing.add(key);
+        return null;
+      };
       const view: ShardView = {
-        get: (key) => {
-          checkKey(key);
-          if (read.has(key)) return read.get(key) ?? null;
-          missing.add(key);
-          return null;
+        get,
+        getMany: (keys) => {
+          checkRead(keys.length);
+          return keys.map(get);
         },
         list: () => {
           throw new Error(
@@ -341,11 +348,16 @@ export class MemoryRecordStore implements RecordStore {
     // synchronous from the first read to the last write, at one time (a TTL cannot run out
     // between the step's read and its write's condition): nothing happens in between
     const now = this.now();
+    const get = (key: string) => {
+      checkKey(key);
+      const record = this.live(key, now);
+      return record ? { ...record } : null;
+    };
     const view: ShardView = {
-      get: (key) => {
-        checkKey(key);
-        const record = this.live(key, now);
-        return record ? { ...record } : null;
+      get,
+      getMany: (keys) => {
+        checkRead(keys.length);
+        return keys.map(get);
       },
       list: (prefix) => this.listNow(prefix, {}, now),
     };

@@ -10,7 +10,14 @@ import {
   type ShardedStore,
   updateRecord,
 } from "../../functions/store/records.ts";
-import { claimStep, incrementStep, listStep, throwingStep, writeAllStep } from "./test-steps.ts";
+import {
+  claimStep,
+  getManyStep,
+  incrementStep,
+  listStep,
+  throwingStep,
+  writeAllStep,
+} from "./test-steps.ts";
 
 export interface ContractSubject {
   store: ShardedStore;
@@ -266,7 +273,7 @@ export function recordStoreContract(name: string, subject: () => ContractSubject
       expect(await s.get("lease")).toMatchObject({ value: "second", expiresAt: null });
     });
 
-    it("commits the most writes a commit may hold", async () => {
+    it("commits the most writes a commit may hold and reads the most keys a read may name", async () => {
       const s = fresh(subject());
       const writes = Array.from({ length: RECORD_LIMITS.writesPerCommit }, (_, i) => ({
         key: `k${String(i).padStart(2, "0")}`,
@@ -275,7 +282,18 @@ export function recordStoreContract(name: string, subject: () => ContractSubject
       const done = await s.commit(writes);
       if (!done.ok) throw new Error("the commit conflicted");
       expect(Object.keys(done.revs)).toHaveLength(writes.length);
-      expect((await s.list("k")).map((r) => r.value)).toEqual(writes.map((w) => w.value));
+      const keys = Array.from({ length: RECORD_LIMITS.keysPerRead }, (_, i) =>
+        i < writes.length ? `k${String(i).padStart(2, "0")}` : `absent${i}`,
+      );
+      const found = await s.getMany(keys);
+      expect([...found.keys()].sort()).toEqual(writes.map((w) => w.key));
+      expect(found.get("k63")?.value).toBe("v63");
+      // and in a step: the counter and an entry read at once, as the ledger's start reads them
+      expect((await s.step(getManyStep, { keys: ["k01", "absent", "k00"] })).result).toEqual([
+        "k01=v1",
+        null,
+        "k00=v0",
+      ]);
     });
 
     it("a step lists a prefix's live records in key order, nothing outside it", async () => {

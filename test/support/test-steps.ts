@@ -53,4 +53,22 @@ export const listStep: ShardStep<{ prefix: string }, string[]> = {
   },
 };
 
-export const TEST_STEPS = [incrementStep, claimStep, writeAllStep, throwingStep, listStep] as const;
+/** Reads `keys` at once inside the step: each as `key=value`, or null when absent, in order. */
+export const getManyStep: ShardStep<{ keys: string[] }, (string | null)[]> = {
+  name: "test.get-many",
+  run(view, { keys }) {
+    return {
+      writes: [],
+      result: view.getMany(keys).map((r) => (r ? `${r.key}=${r.value}` : null)),
+    };
+  },
+};
+
+export const TEST_STEPS = [
+  incrementStep,
+  claimStep,
+  writeAllStep,
+  throwingStep,
+  listStep,
+  getManyStep,
+] as const;

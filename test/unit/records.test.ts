@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, describe, expect, it } from "vitest";
+import { assignVersion } from "../../functions/ledger/steps.ts";
 import { MemoryShardedStore } from "../../functions/store/records.ts";
 import {
   MAX_BOUND_PARAMETERS,
@@ -14,6 +15,7 @@ import {
   type SqlRow,
 } from "../../functions/store/sql-records.ts";
 import { SqliteShardedStore } from "../../functions/store/sqlite-records.ts";
+import { writeRequest } from "../support/ledger-fixtures.ts";
 import { recordStoreContract } from "../support/records-contract.ts";
 import { incrementStep, writeAllStep } from "../support/test-steps.ts";
 
@@ -179,12 +181,39 @@ describe("SQLite: a commit's statements", () => {
     ).toHaveLength(1);
   });
 
-  it("64 writes stay within a Durable Object's 100 parameters a statement", () => {
+  it("64 writes and 1,000 keys stay within a Durable Object's 100 parameters a statement", () => {
     const { records, statements } = countedRecords();
     const writes = Array.from({ length: 64 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
     statements.length = 0;
     expect(records.commit("s", writes)).toMatchObject({ ok: true });
     expect(statements.filter((s) => s.startsWith("INSERT INTO records"))).toHaveLength(4);
-    expect(records.get("s", "k63")).toMatchObject({ value: "v63", rev: 64 });
+    const keys = Array.from({ length: 1000 }, (_, i) => `k${i}`);
+    statements.length = 0;
+    const found = records.getMany("s", keys);
+    expect(found.map((r) => r.value).sort()).toEqual(writes.map((w) => w.value).sort());
+    expect(statements).toHaveLength(Math.ceil(1000 / (MAX_BOUND_PARAMETERS - 2)));
+  });
+
+  it("the ledger's start reads the counter and the entry at once", () => {
+    const { records, statements } = countedRecords();
+    const start = {
+      owner: "0a1b2c3d",
+      basename: "db",
+      at: "2030-01-01T00:00:00.000Z",
+      change: { kind: "write" as const, write: writeRequest({ A: "hmac-sha256:t1:a" }) },
+    };
+    records.step("owner:0a1b2c3d", assignVersion, start);
+    statements.length = 0;
+    const second = records.step("owner:0a1b2c3d", assignVersion, {
+      ...start,
+      change: { kind: "write" as const, write: writeRequest({ A: "hmac-sha256:t1:b" }) },
+    });
+    expect(second.result.version).toBe(2);
+    expect(statements.map((s) => s.split(" ").slice(0, 3).join(" "))).toEqual([
+      "SELECT key, value,",
+      "INSERT INTO shard_revs",
+      "INSERT INTO records",
+      "DELETE FROM records",
+    ]);
   });
 });
