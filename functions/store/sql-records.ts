@@ -54,8 +54,12 @@ export const MAX_BOUND_PARAMETERS = 100;
 const ROWS_PER_WRITE = Math.floor(MAX_BOUND_PARAMETERS / 5);
 const KEYS_PER_READ = MAX_BOUND_PARAMETERS - 2;
 
-/** How many expired rows one commit removes (the rest go with later commits). */
+/** How many expired rows one sweep removes (the rest go with later commits). */
 const SWEEP_BATCH = 32;
+/** A shard whose last sweep found less than a batch is swept again after this long (`sweep`). */
+export const SWEEP_EVERY_MS = 60_000;
+/** The shards an instance remembers sweeping (then it forgets them all, and sweeps each again). */
+const SWEPT_SHARDS = 4096;
 
 /** Keys starting with `prefix` are in [prefix, prefix + U+10FFFF) (UTF-8 byte order, SQLite's). */
 const PREFIX_END = "\u{10FFFF}";
@@ -72,6 +76,8 @@ function toRecord(row: SqlRow): StoredRecord {
 export class SqlRecords {
   private readonly sql: SqlPort;
   private readonly now: () => number;
+  /** shard → when this instance last swept it and found less than a full batch (`sweep`) */
+  private readonly swept = new Map<string, number>();
 
   constructor(sql: SqlPort, now: () => number = Date.now) {
     this.sql = sql;
@@ -169,6 +175,27 @@ export class SqlRecords {
   }
 
   /**
+   * Deletes up to SWEEP_BATCH expired records of `shard` (inside the caller's transaction). No
+   * read sees an expired record (every query compares `expires_at` with its time), so this only
+   * frees storage: a shard is swept at most once per SWEEP_EVERY_MS by this instance, and at the
+   * next commit again while a sweep finds a full batch.
+   */
+  private sweep(shard: string, now: number): void {
+    const last = this.swept.get(shard);
+    if (last !== undefined && now >= last && now - last < SWEEP_EVERY_MS) return;
+    const removed = this.sql.all(
+      "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?) RETURNING key",
+      [shard, shard, now, SWEEP_BATCH],
+    ).length;
+    if (removed === SWEEP_BATCH) this.swept.delete(shard);
+    else {
+      // one time per shard this instance wrote (shards are few per instance; a bound all the same)
+      if (this.swept.size >= SWEPT_SHARDS) this.swept.clear();
+      this.swept.set(shard, now);
+    }
+  }
+
+  /**
    * Checks every condition, then applies every write (inside the caller's transaction). `read`:
    * revisions already read in this transaction (a step's reads), used as they are.
    */
@@ -216,10 +243,7 @@ export class SqlRecords {
       }
     }
     flush();
-    this.sql.run(
-      "DELETE FROM records WHERE shard = ? AND key IN (SELECT key FROM records WHERE shard = ? AND expires_at IS NOT NULL AND expires_at <= ? LIMIT ?)",
-      [shard, shard, now, SWEEP_BATCH],
-    );
+    this.sweep(shard, now);
     return { ok: true as const, revs };
   }
 }

@@ -13,6 +13,7 @@ import {
   type SqlPort,
   SqlRecords,
   type SqlRow,
+  SWEEP_EVERY_MS,
 } from "../../functions/store/sql-records.ts";
 import { SqliteShardedStore } from "../../functions/store/sqlite-records.ts";
 import { writeRequest } from "../support/ledger-fixtures.ts";
@@ -94,7 +95,7 @@ describe("a step reads and checks its writes at one time", () => {
 });
 
 /** SqlRecords on node:sqlite, every statement it runs recorded */
-function countedRecords() {
+function countedRecords(clock: { now: number } = { now: 0 }) {
   const db = new DatabaseSync(":memory:");
   const statements: string[] = [];
   const port: SqlPort = {
@@ -124,7 +125,12 @@ function countedRecords() {
   /** reads of one record by its key (a get, or a write's condition) */
   const reads = () =>
     statements.filter((s) => s.startsWith("SELECT key, value") && s.includes("AND key = ?")).length;
-  return { records: new SqlRecords(port, () => 0), statements, reads };
+  /** the records' rows as stored (expired ones too) */
+  const rows = () =>
+    (db.prepare("SELECT key FROM records ORDER BY key").all() as { key: string }[]).map(
+      (r) => r.key,
+    );
+  return { records: new SqlRecords(port, () => clock.now), statements, reads, rows };
 }
 
 describe("SQLite: a step's write conditions use its own reads", () => {
@@ -162,7 +168,6 @@ describe("SQLite: a commit's statements", () => {
       "SELECT key, value,", // a's condition
       "INSERT INTO shard_revs", // the counter, past all three
       "INSERT INTO records", // the three rows
-      "DELETE FROM records", // expired records, swept at every commit
     ]);
     expect(records.get("s", "a")).toMatchObject({ value: "2", rev: 2 });
     expect(records.get("s", "b")).toMatchObject({ value: "4", rev: 4 });
@@ -194,7 +199,7 @@ describe("SQLite: a commit's statements", () => {
     expect(statements).toHaveLength(Math.ceil(1000 / (MAX_BOUND_PARAMETERS - 2)));
   });
 
-  it("the ledger's start reads the counter and the entry at once", () => {
+  it("the ledger's start reads the counter and the entry at once: 3 statements in all", () => {
     const { records, statements } = countedRecords();
     const start = {
       owner: "0a1b2c3d",
@@ -213,7 +218,34 @@ describe("SQLite: a commit's statements", () => {
       "SELECT key, value,",
       "INSERT INTO shard_revs",
       "INSERT INTO records",
-      "DELETE FROM records",
     ]);
+  });
+
+  it("expired records leave storage at a later commit: once a minute per shard, a full batch again at once", () => {
+    const clock = { now: 1_000_000 };
+    const { records, statements, rows } = countedRecords(clock);
+    const sweeps = () => statements.filter((s) => s.includes("expires_at <= ?")).length;
+    records.commit(
+      "s",
+      Array.from({ length: 40 }, (_, i) => ({ key: `t${i}`, value: "x", ttlSeconds: 1 })),
+    );
+    expect(sweeps()).toBe(1); // the first commit of the shard sweeps (nothing had expired)
+    clock.now += 2_000;
+    statements.length = 0;
+    records.commit("s", [{ key: "k", value: "1" }]);
+    expect(sweeps()).toBe(0); // within a minute of a sweep that found less than a batch
+    expect(rows()).toHaveLength(41); // expired, still stored, never read
+    expect(records.get("s", "t0")).toBeNull();
+    clock.now += SWEEP_EVERY_MS;
+    records.commit("s", [{ key: "k", value: "2" }]);
+    expect(rows()).toHaveLength(41 - 32); // a full batch: swept again at the next commit
+    records.commit("s", [{ key: "k", value: "3" }]);
+    expect(rows()).toEqual(["k"]);
+    statements.length = 0;
+    records.commit("s", [{ key: "k", value: "4" }]);
+    expect(sweeps()).toBe(0);
+    // another shard is swept on its own
+    records.commit("other", [{ key: "k", value: "1" }]);
+    expect(sweeps()).toBe(1);
   });
 });
