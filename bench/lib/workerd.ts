@@ -1,20 +1,41 @@
 /**
- * The broker in workerd without `wrangler dev`'s own layers: the Worker bundle `wrangler deploy`
- * would upload (`wrangler deploy --dry-run --outdir`), run by Miniflare, the library `wrangler dev`
- * runs it with, in the same workerd, with the same local Durable Objects (SQLite) and KV, and
- * reached on the Worker's own socket (Miniflare's `unsafeDirectSockets`).
+ * The broker in workerd as deployed: the Worker bundle `wrangler deploy` would upload (`wrangler
+ * deploy --dry-run --outdir`), run by the `workerd` binary itself with a config written from
+ * `wrangler.jsonc` (compatibility date and flags, the Durable Object classes with SQLite storage on
+ * local disk), and reached on the Worker's own socket. Nothing else is in the request's path: the
+ * Worker's `fetch` goes straight to the network, and its log lines go to a file, not through the
+ * process that times the requests.
  *
- * Why: `wrangler dev` puts its development stack in front of the Worker (a proxy Worker in a
- * second workerd that holds requests while it reloads, Miniflare's entry Worker, the assets router,
- * the observability collector); a deployed Worker has none of them. A bare `GET /healthz` takes
- * ~10 ms through them and ~1–2 ms on the Worker's own socket; a PUT ~20 ms more. The bench's
- * broker-overhead rows time the broker here and `wrangler dev` beside it
- * (docs/decisions/0019-broker-overhead-without-dev-stack.md).
+ * Why not `wrangler dev`: it puts its development stack in front of the Worker (a proxy Worker in
+ * a second workerd that holds requests while it reloads, Miniflare's entry Worker, the assets
+ * router, the observability collector); a bare `GET /healthz` takes ~10 ms through them and ~1–2 ms
+ * on the Worker's own socket, a PUT ~20 ms more (docs/decisions/0019). Why not Miniflare, the
+ * library under `wrangler dev`: it sends every outgoing `fetch` through an interceptor Worker of its
+ * own (~0.2 ms per request, measured) and brings every log line into this process to parse it
+ * (docs/decisions/0024). The bench's broker-overhead rows time the broker here and `wrangler dev`
+ * beside it.
+ *
+ * The Worker's bindings: the settings as text, `RECORDS` and `LINKS` (its Durable Object classes),
+ * and `KONDUKTOR_KV` as an empty namespace (the state of brokers before the Durable Objects, read
+ * once on the first request: there is none here). `ASSETS` (the /docs renderer's script) is not
+ * bound: the bench never asks for it.
  */
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { parse } from "jsonc-parser";
 import { bundleWorker } from "../../scripts/worker-bundle.ts";
 import type { ClusterInfo } from "../../test/cluster/cluster.ts";
@@ -22,6 +43,8 @@ import type { BrokerResponse, RequestOptions } from "../../test/support/broker.t
 import { jsonRequest } from "../../test/support/service.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
+/** the binary of the `workerd` package (the one wrangler runs; a devDependency pinned beside it) */
+const WORKERD = (createRequire(import.meta.url)("workerd") as { default: string }).default;
 
 /** A running broker as the bench drives it (test/support/broker.ts's `RunningBroker` is one too). */
 export interface BrokerEndpoint {
@@ -38,6 +61,91 @@ interface WranglerConfig {
   kv_namespaces?: { binding: string }[];
 }
 
+/**
+ * An empty KV namespace as workerd's KV binding asks it (a listing: no keys; a read: not found;
+ * a write: refused, since the broker writes nothing there).
+ */
+const EMPTY_KV = `export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === "/") {
+      return Response.json({ keys: [], list_complete: true, cacheStatus: null });
+    }
+    if (request.method === "GET") return new Response(null, { status: 404 });
+    return new Response("the bench's KV namespace is read-only", { status: 405 });
+  },
+};
+`;
+
+/**
+ * The workerd config (Cap'n Proto text) of the broker bundle `main` (beside the config file), its
+ * objects' databases in `objectsDir`.
+ */
+function workerdConfig(
+  main: string,
+  config: WranglerConfig,
+  bindings: Record<string, string>,
+  trusted: readonly string[],
+  objectsDir: string,
+): string {
+  const q = JSON.stringify;
+  const text = Object.entries(bindings).map(
+    ([name, value]) => `(name = ${q(name)}, text = ${q(value)})`,
+  );
+  const objects = config.durable_objects.bindings.map(
+    (b) => `(name = ${q(b.name)}, durableObjectNamespace = ${q(b.class_name)})`,
+  );
+  const kv = (config.kv_namespaces ?? []).map(
+    (k) => `(name = ${q(k.binding)}, kvNamespace = "kv")`,
+  );
+  const classes = config.durable_objects.bindings.map(
+    (b) =>
+      `(className = ${q(b.class_name)}, uniqueKey = ${q(`bench-${b.class_name}`)}, enableSql = true)`,
+  );
+  const flags = (config.compatibility_flags ?? []).map((f) => q(f));
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "broker", worker = .broker),
+    (name = "kv", worker = .kv),
+    (name = "do-disk", disk = (path = ${q(objectsDir)}, writable = true)),
+    (name = "internet", network = (allow = ["public", "private", "local"], tlsOptions = (trustedCertificates = [${trusted.map((c) => q(c)).join(", ")}]))),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "broker")],
+);
+const broker :Workerd.Worker = (
+  modules = [(name = ${q(main)}, esModule = embed ${q(main)})],
+  compatibilityDate = ${q(config.compatibility_date)},
+  compatibilityFlags = [${flags.join(", ")}],
+  bindings = [${[...text, ...objects, ...kv].join(", ")}],
+  durableObjectNamespaces = [${classes.join(", ")}],
+  durableObjectStorage = (localDisk = "do-disk"),
+  globalOutbound = "internet",
+);
+const kv :Workerd.Worker = (
+  modules = [(name = "kv.js", esModule = embed "kv.js")],
+  compatibilityDate = ${q(config.compatibility_date)},
+);
+`;
+}
+
+/** The port workerd says its `http` socket listens on (its control messages, one JSON a line). */
+async function listeningPort(control: Readable, child: ChildProcess, log: string): Promise<number> {
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) =>
+      reject(new Error(`bench: workerd exited (${code}) before it listened; see ${log}`)),
+    ),
+  );
+  const listened = (async () => {
+    for await (const line of createInterface(control)) {
+      const message = JSON.parse(line) as { event?: string; socket?: string; port?: number };
+      if (message.event === "listen" && message.socket === "http") return message.port as number;
+    }
+    throw new Error(`bench: workerd closed its control pipe before it listened; see ${log}`);
+  })();
+  return await Promise.race([listened, exited]);
+}
+
 export async function startBrokerEndpoint(
   infos: readonly ClusterInfo[],
   vars: Record<string, string> = {},
@@ -45,53 +153,53 @@ export async function startBrokerEndpoint(
   const dir = mkdtempSync(join(tmpdir(), "bench-workerd-"));
   const main = bundleWorker(dir);
   const config = parse(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")) as WranglerConfig;
-  // Miniflare reads the extra CAs workerd trusts from the environment, once per process: one such
-  // broker per bench run
-  const caFile = join(dir, "extra-ca.pem");
-  writeFileSync(caFile, infos.map((i) => i.caPem).join("\n"));
-  const before = process.env.NODE_EXTRA_CA_CERTS;
-  process.env.NODE_EXTRA_CA_CERTS = caFile;
-  const { Miniflare, convertV4MiniflareOptions } = await import("miniflare");
   const adminToken = `adm_${randomBytes(24).toString("hex")}`;
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      port: 0,
-      workers: [
-        {
-          name: "broker",
-          modules: true,
-          rootPath: dir,
-          scriptPath: main,
-          compatibilityDate: config.compatibility_date,
-          compatibilityFlags: config.compatibility_flags ?? [],
-          durableObjects: Object.fromEntries(
-            config.durable_objects.bindings.map((b) => [
-              b.name,
-              { className: b.class_name, useSQLite: true },
-            ]),
-          ),
-          kvNamespaces: (config.kv_namespaces ?? []).map((k) => k.binding),
-          bindings: {
-            ADMIN_TOKEN: adminToken,
-            KEK: randomBytes(32).toString("base64"),
-            KEK_ID: "bench1",
-            ...vars,
-          },
-          unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-        },
-      ],
-    }),
+  // the objects' databases, in the bench's folder
+  const objects = join(dir, "do");
+  mkdirSync(objects);
+  writeFileSync(join(dir, "kv.js"), EMPTY_KV);
+  const bindings = {
+    ADMIN_TOKEN: adminToken,
+    KEK: randomBytes(32).toString("base64"),
+    KEK_ID: "bench1",
+    ...vars,
+  };
+  const configFile = join(dir, "broker.capnp");
+  writeFileSync(
+    configFile,
+    workerdConfig(
+      main,
+      config,
+      bindings,
+      infos.map((i) => i.caPem),
+      objects,
+    ),
   );
-  const url = (await mf.unsafeGetDirectURL("broker")).toString().replace(/\/$/, "");
-  if (before === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
-  else process.env.NODE_EXTRA_CA_CERTS = before;
+  // the Worker's log lines (the audit trail of every request) go to a file of their own
+  const log = join(dir, "workerd.log");
+  const out = openSync(log, "a");
+  const child = spawn(WORKERD, ["serve", "--experimental", "--control-fd=3", configFile], {
+    stdio: ["ignore", out, out, "pipe"],
+  });
+  closeSync(out);
+  let port: number;
+  try {
+    port = await listeningPort(child.stdio[3] as Readable, child, log);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const url = `http://127.0.0.1:${port}`;
   return {
     url,
     adminToken,
     request: (method, path, o = {}) => jsonRequest(url, method, path, o),
     async stop() {
-      await mf.dispose();
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
