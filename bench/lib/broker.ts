@@ -9,8 +9,11 @@ import type { ClusterInfo } from "../../test/cluster/cluster.ts";
 import { type BrokerResponse, startBroker } from "../../test/support/broker.ts";
 import { type BrokerEndpoint, startBrokerEndpoint } from "./workerd.ts";
 
-/** `wrangler dev` as a developer runs it, or workerd alone (the bundle `wrangler deploy` uploads) */
-export type BrokerRuntime = "wrangler-dev" | "workerd";
+/**
+ * `wrangler dev` as a developer runs it, or workerd alone (the bundle `wrangler deploy` uploads),
+ * its Durable Objects' storage on local disk, or (`workerd-tmpfs`, a probe) on tmpfs
+ */
+export type BrokerRuntime = "wrangler-dev" | "workerd" | "workerd-tmpfs";
 
 export interface BenchBroker {
   readonly runtime: BrokerRuntime;
@@ -40,9 +43,9 @@ export async function startBenchBroker(
   runtime: BrokerRuntime = "wrangler-dev",
 ): Promise<BenchBroker> {
   const raw: BrokerEndpoint =
-    runtime === "workerd"
-      ? await startBrokerEndpoint(infos, vars)
-      : await startBroker({ caPems: infos.map((c) => c.caPem), vars });
+    runtime === "wrangler-dev"
+      ? await startBroker({ caPems: infos.map((c) => c.caPem), vars })
+      : await startBrokerEndpoint(infos, vars, runtime === "workerd" ? "disk" : "tmpfs");
   let tokens = 0;
   return {
     runtime,

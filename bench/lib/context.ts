@@ -37,6 +37,8 @@ export interface BenchContext {
   broker(): Promise<BenchBroker>;
   /** the broker in workerd on the Worker's own socket, without `wrangler dev`'s stack (./workerd.ts) */
   workerd(): Promise<BenchBroker>;
+  /** the same with its Durable Objects' storage on tmpfs (a probe, not as deployed) */
+  workerdOnTmpfs(): Promise<BenchBroker>;
   /** the virtual clusters (as many as the largest fan-out), each registered with the broker once */
   virtualClusters(): Promise<VirtualCluster[]>;
 }
@@ -53,7 +55,19 @@ export function createContext(base: {
   let broker: Promise<BenchBroker> | undefined;
   let workerd: Promise<BenchBroker> | undefined;
   let virtual: Promise<VirtualCluster[]> | undefined;
+  let onTmpfs: Promise<BenchBroker> | undefined;
   const infos = base.clusters.map((c) => c.info);
+  const startWorkerd = async (runtime: "workerd" | "workerd-tmpfs") => {
+    base.log(`bench: starting the broker in workerd (no \`wrangler dev\` stack; ${runtime})…`);
+    // NAME_INVOCATIONS: as for `wrangler dev` (the sync row's cap proxies group by invocation)
+    const b = await startBenchBroker(
+      infos,
+      { CLUSTER_RETRIES: "0", NAME_INVOCATIONS: "1" },
+      runtime,
+    );
+    base.closer.add({ close: () => b.stop() });
+    return b;
+  };
   return {
     ...base,
     limiter,
@@ -69,18 +83,12 @@ export function createContext(base: {
       return broker;
     },
     workerd() {
-      workerd ??= (async () => {
-        base.log("bench: starting the broker in workerd (no `wrangler dev` stack)…");
-        // NAME_INVOCATIONS: as for `wrangler dev` (the sync row's cap proxies group by invocation)
-        const b = await startBenchBroker(
-          infos,
-          { CLUSTER_RETRIES: "0", NAME_INVOCATIONS: "1" },
-          "workerd",
-        );
-        base.closer.add({ close: () => b.stop() });
-        return b;
-      })();
+      workerd ??= startWorkerd("workerd");
       return workerd;
+    },
+    workerdOnTmpfs() {
+      onTmpfs ??= startWorkerd("workerd-tmpfs");
+      return onTmpfs;
     },
     virtualClusters() {
       virtual ??= startVirtualClusters(infos, Math.max(...FANOUT_SIZES), {

@@ -78,6 +78,14 @@ const EMPTY_KV = `export default {
 `;
 
 /**
+ * Where the Durable Objects keep their SQLite databases: on local disk as `wrangler dev` keeps them
+ * (each commit is written and fsync'd before the object answers), or on tmpfs (/dev/shm: an fsync
+ * there waits for no device; not as deployed, only to show what share of a request the local
+ * disk's commits are).
+ */
+export type ObjectStorage = "disk" | "tmpfs";
+
+/**
  * The workerd config (Cap'n Proto text) of the broker bundle `main` (beside the config file), its
  * objects' databases in `objectsDir`.
  */
@@ -149,14 +157,16 @@ async function listeningPort(control: Readable, child: ChildProcess, log: string
 export async function startBrokerEndpoint(
   infos: readonly ClusterInfo[],
   vars: Record<string, string> = {},
+  storage: ObjectStorage = "disk",
 ): Promise<BrokerEndpoint> {
   const dir = mkdtempSync(join(tmpdir(), "bench-workerd-"));
   const main = bundleWorker(dir);
   const config = parse(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")) as WranglerConfig;
   const adminToken = `adm_${randomBytes(24).toString("hex")}`;
-  // the objects' databases, in the bench's folder
-  const objects = join(dir, "do");
-  mkdirSync(objects);
+  // the objects' databases: in the bench's folder, or on tmpfs (a folder of its own there)
+  const objects =
+    storage === "disk" ? join(dir, "do") : mkdtempSync(join("/dev/shm", "bench-objects-"));
+  if (storage === "disk") mkdirSync(objects);
   writeFileSync(join(dir, "kv.js"), EMPTY_KV);
   const bindings = {
     ADMIN_TOKEN: adminToken,
@@ -201,6 +211,7 @@ export async function startBrokerEndpoint(
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+      rmSync(objects, { recursive: true, force: true });
     },
   };
 }

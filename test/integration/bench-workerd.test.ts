@@ -18,7 +18,7 @@ describe("the bench's broker in workerd", () => {
     for (const b of started) await b.stop();
   });
 
-  for (const runtime of ["workerd"] as const) {
+  for (const runtime of ["workerd", "workerd-tmpfs"] as const) {
     it(`${runtime}: registers a cluster and writes a secret there through its own socket`, async () => {
       const broker = await startBenchBroker([alpha], { CLUSTER_RETRIES: "0" }, runtime);
       started.push(broker);
