@@ -52,7 +52,8 @@ function answerOtherMethods(app: OpenAPIHono<AppEnv>): void {
 }
 
 export function createApp(deps: AppDeps) {
-  const stores = createStores(deps.records, deps.config);
+  const log = deps.log ?? consoleLog;
+  const stores = createStores(deps.records, deps.config, log);
   const services: Services = {
     config: deps.config,
     stores,
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps) {
     // decides nothing else
     resolvers: deps.resolvers ?? [apiTokenResolver, adminResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),
-    log: deps.log ?? consoleLog,
+    log,
   };
 
   const app = new OpenAPIHono<AppEnv>();

@@ -27,12 +27,17 @@ export interface Stores {
   kv: KeyValueStore;
 }
 
-export function createStores(records: ShardedStore, config: BrokerConfig): Stores {
+/** `log`: where a store says what an operator should know (e.g. a step an older object lacks) */
+export function createStores(
+  records: ShardedStore,
+  config: BrokerConfig,
+  log: (line: { type: string } & Record<string, unknown>) => void = () => {},
+): Stores {
   const control = records.shard(CONTROL_SHARD);
   return {
     records,
     clusters: new ClusterStore(control),
-    tokens: new TokenStore(control),
+    tokens: new TokenStore(control, log),
     oidcBindings: new OidcBindingStore(control),
     hooks: new HookStore(control, config),
     jobTokens: new JobTokenStore(control),

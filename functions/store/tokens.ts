@@ -47,9 +47,14 @@ export interface IssueTokenInput {
 
 export class TokenStore {
   private readonly shard: RecordStore;
-  /** `shard`: the control shard */
-  constructor(shard: RecordStore) {
+  private readonly log: (line: { type: string } & Record<string, unknown>) => void;
+  /** `shard`: the control shard; `log`: where a check on an object of an older version is said */
+  constructor(
+    shard: RecordStore,
+    log: (line: { type: string } & Record<string, unknown>) => void = () => {},
+  ) {
     this.shard = shard;
+    this.log = log;
   }
 
   async issue(input: IssueTokenInput, now: Date): Promise<{ token: string; record: TokenRecord }> {
@@ -133,6 +138,13 @@ export class TokenStore {
       };
     } catch (error) {
       if (!fromOlderObject(error)) throw error;
+      // during a deploy; outside one it means the step is missing from shard-steps.ts
+      this.log({
+        type: "store",
+        event: "token-check-by-reads",
+        step: tokenWithClustersStep.name,
+        reason: error instanceof Error ? error.message : String(error),
+      });
       return { record: await this.verify(token, now) };
     }
   }

@@ -81,7 +81,17 @@ describe("TokenStore.verifyWithClusters", () => {
     calls.step.mockRejectedValueOnce(
       new TypeError('The RPC receiver does not implement the method "step".'),
     );
-    expect(await tokens.verifyWithClusters(token, now)).toEqual({ record });
+    const lines: unknown[] = [];
+    const logged = new TokenStore(shard, (line) => lines.push(line));
+    expect(await logged.verifyWithClusters(token, now)).toEqual({ record });
+    expect(lines).toEqual([
+      {
+        type: "store",
+        event: "token-check-by-reads",
+        step: "tokens.verify-with-clusters",
+        reason: 'The RPC receiver does not implement the method "step".',
+      },
+    ]);
     expect(calls.get.mock.calls).toEqual([[`token:${record.id}`]]);
     expect(calls.list).not.toHaveBeenCalled();
     // any other failure is the caller's to see
