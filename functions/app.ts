@@ -66,8 +66,9 @@ export function createApp(deps: AppDeps) {
       deps.opened,
     ),
     // API tokens first: the most frequent credential is then hashed once (the admin token's check
-    // hashes every credential it is given); each resolver accepts only its own kind, so the order
-    // decides nothing else
+    // hashes every credential it is given). The token resolver takes only `kbt_…` credentials and
+    // OIDC only JWTs, so the order decides no caller: an admin token shaped like an API token would
+    // cost one read of the token store before the admin check accepts it
     resolvers: deps.resolvers ?? [apiTokenResolver, adminResolver, githubOidcResolver],
     now: deps.now ?? (() => new Date()),
     log,
