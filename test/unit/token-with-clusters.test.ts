@@ -3,10 +3,17 @@
 // the registry get them from the guard, every other route and credential reads as before.
 import { describe, expect, it, vi } from "vitest";
 import type { ResolverContext } from "../../functions/auth/caller.ts";
+import { credentialHash } from "../../functions/auth/constant-time.ts";
 import { apiTokenResolver } from "../../functions/auth/tokens.ts";
 import { loadConfig } from "../../functions/config.ts";
-import { MemoryRecordStore, MemoryShardedStore } from "../../functions/store/records.ts";
+import {
+  MemoryRecordStore,
+  MemoryShardedStore,
+  type ShardView,
+  type StoredRecord,
+} from "../../functions/store/records.ts";
 import { createStores } from "../../functions/store/stores.ts";
+import { tokenWithClustersStep } from "../../functions/store/token-steps.ts";
 import { TokenStore } from "../../functions/store/tokens.ts";
 import { ADMIN, inProcessBroker } from "../support/in-process-broker.ts";
 
@@ -74,6 +81,37 @@ describe("TokenStore.verifyWithClusters", () => {
     }
     expect(calls.step).not.toHaveBeenCalled();
     expect(calls.get).not.toHaveBeenCalled();
+  });
+
+  it("the step decides on the token before it lists: no listing for any refused token", async () => {
+    const { shard, token, record } = await control();
+    const stored = (await shard.get(`token:${record.id}`)) as StoredRecord;
+    const hash = await credentialHash(token);
+    const listed: string[] = [];
+    const view = (value: string | null): ShardView => ({
+      get: (key) => (key === `token:${record.id}` && value ? { ...stored, value } : null),
+      getMany: () => [],
+      list: (prefix) => {
+        listed.push(prefix);
+        return [];
+      },
+    });
+    const run = (value: string | null, args: { id?: string; hash?: string; at?: number } = {}) =>
+      tokenWithClustersStep.run(view(value), {
+        id: record.id,
+        hash,
+        at: now.getTime(),
+        ...args,
+      }).result;
+    expect(run(stored.value, { hash: hash.replace(/^./, (c) => (c === "0" ? "1" : "0")) })).toBe(
+      null,
+    );
+    expect(run(null)).toBe(null);
+    expect(run(JSON.stringify({ ...record, revokedAt: now.toISOString() }))).toBe(null);
+    expect(run(stored.value, { at: expiresAt.getTime() })).toBe(null);
+    expect(listed).toEqual([]);
+    expect(run(stored.value)).toEqual({ token: record, clusters: [] });
+    expect(listed).toEqual(["cluster:"]);
   });
 
   it("an object of a version without the step (a deploy): verify's read, no clusters", async () => {
