@@ -85,6 +85,9 @@ const EMPTY_KV = `export default {
  */
 export type ObjectStorage = "disk" | "tmpfs";
 
+/** Where the probe keeps its objects' databases (Linux's tmpfs; absent on macOS: no probe) */
+export const TMPFS = "/dev/shm";
+
 /**
  * The workerd config (Cap'n Proto text) of the broker bundle `main` (beside the config file), its
  * objects' databases in `objectsDir`.
@@ -138,10 +141,10 @@ const kv :Workerd.Worker = (
 }
 
 /** The port workerd says its `http` socket listens on (its control messages, one JSON a line). */
-async function listeningPort(control: Readable, child: ChildProcess, log: string): Promise<number> {
+async function listeningPort(control: Readable, child: ChildProcess): Promise<number> {
   const exited = new Promise<never>((_, reject) =>
     child.once("exit", (code) =>
-      reject(new Error(`bench: workerd exited (${code}) before it listened; see ${log}`)),
+      reject(new Error(`bench: workerd exited (${code}) before it listened`)),
     ),
   );
   const listened = (async () => {
@@ -149,7 +152,7 @@ async function listeningPort(control: Readable, child: ChildProcess, log: string
       const message = JSON.parse(line) as { event?: string; socket?: string; port?: number };
       if (message.event === "listen" && message.socket === "http") return message.port as number;
     }
-    throw new Error(`bench: workerd closed its control pipe before it listened; see ${log}`);
+    throw new Error("bench: workerd closed its control pipe before it listened");
   })();
   return await Promise.race([listened, exited]);
 }
@@ -164,8 +167,7 @@ export async function startBrokerEndpoint(
   const config = parse(readFileSync(join(ROOT, "wrangler.jsonc"), "utf8")) as WranglerConfig;
   const adminToken = `adm_${randomBytes(24).toString("hex")}`;
   // the objects' databases: in the bench's folder, or on tmpfs (a folder of its own there)
-  const objects =
-    storage === "disk" ? join(dir, "do") : mkdtempSync(join("/dev/shm", "bench-objects-"));
+  const objects = storage === "disk" ? join(dir, "do") : mkdtempSync(join(TMPFS, "bench-objects-"));
   if (storage === "disk") mkdirSync(objects);
   writeFileSync(join(dir, "kv.js"), EMPTY_KV);
   const bindings = {
@@ -194,10 +196,14 @@ export async function startBrokerEndpoint(
   closeSync(out);
   let port: number;
   try {
-    port = await listeningPort(child.stdio[3] as Readable, child, log);
+    port = await listeningPort(child.stdio[3] as Readable, child);
   } catch (error) {
     child.kill("SIGKILL");
-    throw error;
+    // its log says why; the folders go (the config holds the broker's admin token and KEK)
+    const said = readFileSync(log, "utf8").slice(-4000);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(objects, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}; its log:\n${said}`);
   }
   const url = `http://127.0.0.1:${port}`;
   return {
