@@ -49,36 +49,6 @@ describe("ledger: finishing a write", () => {
     expect(entry?.clusters).toEqual({ alpha: { version: first.version, state: "written" } });
   });
 
-  it("a rollback restores the content before unless a newer intent started", async () => {
-    const ledger = new Ledger(new CountingShardedStore());
-    const first = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
-    await ledger.finishWrite(OWNER, "db", first.version, {
-      written: [alpha],
-      rollback: false,
-      before: null,
-    });
-    const failed = await ledger.beginWrite(OWNER, "db", write({ A: `${K}2` }));
-    await ledger.finishWrite(OWNER, "db", failed.version, {
-      written: [],
-      rollback: true,
-      before: failed.before,
-    });
-    // the content of the first write is back, at the failed write's version (never an older one)
-    expect(await ledger.get(OWNER, "db")).toMatchObject({
-      version: failed.version,
-      contentVersion: first.version,
-      digests: { A: `${K}1` },
-    });
-    // a write that failed on a new secret removes the entry it started
-    const lone = await ledger.beginWrite(OWNER, "new", write({ A: `${K}3` }));
-    await ledger.finishWrite(OWNER, "new", lone.version, {
-      written: [],
-      rollback: true,
-      before: null,
-    });
-    expect(await ledger.get(OWNER, "new")).toBeNull();
-  });
-
   it("a rollback keeps a newer intent that started meanwhile, confirming nothing", async () => {
     const ledger = new Ledger(new CountingShardedStore());
     const failed = await ledger.beginWrite(OWNER, "db", write({ A: `${K}1` }));
