@@ -16,6 +16,16 @@ import { tokenWithClustersStep, validToken } from "./token-steps.ts";
 
 const TOKEN_RE = /^kbt_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
+/**
+ * A presented token's id and SHA-256, or null when it is not exactly a token (then nothing is
+ * read). Hashed before any read, so an unknown id costs the same as a wrong secret.
+ */
+async function idAndHash(token: string): Promise<{ id: string; hash: string } | null> {
+  const m = TOKEN_RE.exec(token);
+  if (!m) return null;
+  return { id: m[1] as string, hash: await credentialHash(token) };
+}
+
 export interface TokenRecord {
   id: string;
   label: string | null;
@@ -104,12 +114,9 @@ export class TokenStore {
 
   /** The record of a presented token, or null when it is unknown, wrong, revoked or expired. */
   async verify(token: string, now: Date): Promise<TokenRecord | null> {
-    const m = TOKEN_RE.exec(token);
-    if (!m) return null;
-    const record = await this.get(m[1] as string);
-    // hash even when there is no record, so an unknown id costs the same as a wrong secret
-    const hash = await credentialHash(token);
-    return validToken(record, hash, now.getTime());
+    const presented = await idAndHash(token);
+    if (!presented) return null;
+    return validToken(await this.get(presented.id), presented.hash, now.getTime());
   }
 
   /**
@@ -122,13 +129,11 @@ export class TokenStore {
     token: string,
     now: Date,
   ): Promise<{ record: TokenRecord | null; clusters?: ClusterRecord[] }> {
-    const m = TOKEN_RE.exec(token);
-    if (!m) return { record: null };
-    const hash = await credentialHash(token);
+    const presented = await idAndHash(token);
+    if (!presented) return { record: null };
     try {
       const { result } = await this.shard.step(tokenWithClustersStep, {
-        id: m[1] as string,
-        hash,
+        ...presented,
         at: now.getTime(),
       });
       if (!result) return { record: null };
