@@ -219,6 +219,17 @@ describe("the routes that authorize on the registry", () => {
     ).toEqual(["beta"]);
   });
 
+  it("a body refused after the token's check costs that one call and nothing else", async () => {
+    const b = await inProcessBroker(["alpha"]);
+    const t = await b.token([OWNER]);
+    b.records.reset();
+    const bad = await b.call("PUT", "/v1/secrets/Not_Valid", t, put);
+    expect(bad.status, bad.text).toBe(400);
+    expect(b.records.countsFor("control")).toEqual(control(1));
+    expect(b.records.countsFor("owner:")).toEqual(control(0));
+    expect(b.clusterWrites()).toBe(0);
+  });
+
   it("a refused token lists no cluster; the admin token and other routes read no registry", async () => {
     const b = await inProcessBroker(["alpha"]);
     const t = await b.token([OWNER]);
