@@ -1,8 +1,9 @@
 /**
  * The broker (real workerd) against the same work done directly:
- * - PUT, one cluster, changed value ÷ a direct client-node `applySecret` (all through one
- *   counting proxy: requests per PUT, and the writes etcd stored; then one unchanged PUT), with
- *   the Worker on its own socket (as deployed, ../lib/workerd.ts) and under `wrangler dev`;
+ * - PUT, one cluster, changed value ÷ a direct client-node `applySecret`, with the Worker on its
+ *   own socket (as deployed, ../lib/workerd.ts) and under `wrangler dev`; all through one
+ *   counting proxy. Requests and the writes etcd stored are counted after the timed rounds, on a
+ *   changed and an unchanged PUT of their own;
  * - GET /v1/secrets ÷ a direct `listOwn` on the listing rows' data (10,000 foreign secrets), the
  *   same two ways;
  * - fan-out: PUT (changed value) to N = 1, 3, 10, 30 virtual clusters, each behind a 50 ms link,
@@ -44,16 +45,8 @@ export async function measureBrokerOverhead(ctx: BenchContext): Promise<Measured
   };
   const probeToken = probe ? await registerWithToken(probe, "put", kubeconfig, owner) : "";
   const direct = clientNodePort(kubeconfig, "put");
-  const writes = await watchStoredWrites(alpha, namespace);
-  ctx.closer.add({ close: () => writes.close() });
   const tag = randomBytes(2).toString("hex");
   const counted: Record<string, string> = {};
-  const countedRun = (name: string, op: () => Promise<unknown>) => async () => {
-    proxy.reset();
-    const { writes: stored, value: ms } = await writes.count(() => time(op));
-    counted[name] = `${describeCounts(proxy)}, ${stored} stored`;
-    return ms;
-  };
   // each broker writes its own secret: two brokers (two keys) on one copy would each see the
   // other's write as a change made outside
   const putWith = (broker: BenchBroker, token: string, name: string, value: string) => async () => {
@@ -62,41 +55,43 @@ export async function measureBrokerOverhead(ctx: BenchContext): Promise<Measured
   };
   const brokerPut = (which: keyof typeof brokers, value: string) =>
     putWith(brokers[which], tokens[which], which, value);
-  // the PUT's ratio is read against a line (≤ 1.3): over 10 rounds the same code read 1.20–1.41
-  // from run to run, over 80 to 180 rounds 1.31–1.36; so it takes 6× the quick rows' rounds
+  const probePut = (value: string) => putWith(probe!, probeToken, "tmpfs", value);
+  const directPut = (value: string) => () => applyEnv(direct, owner, `dp-${tag}`, { A: value });
+  // the PUT's ratio is read against a line (≤ 1.3) and its median over 10 rounds moved by 0.2
+  // from run to run of the same code; so it takes 6× the quick rows' rounds
   const putRounds = ctx.rounds * 6;
   const samples = await interleave(
     [
-      {
-        name: "workerd",
-        run: (round) => countedRun("workerd changed", brokerPut("workerd", String(round)))(),
-      },
-      {
-        name: "wrangler",
-        run: (round) => countedRun("wrangler changed", brokerPut("wrangler", String(round)))(),
-      },
-      ...(probe
-        ? [
-            {
-              name: "tmpfs",
-              run: (round: number) =>
-                countedRun("tmpfs changed", putWith(probe, probeToken, "tmpfs", String(round)))(),
-            },
-          ]
-        : []),
-      {
-        name: "direct",
-        run: (round) =>
-          countedRun("direct changed", () =>
-            applyEnv(direct, owner, `dp-${tag}`, { A: String(round) }),
-          )(),
-      },
+      { name: "workerd", run: (round) => time(brokerPut("workerd", String(round))) },
+      { name: "wrangler", run: (round) => time(brokerPut("wrangler", String(round))) },
+      ...(probe ? [{ name: "tmpfs", run: (round: number) => time(probePut(String(round))) }] : []),
+      { name: "direct", run: (round) => time(directPut(String(round))) },
     ],
     putRounds,
   );
-  const last = String(putRounds - 1);
-  await countedRun("workerd unchanged", brokerPut("workerd", last))();
-  await countedRun("direct unchanged", () => applyEnv(direct, owner, `dp-${tag}`, { A: last }))();
+  // then each counted once with a new value (changed), and again with the same (unchanged); the
+  // watch opens only now: its events, arriving during the next sample, were work in the bench's
+  // own process, where the direct write runs
+  const writes = await watchStoredWrites(alpha, namespace);
+  ctx.closer.add({ close: () => writes.close() });
+  /**
+   * Requests and stored writes of one operation, on a run of its own, after the timed rounds: the
+   * count keeps a watch open and settles by writing a sentinel Secret, work that must not fall
+   * into a timed sample (decision 0025).
+   */
+  const countRun = async (name: string, op: () => Promise<unknown>) => {
+    proxy.reset();
+    const { writes: stored } = await writes.count(op);
+    counted[name] = `${describeCounts(proxy)}, ${stored} stored`;
+  };
+  const next = String(putRounds);
+  await countRun("workerd changed", brokerPut("workerd", next));
+  await countRun("workerd unchanged", brokerPut("workerd", next));
+  await countRun("wrangler changed", brokerPut("wrangler", next));
+  if (probe) await countRun("tmpfs changed", probePut(next));
+  await countRun("direct changed", directPut(next));
+  await countRun("direct unchanged", directPut(next));
+  writes.close();
   const put = summarize(samples.workerd!);
   const putDev = summarize(samples.wrangler!);
   const putTmpfs = probe ? summarize(samples.tmpfs!) : null;
