@@ -70,8 +70,8 @@ export async function measureBrokerOverhead(ctx: BenchContext): Promise<Measured
     putRounds,
   );
   // then each counted once with a new value (changed), and again with the same (unchanged); the
-  // watch opens only now: its events, arriving during the next sample, were work in the bench's
-  // own process, where the direct write runs
+  // watch opens only now: its sentinels and events are work in the bench's own process, where the
+  // direct write runs, and they sped that write up
   const writes = await watchStoredWrites(alpha, namespace);
   ctx.closer.add({ close: () => writes.close() });
   /**
