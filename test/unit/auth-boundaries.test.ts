@@ -14,6 +14,7 @@ import { keys } from "../../functions/store/keys.ts";
 import { MemoryRecordStore, MemoryShardedStore } from "../../functions/store/records.ts";
 import { createStores } from "../../functions/store/stores.ts";
 import { TokenStore } from "../../functions/store/tokens.ts";
+import { at, TOKEN_EXPIRES_AT, TOKEN_INPUT, TOKEN_NOW } from "../support/token-fixtures.ts";
 
 /**
  * A string stand-in that records which positions were read (by index or charCodeAt/codePointAt/
@@ -105,16 +106,9 @@ describe("configured secrets", () => {
 });
 
 describe("API token expiry, at the exact instant", () => {
-  const now = new Date("2030-01-01T00:00:00.000Z");
-  const expiresAt = new Date(now.getTime() + 60_000);
-  const input = {
-    owners: ["0a1b2c3d"],
-    clusters: ["alpha"],
-    rights: { write: true, read: true, listAllUsers: false },
-    expiresAt,
-    label: "ci",
-  };
-  const at = (ms: number) => new Date(ms);
+  const now = TOKEN_NOW;
+  const expiresAt = TOKEN_EXPIRES_AT;
+  const input = { ...TOKEN_INPUT, label: "ci" };
 
   it("verifies until 1 ms before expiresAt, and not at expiresAt or after", async () => {
     const tokens = new TokenStore(new MemoryRecordStore());

@@ -16,16 +16,11 @@ import { createStores } from "../../functions/store/stores.ts";
 import { tokenWithClustersStep } from "../../functions/store/token-steps.ts";
 import { TokenStore } from "../../functions/store/tokens.ts";
 import { ADMIN, inProcessBroker } from "../support/in-process-broker.ts";
+import { at, TOKEN_EXPIRES_AT, TOKEN_INPUT, TOKEN_NOW } from "../support/token-fixtures.ts";
 
-const now = new Date("2030-01-01T00:00:00.000Z");
-const expiresAt = new Date(now.getTime() + 60_000);
-const input = {
-  owners: ["0a1b2c3d"],
-  clusters: ["alpha"],
-  rights: { write: true, read: true, listAllUsers: false },
-  expiresAt,
-};
-const at = (ms: number) => new Date(ms);
+const now = TOKEN_NOW;
+const expiresAt = TOKEN_EXPIRES_AT;
+const input = TOKEN_INPUT;
 const cluster = (name: string) => ({ name, server: `https://${name}.example:6443` });
 
 /** A control shard with a token and two cluster records (the registry's keys). */
