@@ -52,12 +52,18 @@ describe("an API token's check with the registry, at the object", () => {
   };
   const alpha = { name: "alpha", server: "https://alpha.example:6443" };
 
-  it("lists the clusters for a valid token only, in the step the object knows by name", async () => {
+  /** a control shard of `store` holding one token and the cluster `alpha` */
+  async function control(which: "store" | "legacyStore") {
     if (!worker) throw new Error("the records worker did not start");
-    const shard = worker.store.shard(`control-${process.pid}-${Date.now()}`);
+    const shard = worker[which].shard(`control-${process.pid}-${Date.now()}`);
     const tokens = new TokenStore(shard);
     const { token, record } = await tokens.issue(input, now);
     await shard.commit([{ key: "cluster:alpha", value: JSON.stringify(alpha) }]);
+    return { tokens, token, record };
+  }
+
+  it("lists the clusters for a valid token only, in the step the object knows by name", async () => {
+    const { tokens, token, record } = await control("store");
     expect(await tokens.verifyWithClusters(token, now)).toEqual({ record, clusters: [alpha] });
     const wrong = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
     expect(await tokens.verifyWithClusters(wrong, now)).toEqual({ record: null });
@@ -66,11 +72,7 @@ describe("an API token's check with the registry, at the object", () => {
   });
 
   it("on an object of the version before steps: the token's own read, no clusters", async () => {
-    if (!worker) throw new Error("the records worker did not start");
-    const shard = worker.legacyStore.shard(`control-${process.pid}-${Date.now()}`);
-    const tokens = new TokenStore(shard);
-    const { token, record } = await tokens.issue(input, now);
-    await shard.commit([{ key: "cluster:alpha", value: JSON.stringify(alpha) }]);
+    const { tokens, token, record } = await control("legacyStore");
     expect(await tokens.verifyWithClusters(token, now)).toEqual({ record });
   });
 });
