@@ -12,6 +12,7 @@
  * Imported by the Worker entry only (`cloudflare:workers` exists only in workerd).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { LogLine } from "../context.ts";
 import {
   type CommitResult,
   type RecordStore,
@@ -85,12 +86,9 @@ interface RecordShardStub {
 /** Shards as Durable Objects of the `RecordShard` class bound as `namespace`. */
 export class DurableShardedStore implements ShardedStore {
   private readonly namespace: DurableObjectNamespace;
-  private readonly log: (line: { type: string } & Record<string, unknown>) => void;
+  private readonly log: (line: LogLine) => void;
   /** `log`: where a step run by commit on an older object is said (one line each) */
-  constructor(
-    namespace: DurableObjectNamespace,
-    log: (line: { type: string } & Record<string, unknown>) => void = () => {},
-  ) {
+  constructor(namespace: DurableObjectNamespace, log: (line: LogLine) => void = () => {}) {
     this.namespace = namespace;
     this.log = log;
   }

@@ -3,6 +3,7 @@
  * handlers, resolvers, webhooks and the cron take them from `services.stores` and never build one.
  */
 import type { BrokerConfig } from "../config.ts";
+import type { LogLine } from "../context.ts";
 import { ClusterStore } from "./clusters.ts";
 import { DeliveryStore } from "./deliveries.ts";
 import { HookStore } from "./hooks.ts";
@@ -31,7 +32,7 @@ export interface Stores {
 export function createStores(
   records: ShardedStore,
   config: BrokerConfig,
-  log: (line: { type: string } & Record<string, unknown>) => void = () => {},
+  log: (line: LogLine) => void = () => {},
 ): Stores {
   const control = records.shard(CONTROL_SHARD);
   return {

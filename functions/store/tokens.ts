@@ -8,6 +8,7 @@
 import { bytesToBase64, toHex } from "../../konduktor/encoding.ts";
 import type { Rights } from "../auth/caller.ts";
 import { credentialHash } from "../auth/constant-time.ts";
+import type { LogLine } from "../context.ts";
 import type { ClusterRecord } from "../registry/clusters.ts";
 import { keys } from "./keys.ts";
 import { type RecordStore, updateRecord } from "./records.ts";
@@ -57,12 +58,9 @@ export interface IssueTokenInput {
 
 export class TokenStore {
   private readonly shard: RecordStore;
-  private readonly log: (line: { type: string } & Record<string, unknown>) => void;
+  private readonly log: (line: LogLine) => void;
   /** `shard`: the control shard; `log`: where a check on an object of an older version is said */
-  constructor(
-    shard: RecordStore,
-    log: (line: { type: string } & Record<string, unknown>) => void = () => {},
-  ) {
+  constructor(shard: RecordStore, log: (line: LogLine) => void = () => {}) {
     this.shard = shard;
     this.log = log;
   }
