@@ -113,7 +113,11 @@ export class TokenStore {
   /** The record of a presented token, or null when it is unknown, wrong, revoked or expired. */
   async verify(token: string, now: Date): Promise<TokenRecord | null> {
     const presented = await idAndHash(token);
-    if (!presented) return null;
+    return presented ? await this.checkByRead(presented, now) : null;
+  }
+
+  /** The token's own record, read and checked here (the step does this where it is stored). */
+  private async checkByRead(presented: { id: string; hash: string }, now: Date) {
     return validToken(await this.get(presented.id), presented.hash, now.getTime());
   }
 
@@ -148,7 +152,7 @@ export class TokenStore {
         step: tokenWithClustersStep.name,
         reason: error instanceof Error ? error.message : String(error),
       });
-      return { record: await this.verify(token, now) };
+      return { record: await this.checkByRead(presented, now) };
     }
   }
 }
