@@ -143,10 +143,10 @@ export function checkWrites(writes: readonly RecordWrite[]): void {
   }
 }
 
-/** Throws `RecordLimitError` for an empty or too long key. */
 /** A UTF-16 surrogate not in a pair (in a `u` pattern a pair is one code point, not a surrogate) */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+/** Throws `RecordLimitError` for an empty or too long key, or one with a lone surrogate. */
 export function checkKey(key: string): void {
   if (typeof key !== "string" || key.length === 0 || key.length > RECORD_LIMITS.keyChars) {
     throw new RecordLimitError(`a record key has 1 to ${RECORD_LIMITS.keyChars} characters`);
